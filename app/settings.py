@@ -8,12 +8,13 @@ usual meaning.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
 
 from app.errors import ConfigError
 
@@ -106,7 +107,9 @@ class Settings(BaseSettings):
         default=True,
         description="Focus retrieval on the entity (metadata 'entity') last named in the dialogue.",
     )
-    chroma_host: str | None = Field(default=None, description="host:port of a Chroma server; unset = embedded.")
+    chroma_host: str | None = Field(
+        default=None, description="host:port of a Chroma server; unset = embedded."
+    )
 
     # --- evaluation ----------------------------------------------------------------------
     mlflow_tracking_uri: str | None = Field(
@@ -120,12 +123,16 @@ class Settings(BaseSettings):
     # --- limits --------------------------------------------------------------------------
     max_message_chars: int = Field(default=4000, ge=1)
     max_attachment_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
-    allowed_attachment_types: list[str] = Field(default_factory=lambda: list(DEFAULT_ATTACHMENT_TYPES))
+    allowed_attachment_types: Annotated[list[str], NoDecode] = Field(  # NoDecode: the validator splits
+        default_factory=lambda: list(DEFAULT_ATTACHMENT_TYPES)
+    )
     rate_limit_per_minute: int = Field(default=30, ge=1)
 
     # --- serving -------------------------------------------------------------------------
     host: str = Field(default="127.0.0.1", validation_alias=_env("SUPPORT_HOST", "GRADIO_SERVER_NAME"))
-    port: int = Field(default=7860, ge=1, le=65535, validation_alias=_env("SUPPORT_PORT", "GRADIO_SERVER_PORT"))
+    port: int = Field(
+        default=7860, ge=1, le=65535, validation_alias=_env("SUPPORT_PORT", "GRADIO_SERVER_PORT")
+    )
     staff_username: str | None = None
     staff_password: SecretStr | None = None
     otlp_endpoint: str | None = Field(
@@ -136,7 +143,12 @@ class Settings(BaseSettings):
     @classmethod
     def _split_types(cls, value: Any) -> Any:
         """Accept `pdf,docx` from the environment as well as a JSON list."""
-        if isinstance(value, str) and not value.strip().startswith("["):
+        if isinstance(value, str) and value.strip().startswith("["):
+            try:
+                value = json.loads(value)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"not a JSON list: {exc}") from None
+        elif isinstance(value, str):
             value = [part for part in value.split(",") if part.strip()]
         if isinstance(value, list | tuple):
             return [str(part).strip().lower().lstrip(".") for part in value]
@@ -207,15 +219,30 @@ def load_settings(**overrides: Any) -> Settings:
         return Settings(**overrides)
     except ValidationError as exc:
         raise ConfigError(describe_validation_error(exc)) from None
+    except SettingsError as exc:  # a source could not even parse a value (e.g. bad JSON in .env)
+        raise ConfigError(f"Invalid configuration: {exc}") from None
 
 
 def describe_validation_error(exc: ValidationError) -> str:
     """One line per bad field: the variable to fix, the value given and what is allowed."""
     lines = ["Invalid configuration:"]
     for error in exc.errors():
-        field = ".".join(str(part) for part in error["loc"]) or "settings"
-        variable = f"SUPPORT_{field.upper()}" if error["loc"] else "settings"
+        field, variable = _field_and_variables(error["loc"])
         given = error.get("input")
         shown = "" if isinstance(given, dict) or given is None else f" (got {str(given)[:80]!r})"
         lines.append(f"  - {field} [{variable}]{shown}: {error['msg']}")
     return "\n".join(lines)
+
+
+def _field_and_variables(loc: tuple[int | str, ...]) -> tuple[str, str]:
+    """Name the field and the environment variable(s) that set it, even when an alias was used."""
+    if not loc:
+        return "settings", "settings"
+    head = str(loc[0])
+    for name, info in Settings.model_fields.items():
+        aliases = info.validation_alias.choices if isinstance(info.validation_alias, AliasChoices) else []
+        names = [str(alias) for alias in aliases]
+        if head == name or head in names:
+            field = ".".join([name, *(str(part) for part in loc[1:])])
+            return field, " or ".join(names) if names else f"SUPPORT_{name.upper()}"
+    return ".".join(str(part) for part in loc), f"SUPPORT_{head.upper()}"

@@ -28,7 +28,11 @@ SHARED_DATASETS = REPO_ROOT.parent / "shared" / "datasets"
 def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No test reads the developer's .env or writes into ./data."""
     for name in list(os.environ):
-        if name.startswith("SUPPORT_") or name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "MLFLOW_TRACKING_URI"):
+        if name.startswith("SUPPORT_") or name in (
+            "OPENAI_API_KEY",
+            "OPENAI_BASE_URL",
+            "MLFLOW_TRACKING_URI",
+        ):
             monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
 

@@ -1,0 +1,57 @@
+# Two commands on a fresh machine: `make demo` and `make test` (see README.md).
+# Each creates the virtual environment when missing and reinstalls only when
+# pyproject.toml or requirements.lock changed.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.install-stamp
+OUT ?= test-output
+
+# Offline and private by default: no model downloads, no telemetry.
+export HF_HUB_OFFLINE ?= 1
+export TRANSFORMERS_OFFLINE ?= 1
+export RAGAS_DO_NOT_TRACK ?= true
+export MLFLOW_DISABLE_TELEMETRY ?= true
+export DO_NOT_TRACK ?= true
+export ANONYMIZED_TELEMETRY ?= False
+export TOKENIZERS_PARALLELISM ?= false
+
+.PHONY: demo test install lint pytest gate browser-deps test-postgres lock clean
+
+demo: install  ## set up, ingest the demo knowledge base if needed, serve the app
+	$(PY) -m app serve
+
+test: install browser-deps lint pytest gate  ## set up, lint, run every test and the quality gate
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml requirements.lock
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet torch==2.13.0
+	$(PY) -m pip install --quiet -c requirements.lock -e '.[dev]'
+	@touch $@
+
+browser-deps:  ## Debian's Chromium for the browser tests (skipped with a notice if it cannot be installed)
+	@bash scripts/ensure-chromium.sh
+
+lint: install
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+pytest: install
+	$(PY) -m pytest -q
+
+gate: install  ## replay the dev dialogues and fail on a regression against datasets/baseline.json
+	$(PY) -m eval run --dataset datasets/dialogues/dev.jsonl --output $(OUT)/eval-dev
+	$(PY) -m eval gate --baseline datasets/baseline.json --metrics $(OUT)/eval-dev/metrics.json
+
+test-postgres: install  ## the storage tests against a throwaway PostgreSQL server
+	bash scripts/postgres-test.sh
+
+lock:  ## refresh requirements.lock from the current environment
+	$(PY) -m pip freeze --exclude-editable | grep -v '^support-agent' > requirements.lock
+
+clean:
+	rm -rf $(VENV) data $(OUT) .pytest_cache .ruff_cache
