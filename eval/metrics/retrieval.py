@@ -1,0 +1,133 @@
+"""Ranking quality of one retrieved list against a set of gold ids, and its mean over queries.
+
+Definitions follow trec_eval (and so `ir_measures`, which the tests cross-check against), because
+those are the numbers IR papers and dashboards quote:
+
+- `hit@k` (trec `Success@k`): 1 if any gold id is in the top k, else 0.
+- `recall@k` (`R@k`): gold ids found in the top k / number of gold ids.
+- `precision@k` (`P@k`): gold ids found in the top k / k. The divisor stays k when fewer than k
+  ids were retrieved (trec_eval's convention), so precision@10 of a one-gold query is at most 0.1.
+- `mrr@10` (`RR@10`): 1 / rank of the first gold id within the top 10, else 0.
+- `ndcg@10` (`nDCG@10`, binary gains): DCG with gain 1 and discount 1/log2(rank + 1), divided by
+  the DCG of a ranking with every gold id on top.
+- `map` (`AP`, whole ranking): the sum of precision@rank over the ranks that hold a gold id,
+  divided by the number of gold ids (gold ids never retrieved contribute 0); `retrieval/map` is
+  its mean over queries.
+
+A ranking may repeat an id (several chunks of one document, when scoring by document id): only the
+first occurrence counts, later ones are dropped before scoring, so a document cannot be "found"
+twice. Queries without gold ids have no defined recall and are left out of the means.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Collection, Iterable, Mapping, Sequence
+
+CUTOFFS: tuple[int, ...] = (1, 5, 10)
+DEPTH = 10
+PREFIX = "retrieval/"
+
+
+def unique_in_order(ranked_ids: Iterable[str]) -> list[str]:
+    """The ranking with repeated ids removed, keeping each id at its first (best) rank."""
+    seen: set[str] = set()
+    result: list[str] = []
+    for doc_id in ranked_ids:
+        if doc_id not in seen:
+            seen.add(doc_id)
+            result.append(doc_id)
+    return result
+
+
+def _relevance(ranked_ids: Sequence[str], gold: Collection[str]) -> list[bool]:
+    return [doc_id in gold for doc_id in unique_in_order(ranked_ids)]
+
+
+def hit_at_k(ranked_ids: Sequence[str], gold_ids: Collection[str], k: int) -> float:
+    """1.0 when a gold id is among the first k distinct ids, else 0.0."""
+    return float(any(_relevance(ranked_ids, gold_ids)[:k]))
+
+
+def recall_at_k(ranked_ids: Sequence[str], gold_ids: Collection[str], k: int) -> float:
+    """Share of the gold ids found among the first k distinct ids (0.0 without gold ids)."""
+    gold = set(gold_ids)
+    return sum(_relevance(ranked_ids, gold)[:k]) / len(gold) if gold else 0.0
+
+
+def precision_at_k(ranked_ids: Sequence[str], gold_ids: Collection[str], k: int) -> float:
+    """Gold ids among the first k distinct ids, divided by k (trec_eval's P@k)."""
+    return sum(_relevance(ranked_ids, set(gold_ids))[:k]) / k
+
+
+def reciprocal_rank(ranked_ids: Sequence[str], gold_ids: Collection[str], k: int = DEPTH) -> float:
+    """1 / rank of the first gold id within the first k distinct ids, else 0.0."""
+    for rank, relevant in enumerate(_relevance(ranked_ids, set(gold_ids))[:k], start=1):
+        if relevant:
+            return 1.0 / rank
+    return 0.0
+
+
+def ndcg_at_k(ranked_ids: Sequence[str], gold_ids: Collection[str], k: int = DEPTH) -> float:
+    """Binary-gain nDCG over the first k distinct ids (0.0 without gold ids)."""
+    gold = set(gold_ids)
+    if not gold:
+        return 0.0
+    dcg = sum(
+        1.0 / math.log2(rank + 1)
+        for rank, relevant in enumerate(_relevance(ranked_ids, gold)[:k], start=1)
+        if relevant
+    )
+    ideal = sum(1.0 / math.log2(rank + 1) for rank in range(1, min(len(gold), k) + 1))
+    return dcg / ideal
+
+
+def average_precision(ranked_ids: Sequence[str], gold_ids: Collection[str]) -> float:
+    """trec_eval AP over the whole ranking (0.0 without gold ids)."""
+    gold = set(gold_ids)
+    if not gold:
+        return 0.0
+    found = 0
+    total = 0.0
+    for rank, relevant in enumerate(_relevance(ranked_ids, gold), start=1):
+        if relevant:
+            found += 1
+            total += found / rank
+    return total / len(gold)
+
+
+def score_ranking(ranked_ids: Sequence[str], gold_ids: Iterable[str]) -> dict[str, float]:
+    """Every retrieval metric for one query, keyed without prefix (`hit@1`, ..., `map`).
+
+    Returns `{}` when the query has no gold ids: such a query has nothing to find, and
+    `aggregate` leaves it out instead of counting it as a miss or a success.
+    """
+    gold = set(gold_ids)
+    if not gold:
+        return {}
+    scores: dict[str, float] = {}
+    for k in CUTOFFS:
+        scores[f"hit@{k}"] = hit_at_k(ranked_ids, gold, k)
+        scores[f"recall@{k}"] = recall_at_k(ranked_ids, gold, k)
+        scores[f"precision@{k}"] = precision_at_k(ranked_ids, gold, k)
+    scores[f"mrr@{DEPTH}"] = reciprocal_rank(ranked_ids, gold, DEPTH)
+    scores[f"ndcg@{DEPTH}"] = ndcg_at_k(ranked_ids, gold, DEPTH)
+    scores["map"] = average_precision(ranked_ids, gold)
+    return scores
+
+
+def aggregate(per_query: Iterable[Mapping[str, float]]) -> dict[str, float]:
+    """Mean of each metric over the queries that were scored, as `retrieval/<name>`.
+
+    Empty mappings (queries without gold ids, see `score_ranking`) are skipped. With no scored
+    query at all the result is `{}`: absent, rather than a 0.0 that would read as a failure.
+    """
+    sums: dict[str, float] = {}
+    count = 0
+    for scores in per_query:
+        if not scores:
+            continue
+        count += 1
+        for name, value in scores.items():
+            sums[name] = sums.get(name, 0.0) + value
+    return {f"{PREFIX}{name}": total / count for name, total in sums.items()} if count else {}
