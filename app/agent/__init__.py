@@ -1,0 +1,1 @@
+"""The support agent: one factory builds it, `SupportDesk` runs conversations with it."""

@@ -1,0 +1,355 @@
+"""The default chat model: offline, deterministic, grounded - no LLM, no network.
+
+`OfflineChatClient` is a real Agent Framework chat client. Each model call looks at the
+conversation so far and either asks for tool calls (which the framework's own function-invocation
+loop runs) or writes the final reply. What to do is decided from the customer's messages only
+(`offline_policy`); what to say comes from tool results (`offline_answer`) and fixed wording
+(`offline_replies`). Same messages in, same reply out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+from collections.abc import AsyncIterable, Awaitable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from agent_framework import (
+    BaseChatClient,
+    ChatMiddlewareLayer,
+    ChatResponse,
+    ChatResponseUpdate,
+    Content,
+    FunctionInvocationLayer,
+    Message,
+    ResponseStream,
+)
+from agent_framework.observability import ChatTelemetryLayer
+
+from app.agent import conventions as conv
+from app.agent.providers import offline_replies as say
+from app.agent.providers.offline_answer import (
+    Embedder,
+    ExtractiveAnswerer,
+    attachment_units,
+    leading,
+    passage_units,
+)
+from app.agent.providers.offline_policy import (
+    Intent,
+    ToolCall,
+    Turn,
+    declines_so_far,
+    escalation_reason,
+    plan_calls,
+    priority_for,
+    read_intent,
+)
+
+logger = logging.getLogger(__name__)
+
+MODEL_ID = "offline-extractive"
+_ASKS = re.compile(
+    r"\?|^\s*(?:how|what|when|where|why|which|who|can|could|does|do|is|are|should|will|tell|explain)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class ToolStep:
+    """A tool call made earlier in this turn, with its result."""
+
+    name: str
+    arguments: dict[str, Any]
+    result: str
+    failed: bool
+
+
+@dataclass
+class TurnView:
+    """Everything one model call needs, read from the messages and options the framework passes in."""
+
+    user_text: str
+    history: list[Turn] = field(default_factory=list)
+    instructions: str = ""
+    steps: list[ToolStep] = field(default_factory=list)
+    available: set[str] = field(default_factory=set)
+
+    def results(self, name: str) -> list[ToolStep]:
+        """This turn's results of one tool, in call order."""
+        return [step for step in self.steps if step.name == name]
+
+    @property
+    def known_facts(self) -> dict[str, str]:
+        """The facts block the memory context provider put in the instructions."""
+        return conv.parse_facts(self.instructions)
+
+
+def read_turn(messages: Sequence[Message], options: Mapping[str, Any]) -> TurnView:
+    """Split the conversation into earlier turns, the customer's latest message and this turn's tool steps."""
+    last_user = max((i for i, m in enumerate(messages) if m.role == "user" and m.text.strip()), default=-1)
+    system = [m.text for m in messages if m.role == "system" and m.text]
+    instructions = "\n".join([_text_of(options.get("instructions")), *system])
+    history = [
+        (m.role, m.text) for m in messages[: max(last_user, 0)] if m.role in ("user", "assistant") and m.text
+    ]
+    tools = options.get("tools") or []
+    available = set() if options.get("tool_choice") == "none" else {getattr(t, "name", "") for t in tools}
+    return TurnView(
+        user_text=messages[last_user].text if last_user >= 0 else "",
+        history=history,
+        instructions=instructions,
+        steps=_tool_steps(messages[last_user + 1 :]),
+        available=available,
+    )
+
+
+def _text_of(instructions: Any) -> str:
+    """Instructions may arrive as a string or a list of strings."""
+    if instructions is None:
+        return ""
+    if isinstance(instructions, str):
+        return instructions
+    if isinstance(instructions, Sequence):
+        return "\n".join(str(part) for part in instructions)
+    return str(instructions)
+
+
+def _tool_steps(messages: Sequence[Message]) -> list[ToolStep]:
+    """Pair this turn's function calls with their results, in call order."""
+    calls: dict[str, Content] = {}
+    results: dict[str, Content] = {}
+    for message in messages:
+        for content in message.contents:
+            if content.type == "function_call" and content.call_id:
+                calls[content.call_id] = content
+            elif content.type == "function_result" and content.call_id:
+                results[content.call_id] = content
+    steps = []
+    for call_id, call in calls.items():
+        result = results.get(call_id)
+        steps.append(
+            ToolStep(
+                name=call.name or "",
+                arguments=_arguments(call.arguments),
+                result="" if result is None else str(result.result or ""),
+                failed=result is None or bool(result.exception),
+            )
+        )
+    return steps
+
+
+def _arguments(raw: Any) -> dict[str, Any]:
+    """Function-call arguments as a dict, whether they were given as JSON text or a mapping."""
+    if isinstance(raw, Mapping):
+        return dict(raw)
+    try:
+        parsed = json.loads(raw or "{}")
+    except (TypeError, ValueError):
+        return {}
+    return parsed if isinstance(parsed, dict) else {}
+
+
+@dataclass(frozen=True)
+class Step:
+    """One model call's output: tool calls to run, or the reply text."""
+
+    calls: tuple[ToolCall, ...] = ()
+    text: str = ""
+
+
+class OfflineResponder:
+    """The turn logic: plan tool calls from the customer's message, then answer from their results."""
+
+    def __init__(
+        self, embedder: Embedder, *, confidence: float, max_sentences: int = 3, max_units: int = 400
+    ):
+        self.confidence = confidence
+        self.answerer = ExtractiveAnswerer(embedder, max_sentences=max_sentences, max_units=max_units)
+
+    def step(self, view: TurnView) -> Step:
+        """Tool calls on the first model call of a turn, the reply once their results are in."""
+        known = view.known_facts
+        intent = read_intent(view.user_text, view.history, known)
+        if not view.steps:
+            calls = plan_calls(intent, known, view.available)
+            if calls:
+                return Step(calls=tuple(calls))
+        return self._reply(intent, view)
+
+    def _reply(self, intent: Intent, view: TurnView) -> Step:
+        """Compose the reply, or ask for an escalation when this is the second time we cannot answer."""
+        remembered = {
+            str(s.arguments.get("key")): str(s.arguments.get("value"))
+            for s in view.results(conv.REMEMBER_TOOL)
+            if not s.failed
+        }
+        body = self._body(intent, view, remembered)
+        if isinstance(body, Step):
+            return body
+        if remembered and intent.kind != "acknowledge":
+            body = f"{say.noted(remembered)} {body}"
+        return Step(text=body)
+
+    def _body(self, intent: Intent, view: TurnView, remembered: dict[str, str]) -> str | Step:
+        """The part of the reply that answers the message itself."""
+        known = {**view.known_facts, **remembered}
+        if intent.kind == "smalltalk":
+            return say.smalltalk(intent.smalltalk, known.get("name"))
+        if intent.kind == "acknowledge":
+            return say.noted(remembered) if remembered else say.smalltalk("greeting", known.get("name"))
+        if intent.kind == "escalate":
+            return self._escalated(view, intent.priority)
+        if intent.kind == "ticket_status":
+            results = [s.result for s in view.results(conv.TICKET_STATUS_TOOL) if not s.failed]
+            return say.ticket_status(results[-1] if results else None)
+        if intent.kind == "fact_question":
+            for step in view.results(conv.RECALL_TOOL):
+                known = {**conv.parse_facts(step.result), **known}
+            return say.fact_answer(intent.fact_key, known.get(intent.fact_key))
+        if intent.kind == "attachment":
+            return self._from_attachments(intent, view)
+        return self._from_knowledge(intent, view)
+
+    def _escalated(self, view: TurnView, priority: str, *, after_decline: bool = False) -> str:
+        """Tell the customer what happens next, with the ticket number the tool reported."""
+        steps = [s for s in view.results(conv.ESCALATE_TOOL) if not s.failed]
+        number = conv.find_ticket_number(steps[-1].result) if steps else None
+        return say.escalated(number, priority, after_decline=after_decline)
+
+    def _from_knowledge(self, intent: Intent, view: TurnView) -> str | Step:
+        """Extractive answer from the passages the search returned; decline below the threshold."""
+        if view.results(conv.ESCALATE_TOOL):
+            return self._escalated(view, _priority(view), after_decline=True)
+        passages = [
+            p for s in view.results(conv.SEARCH_TOOL) if not s.failed for p in conv.parse_passages(s.result)
+        ]
+        selection = self.answerer.select(
+            intent.query or intent.question, passage_units(passages), focus=intent.question
+        )
+        logger.debug("offline answer", extra={"best": round(selection.best, 4), "passages": len(passages)})
+        if selection.confident(self.confidence):
+            return say.extracted(selection)
+        if declines_so_far(view.history) >= 1 and conv.ESCALATE_TOOL in view.available:
+            reason = escalation_reason(
+                "The assistant could not find an answer twice", intent.question, view.history
+            )
+            return Step(
+                calls=(ToolCall(conv.ESCALATE_TOOL, {"reason": reason, "priority": _priority(view)}),)
+            )
+        return say.decline()
+
+    def _from_attachments(self, intent: Intent, view: TurnView) -> str:
+        """Answer the question from the attachment text, or show how the file begins when there is none."""
+        texts = [_without_marker(s.result) for s in view.results(conv.READ_ATTACHMENT_TOOL) if not s.failed]
+        units = attachment_units([text for text in texts if text.strip()])
+        if not units:
+            return say.attachment_unreadable()
+        if not _ASKS.search(intent.question):
+            return say.attachment_overview(leading(units))
+        selection = self.answerer.select(intent.question, units)
+        if selection.confident(self.confidence):
+            return say.extracted(selection, from_attachment=True)
+        return say.attachment_no_answer()
+
+
+def _priority(view: TurnView) -> str:
+    """Escalation priority from everything the customer wrote in this conversation."""
+    return priority_for([view.user_text, *(text for role, text in view.history if role == "user")])
+
+
+def _without_marker(text: str) -> str:
+    """Drop a leading "[Attachment 3: file.pdf]" header line that the attachment tool may add."""
+    first, _, rest = text.partition("\n")
+    return (
+        rest
+        if conv.find_attachment_ids(first) and not conv.strip_attachment_markers(first).strip(" :")
+        else text
+    )
+
+
+class OfflineRawClient(BaseChatClient):
+    """The offline model without middleware, telemetry or the tool loop (see `OfflineChatClient`)."""
+
+    OTEL_PROVIDER_NAME: ClassVar[str] = "offline"
+
+    def __init__(
+        self,
+        *,
+        embedder: Embedder,
+        confidence: float,
+        max_sentences: int = 3,
+        max_units: int = 400,
+        stream_words: int = 3,
+        **kwargs: Any,
+    ) -> None:
+        self.responder = OfflineResponder(
+            embedder, confidence=confidence, max_sentences=max_sentences, max_units=max_units
+        )
+        self.model = MODEL_ID
+        self.stream_words = max(1, stream_words)
+        super().__init__(**kwargs)
+
+    def _inner_get_response(
+        self, *, messages: Sequence[Message], stream: bool, options: Mapping[str, Any], **kwargs: Any
+    ) -> Awaitable[ChatResponse] | ResponseStream[ChatResponseUpdate, ChatResponse]:
+        if stream:
+            return self._build_response_stream(self._stream(messages, options))
+        return self._respond(messages, options)
+
+    async def _decide(self, messages: Sequence[Message], options: Mapping[str, Any]) -> Step:
+        """Run the (CPU-bound, embedding) decision off the event loop."""
+        view = read_turn(messages, options)
+        return await asyncio.to_thread(self.responder.step, view)
+
+    async def _respond(self, messages: Sequence[Message], options: Mapping[str, Any]) -> ChatResponse:
+        step = await self._decide(messages, options)
+        contents = _call_contents(step.calls, len(messages)) if step.calls else [Content.from_text(step.text)]
+        return ChatResponse(
+            messages=[Message("assistant", contents)],
+            model=MODEL_ID,
+            finish_reason="tool_calls" if step.calls else "stop",
+        )
+
+    async def _stream(
+        self, messages: Sequence[Message], options: Mapping[str, Any]
+    ) -> AsyncIterable[ChatResponseUpdate]:
+        step = await self._decide(messages, options)
+        if step.calls:
+            contents = _call_contents(step.calls, len(messages))
+            yield ChatResponseUpdate(
+                contents=contents, role="assistant", model=MODEL_ID, finish_reason="tool_calls"
+            )
+            return
+        chunks = text_chunks(step.text, self.stream_words)
+        for index, chunk in enumerate(chunks):
+            last = index == len(chunks) - 1
+            yield ChatResponseUpdate(
+                contents=[Content.from_text(chunk)],
+                role="assistant",
+                model=MODEL_ID,
+                finish_reason="stop" if last else None,
+            )
+
+
+class OfflineChatClient(FunctionInvocationLayer, ChatMiddlewareLayer, ChatTelemetryLayer, OfflineRawClient):
+    """The offline model with the framework's tool loop, chat middleware and telemetry, in that order."""
+
+    OTEL_PROVIDER_NAME: ClassVar[str] = "offline"
+
+
+def _call_contents(calls: Sequence[ToolCall], position: int) -> list[Content]:
+    """Function-call contents with ids that are unique in the conversation and the same on every run."""
+    return [
+        Content.from_function_call(f"offline_{position}_{index}", call.name, arguments=dict(call.arguments))
+        for index, call in enumerate(calls)
+    ]
+
+
+def text_chunks(text: str, words_per_chunk: int) -> list[str]:
+    """Split a reply into streaming pieces that concatenate back to exactly the same text."""
+    tokens = re.findall(r"\s*\S+\s*", text) or [text]
+    return ["".join(tokens[i : i + words_per_chunk]) for i in range(0, len(tokens), words_per_chunk)]

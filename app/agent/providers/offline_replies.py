@@ -1,0 +1,106 @@
+"""The offline model's wording: every sentence it says that is not extracted from a source.
+
+Kept apart from the decisions so the phrasing can change without touching the logic. Nothing here
+states a fact about the product; facts only come from passages, attachments or the customer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from app.agent.conventions import ATTACHMENT_CITATION, DECLINE_PHRASE, ESCALATED_PHRASE, OFFER_HUMAN_PHRASE
+from app.agent.providers.offline_answer import Selection
+
+_SMALLTALK = {
+    "greeting": "Hello{name}! I'm the support assistant. How can I help you today?",
+    "thanks": "You're welcome{name}! Is there anything else I can help you with?",
+    "goodbye": "Goodbye{name}, and thanks for getting in touch!",
+    "declined_offer": "All right. Is there anything else I can help you with?",
+}
+
+
+def smalltalk(kind: str, name: str | None) -> str:
+    """A short friendly reply, using the customer's name when it is known."""
+    return _SMALLTALK.get(kind, _SMALLTALK["greeting"]).format(name=f" {name}" if name else "")
+
+
+def label(key: str) -> str:
+    """How a fact key reads in a sentence: order_number -> "order number"."""
+    return key.replace("_", " ")
+
+
+def noted(facts: Mapping[str, str]) -> str:
+    """The acknowledgement of facts the customer just told us (and we stored)."""
+    parts = [f"your {label(key)} ({value})" for key, value in facts.items()]
+    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + f" and {parts[-1]}"
+    return f"Thanks, I've noted {listed}."
+
+
+def fact_answer(key: str, value: str | None) -> str:
+    """The answer to "what's my ...?" from the remembered facts, or that we do not have it."""
+    if value is None:
+        return f"I don't have your {label(key)} on record yet. If you tell me, I'll remember it."
+    return f"Your {label(key)} is {value}."
+
+
+def extracted(selection: Selection, *, from_attachment: bool = False) -> str:
+    """The chosen sentences, each with its passage citation (or one attachment citation at the end)."""
+    sentences = [_with_citation(unit.text, unit.cite) for unit in selection.units]
+    text = " ".join(sentences)
+    if from_attachment:
+        text = f"{text.rstrip('.')} {ATTACHMENT_CITATION}."
+    return text
+
+
+def _with_citation(text: str, cite: str) -> str:
+    """ "Plus costs $12 a month [1]." - the citation goes before the final full stop."""
+    if not cite:
+        return text if text[-1:] in ".!?" else f"{text}."
+    ending = text[-1] if text[-1:] in "!?" else "."
+    return f"{text.rstrip('.!?:;, ')} {cite}{ending}"
+
+
+def decline() -> str:
+    """No passage is close enough: say so, and offer a person instead of guessing."""
+    return f"Sorry, {DECLINE_PHRASE}. {OFFER_HUMAN_PHRASE}"
+
+
+def attachment_unreadable() -> str:
+    """The attachment tool gave nothing usable."""
+    return f"Sorry, I couldn't read any text from your attachment. {OFFER_HUMAN_PHRASE}"
+
+
+def attachment_no_answer() -> str:
+    """The attachment was read but does not address the question."""
+    return f"I read your attachment, but I couldn't find anything in it about that. {OFFER_HUMAN_PHRASE}"
+
+
+def attachment_overview(selection: Selection) -> str:
+    """The customer sent a file without a question: show how it starts and ask what they need."""
+    opening = " ".join(_with_citation(unit.text, "") for unit in selection.units)
+    return (
+        f'Thanks, I\'ve read your attachment. It begins: "{opening}" {ATTACHMENT_CITATION}. '
+        "What would you like to know about it?"
+    )
+
+
+def escalated(ticket_number: str | None, priority: str, *, after_decline: bool = False) -> str:
+    """What happens next once a person has been asked to take over."""
+    lead = "I couldn't find this in our help centre, so " if after_decline else ""
+    if ticket_number is None:
+        return (
+            "Sorry, I couldn't open a ticket for a member of our support team just now. "
+            "Please try again in a moment."
+        )
+    sentence = f"{lead}{ESCALATED_PHRASE}; your ticket number is {ticket_number}"
+    return (
+        f"{sentence}. It has {priority} priority, and a person will reply here in this conversation - "
+        "you don't need to repeat anything."
+    )
+
+
+def ticket_status(result: str | None) -> str:
+    """Relay what the ticket tool reported."""
+    if not result:
+        return "I couldn't find a ticket for this conversation. If you'd like, I can ask a person to help."
+    return f"Here is the latest on your ticket: {result.strip()}"

@@ -1,0 +1,105 @@
+"""The shared text formats read back exactly what was written, whatever the passage text holds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from app.agent.conventions import (
+    FACTS_HEADER,
+    NO_PASSAGES,
+    attachment_marker,
+    cited_numbers,
+    find_attachment_ids,
+    find_ticket_number,
+    format_facts,
+    format_passages,
+    parse_facts,
+    parse_passages,
+    strip_attachment_markers,
+)
+
+
+@dataclass
+class FakeHit:
+    chunk_id: str
+    doc_id: str
+    title: str
+    section: str
+    text: str
+    score: float
+
+
+TRICKY_TEXT = (
+    "First line [2] with brackets.\n\n"
+    "[3] title: Not a real header\n"
+    "score: 9\n"
+    "> already quoted\n"
+    "| Plan | Price |\n|---|---|\n| Plus | $12 |"
+)
+
+
+def test_passages_round_trip_with_tricky_text() -> None:
+    hits = [
+        FakeHit("billing/plans#0", "billing/plans", "Plans [and] prices", "Prices", TRICKY_TEXT, 0.8123),
+        FakeHit("account/reset#1", "account/reset", "Reset", "", "One line.", 0.5),
+    ]
+    passages = parse_passages(format_passages(hits))
+    assert [p.number for p in passages] == [1, 2]
+    assert passages[0].text == TRICKY_TEXT
+    assert (passages[0].chunk_id, passages[0].doc_id, passages[0].title) == (
+        "billing/plans#0",
+        "billing/plans",
+        "Plans [and] prices",
+    )
+    assert passages[0].score == pytest.approx(0.8123)
+    assert passages[1].section == "" and passages[1].text == "One line."
+
+
+def test_numbering_can_continue_across_searches() -> None:
+    text = format_passages([FakeHit("c", "d", "t", "s", "x", 0.1)], start=4)
+    assert text.startswith("[4] ")
+    assert parse_passages(text)[0].number == 4
+
+
+def test_no_hits_reads_as_no_passages() -> None:
+    assert format_passages([]) == NO_PASSAGES
+    assert parse_passages(NO_PASSAGES) == []
+
+
+@given(
+    st.lists(
+        st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\r"), max_size=80),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_any_passage_text_round_trips(texts: list[str]) -> None:
+    hits = [FakeHit(f"c{i}", f"d{i}", "T", "S", text, 0.25) for i, text in enumerate(texts)]
+    assert [p.text for p in parse_passages(format_passages(hits))] == texts
+
+
+def test_attachment_markers() -> None:
+    text = f"What is due? {attachment_marker(12, 'invoice [v2].pdf')} {attachment_marker(3, 'a.txt')}"
+    assert find_attachment_ids(text) == [12, 3]
+    assert strip_attachment_markers(text) == "What is due?"
+    assert find_attachment_ids("see [Attachment x: y]") == []
+
+
+def test_facts_block_round_trip() -> None:
+    facts = {"order_number": "10482", "plan": "Pro", "name": "Dana\nK"}
+    block = format_facts(facts)
+    assert block.splitlines()[0] == FACTS_HEADER
+    instructions = f"You are a support agent.\n\n{block}\n\nBe brief."
+    assert parse_facts(instructions) == {"order_number": "10482", "plan": "Pro", "name": "Dana K"}
+    assert format_facts({}) == ""
+    assert parse_facts("no facts here") == {}
+
+
+def test_citations_and_ticket_numbers() -> None:
+    assert cited_numbers("Plus costs $12 [2]. It includes delivery [1][2].") == [2, 1]
+    assert find_ticket_number("Opened ticket T-000042 (high).") == "T-000042"
+    assert find_ticket_number("no ticket") is None
