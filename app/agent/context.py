@@ -1,0 +1,135 @@
+"""Context providers: what the agent is told before each run, read fresh from the database.
+
+* `StoreHistoryProvider` loads the conversation from the messages table - the one source of truth,
+  so a conversation resumes after a restart and replies a human colleague wrote from the ticket
+  console are part of what the agent sees next turn.
+* `CustomerFactsProvider` adds the facts remembered about the customer to the instructions, in
+  the block format `conventions.format_facts` defines.
+
+Neither stores anything: `SupportDesk` writes the user and assistant messages itself, with their
+tool calls and citations. Who is talking travels in the session state set by `bind_session`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from agent_framework import AgentSession, ContextProvider, HistoryProvider, Message, SessionContext
+
+from app.agent.conventions import format_facts
+
+if TYPE_CHECKING:
+    from agent_framework import SupportsAgentRun
+
+    from app.store import Store
+    from app.store.records import MessageRecord
+
+SESSION_KEY = "support"
+HISTORY_SOURCE = "support_history"
+FACTS_SOURCE = "customer_facts"
+MAX_HISTORY_MESSAGES = 40
+STAFF_AUTHOR = "support_team"
+STAFF_PREFIX = "[Support team] "
+
+
+def bind_session(
+    session: AgentSession, *, customer_id: int, conversation_id: str, before_message_id: int | None
+) -> AgentSession:
+    """Tell the providers whose conversation this run is, and where this turn's input starts."""
+    session.state[SESSION_KEY] = {
+        "customer_id": customer_id,
+        "conversation_id": conversation_id,
+        "before_message_id": before_message_id,
+    }
+    return session
+
+
+def session_snapshot(session: AgentSession) -> dict[str, Any]:
+    """What to persist of a session: everything but the per-turn binding (rebuilt every turn)."""
+    snapshot = session.to_dict()
+    snapshot["state"] = {key: value for key, value in snapshot["state"].items() if key != SESSION_KEY}
+    return snapshot
+
+
+def _bound(session: AgentSession) -> dict[str, Any]:
+    bound = session.state.get(SESSION_KEY)
+    if not isinstance(bound, dict):
+        raise RuntimeError("The support agent runs only through SupportDesk (session not bound).")
+    return bound
+
+
+def to_agent_message(record: MessageRecord) -> Message | None:
+    """A stored message as the model should see it; staff replies are marked as such."""
+    if record.role == "user":
+        return Message("user", [record.content])
+    if record.role == "assistant":
+        return Message("assistant", [record.content])
+    if record.role == "human_agent":
+        return Message("assistant", [STAFF_PREFIX + record.content], author_name=STAFF_AUTHOR)
+    if record.role == "system":
+        return Message("system", [record.content])
+    return None
+
+
+def history_messages(records: Sequence[MessageRecord], *, before_id: int | None, limit: int) -> list[Message]:
+    """The last `limit` stored messages before this turn's own input, oldest first."""
+    earlier = [r for r in records if before_id is None or r.id < before_id]
+    return [m for r in earlier[-limit:] if (m := to_agent_message(r)) is not None]
+
+
+class StoreHistoryProvider(HistoryProvider):
+    """Loads the conversation's history from the database; saving is the desk's job."""
+
+    def __init__(self, store: Store, *, limit: int = MAX_HISTORY_MESSAGES) -> None:
+        super().__init__(HISTORY_SOURCE, load_messages=True, store_inputs=False, store_outputs=False)
+        self.store = store
+        self.limit = limit
+
+    async def before_run(
+        self,
+        *,
+        agent: SupportsAgentRun,
+        session: AgentSession,
+        context: SessionContext,
+        state: dict[str, Any],
+    ) -> None:
+        bound = _bound(session)
+        records = self.store.messages.list(bound["conversation_id"])
+        context.extend_messages(
+            self, history_messages(records, before_id=bound["before_message_id"], limit=self.limit)
+        )
+
+    async def get_messages(
+        self, session_id: str | None, *, state: dict[str, Any] | None = None, **kwargs: Any
+    ) -> list[Message]:
+        """History by conversation id (the session id is the conversation id)."""
+        if not session_id:
+            return []
+        return history_messages(self.store.messages.list(session_id), before_id=None, limit=self.limit)
+
+    async def save_messages(
+        self, session_id: str | None, messages: Sequence[Message], *, state: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Nothing to do: `SupportDesk` stores each turn with its tool calls and citations."""
+
+
+class CustomerFactsProvider(ContextProvider):
+    """Adds what we remember about the customer to the instructions of every run."""
+
+    def __init__(self, store: Store) -> None:
+        super().__init__(FACTS_SOURCE)
+        self.store = store
+
+    async def before_run(
+        self,
+        *,
+        agent: SupportsAgentRun,
+        session: AgentSession,
+        context: SessionContext,
+        state: dict[str, Any],
+    ) -> None:
+        facts = {m.key: m.value for m in self.store.memories.list(_bound(session)["customer_id"])}
+        if block := format_facts(facts):
+            context.extend_instructions(self.source_id, block)

@@ -1,0 +1,287 @@
+"""`SupportDesk`: the one service the UI, the terminal chat and the evaluation talk to.
+
+A turn is: check the input (nothing is stored if it is rejected), store the user's message, run
+the agent with the conversation's ids passed as runtime kwargs (never as tool arguments), resolve
+the `[n]` citations in the answer to the passages the search tool returned, and store the answer
+with its tool calls and citations. The database is the source of truth, so any `SupportDesk`
+over the same data - after a restart, in another process - continues the conversation.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from agent_framework import AgentSession, Message
+
+from app.agent.context import bind_session, session_snapshot
+from app.agent.conventions import attachment_marker, cited_numbers, strip_attachment_markers
+from app.agent.events import Citation, ReplyEvent, TextDelta, TurnDone, TurnResult
+from app.agent.factory import build_agent
+from app.attachments import check_upload
+from app.errors import InputError, ModelUnavailableError, NotFoundError, SupportError
+from app.logs import log_context
+from app.ratelimit import ConversationRateLimiter
+from app.tools.runtime import TurnState
+from app.validation import check_message_text
+
+if TYPE_CHECKING:
+    from agent_framework import Agent, SupportsChatGetResponse
+
+    from app.knowledge.base import KnowledgeBase
+    from app.settings import Settings
+    from app.store import FileStore, Store
+    from app.store.records import AttachmentRecord, ConversationRecord, MessageRecord
+
+logger = logging.getLogger(__name__)
+
+SEED_ROLES = ("user", "assistant", "human_agent", "system")
+_VISIBLE_ROLES = ("user", "assistant", "human_agent")
+
+
+@dataclass
+class _Turn:
+    """A turn in progress: what was stored for it and what the run needs."""
+
+    conversation: ConversationRecord
+    user_message: MessageRecord
+    state: TurnState
+    session: AgentSession
+    started: float
+
+
+class SupportDesk:
+    """Conversations with the support agent, persisted in the store."""
+
+    def __init__(
+        self, settings: Settings, *, kb: KnowledgeBase, store: Store, files: FileStore, agent: Agent[Any]
+    ) -> None:
+        self.settings = settings
+        self.kb = kb
+        self.store = store
+        self.files = files
+        self.agent = agent
+        self.rate_limiter = ConversationRateLimiter(store, settings.rate_limit_per_minute)
+
+    @classmethod
+    def from_settings(
+        cls,
+        settings: Settings,
+        *,
+        kb: KnowledgeBase | None = None,
+        store: Store | None = None,
+        chat_client: SupportsChatGetResponse[Any] | None = None,
+    ) -> SupportDesk:
+        """A desk over the configured knowledge base, database and chat model (any part may be given)."""
+        from app.knowledge.base import KnowledgeBase
+        from app.store import FileStore, Store
+
+        kb = kb if kb is not None else KnowledgeBase.from_settings(settings)
+        store = store if store is not None else Store.from_settings(settings)
+        agent = build_agent(settings, kb=kb, store=store, chat_client=chat_client)
+        return cls(settings, kb=kb, store=store, files=FileStore.from_settings(settings), agent=agent)
+
+    # --- conversations ---------------------------------------------------------------------------
+    def start_conversation(self, customer: str) -> str:
+        """A new conversation for the customer with this external id (created on first contact)."""
+        customer = (customer or "").strip()
+        if not customer:
+            raise InputError("A customer id is needed to start a conversation.")
+        record = self.store.customers.get_or_create(customer)
+        return self.store.conversations.create(record.id).id
+
+    def history(self, conversation_id: str) -> list[MessageRecord]:
+        return self.store.messages.list(conversation_id)
+
+    def seed_history(self, conversation_id: str, turns: Sequence[tuple[str, str]]) -> None:
+        """Store earlier turns as they were (the evaluation's dialogue context); nothing is run."""
+        self.store.conversations.get(conversation_id)
+        for role, _text in turns:
+            if role not in SEED_ROLES:
+                raise InputError(f"Unknown role {role!r} in seeded history; expected one of {SEED_ROLES}.")
+        for role, text in turns:
+            self.store.messages.add(conversation_id, role, text)
+
+    def add_attachment(self, conversation_id: str, filename: str, data: bytes) -> AttachmentRecord:
+        """Check an upload by content, keep its bytes by hash and its extracted text; InputError if bad."""
+        self.store.conversations.get(conversation_id)
+        upload = check_upload(
+            filename,
+            data,
+            max_bytes=self.settings.max_attachment_bytes,
+            allowed=self.settings.allowed_attachment_types,
+        )
+        stored = self.files.put(upload.data)
+        record = self.store.attachments.add(
+            conversation_id=conversation_id,
+            original_name=upload.filename,
+            media_type=upload.media_type,
+            size_bytes=stored.size,
+            sha256=stored.sha256,
+            stored_path=str(stored.path),
+            extracted_text=upload.text,
+        )
+        logger.info(
+            "attachment added",
+            extra={"conversation_id": conversation_id, "attachment_id": record.id, "file_type": upload.kind,
+                   "size_bytes": stored.size, "text_chars": len(upload.text)},
+        )
+        return record
+
+    # --- turns -----------------------------------------------------------------------------------
+    async def reply(
+        self, conversation_id: str, text: str, *, attachment_ids: Sequence[int] = ()
+    ) -> TurnResult:
+        """Answer one customer message; the answer is stored before this returns."""
+        conversation, content = self._checked(conversation_id, text, attachment_ids)
+        turn = self._begin(conversation, content, attachment_ids)
+        with log_context(conversation=conversation_id):
+            try:
+                response = await self.agent.run(
+                    Message("user", [content]), session=turn.session,
+                    function_invocation_kwargs=turn.state.as_kwargs(),
+                )
+            except SupportError:
+                raise
+            except Exception as exc:
+                raise _model_failure(exc) from exc
+            return self._finish(turn, response.text)
+
+    def stream_reply(
+        self, conversation_id: str, text: str, *, attachment_ids: Sequence[int] = ()
+    ) -> AsyncIterator[ReplyEvent]:
+        """Answer one customer message as events: text deltas, tool calls, then `TurnDone`.
+
+        The input is checked now (InputError before anything is stored); the message is stored and
+        the agent runs when iteration starts.
+        """
+        conversation, content = self._checked(conversation_id, text, attachment_ids)
+        return self._stream(conversation, content, attachment_ids)
+
+    async def _stream(
+        self, conversation: ConversationRecord, content: str, attachment_ids: Sequence[int]
+    ) -> AsyncIterator[ReplyEvent]:
+        turn = self._begin(conversation, content, attachment_ids)
+        stream = self.agent.run(
+            Message("user", [content]), stream=True, session=turn.session,
+            function_invocation_kwargs=turn.state.as_kwargs(),
+        )
+        try:
+            async for update in stream:
+                for event in turn.state.drain_events():
+                    yield event
+                if update.text:
+                    yield TextDelta(update.text)
+            final = await stream.get_final_response()
+        except SupportError:
+            raise
+        except Exception as exc:
+            raise _model_failure(exc) from exc
+        for event in turn.state.drain_events():
+            yield event
+        with log_context(conversation=conversation.id):
+            result = self._finish(turn, final.text)
+        yield TurnDone(result)
+
+    def _checked(
+        self, conversation_id: str, text: str, attachment_ids: Sequence[int]
+    ) -> tuple[ConversationRecord, str]:
+        """The conversation and the message as the agent will see it (with attachment markers)."""
+        text = (text or "").strip()
+        if not text and not attachment_ids:
+            raise InputError("The message is empty.")
+        if len(text) > self.settings.max_message_chars:
+            raise InputError(
+                f"The message is {len(text)} characters long; the limit is {self.settings.max_message_chars}."
+            )
+        check_message_text(text)
+        conversation = self.store.conversations.get(conversation_id)
+        self.rate_limiter.check(conversation_id)
+        markers = [self._marker(conversation_id, attachment_id) for attachment_id in attachment_ids]
+        return conversation, "\n".join([text, *markers]).strip()
+
+    def _marker(self, conversation_id: str, attachment_id: int) -> str:
+        try:
+            record = self.store.attachments.get(attachment_id)
+        except NotFoundError:
+            record = None
+        if record is None or record.conversation_id != conversation_id:
+            raise InputError(f"Attachment {attachment_id} does not belong to this conversation.")
+        return attachment_marker(record.id, record.original_name)
+
+    def _begin(self, conversation: ConversationRecord, content: str, attachment_ids: Sequence[int]) -> _Turn:
+        """Store the user's message and set up the run's session and per-turn state."""
+        started = time.perf_counter()
+        conversation_id = conversation.id
+        message = self.store.messages.add(
+            conversation_id, "user", content, attachment_ids=list(attachment_ids)
+        )
+        earlier = [r for r in self.store.messages.list(conversation_id) if r.id < message.id]
+        dialogue = [strip_attachment_markers(r.content) for r in earlier if r.role in _VISIBLE_ROLES]
+        state = TurnState(customer_id=conversation.customer_id, conversation_id=conversation_id,
+                          dialogue=[d for d in dialogue if d])
+        session = _restore_session(conversation)
+        bind_session(session, customer_id=conversation.customer_id, conversation_id=conversation_id,
+                     before_message_id=message.id)
+        return _Turn(conversation=conversation, user_message=message, state=state, session=session,
+                     started=started)
+
+    def _finish(self, turn: _Turn, text: str) -> TurnResult:
+        """Resolve citations, store the answer with its tool calls, and describe the turn."""
+        state = turn.state
+        text = text.strip()
+        citations = resolve_citations(text, state)
+        latency_ms = (time.perf_counter() - turn.started) * 1000
+        message = self.store.messages.add(
+            state.conversation_id, "assistant", text,
+            tool_calls=[call.to_dict() for call in state.tool_calls],
+            citations=[citation.to_dict() for citation in citations],
+            latency_ms=round(latency_ms, 2),
+        )
+        snapshot = session_snapshot(turn.session)
+        if snapshot != turn.conversation.session_state:
+            self.store.conversations.save_session_state(state.conversation_id, snapshot)
+        ticket = self.store.tickets.for_conversation(state.conversation_id)
+        logger.info(
+            "turn answered",
+            extra={"latency_ms": round(latency_ms, 2), "tools": [c.name for c in state.tool_calls],
+                   "citations": len(citations), "hits": len(state.hits), "escalated": state.escalated},
+        )
+        return TurnResult(
+            conversation_id=state.conversation_id, message_id=message.id, text=text,
+            tool_calls=list(state.tool_calls), citations=citations, retrieved=list(state.hits),
+            searched=state.searched, escalated=state.escalated, ticket=ticket, latency_ms=latency_ms,
+        )
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def resolve_citations(text: str, state: TurnState) -> list[Citation]:
+    """Each `[n]` in the answer that names a passage shown this turn; unknown numbers are dropped."""
+    citations = []
+    for number in cited_numbers(text):
+        if 1 <= number <= len(state.hits):
+            hit = state.hits[number - 1]
+            citations.append(Citation(number, hit.chunk_id, hit.doc_id, hit.title, hit.source))
+    return citations
+
+
+def _restore_session(conversation: ConversationRecord) -> AgentSession:
+    """The conversation's agent session as saved after its last turn, or a fresh one."""
+    saved = conversation.session_state or {}
+    if saved.get("session_id") == conversation.id:
+        try:
+            return AgentSession.from_dict(saved)
+        except Exception:  # an unreadable snapshot must not block the conversation
+            logger.warning("session state unreadable; starting afresh", extra={"conv": conversation.id})
+    return AgentSession(session_id=conversation.id)
+
+
+def _model_failure(exc: Exception) -> ModelUnavailableError:
+    """A chat-model failure as the user sees it; the details go to the log only."""
+    logger.error("agent run failed", exc_info=exc)
+    return ModelUnavailableError("The assistant could not answer just now; please try again in a moment.")

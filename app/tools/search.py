@@ -1,0 +1,53 @@
+"""The knowledge-base search tool: hybrid retrieval, results as numbered, citable passages."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Annotated
+
+from agent_framework import FunctionInvocationContext, tool
+from pydantic import Field
+
+from app.agent.conventions import SEARCH_TOOL, format_passages
+from app.errors import StoreUnavailableError
+from app.tools.runtime import turn_of
+
+if TYPE_CHECKING:
+    from app.knowledge.base import KnowledgeBase
+
+logger = logging.getLogger(__name__)
+
+MAX_QUERY_CHARS = 500
+
+
+class KnowledgeSearch:
+    """Searches the help centre; every passage shown is recorded on the turn so `[n]` resolves."""
+
+    def __init__(self, kb: KnowledgeBase, *, top_k: int | None = None) -> None:
+        self.kb = kb
+        self.top_k = top_k
+
+    @tool(name=SEARCH_TOOL, approval_mode="never_require")
+    def search_knowledge_base(
+        self,
+        query: Annotated[
+            str,
+            Field(description="A short, specific search query naming the product, feature or problem."),
+        ],
+        ctx: FunctionInvocationContext,
+    ) -> str:
+        """Search the help-centre articles; returns numbered passages to cite as [n]."""
+        turn = turn_of(ctx)
+        query = " ".join(query.split())[:MAX_QUERY_CHARS]
+        hits = self._search(query, turn.dialogue) if query else []
+        start = turn.add_hits(hits)
+        logger.info("knowledge searched", extra={"hits": len(hits), "first_number": start})
+        return format_passages(hits, start=start)
+
+    def _search(self, query: str, context: list[str]) -> list:
+        """Hybrid search; keyword search alone (local BM25) while the vector store is unreachable."""
+        try:
+            return self.kb.search(query, k=self.top_k, context=context)
+        except StoreUnavailableError as exc:
+            logger.warning("vector store unavailable; keyword search only", extra={"error": str(exc)})
+            return self.kb.search(query, k=self.top_k, context=context, mode="bm25")

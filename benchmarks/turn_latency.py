@@ -1,0 +1,114 @@
+"""Offline turn latency: the real agent, offline model, hybrid retrieval over the demo help centre, SQLite.
+
+Ingests the demo knowledge base into a temporary folder (or --data-dir), warms up, then answers
+each question in a fresh conversation and prints p50/p95 per phase. Target: p95 under 150 ms.
+
+    .venv/bin/python benchmarks/turn_latency.py [--turns 60] [--warmup 5] [--stream]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+OFFLINE_ENV = {"HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False", "TOKENIZERS_PARALLELISM": "false"}
+QUESTIONS = (
+    "How much is the Plus plan?",
+    "How do I reset my password?",
+    "How long does a refund take?",
+    "Do you deliver to Germany?",
+    "How do I cancel my Club membership?",
+    "What happens if my payment fails?",
+    "How do I start a return?",
+    "How do I track my order?",
+    "Can I pay with PayPal?",
+    "How do I turn on two-factor authentication?",
+    "What is the capital of Mongolia?",
+    "My parcel arrived damaged, what should I do?",
+)
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Nearest-rank percentile (q in 0..100)."""
+    ordered = sorted(values)
+    index = max(0, min(len(ordered) - 1, round(q / 100 * len(ordered) + 0.5) - 1))
+    return ordered[index]
+
+
+async def one_turn(desk, question: str, *, stream: bool) -> tuple[float, float]:
+    """Wall time of one turn and the time spent in knowledge-base searches, in ms."""
+    conversation = desk.start_conversation("bench")
+    started = time.perf_counter()
+    if stream:
+        async for event in desk.stream_reply(conversation, question):
+            result = getattr(event, "result", None)
+    else:
+        result = await desk.reply(conversation, question)
+    elapsed = (time.perf_counter() - started) * 1000
+    search_ms = sum(call.duration_ms for call in result.tool_calls if call.name == "search_knowledge_base")
+    return elapsed, search_ms
+
+
+async def run(args: argparse.Namespace, data_dir: Path) -> None:
+    from tqdm import tqdm
+
+    from app.agent.desk import SupportDesk
+    from app.knowledge.base import KnowledgeBase
+    from app.settings import load_settings
+
+    settings = load_settings(
+        data_dir=data_dir, knowledge_dir=REPO_ROOT / "datasets" / "knowledge_base", log_level="WARNING"
+    )
+    kb = KnowledgeBase.from_settings(settings)
+    started = time.perf_counter()
+    kb.ingest_path(settings.knowledge_dir, progress=True)
+    print(f"ingest: {time.perf_counter() - started:.1f} s, {kb.stats().get('chunks', '?')} chunks")
+    desk = SupportDesk.from_settings(settings, kb=kb)
+    for index in range(args.warmup):
+        await one_turn(desk, QUESTIONS[index % len(QUESTIONS)], stream=args.stream)
+    turns, searches = [], []
+    for index in tqdm(range(args.turns), desc="turns"):
+        total, search = await one_turn(desk, QUESTIONS[index % len(QUESTIONS)], stream=args.stream)
+        turns.append(total)
+        searches.append(search)
+    desk.close()
+    print_table(turns, searches, args)
+
+
+def print_table(turns: list[float], searches: list[float], args: argparse.Namespace) -> None:
+    mode = "stream_reply" if args.stream else "reply"
+    print(f"\noffline turn latency ({mode}, {args.turns} turns after {args.warmup} warm-up, ms)")
+    print(f"{'phase':<26}{'p50':>9}{'p95':>9}{'mean':>9}{'max':>9}")
+    for name, values in (("whole turn", turns), ("search_knowledge_base", searches)):
+        print(f"{name:<26}{percentile(values, 50):>9.1f}{percentile(values, 95):>9.1f}"
+              f"{statistics.fmean(values):>9.1f}{max(values):>9.1f}")
+    verdict = "OK" if percentile(turns, 95) < 150 else "OVER TARGET"
+    print(f"target p95 < 150 ms: {verdict}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--turns", type=int, default=60)
+    parser.add_argument("--warmup", type=int, default=5)
+    parser.add_argument("--stream", action="store_true", help="measure stream_reply instead of reply")
+    parser.add_argument("--data-dir", type=Path, help="keep the index here (default: a temporary folder)")
+    args = parser.parse_args()
+    for name, value in OFFLINE_ENV.items():
+        os.environ.setdefault(name, value)
+    sys.path.insert(0, str(REPO_ROOT))
+    if args.data_dir:
+        asyncio.run(run(args, args.data_dir))
+        return
+    with tempfile.TemporaryDirectory(prefix="turn-latency-") as folder:
+        asyncio.run(run(args, Path(folder)))
+
+
+if __name__ == "__main__":
+    main()
