@@ -204,13 +204,25 @@ class Settings(BaseSettings):
         return values
 
 
+_SECRET_QUERY_KEYS = {"password", "pass", "pwd", "secret", "token", "api_key", "apikey", "sslpassword"}
+
+
 def mask_url(url: str) -> str:
-    """Hide the password in a URL such as postgresql://user:secret@host/db."""
+    """Hide passwords in a URL: `user:secret@host` and query options such as `?password=secret`."""
     parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":********@")
-    return urlunsplit(parts._replace(netloc=netloc))
+    if parts.password is None and not parts.query:
+        return url  # urlunsplit would turn sqlite://// into sqlite://
+    if parts.password is not None:
+        parts = parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":********@"))
+    if parts.query:
+        pairs = [pair.partition("=") for pair in parts.query.split("&")]
+        parts = parts._replace(
+            query="&".join(
+                f"{key}{sep}{'********' if key.lower() in _SECRET_QUERY_KEYS else value}"
+                for key, sep, value in pairs
+            )
+        )
+    return urlunsplit(parts)
 
 
 def load_settings(**overrides: Any) -> Settings:

@@ -157,3 +157,11 @@ def test_invalid_configuration_exits_2_with_a_message_not_a_traceback(tmp_path: 
     assert "SUPPORT_RETRIEVAL_MODE" in result.stderr and "'hybrid'" in result.stderr
     assert "Traceback" not in result.stderr
     assert result.stdout == ""
+
+
+def test_mask_url_hides_passwords_in_the_query_string() -> None:
+    from app.settings import mask_url
+
+    masked = mask_url("postgresql+psycopg://app:hunter2@db:5432/support?sslmode=require&password=s3cret")
+    assert "hunter2" not in masked and "s3cret" not in masked
+    assert "sslmode=require" in masked and masked.startswith("postgresql+psycopg://app:********@db:5432")

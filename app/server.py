@@ -1,0 +1,140 @@
+"""The web server: FastAPI with the Gradio app mounted at `/`, plus `/healthz` and `/metrics`.
+
+`create_app(settings, desk=None)` builds everything from one `Settings` (a test passes its own
+desk); `serve(settings)` also fills an empty knowledge base with the demo help centre and runs
+uvicorn. `/healthz` answers 200 only when the database, the vector store and the models answer,
+with one JSON entry per component, so a load balancer and a person read the same thing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import gradio as gr
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+
+from app.api import build_api_router
+from app.logs import log_context
+from app.metrics import ServiceMetrics
+from app.settings import Settings
+from app.ui.blocks import CSS, THEME, build_ui
+
+logger = logging.getLogger(__name__)
+
+HEALTH_TIMEOUT_S = 5.0
+_GRADIO_ROUTES = frozenset(
+    {"queue", "upload", "file", "info", "config", "call", "heartbeat", "run", "upload_progress"}
+)
+
+
+def route_label(path: str) -> str:
+    """A bounded label for request metrics (never the raw path: that would grow without limit)."""
+    if path in ("/healthz", "/metrics", "/"):
+        return path
+    parts = [part for part in path.split("/") if part]
+    if len(parts) >= 2 and parts[0] == "gradio_api":
+        return f"/gradio_api/{parts[1]}" if parts[1] in _GRADIO_ROUTES else "/gradio_api/other"
+    return "/static" if parts and parts[0] in ("assets", "static", "theme.css", "favicon.ico") else "/other"
+
+
+def health_checks(desk: Any, settings: Settings) -> dict[str, Callable[[], dict[str, Any]]]:
+    """One probe per component; each returns details and raises (or reports ok=False) when down."""
+
+    def database() -> dict[str, Any]:
+        return {"ok": bool(desk.store.ping())}
+
+    def vector_store() -> dict[str, Any]:
+        return {"ok": bool(desk.kb.ping()), "documents": desk.kb.stats()["documents"]}
+
+    def model() -> dict[str, Any]:
+        embedder = desk.kb.embedder  # loads the embedding model once
+        ok = desk.agent is not None and embedder.dimension > 0
+        return {"ok": ok, "chat_provider": settings.chat_provider, "embedding_model": embedder.name}
+
+    return {"database": database, "vector_store": vector_store, "model": model}
+
+
+async def run_checks(checks: dict[str, Callable[[], dict[str, Any]]]) -> tuple[bool, dict[str, Any]]:
+    """Run every probe in a worker thread with a time limit; a failure names its cause."""
+
+    async def probe(check: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        try:
+            return await asyncio.wait_for(asyncio.to_thread(check), HEALTH_TIMEOUT_S)
+        except TimeoutError:
+            return {"ok": False, "error": f"no answer within {HEALTH_TIMEOUT_S:.0f}s"}
+        except Exception as exc:
+            return {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:300]}
+
+    results = await asyncio.gather(*(probe(check) for check in checks.values()))
+    components = dict(zip(checks, results, strict=True))
+    return all(result.get("ok") for result in components.values()), components
+
+
+def _observe(metrics: ServiceMetrics) -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Any]:
+    """HTTP middleware: a request id in every log line, and request count and latency metrics."""
+
+    async def middleware(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        started = time.perf_counter()
+        status = 500
+        with log_context(request=request.headers.get("x-request-id") or uuid.uuid4().hex[:16]):
+            try:
+                response = await call_next(request)
+                status = response.status_code
+                return response
+            finally:
+                metrics.observe_request(request.method, route_label(request.url.path), status,
+                                        time.perf_counter() - started)
+
+    return middleware
+
+
+def create_app(settings: Settings, desk: Any | None = None) -> FastAPI:
+    """The FastAPI app: health and metrics endpoints, and the Gradio UI mounted at `/`."""
+    if desk is None:
+        from app.agent.desk import SupportDesk
+
+        desk = SupportDesk.from_settings(settings)
+    metrics = ServiceMetrics()
+    app = FastAPI(title="Customer support desk", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.desk, app.state.metrics, app.state.settings = desk, metrics, settings
+    app.middleware("http")(_observe(metrics))
+    checks = health_checks(desk, settings)
+
+    @app.get("/healthz")
+    async def healthz() -> JSONResponse:
+        ok, components = await run_checks(checks)
+        return JSONResponse({"status": "ok" if ok else "unavailable", "components": components},
+                            status_code=200 if ok else 503)
+
+    @app.get("/metrics")
+    async def prometheus() -> Response:
+        return Response(metrics.render(), media_type=metrics.content_type)
+
+    app.include_router(build_api_router(desk))
+    blocks = build_ui(desk, settings, metrics=metrics)
+    return gr.mount_gradio_app(
+        app, blocks, path="/", theme=THEME(), css=CSS, footer_links=[],
+        max_file_size=10 * settings.max_attachment_bytes, show_error=False, ssr_mode=False,
+    )
+
+
+def serve(settings: Settings) -> None:
+    """Run the app with uvicorn on settings.host:settings.port (the demo knowledge base if empty)."""
+    import uvicorn
+
+    from app.agent.desk import SupportDesk
+    from app.knowledge.bootstrap import ensure_knowledge
+
+    desk = SupportDesk.from_settings(settings)
+    summary = ensure_knowledge(desk.kb, settings)
+    if summary is not None:
+        logger.info("demo knowledge base ingested", extra={"summary": summary.line()})
+    app = create_app(settings, desk)
+    logger.info("serving", extra={"host": settings.host, "port": settings.port})
+    uvicorn.run(app, host=settings.host, port=settings.port, log_config=None, access_log=False)

@@ -1,0 +1,147 @@
+"""The evaluation tab: run the evaluation harness on a dataset and compare MLflow runs.
+
+It calls the harness in-process (`eval.runner.evaluate`, logged with `eval.tracking`), exactly
+what `python -m eval run` does, so a run started here is the same run as on the command line.
+The harness's tqdm bars feed the Gradio progress bar (`track_tqdm`). Heavy imports happen only
+when a button is pressed.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+import pandas as pd
+
+from app.errors import InputError
+from app.settings import Settings
+from app.ui import render
+from app.ui.notify import warn
+
+logger = logging.getLogger(__name__)
+
+DATASETS = ["datasets/dialogues/dev.jsonl", "datasets/dialogues/test.jsonl"]
+METRIC_HEADERS = ["Metric", "Value"]
+FAILING_HEADERS = ["Dialogue", "Turn", "Score", "Failed", "Query", "Response"]
+COMPARE_COLUMNS = ("run", "dataset", "retrieval_mode", "top_k", "chunk_size", "query_strategy")
+MAX_FAILING = 50
+
+
+def metric_rows(metrics: dict[str, float]) -> list[list[Any]]:
+    return [[name, round(float(value), 4)] for name, value in sorted(metrics.items())]
+
+
+def failing_rows(records: list[Any], quality: Any) -> list[list[Any]]:
+    """Turns that scored below 1 on some metric (or errored), worst first."""
+    failing = sorted((r for r in records if r.error or quality(r) < 1.0), key=quality)[:MAX_FAILING]
+    rows = []
+    for record in failing:
+        missed = record.error or ", ".join(
+            f"{name}={value:.2f}" for name, value in sorted(record.scores.items()) if value < 1.0
+        )
+        rows.append([record.dialogue_id, record.turn_index, round(quality(record), 3), missed,
+                     render.shorten(record.query, 160), render.shorten(record.response, 200)])
+    return rows
+
+
+def parse_overrides(text: str) -> dict[str, Any]:
+    """`key=value` lines (blank lines and # comments ignored) → validated settings overrides."""
+    from eval.config import parse_assignments
+
+    lines = [line.strip() for line in (text or "").splitlines()]
+    return parse_assignments([line for line in lines if line and not line.startswith("#")])
+
+
+def comparison(rows: list[dict[str, Any]], metric: str) -> tuple[list[list[Any]], pd.DataFrame]:
+    """The comparison table and the bar chart's data for one metric."""
+    table = [[row.get(column) for column in COMPARE_COLUMNS] + [row.get(metric)] for row in rows]
+    chart = pd.DataFrame({
+        "run": [f"{row['run']} ({str(row.get('run_id', ''))[:6]})" for row in rows],
+        "value": [float(row[metric]) if row.get(metric) is not None else 0.0 for row in rows],
+    })
+    return table, chart
+
+
+class EvalTab:
+    """Handlers that run and compare evaluations with the app's settings as the base."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def run(self, spec: str, overrides: str, limit: float | None,
+            progress: gr.Progress = gr.Progress(track_tqdm=True)):  # noqa: B008
+        """Replay the dataset through a fresh desk, score it, log it to MLflow and show the results."""
+        try:
+            return self._run(spec, overrides, limit, progress)
+        except Exception as exc:
+            message = warn(exc, action="eval.run")
+            return f"⚠️ {render.inert(message)}", [], []
+
+    def _run(self, spec: str, overrides: str, limit: float | None, progress: gr.Progress):
+        from eval.config import with_overrides
+        from eval.datasets.loader import load_dataset
+        from eval.report import turn_quality
+        from eval.runner import evaluate
+        from eval.tracking import log_evaluation, start_run
+
+        if not (spec or "").strip():
+            raise InputError("Pick a dataset or type the path of one.")
+        run_settings = with_overrides(self.settings, parse_overrides(overrides))
+        progress(0, desc="Loading dataset")
+        dataset = load_dataset(spec.strip(), settings=run_settings, limit=int(limit) if limit else None)
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        output = Path(self.settings.data_dir) / "eval-runs" / f"{dataset.name}-{stamp}"
+        with start_run(run_settings, run_name=f"ui-{dataset.name}-{stamp}"):
+            result = evaluate(dataset, run_settings, output, progress=True)
+            run_id = log_evaluation(result, extra_params={"source": "ui"})
+        logger.info("evaluation run from the UI", extra={"dataset": spec, "run_id": run_id})
+        summary = (f"✅ **{render.inert(dataset.name)}**: {len(result.records)} turns scored in "
+                   f"{result.seconds:.1f}s · MLflow run `{run_id}` · files in `{render.inert(str(output))}`")
+        return summary, metric_rows(result.metrics), failing_rows(result.records, turn_quality)
+
+    def compare(self, metric: str | None):
+        """Rank the experiment's runs on a metric: a table and a bar chart."""
+        from eval.tracking import compare_runs, load_runs
+
+        try:
+            chosen, rows = compare_runs(load_runs(self.settings), (metric or "").strip() or None)
+        except Exception as exc:
+            warn(exc, action="eval.compare")
+            return gr.skip(), gr.skip(), gr.skip()
+        table, chart = comparison(rows, chosen)
+        known = sorted({key for row in rows for key in row if "/" in key} | {chosen})
+        headers = [*COMPARE_COLUMNS, chosen]
+        return (gr.update(value=table, headers=headers), gr.update(value=chart, y_title=chosen),
+                gr.update(choices=known, value=chosen))
+
+
+def build_eval_tab(settings: Settings) -> None:
+    """Lay out the evaluation tab in the current Blocks context and wire its events."""
+    handlers = EvalTab(settings)
+    gr.Markdown("### Run an evaluation\nReplays the dialogues through the same agent the chat uses, "
+                "scores every turn and logs the run to MLflow.")
+    with gr.Row():
+        dataset = gr.Dropdown(DATASETS, value=DATASETS[0], allow_custom_value=True, scale=3,
+                              label="Dataset (JSONL path, dstc:PATH or tau3:PATH)", elem_id="eval-dataset")
+        limit = gr.Number(value=None, precision=0, minimum=1, label="First N dialogues (optional)", scale=1)
+    overrides = gr.Textbox(label="Config overrides, one key=value per line", lines=3,
+                           placeholder="retrieval_mode=bm25\ntop_k=3", elem_id="eval-overrides")
+    run = gr.Button("Run evaluation", variant="primary", elem_id="eval-run")
+    summary = gr.Markdown(elem_id="eval-summary")
+    with gr.Row():
+        metrics = gr.Dataframe(headers=METRIC_HEADERS, value=None, interactive=False, label="Metrics",
+                               scale=1)
+        failing = gr.Dataframe(headers=FAILING_HEADERS, value=None, interactive=False, wrap=True, scale=2,
+                               label="Failing turns (worst first)")
+    run.click(handlers.run, [dataset, overrides, limit], [summary, metrics, failing])
+    gr.Markdown("### Compare runs")
+    with gr.Row():
+        metric = gr.Dropdown([], value=None, allow_custom_value=True, scale=3,
+                             label="Metric (empty: the headline one)")
+        compare = gr.Button("Load runs from MLflow", scale=1, elem_id="eval-compare")
+    table = gr.Dataframe(headers=[*COMPARE_COLUMNS, "metric"], value=None, interactive=False, label="Runs")
+    chart = gr.BarPlot(x="run", y="value", title="Runs by metric", elem_id="eval-chart")
+    compare.click(handlers.compare, metric, [table, chart, metric])

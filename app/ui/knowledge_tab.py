@@ -1,0 +1,142 @@
+"""The knowledge tab: add files or a .zip to the knowledge base, list and remove documents, and a
+search playground that shows dense, BM25 and hybrid results side by side with their scores.
+
+Uploads are staged (zips unpacked safely) under `data_dir/uploads/<batch>/`, which stays as the
+documents' source folder, then handed to `KnowledgeBase.ingest_path` without pruning.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from app.errors import InputError
+from app.settings import Settings
+from app.ui import render
+from app.ui.notify import warn
+from app.ui.uploads import UploadLimits, stage_uploads
+
+logger = logging.getLogger(__name__)
+
+MODES = ("dense", "bm25", "hybrid")
+DOC_HEADERS = ["Document id", "Title", "Source", "Chunks", "Updated"]
+HIT_HEADERS = ["#", "Score", "Title", "Section", "Passage"]
+UPLOAD_TYPES = [".zip", ".md", ".txt", ".html", ".htm", ".pdf", ".docx", ".pptx", ".xlsx", ".csv", ".json"]
+
+
+def upload_limits(settings: Settings) -> UploadLimits:
+    """One file may be as large as an attachment; one upload, ten times that."""
+    return UploadLimits(max_file_bytes=settings.max_attachment_bytes,
+                        max_total_bytes=10 * settings.max_attachment_bytes)
+
+
+def document_rows(documents: list[Any]) -> list[list[Any]]:
+    return [[d.doc_id, d.title, d.source, d.chunks, str(d.updated_at)[:19]] for d in documents]
+
+
+def hit_rows(hits: list[Any]) -> list[list[Any]]:
+    return [[h.rank, round(float(h.score), 4), h.title, h.section, render.shorten(h.text, 240)] for h in hits]
+
+
+def progress_reporter(progress: Callable[..., Any]) -> Callable[[int, int], None]:
+    """Adapt the knowledge base's `on_progress(done, total)` to a Gradio progress bar."""
+
+    def report(done: int, total: int) -> None:
+        progress((done, max(total, 1)), desc="Indexing documents", unit="docs")
+
+    return report
+
+
+class KnowledgeTab:
+    """Handlers of the knowledge tab over one knowledge base."""
+
+    def __init__(self, kb: Any, settings: Settings) -> None:
+        self.kb = kb
+        self.settings = settings
+
+    def documents(self):
+        """The document table and the choices of the remove dropdown."""
+        documents = self.kb.list_documents()
+        stats = f"**{len(documents)} documents, {sum(d.chunks for d in documents)} chunks**"
+        return document_rows(documents), gr.update(choices=[d.doc_id for d in documents], value=None), stats
+
+    def add(self, files: list[Any] | None, progress: gr.Progress = gr.Progress()):  # noqa: B008
+        """Stage the uploaded files and ingest them, reporting progress per document."""
+        paths = [str(getattr(f, "name", f)) for f in files or []]
+        try:
+            if not paths:
+                raise InputError("Choose one or more files (or a .zip) to add.")
+            batch = f"{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(3)}"
+            staged_root = Path(self.settings.data_dir) / "uploads" / batch
+            progress(0, desc="Unpacking upload")
+            stage_uploads(paths, staged_root, upload_limits(self.settings))
+            summary = self.kb.ingest_path(staged_root, prune=False, on_progress=progress_reporter(progress))
+        except Exception as exc:
+            return (f"⚠️ {render.inert(warn(exc, action='knowledge.add'))}", *self.documents(), gr.skip())
+        logger.info("knowledge upload ingested", extra={"batch": batch, "summary": summary.line()})
+        report = f"✅ {summary.line()}"
+        if summary.errors:
+            report += "\n\n" + "\n".join(f"- ⚠️ {render.inert(error)}" for error in summary.errors)
+        return (report, *self.documents(), None)
+
+    def remove(self, doc_id: str | None):
+        try:
+            if not doc_id:
+                raise InputError("Pick a document to remove.")
+            removed = self.kb.remove(doc_id)
+        except Exception as exc:
+            warn(exc, action="knowledge.remove")
+            return self.documents()
+        gr.Info(f"Removed {doc_id}." if removed else f"{doc_id} was not in the knowledge base.")
+        return self.documents()
+
+    def search(self, query: str, k: float):
+        """Run the query in every retrieval mode, for side-by-side comparison."""
+        try:
+            if not (query or "").strip():
+                raise InputError("Type a query to search for.")
+            return tuple(hit_rows(self.kb.search(query, k=int(k), mode=mode)) for mode in MODES)
+        except Exception as exc:
+            warn(exc, action="knowledge.search")
+            return (gr.skip(),) * len(MODES)
+
+
+def build_knowledge_tab(demo: gr.Blocks, kb: Any, settings: Settings) -> None:
+    """Lay out the knowledge tab in the current Blocks context and wire its events."""
+    handlers = KnowledgeTab(kb, settings)
+    with gr.Row():
+        with gr.Column(scale=1):
+            gr.Markdown("### Add documents\nMarkdown, text, HTML, PDF, Office files, or a .zip of them.")
+            files = gr.File(file_count="multiple", file_types=UPLOAD_TYPES, label="Files or .zip",
+                            elem_id="kb-files")
+            add = gr.Button("Add to knowledge base", variant="primary", elem_id="kb-add")
+            report = gr.Markdown(elem_id="kb-report")
+        with gr.Column(scale=2):
+            stats = gr.Markdown(elem_id="kb-stats")
+            table = gr.Dataframe(headers=DOC_HEADERS, value=None, interactive=False, label="Documents",
+                                 elem_id="kb-documents", max_height=360)
+            with gr.Row():
+                picker = gr.Dropdown(choices=[], value=None, label="Document to remove", scale=3)
+                remove = gr.Button("Remove", variant="stop", scale=1, elem_id="kb-remove")
+                refresh = gr.Button("Refresh", scale=1)
+    gr.Markdown("### Search playground")
+    with gr.Row():
+        query = gr.Textbox(label="Query", scale=4, elem_id="kb-query")
+        k = gr.Slider(1, 20, value=settings.top_k, step=1, label="Results per mode", scale=1)
+        search = gr.Button("Search", scale=1, elem_id="kb-search")
+    with gr.Row():
+        results = [gr.Dataframe(headers=HIT_HEADERS, value=None, interactive=False, wrap=True,
+                                label=f"{mode} results", elem_id=f"kb-results-{mode}") for mode in MODES]
+    listing = [table, picker, stats]
+    add.click(handlers.add, files, [report, *listing, files])
+    remove.click(handlers.remove, picker, listing)
+    refresh.click(handlers.documents, None, listing)
+    for trigger in (search.click, query.submit):
+        trigger(handlers.search, [query, k], results)
+    demo.load(handlers.documents, None, listing)

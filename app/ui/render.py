@@ -1,0 +1,261 @@
+"""Pure functions that turn agent events and stored records into Gradio chat messages.
+
+No Gradio import and no I/O: the Blocks layer fetches records and passages, these functions
+only shape them, so every rendering rule is unit-tested without a browser. Anything a person
+typed (customers, staff, document authors) is HTML-escaped here, on top of Gradio's own
+sanitiser, so a `<script>` in a message shows as text and never runs.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from app.agent.conventions import strip_attachment_markers
+from app.agent.events import TextDelta, ToolFinished, ToolStarted, TurnDone, TurnResult
+
+ChatMessage = dict[str, Any]
+
+HUMAN_TITLE = "👤 Support agent (human)"
+SOURCES_TITLE = "Sources"
+PASSAGE_LIMIT = 600
+RESULT_LIMIT = 400
+
+
+def inert(text: str | None) -> str:
+    """Escape HTML so user-supplied text is displayed, never interpreted."""
+    return html.escape(text or "", quote=True)
+
+
+def quote(text: str, limit: int) -> str:
+    """A markdown block quote of `text`, cut to about `limit` characters, keeping its lines."""
+    text = (text or "").strip()
+    if len(text) > limit:
+        text = text[:limit].rsplit(" ", 1)[0] + " …"
+    return "\n".join(f"> {line}" if line.strip() else ">" for line in text.splitlines())
+
+
+def shorten(text: str, limit: int) -> str:
+    """Cut long text at a word boundary and mark the cut."""
+    text = " ".join((text or "").split())
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0] + " …"
+
+
+def user_message(text: str, filenames: Sequence[str] = ()) -> ChatMessage:
+    """The customer's own message, with the names of any files they attached."""
+    body = inert(text)
+    if filenames:
+        names = ", ".join(f"`{inert(name)}`" for name in filenames)
+        body = f"{body}\n\n📎 {names}" if body else f"📎 {names}"
+    return {"role": "user", "content": body}
+
+
+def human_agent_message(text: str) -> ChatMessage:
+    """A reply typed by a person at the hand-off console, headed so it reads apart from the bot's text.
+
+    Not a metadata box: Gradio collapses those, and a person's reply must be read at once.
+    """
+    return {"role": "assistant", "content": f"**{HUMAN_TITLE}**\n\n{inert(text)}"}
+
+
+def system_message(text: str) -> ChatMessage:
+    """A notice from the service itself (errors, status), shown as a titled note."""
+    return {"role": "assistant", "content": inert(text), "metadata": {"title": "ℹ️ Notice"}}
+
+
+def tool_step(
+    name: str, arguments: Mapping[str, Any], result: str | None = None, duration_ms: float | None = None
+) -> ChatMessage:
+    """A collapsible step for one tool call: arguments, then the result once it is back."""
+    args = json.dumps(dict(arguments), ensure_ascii=False, indent=1, default=str)
+    body = f"Arguments:\n```json\n{args}\n```"
+    metadata: dict[str, Any] = {"title": f"🛠️ Used tool: {inert(name)}", "status": "pending"}
+    if result is not None:
+        body += f"\n\nResult: {inert(shorten(result, RESULT_LIMIT))}"
+        metadata["status"] = "done"
+    if duration_ms is not None:
+        metadata["duration"] = round(duration_ms / 1000, 3)
+    return {"role": "assistant", "content": body, "metadata": metadata}
+
+
+def citations_message(
+    citations: Sequence[Mapping[str, Any]], passages: Mapping[str, str]
+) -> ChatMessage | None:
+    """One collapsible message listing each `[n] title — source` with the cited passage under it."""
+    if not citations:
+        return None
+    entries = []
+    for citation in sorted(citations, key=lambda item: int(item.get("number", 0))):
+        heading = (
+            f"**[{int(citation.get('number', 0))}] {inert(str(citation.get('title', '')))}**"
+            f" — `{inert(str(citation.get('source', '')))}`"
+        )
+        passage = passages.get(str(citation.get("chunk_id", "")), "")
+        quoted = f"\n\n{quote(inert(passage), PASSAGE_LIMIT)}" if passage else ""
+        entries.append(heading + quoted)
+    title = f"📚 {SOURCES_TITLE} ({len(entries)})"
+    metadata = {"title": title, "status": "done"}
+    return {"role": "assistant", "content": "\n\n".join(entries), "metadata": metadata}
+
+
+def assistant_messages(
+    text: str,
+    tool_calls: Iterable[Mapping[str, Any]],
+    citations: Sequence[Mapping[str, Any]],
+    passages: Mapping[str, str],
+) -> list[ChatMessage]:
+    """A finished answer: its tool steps, the answer itself, then its sources."""
+    messages = [
+        tool_step(call.get("name", "?"), call.get("arguments") or {}, str(call.get("result", "")),
+                  call.get("duration_ms"))
+        for call in tool_calls
+    ]
+    messages.append({"role": "assistant", "content": inert(text)})
+    sources = citations_message(citations, passages)
+    if sources is not None:
+        messages.append(sources)
+    return messages
+
+
+@dataclass(frozen=True)
+class ChatView:
+    """Chat messages plus, for each one, the stored message id it rates (None: not rateable)."""
+
+    messages: list[ChatMessage] = field(default_factory=list)
+    message_ids: list[int | None] = field(default_factory=list)
+    last_id: int = 0
+
+    def add(self, messages: Sequence[ChatMessage], message_id: int | None, rated_index: int = -1) -> ChatView:
+        """Append messages; only the one at `rated_index` (the answer) carries the id for feedback."""
+        ids: list[int | None] = [None] * len(messages)
+        if messages and message_id is not None:
+            ids[rated_index] = message_id
+        last = max(self.last_id, message_id or 0)
+        return ChatView([*self.messages, *messages], [*self.message_ids, *ids], last)
+
+
+def record_messages(
+    record: Any, passages: Mapping[str, str], attachment_names: Mapping[int, str] | None = None
+) -> tuple[list[ChatMessage], int]:
+    """Messages for one stored `MessageRecord`, and the index among them of the rateable answer."""
+    if record.role == "user":
+        names = [(attachment_names or {}).get(i, f"attachment {i}") for i in record.attachment_ids or ()]
+        return [user_message(strip_attachment_markers(record.content), names)], -1
+    if record.role == "human_agent":
+        return [human_agent_message(record.content)], -1
+    if record.role == "system":
+        return [system_message(record.content)], -1
+    messages = assistant_messages(record.content, record.tool_calls, record.citations, passages)
+    return messages, len(record.tool_calls)
+
+
+def conversation_view(
+    records: Iterable[Any], passages: Mapping[str, str], attachment_names: Mapping[int, str] | None = None
+) -> ChatView:
+    """A whole stored conversation, ready for the Chatbot and the feedback handler."""
+    view = ChatView()
+    for record in records:
+        messages, answer_index = record_messages(record, passages, attachment_names)
+        rated = record.id if record.role == "assistant" else None
+        view = view.add(messages, rated, answer_index)
+        view = replace(view, last_id=max(view.last_id, record.id))
+    return view
+
+
+def rating_target(message_ids: Sequence[int | None], index: int | Sequence[int]) -> int | None:
+    """The stored message a thumbs up/down at chat position `index` refers to."""
+    position = index if isinstance(index, int) else index[0]
+    if 0 <= position < len(message_ids):
+        return message_ids[position]
+    return None
+
+
+@dataclass(frozen=True)
+class Step:
+    """One tool call of a streaming turn; `result` is None while the tool runs."""
+
+    name: str
+    arguments: Mapping[str, Any]
+    result: str | None = None
+    duration_ms: float | None = None
+
+
+@dataclass(frozen=True)
+class LiveTurn:
+    """An answer being streamed: tool steps so far, the text so far, the result once done."""
+
+    steps: tuple[Step, ...] = ()
+    text: str = ""
+    result: TurnResult | None = None
+
+
+def apply_event(turn: LiveTurn, event: Any) -> LiveTurn:
+    """Fold one streamed `ReplyEvent` into the turn; unknown events leave it unchanged."""
+    if isinstance(event, TextDelta):
+        return replace(turn, text=turn.text + event.text)
+    if isinstance(event, ToolStarted):
+        return replace(turn, steps=(*turn.steps, Step(event.name, event.arguments)))
+    if isinstance(event, ToolFinished):
+        return replace(turn, steps=_finish_step(turn.steps, event))
+    if isinstance(event, TurnDone):
+        return replace(turn, result=event.result, text=event.result.text)
+    return turn
+
+
+def _finish_step(steps: tuple[Step, ...], event: ToolFinished) -> tuple[Step, ...]:
+    """Close the most recent running step of that tool with its result."""
+    for position in range(len(steps) - 1, -1, -1):
+        step = steps[position]
+        if step.name == event.name and step.result is None:
+            done = replace(step, result=event.result, duration_ms=event.duration_ms)
+            return (*steps[:position], done, *steps[position + 1:])
+    return (*steps, Step(event.name, {}, event.result, event.duration_ms))
+
+
+def live_messages(turn: LiveTurn) -> list[ChatMessage]:
+    """What to show while the answer streams in: steps, then the partial text (if any yet)."""
+    if turn.result is not None:
+        return turn_messages(turn.result)
+    messages = [tool_step(step.name, step.arguments, step.result, step.duration_ms) for step in turn.steps]
+    if turn.text:
+        messages.append({"role": "assistant", "content": inert(turn.text)})
+    return messages
+
+
+def turn_passages(result: TurnResult) -> dict[str, str]:
+    """Passage text by chunk id, from what the search returned during the turn."""
+    return {hit.chunk_id: hit.text for hit in result.retrieved}
+
+
+def turn_messages(result: TurnResult) -> list[ChatMessage]:
+    """A finished turn rendered exactly like the same turn read back from the store."""
+    return assistant_messages(
+        result.text,
+        [call.to_dict() for call in result.tool_calls],
+        [citation.to_dict() for citation in result.citations],
+        turn_passages(result),
+    )
+
+
+def escalation_banner(ticket: Any | None) -> str:
+    """The banner shown once a conversation has been handed to a person (empty: no banner)."""
+    if ticket is None:
+        return ""
+    status = {"open": "waiting for an agent", "assigned": "an agent is on it", "resolved": "resolved"}
+    state = status.get(str(ticket.status), inert(str(ticket.status)))
+    return (
+        f"### 🎫 Handed to a human agent — ticket **{inert(ticket.number)}** ({state})\n"
+        "A member of our team will reply here in this conversation."
+    )
+
+
+def conversation_label(record: Any) -> str:
+    """How an earlier conversation is named in the resume dropdown."""
+    when = record.updated_at.strftime("%Y-%m-%d %H:%M") if record.updated_at else ""
+    title = shorten(record.title or "Untitled conversation", 60)
+    return f"{when} · {title} · #{record.id[:6]}"

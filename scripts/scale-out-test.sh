@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Run the scale-out tests: real PostgreSQL, `chroma run`, `mlflow server` and two app workers on
+# loopback, sharing state (see docs/scale-out.md). Takes a few minutes.
+#
+#   scripts/scale-out-test.sh            # pytest -m scaleout tests/reliability
+#   scripts/scale-out-test.sh -k gift    # extra arguments go to pytest
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+PYTEST=${PYTEST:-.venv/bin/pytest}
+[ -x "$PYTEST" ] || PYTEST=pytest
+
+SUPPORT_TEST_SCALEOUT=1 "$PYTEST" -m scaleout tests/reliability/test_rel_scaleout.py -q -p no:cacheprovider "$@"

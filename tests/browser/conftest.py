@@ -1,0 +1,135 @@
+"""A real server (`python -m app serve` in a subprocess) and a real headless Chromium.
+
+The server runs on a free port over a temporary data folder, with a three-document knowledge
+base and staff credentials. Browser tests are skipped, with the reason, when Chromium or
+Playwright is missing. Screenshots go to $UI_SCREENSHOT_DIR or test-output/screenshots/.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("UI_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-gpu",
+                 "--disable-component-update", "--disable-sync"]
+KB_FILES = ("account/reset-password.md", "orders/track-your-order.md", "orders/missing-or-late-parcel.md")
+STAFF = ("sam", "correct horse battery staple")
+START_TIMEOUT_S = 180
+
+pytestmark = pytest.mark.browser
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    url: str
+    data_dir: Path
+    log: Path
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_healthy(url: str, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=5) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(1)
+    raise RuntimeError(f"server not healthy after {START_TIMEOUT_S}s:\n{log.read_text()[-3000:]}")
+
+
+@pytest.fixture(scope="session")
+def staff() -> tuple[str, str]:
+    """The console credentials the live server was started with."""
+    return STAFF
+
+
+@pytest.fixture(scope="session")
+def screenshots() -> Path:
+    folder = Path(os.environ.get("UI_SCREENSHOT_DIR") or REPO_ROOT / "test-output" / "screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """`python -m app serve` on a free port; the demo KB is ingested by serve() on start."""
+    root = tmp_path_factory.mktemp("server")
+    kb = root / "kb"
+    for name in KB_FILES:
+        target = kb / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(REPO_ROOT / "datasets" / "knowledge_base" / name, target)
+    port = _free_port()
+    env = {key: value for key, value in os.environ.items() if not key.startswith("SUPPORT_")}
+    env.update({
+        "SUPPORT_DATA_DIR": str(root / "data"), "SUPPORT_KNOWLEDGE_DIR": str(kb), "SUPPORT_PORT": str(port),
+        "SUPPORT_HOST": "127.0.0.1", "SUPPORT_STAFF_USERNAME": STAFF[0], "SUPPORT_STAFF_PASSWORD": STAFF[1],
+        "SUPPORT_ENVIRONMENT": "test", "SUPPORT_LOG_FORMAT": "text", "PYTHONPATH": str(REPO_ROOT),
+        "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False", "GRADIO_ANALYTICS_ENABLED": "False",
+    })
+    log = root / "server.log"
+    with log.open("w") as sink:
+        process = subprocess.Popen([sys.executable, "-m", "app", "serve"], cwd=root, env=env,
+                                   stdout=sink, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, process, log)
+        yield LiveServer(url, root / "data", log)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium, or set UI_CHROMIUM)")
+    playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_page(browser, live_server: LiveServer):
+    """Open the app in a fresh browser context (its own Gradio session); closed after the test."""
+    contexts = []
+
+    def open_page():
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        context.set_default_timeout(30_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.goto(live_server.url + "/")
+        page.wait_for_selector("#chat-input textarea")
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
