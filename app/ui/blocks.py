@@ -1,7 +1,9 @@
 """`build_ui(desk, settings)`: the whole Gradio app — chat, knowledge, hand-off console, evaluation.
 
 Building the Blocks does no I/O; data is loaded by event handlers, so tests (and the server)
-can build the UI cheaply. Launching is the server's job (`app.server`), never done here.
+can build the UI cheaply. One staff session token (a `gr.State`) serves the whole staff area: the
+console signs in, and the knowledge and evaluation tabs' staff actions check the same token.
+Launching is the server's job (`app.server`), never done here.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from app.ui.staff_auth import StaffAuth
 TITLE = "Customer support desk"
 CSS = """
 #escalation-banner { background: #fff4e5; border: 1px solid #f0a020; border-radius: 8px; padding: 4px 12px; }
-#console-disabled { background: #f4f4f5; border-radius: 8px; padding: 4px 12px; }
+#console-disabled, .staff-disabled { background: #f4f4f5; border-radius: 8px; padding: 4px 12px; }
 """
 THEME = gr.themes.Soft
 
@@ -30,15 +32,16 @@ def build_ui(desk: Any, settings: Settings, *, metrics: Any | None = None, auth:
     """The app's Blocks over one `SupportDesk` (its store and knowledge base)."""
     auth = auth or StaffAuth.from_settings(settings)
     with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
+        staff_token = gr.State(None)
         gr.Markdown(f"## 🛟 {TITLE}\nAnswers come from our help centre, with sources; a person takes "
                     "over when the agent cannot help.")
         with gr.Tabs():
             with gr.Tab("Chat", id="chat"):
                 build_chat_tab(demo, desk, settings, metrics)
             with gr.Tab("Knowledge", id="knowledge"):
-                build_knowledge_tab(demo, desk.kb, settings)
+                build_knowledge_tab(demo, desk.kb, settings, auth, staff_token)
             with gr.Tab("Hand-off console", id="console"):
-                build_console_tab(desk.store, auth)
+                build_console_tab(desk.store, auth, staff_token)
             with gr.Tab("Evaluation", id="evaluation"):
-                build_eval_tab(settings)
+                build_eval_tab(settings, auth, staff_token)
     return demo

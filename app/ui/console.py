@@ -19,6 +19,7 @@ from app.errors import InputError, SupportError
 from app.store.records import TICKET_PRIORITIES, TICKET_STATUSES
 from app.ui import render
 from app.ui.notify import warn
+from app.ui.staff_area import DISABLED_NOTICE
 from app.ui.staff_auth import AccessDenied, StaffAuth
 from app.ui.transcript import load_view
 
@@ -26,11 +27,6 @@ logger = logging.getLogger(__name__)
 
 ANY = "any"
 QUEUE_HEADERS = ["Ticket", "Status", "Priority", "Reason", "Assignee", "Updated"]
-DISABLED_NOTICE = (
-    "### 🔒 The hand-off console is disabled\n"
-    "No staff credentials are configured. Set `SUPPORT_STAFF_USERNAME` and `SUPPORT_STAFF_PASSWORD` "
-    "and restart the server to enable it."
-)
 
 
 @dataclass
@@ -180,15 +176,19 @@ def _require_ticket(ticket_id: int | None) -> int:
     return ticket_id
 
 
-def build_console_tab(store: Any, auth: StaffAuth) -> ConsoleComponents | None:
-    """Lay out the console in the current Blocks context; only a notice when it is disabled."""
+def build_console_tab(store: Any, auth: StaffAuth, token: gr.State) -> ConsoleComponents | None:
+    """Lay out the console and the staff sign-in; only a notice when staff actions are disabled.
+
+    `token` is the page's one staff session: signing in here also unlocks the staff sections of the
+    knowledge and evaluation tabs.
+    """
     if not auth.enabled:
         gr.Markdown(DISABLED_NOTICE, elem_id="console-disabled")
         return None
     handlers = ConsoleTab(store, auth)
-    token = gr.State(None)
     with gr.Column(visible=True, elem_id="console-sign-in") as sign_in_panel:
-        gr.Markdown("### Staff sign-in\nSign in to see the hand-off queue.")
+        gr.Markdown("### Staff sign-in\nSign in to see the hand-off queue and to manage the knowledge "
+                    "base and evaluations.")
         username = gr.Textbox(label="Username", elem_id="staff-username")
         password = gr.Textbox(label="Password", type="password", elem_id="staff-password")
         sign_in = gr.Button("Sign in", variant="primary", elem_id="staff-sign-in")

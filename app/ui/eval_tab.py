@@ -3,7 +3,8 @@
 It calls the harness in-process (`eval.runner.evaluate`, logged with `eval.tracking`), exactly
 what `python -m eval run` does, so a run started here is the same run as on the command line.
 The harness's tqdm bars feed the Gradio progress bar (`track_tqdm`). Heavy imports happen only
-when a button is pressed.
+when a button is pressed. Starting a run is for signed-in staff only (`StaffAuth.require` on the
+shared staff token, checked before any work); comparing past runs is public.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from app.errors import InputError
 from app.settings import Settings
 from app.ui import render
 from app.ui.notify import warn
+from app.ui.staff_area import staff_section
+from app.ui.staff_auth import StaffAuth
 
 logger = logging.getLogger(__name__)
 
@@ -66,21 +69,23 @@ def comparison(rows: list[dict[str, Any]], metric: str) -> tuple[list[list[Any]]
 
 
 class EvalTab:
-    """Handlers that run and compare evaluations with the app's settings as the base."""
+    """Handlers that run (staff only) and compare evaluations with the app's settings as the base."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, auth: StaffAuth) -> None:
         self.settings = settings
+        self.auth = auth
 
-    def run(self, spec: str, overrides: str, limit: float | None,
+    def run(self, token: str | None, spec: str, overrides: str, limit: float | None,
             progress: gr.Progress = gr.Progress(track_tqdm=True)):  # noqa: B008
         """Replay the dataset through a fresh desk, score it, log it to MLflow and show the results."""
         try:
-            return self._run(spec, overrides, limit, progress)
+            staff = self.auth.require(token)
+            return self._run(spec, overrides, limit, progress, staff)
         except Exception as exc:
             message = warn(exc, action="eval.run")
             return f"⚠️ {render.inert(message)}", [], []
 
-    def _run(self, spec: str, overrides: str, limit: float | None, progress: gr.Progress):
+    def _run(self, spec: str, overrides: str, limit: float | None, progress: gr.Progress, staff: str):
         from eval.config import with_overrides
         from eval.datasets.loader import load_dataset
         from eval.report import turn_quality
@@ -97,7 +102,7 @@ class EvalTab:
         with start_run(run_settings, run_name=f"ui-{dataset.name}-{stamp}"):
             result = evaluate(dataset, run_settings, output, progress=True)
             run_id = log_evaluation(result, extra_params={"source": "ui"})
-        logger.info("evaluation run from the UI", extra={"dataset": spec, "run_id": run_id})
+        logger.info("evaluation run from the UI", extra={"dataset": spec, "run_id": run_id, "staff": staff})
         summary = (f"✅ **{render.inert(dataset.name)}**: {len(result.records)} turns scored in "
                    f"{result.seconds:.1f}s · MLflow run `{run_id}` · files in `{render.inert(str(output))}`")
         return summary, metric_rows(result.metrics), failing_rows(result.records, turn_quality)
@@ -118,25 +123,31 @@ class EvalTab:
                 gr.update(choices=known, value=chosen))
 
 
-def build_eval_tab(settings: Settings) -> None:
-    """Lay out the evaluation tab in the current Blocks context and wire its events."""
-    handlers = EvalTab(settings)
+def build_eval_tab(settings: Settings, auth: StaffAuth, token: gr.State) -> None:
+    """Lay out the evaluation tab in the current Blocks context and wire its events.
+
+    `token` is the page's staff session (see `app.ui.console`); starting a run needs it.
+    """
+    handlers = EvalTab(settings, auth)
     gr.Markdown("### Run an evaluation\nReplays the dialogues through the same agent the chat uses, "
                 "scores every turn and logs the run to MLflow.")
-    with gr.Row():
-        dataset = gr.Dropdown(DATASETS, value=DATASETS[0], allow_custom_value=True, scale=3,
-                              label="Dataset (JSONL path, dstc:PATH or tau3:PATH)", elem_id="eval-dataset")
-        limit = gr.Number(value=None, precision=0, minimum=1, label="First N dialogues (optional)", scale=1)
-    overrides = gr.Textbox(label="Config overrides, one key=value per line", lines=3,
-                           placeholder="retrieval_mode=bm25\ntop_k=3", elem_id="eval-overrides")
-    run = gr.Button("Run evaluation", variant="primary", elem_id="eval-run")
-    summary = gr.Markdown(elem_id="eval-summary")
-    with gr.Row():
-        metrics = gr.Dataframe(headers=METRIC_HEADERS, value=None, interactive=False, label="Metrics",
-                               scale=1)
-        failing = gr.Dataframe(headers=FAILING_HEADERS, value=None, interactive=False, wrap=True, scale=2,
-                               label="Failing turns (worst first)")
-    run.click(handlers.run, [dataset, overrides, limit], [summary, metrics, failing])
+    with staff_section(auth, token, what="run evaluations", elem_id="eval-admin"):
+        with gr.Row():
+            dataset = gr.Dropdown(DATASETS, value=DATASETS[0], allow_custom_value=True, scale=3,
+                                  label="Dataset (JSONL path, dstc:PATH or tau3:PATH)",
+                                  elem_id="eval-dataset")
+            limit = gr.Number(value=None, precision=0, minimum=1, label="First N dialogues (optional)",
+                              scale=1)
+        overrides = gr.Textbox(label="Config overrides, one key=value per line", lines=3,
+                               placeholder="retrieval_mode=bm25\ntop_k=3", elem_id="eval-overrides")
+        run = gr.Button("Run evaluation", variant="primary", elem_id="eval-run")
+        summary = gr.Markdown(elem_id="eval-summary")
+        with gr.Row():
+            metrics = gr.Dataframe(headers=METRIC_HEADERS, value=None, interactive=False, label="Metrics",
+                                   scale=1)
+            failing = gr.Dataframe(headers=FAILING_HEADERS, value=None, interactive=False, wrap=True,
+                                   scale=2, label="Failing turns (worst first)")
+    run.click(handlers.run, [token, dataset, overrides, limit], [summary, metrics, failing])
     gr.Markdown("### Compare runs")
     with gr.Row():
         metric = gr.Dropdown([], value=None, allow_custom_value=True, scale=3,

@@ -1,8 +1,10 @@
 """The knowledge tab: add files or a .zip to the knowledge base, list and remove documents, and a
 search playground that shows dense, BM25 and hybrid results side by side with their scores.
 
-Uploads are staged (zips unpacked safely) under `data_dir/uploads/<batch>/`, which stays as the
-documents' source folder, then handed to `KnowledgeBase.ingest_path` without pruning.
+Adding and removing documents is for signed-in staff only: both handlers check the shared staff
+token (`StaffAuth.require`) before touching anything. The document list and the search playground
+are public. Uploads are staged (zips unpacked safely) under `data_dir/uploads/<batch>/`, which
+stays as the documents' source folder, then handed to `KnowledgeBase.ingest_path` without pruning.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from app.errors import InputError
 from app.settings import Settings
 from app.ui import render
 from app.ui.notify import warn
+from app.ui.staff_area import staff_section
+from app.ui.staff_auth import StaffAuth
 from app.ui.uploads import UploadLimits, stage_uploads
 
 logger = logging.getLogger(__name__)
@@ -54,11 +58,12 @@ def progress_reporter(progress: Callable[..., Any]) -> Callable[[int, int], None
 
 
 class KnowledgeTab:
-    """Handlers of the knowledge tab over one knowledge base."""
+    """Handlers of the knowledge tab over one knowledge base; changes need a staff token."""
 
-    def __init__(self, kb: Any, settings: Settings) -> None:
+    def __init__(self, kb: Any, settings: Settings, auth: StaffAuth) -> None:
         self.kb = kb
         self.settings = settings
+        self.auth = auth
 
     def documents(self):
         """The document table and the choices of the remove dropdown."""
@@ -66,10 +71,12 @@ class KnowledgeTab:
         stats = f"**{len(documents)} documents, {sum(d.chunks for d in documents)} chunks**"
         return document_rows(documents), gr.update(choices=[d.doc_id for d in documents], value=None), stats
 
-    def add(self, files: list[Any] | None, progress: gr.Progress = gr.Progress()):  # noqa: B008
-        """Stage the uploaded files and ingest them, reporting progress per document."""
+    def add(self, token: str | None, files: list[Any] | None,
+            progress: gr.Progress = gr.Progress()):  # noqa: B008
+        """Stage the uploaded files and ingest them, reporting progress per document (staff only)."""
         paths = [str(getattr(f, "name", f)) for f in files or []]
         try:
+            staff = self.auth.require(token)
             if not paths:
                 raise InputError("Choose one or more files (or a .zip) to add.")
             batch = f"{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(3)}"
@@ -79,20 +86,25 @@ class KnowledgeTab:
             summary = self.kb.ingest_path(staged_root, prune=False, on_progress=progress_reporter(progress))
         except Exception as exc:
             return (f"⚠️ {render.inert(warn(exc, action='knowledge.add'))}", *self.documents(), gr.skip())
-        logger.info("knowledge upload ingested", extra={"batch": batch, "summary": summary.line()})
+        logger.info("knowledge upload ingested",
+                    extra={"batch": batch, "summary": summary.line(), "staff": staff})
         report = f"✅ {summary.line()}"
         if summary.errors:
             report += "\n\n" + "\n".join(f"- ⚠️ {render.inert(error)}" for error in summary.errors)
         return (report, *self.documents(), None)
 
-    def remove(self, doc_id: str | None):
+    def remove(self, token: str | None, doc_id: str | None):
+        """Remove one document from the knowledge base (staff only)."""
         try:
+            staff = self.auth.require(token)
             if not doc_id:
                 raise InputError("Pick a document to remove.")
             removed = self.kb.remove(doc_id)
         except Exception as exc:
             warn(exc, action="knowledge.remove")
             return self.documents()
+        logger.info("knowledge document removed",
+                    extra={"doc_id": doc_id, "removed": removed, "staff": staff})
         gr.Info(f"Removed {doc_id}." if removed else f"{doc_id} was not in the knowledge base.")
         return self.documents()
 
@@ -107,24 +119,30 @@ class KnowledgeTab:
             return (gr.skip(),) * len(MODES)
 
 
-def build_knowledge_tab(demo: gr.Blocks, kb: Any, settings: Settings) -> None:
-    """Lay out the knowledge tab in the current Blocks context and wire its events."""
-    handlers = KnowledgeTab(kb, settings)
+def build_knowledge_tab(demo: gr.Blocks, kb: Any, settings: Settings, auth: StaffAuth,
+                        token: gr.State) -> None:
+    """Lay out the knowledge tab in the current Blocks context and wire its events.
+
+    `token` is the page's staff session (see `app.ui.console`); adding and removing need it.
+    """
+    handlers = KnowledgeTab(kb, settings, auth)
     with gr.Row():
         with gr.Column(scale=1):
-            gr.Markdown("### Add documents\nMarkdown, text, HTML, PDF, Office files, or a .zip of them.")
-            files = gr.File(file_count="multiple", file_types=UPLOAD_TYPES, label="Files or .zip",
-                            elem_id="kb-files")
-            add = gr.Button("Add to knowledge base", variant="primary", elem_id="kb-add")
-            report = gr.Markdown(elem_id="kb-report")
+            gr.Markdown("### Manage documents")
+            with staff_section(auth, token, what="add or remove documents", elem_id="kb-admin"):
+                gr.Markdown("Add Markdown, text, HTML, PDF, Office files, or a .zip of them.")
+                files = gr.File(file_count="multiple", file_types=UPLOAD_TYPES, label="Files or .zip",
+                                elem_id="kb-files")
+                add = gr.Button("Add to knowledge base", variant="primary", elem_id="kb-add")
+                report = gr.Markdown(elem_id="kb-report")
+                picker = gr.Dropdown(choices=[], value=None, label="Document to remove", elem_id="kb-picker")
+                remove = gr.Button("Remove", variant="stop", elem_id="kb-remove")
         with gr.Column(scale=2):
-            stats = gr.Markdown(elem_id="kb-stats")
+            with gr.Row():
+                stats = gr.Markdown(elem_id="kb-stats")
+                refresh = gr.Button("Refresh", scale=0, elem_id="kb-refresh")
             table = gr.Dataframe(headers=DOC_HEADERS, value=None, interactive=False, label="Documents",
                                  elem_id="kb-documents", max_height=360)
-            with gr.Row():
-                picker = gr.Dropdown(choices=[], value=None, label="Document to remove", scale=3)
-                remove = gr.Button("Remove", variant="stop", scale=1, elem_id="kb-remove")
-                refresh = gr.Button("Refresh", scale=1)
     gr.Markdown("### Search playground")
     with gr.Row():
         query = gr.Textbox(label="Query", scale=4, elem_id="kb-query")
@@ -134,8 +152,8 @@ def build_knowledge_tab(demo: gr.Blocks, kb: Any, settings: Settings) -> None:
         results = [gr.Dataframe(headers=HIT_HEADERS, value=None, interactive=False, wrap=True,
                                 label=f"{mode} results", elem_id=f"kb-results-{mode}") for mode in MODES]
     listing = [table, picker, stats]
-    add.click(handlers.add, files, [report, *listing, files])
-    remove.click(handlers.remove, picker, listing)
+    add.click(handlers.add, [token, files], [report, *listing, files])
+    remove.click(handlers.remove, [token, picker], listing)
     refresh.click(handlers.documents, None, listing)
     for trigger in (search.click, query.submit):
         trigger(handlers.search, [query, k], results)

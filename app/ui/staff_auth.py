@@ -1,9 +1,10 @@
-"""Sign-in for the hand-off console, with the signed-in state kept on the server.
+"""Sign-in for the staff area (hand-off console, knowledge admin, evaluation runs), kept on the server.
 
-The browser only ever holds an opaque random token (in a `gr.State`); the server maps it to the
-staff name and an expiry. Every console handler calls `require(token)` before touching a ticket,
-so hiding the console in the page is cosmetic, never the protection. Credentials come from the
-settings and are compared in constant time; without them the console stays disabled.
+The browser only ever holds an opaque random token (in one `gr.State` shared by every tab); the
+server maps it to the staff name and an expiry. Every staff handler calls `require(token)` before it
+reads or changes anything, so hiding staff controls in the page is cosmetic, never the protection.
+Credentials come from the settings and are compared in constant time; without them every staff
+action stays disabled.
 """
 
 from __future__ import annotations
@@ -21,14 +22,15 @@ from app.settings import Settings
 logger = logging.getLogger(__name__)
 
 SESSION_SECONDS = 8 * 3600
+DISABLED_MESSAGE = "Staff actions are disabled: no staff credentials are configured."
 
 
 class AccessDenied(SupportError):
-    """The caller is not a signed-in member of staff (or the console is disabled)."""
+    """The caller is not a signed-in member of staff (or staff actions are disabled)."""
 
 
 class StaffAuth:
-    """Issues and checks console session tokens against the configured staff credentials."""
+    """Issues and checks staff session tokens against the configured staff credentials."""
 
     def __init__(
         self, username: str | None, password: str | None, *, ttl_s: float = SESSION_SECONDS,
@@ -53,7 +55,7 @@ class StaffAuth:
     def sign_in(self, username: str, password: str) -> str:
         """Return a fresh session token for the right credentials; raise AccessDenied otherwise."""
         if not self.enabled:
-            raise AccessDenied("The hand-off console is disabled: no staff credentials are configured.")
+            raise AccessDenied(DISABLED_MESSAGE)
         user_ok = hmac.compare_digest((username or "").encode(), (self._username or "").encode())
         pass_ok = hmac.compare_digest((password or "").encode(), (self._password or "").encode())
         if not (user_ok and pass_ok):
@@ -67,14 +69,24 @@ class StaffAuth:
 
     def require(self, token: str | None) -> str:
         """The staff name behind a valid, unexpired token; raise AccessDenied for anything else."""
-        if not self.enabled or not token:
-            raise AccessDenied("Please sign in to use the hand-off console.")
+        if not self.enabled:
+            raise AccessDenied(DISABLED_MESSAGE)
+        if not token:
+            raise AccessDenied("Staff only: please sign in on the Hand-off console tab first.")
         with self._lock:
             session = self._sessions.get(token)
             if session is None or session[1] < self._clock():
                 self._sessions.pop(token, None)
-                raise AccessDenied("Your console session has ended; please sign in again.")
+                raise AccessDenied("Your staff session has ended; please sign in again.")
             return session[0]
+
+    def signed_in(self, token: str | None) -> bool:
+        """Whether `token` is a valid staff session now (for showing staff controls, not for gating)."""
+        try:
+            self.require(token)
+        except AccessDenied:
+            return False
+        return True
 
     def sign_out(self, token: str | None) -> None:
         with self._lock:

@@ -35,6 +35,15 @@ def fill(page, elem_id: str, text: str) -> None:
     page.locator(f"#{elem_id}").locator("input, textarea").first.fill(text)
 
 
+def sign_in_as_staff(page, staff: tuple[str, str]) -> None:
+    """Sign in on the console tab: the one staff sign-in, which also unlocks knowledge and evaluation."""
+    open_tab(page, "Hand-off console")
+    fill(page, "staff-username", staff[0])
+    fill(page, "staff-password", staff[1])
+    page.locator("#staff-sign-in").click()
+    _expect()(page.locator("#console-panel")).to_be_visible()
+
+
 def make_pdf(path: Path) -> Path:
     from fpdf import FPDF
 
@@ -59,9 +68,11 @@ def test_first_visit_and_a_cited_answer(new_page, screenshots: Path):
     page.screenshot(path=str(screenshots / "02-cited-answer-with-sources.png"), full_page=True)
 
 
-def test_uploaded_pdf_answers_a_question(new_page, screenshots: Path, tmp_path: Path):
+def test_uploaded_pdf_answers_a_question(new_page, screenshots: Path, tmp_path: Path, staff):
     page = new_page()
+    sign_in_as_staff(page, staff)
     open_tab(page, "Knowledge")
+    _expect()(page.locator("#kb-admin-locked")).to_be_hidden()
     page.locator("#kb-files input[type=file]").set_input_files(str(make_pdf(tmp_path / "pet-cover.pdf")))
     page.locator("#kb-add").click()
     _expect()(page.locator("#kb-report")).to_contain_text("added 1", timeout=ANSWER_TIMEOUT_MS)
@@ -90,12 +101,9 @@ def test_escalation_then_console_reply_reaches_the_customer(new_page, screenshot
     number = re.search(r"T-\d{6}", banner.inner_text()).group(0)
     customer.screenshot(path=str(screenshots / "05-escalated-ticket-banner.png"), full_page=True)
 
-    username, password = staff
+    credentials = staff
     staff = new_page()
-    open_tab(staff, "Hand-off console")
-    fill(staff, "staff-username", username)
-    fill(staff, "staff-password", password)
-    staff.locator("#staff-sign-in").click()
+    sign_in_as_staff(staff, credentials)
     _expect()(staff.locator("#queue")).to_contain_text(number)
     staff.locator("#ticket-picker").locator("input").first.click()
     staff.get_by_role("option", name=re.compile(number)).click()
@@ -112,8 +120,16 @@ def test_escalation_then_console_reply_reaches_the_customer(new_page, screenshot
     customer.screenshot(path=str(screenshots / "07-human-reply-in-chat.png"), full_page=True)
 
 
-def test_console_refuses_a_visitor_who_is_not_signed_in(new_page, screenshots: Path, staff):
+def test_staff_area_refuses_a_visitor_who_is_not_signed_in(new_page, screenshots: Path, staff):
     page = new_page()
+    open_tab(page, "Knowledge")
+    _expect()(page.locator("#kb-admin-locked")).to_contain_text("Staff only")
+    _expect()(page.locator("#kb-add")).to_be_hidden()
+    _expect()(page.locator("#kb-remove")).to_be_hidden()
+    _expect()(page.locator("#kb-documents")).to_contain_text("reset-password")  # the list stays public
+    open_tab(page, "Evaluation")
+    _expect()(page.locator("#eval-admin-locked")).to_contain_text("Staff only")
+    _expect()(page.locator("#eval-run")).to_be_hidden()
     open_tab(page, "Hand-off console")
     _expect()(page.locator("#console-sign-in")).to_be_visible()
     _expect()(page.locator("#console-panel")).to_be_hidden()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import io
 import json
 import logging
@@ -93,20 +92,78 @@ def test_console_is_disabled_without_configured_credentials() -> None:
         auth.require("anything")
 
 
-@pytest.mark.xfail(strict=True, reason="knowledge tab add/remove is not gated by staff sign-in yet")
-def test_removing_knowledge_requires_sign_in(settings, tmp_path) -> None:
-    """Admin actions of the knowledge tab should need a staff token, like the console's."""
-    from app.knowledge.base import KnowledgeBase
+ANONYMOUS_TOKENS = (None, "", "forged", STAFF_PASSWORD)
+
+
+def _knowledge_tabs(kb, settings, auth: StaffAuth) -> list:
+    """The tab gated by configured credentials, and one on a server with none configured."""
     from app.ui.knowledge_tab import KnowledgeTab
+
+    return [KnowledgeTab(kb, settings, auth), KnowledgeTab(kb, settings, StaffAuth(None, None))]
+
+
+def _no_progress(*_args: object, **_kwargs: object) -> None:
+    """Stands in for the Gradio progress bar, which needs a running event."""
+
+
+@pytest.fixture
+def gift_kb(settings, tmp_path):
+    """A real knowledge base holding one document, `gift`."""
+    from app.knowledge.base import KnowledgeBase
 
     folder = tmp_path / "kb"
     folder.mkdir()
     (folder / "gift.md").write_text("# Gift cards\n\nGift cards never expire.", encoding="utf-8")
     kb = KnowledgeBase.from_settings(settings)
     kb.ingest_path(folder)
-    with contextlib.suppress(Exception):
-        KnowledgeTab(kb, settings).remove("gift")  # an anonymous visitor's click
-    assert [d.doc_id for d in kb.list_documents()] == ["gift"]
+    return kb
+
+
+def test_removing_knowledge_requires_sign_in(settings, gift_kb) -> None:
+    """Admin actions of the knowledge tab need a staff token, like the console's."""
+    from app.ui.knowledge_tab import KnowledgeTab
+
+    auth = StaffAuth("sam", STAFF_PASSWORD)
+    for tab in _knowledge_tabs(gift_kb, settings, auth):
+        for token in ANONYMOUS_TOKENS:
+            tab.remove(token, "gift")  # an anonymous visitor's click, or a forged call
+    assert [d.doc_id for d in gift_kb.list_documents()] == ["gift"]
+    KnowledgeTab(gift_kb, settings, auth).remove(auth.sign_in("sam", STAFF_PASSWORD), "gift")
+    assert gift_kb.list_documents() == []
+
+
+def test_uploading_knowledge_requires_sign_in(settings, gift_kb, tmp_path) -> None:
+    from app.ui.knowledge_tab import KnowledgeTab
+
+    upload = tmp_path / "refunds.md"
+    upload.write_text("# Refunds\n\nRefunds take five days.", encoding="utf-8")
+    auth = StaffAuth("sam", STAFF_PASSWORD)
+    for tab in _knowledge_tabs(gift_kb, settings, auth):
+        for token in ANONYMOUS_TOKENS:
+            report = tab.add(token, [str(upload)], progress=_no_progress)[0]
+            assert "sign in" in report or "disabled" in report
+    assert [d.doc_id for d in gift_kb.list_documents()] == ["gift"]
+    assert not (settings.data_dir / "uploads").exists()  # refused before anything was staged
+    token = auth.sign_in("sam", STAFF_PASSWORD)
+    report = KnowledgeTab(gift_kb, settings, auth).add(token, [str(upload)], progress=_no_progress)[0]
+    assert report.startswith("✅")
+    assert sorted(d.doc_id for d in gift_kb.list_documents()) == ["gift", "refunds"]
+
+
+def test_running_an_evaluation_requires_sign_in(settings) -> None:
+    from app.ui.eval_tab import EvalTab
+
+    auth = StaffAuth("sam", STAFF_PASSWORD)
+    for tab in (EvalTab(settings, auth), EvalTab(settings, StaffAuth(None, None))):
+        for token in ANONYMOUS_TOKENS:
+            summary, metrics, failing = tab.run(token, "datasets/dialogues/dev.jsonl", "", 1,
+                                                progress=_no_progress)
+            assert ("sign in" in summary or "disabled" in summary) and metrics == failing == []
+    assert not (settings.data_dir / "eval-runs").exists()
+    # a signed-in member of staff gets past the gate: the dataset check answers, not the sign-in one
+    summary = EvalTab(settings, auth).run(auth.sign_in("sam", STAFF_PASSWORD), " ", "", None,
+                                          progress=_no_progress)[0]
+    assert "Pick a dataset" in summary
 
 
 @pytest.fixture
