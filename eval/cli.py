@@ -1,0 +1,258 @@
+"""Command line: `python -m eval run|sweep|compare|gate|import`.
+
+Exit status: 0 success, 1 the gate found a regression (or a bug, with a traceback), 2 bad input
+or configuration (a `SupportError`, printed without a traceback), 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from app.errors import InputError, SupportError
+from app.logs import configure_logging
+from app.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+EXIT_OK, EXIT_FAILED, EXIT_USER_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
+QUIET_ENVIRONMENT = {
+    "RAGAS_DO_NOT_TRACK": "true",
+    "MLFLOW_DISABLE_TELEMETRY": "true",
+    "DO_NOT_TRACK": "true",
+    "ANONYMIZED_TELEMETRY": "False",
+    "TOKENIZERS_PARALLELISM": "false",
+}
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    from eval.config import build_settings
+
+    return build_settings(config_file=args.config, assignments=args.set or ())
+
+
+def _print_metrics(metrics: dict[str, float]) -> None:
+    width = max((len(name) for name in metrics), default=10)
+    for name, value in sorted(metrics.items()):
+        print(f"  {name:<{width}}  {value:.4f}")
+
+
+def _evaluate(args: argparse.Namespace, settings: Settings, output: Path) -> dict[str, float]:
+    """Load the dataset, run it, log it to MLflow (unless --no-mlflow) and return its metrics."""
+    from eval.datasets.loader import load_dataset
+    from eval.runner import evaluate
+
+    dataset = load_dataset(args.dataset, settings=settings, split=args.split, limit=args.limit)
+    progress = not args.no_progress
+    if args.no_mlflow:
+        result = evaluate(dataset, settings, output, repeats=args.repeat, progress=progress)
+    else:
+        from eval import tracking
+
+        with tracking.start_run(settings, run_name=args.run_name) as run:
+            result = evaluate(dataset, settings, output, repeats=args.repeat, progress=progress)
+            tracking.log_evaluation(
+                result,
+                extra_params={
+                    "dataset": args.dataset,
+                    "split": dataset.split,
+                    "limit": args.limit,
+                    "repeats": args.repeat,
+                },
+            )
+        print(
+            f"MLflow run {run.info.run_id} in experiment {settings.mlflow_experiment!r} "
+            f"({settings.resolved_mlflow_uri})"
+        )
+    print(f"{dataset.name}: {len(result.records)} turns in {result.seconds:.1f}s → {output}")
+    _print_metrics(result.metrics)
+    return result.metrics
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Replay a labelled dataset through the agent, score it, write metrics/turns/report, log to MLflow."""
+    _evaluate(args, _settings(args), Path(args.output))
+    return EXIT_OK
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    """Run every combination of a grid of settings as nested MLflow runs and print them ranked."""
+    from eval import tracking
+
+    settings = _settings(args)
+    spec = tracking.read_sweep_spec(args.grid)
+    output = Path(args.output or Path(settings.data_dir) / "sweeps" / time.strftime("%Y%m%d-%H%M%S"))
+    rows = tracking.run_sweep(spec, settings, output, repeats=args.repeat, progress=not args.no_progress)
+    print((output / "sweep.md").read_text(encoding="utf-8"))
+    return EXIT_OK if rows else EXIT_FAILED
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    """Print a ranked table of logged runs and write a bar chart of one metric."""
+    from eval import tracking
+
+    settings = _settings(args)
+    runs = tracking.load_runs(settings, args.experiment)
+    metric, rows = tracking.compare_runs(runs, args.metric, limit=args.limit)
+    print(tracking.format_table(rows, [*tracking.COMPARE_COLUMNS, metric]))
+    if args.output:
+        path = tracking.write_chart(rows, metric, Path(args.output))
+        print(f"chart: {path}")
+    return EXIT_OK
+
+
+def cmd_gate(args: argparse.Namespace) -> int:
+    """Compare metrics with a baseline; exit 1 and print the diff when a metric regressed."""
+    from eval import gate
+    from eval.report import read_metrics
+
+    if bool(args.metrics) == bool(args.dataset):
+        raise InputError("gate needs exactly one of --metrics FILE or --dataset SPEC")
+    if args.metrics:
+        metrics = read_metrics(args.metrics)
+    else:
+        settings = _settings(args)
+        output = Path(args.output or Path(settings.data_dir) / "gate" / time.strftime("%Y%m%d-%H%M%S"))
+        metrics = _evaluate(args, settings, output)
+    if args.write_baseline:
+        path = gate.write_baseline(metrics, args.write_baseline, tolerance=args.tolerance)
+        print(f"baseline written: {path}")
+        return EXIT_OK
+    passed, report = gate.check(args.baseline, metrics)
+    print(report)
+    return EXIT_OK if passed else EXIT_FAILED
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """Convert a public dataset (dstc:PATH, tau3:PATH) into the own JSONL schema."""
+    from eval.datasets.loader import parse_spec
+    from eval.datasets.schema import write_jsonl
+
+    kind, path = parse_spec(args.spec)
+    if kind == "jsonl":
+        raise InputError(f"import expects dstc:PATH or tau3:PATH, got {args.spec!r}")
+    dialogues = _imported_dialogues(kind, path, args.split)
+    count = write_jsonl(dialogues[: args.limit] if args.limit else dialogues, args.output)
+    print(f"wrote {count} dialogues to {args.output}")
+    return EXIT_OK
+
+
+def _imported_dialogues(kind: str, path: Path, split: str | None) -> list:
+    if not path.exists():
+        raise InputError(f"{path} does not exist")
+    if kind == "dstc":
+        from eval.datasets import dstc
+
+        return dstc.load_dialogues(path, split or dstc.default_split(path))
+    from eval.datasets import tau3
+
+    return tau3.load_dialogues(tau3.tasks_file(path, split))
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "run": cmd_run,
+    "sweep": cmd_sweep,
+    "compare": cmd_compare,
+    "gate": cmd_gate,
+    "import": cmd_import,
+}
+
+
+def _add_settings_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", metavar="FILE", help="YAML/JSON file of Settings overrides")
+    parser.add_argument(
+        "--set",
+        metavar="KEY=VALUE",
+        nargs="+",
+        action="extend",
+        help="override a setting, e.g. --set retrieval_mode=bm25 top_k=3",
+    )
+
+
+def _add_run_options(parser: argparse.ArgumentParser, *, dataset_required: bool) -> None:
+    parser.add_argument(
+        "--dataset",
+        required=dataset_required,
+        metavar="SPEC",
+        help="FILE.jsonl (scored against knowledge_dir), dstc:PATH or tau3:PATH",
+    )
+    parser.add_argument("--split", help="DSTC split folder (e.g. val_dev) or τ³ tasks_<split>.json")
+    parser.add_argument("--limit", type=int, help="only the first N dialogues")
+    parser.add_argument("--repeat", type=int, default=1, metavar="K", help="replay K times, report pass^k")
+    parser.add_argument("--run-name", help="MLflow run name")
+    parser.add_argument("--no-mlflow", action="store_true", help="do not log to MLflow")
+    parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    _add_settings_options(parser)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m eval", description="Evaluate the support agent.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log INFO events to stderr")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def add(name: str) -> argparse.ArgumentParser:
+        summary = (COMMANDS[name].__doc__ or "").strip()
+        return commands.add_parser(name, help=summary, description=summary)
+
+    run = add("run")
+    _add_run_options(run, dataset_required=True)
+    run.add_argument(
+        "--output", required=True, metavar="DIR", help="folder for metrics.json, turns.jsonl, report.md"
+    )
+
+    sweep = add("sweep")
+    sweep.add_argument(
+        "--grid",
+        required=True,
+        metavar="FILE",
+        help="YAML: dataset, split, limit, metric, base: {...}, grid: {setting: [values]}",
+    )
+    sweep.add_argument("--output", metavar="DIR", help="folder for each combination's files")
+    sweep.add_argument("--repeat", type=int, default=1, metavar="K")
+    sweep.add_argument("--no-progress", action="store_true")
+    _add_settings_options(sweep)
+
+    compare = add("compare")
+    compare.add_argument("--experiment", help="MLflow experiment (default: settings.mlflow_experiment)")
+    compare.add_argument("--metric", help="metric to rank on, e.g. retrieval/recall@5")
+    compare.add_argument("--output", metavar="CHART.png", help="write a bar chart here")
+    compare.add_argument("--limit", type=int, default=20, help="show the best N runs")
+    _add_settings_options(compare)
+
+    gate = add("gate")
+    gate.add_argument("--baseline", metavar="FILE", help="baseline JSON/YAML (see eval/gate.py)")
+    gate.add_argument("--metrics", metavar="FILE", help="metrics.json of a finished run")
+    gate.add_argument("--output", metavar="DIR", help="with --dataset: folder for the run's files")
+    gate.add_argument("--write-baseline", metavar="FILE", help="write a baseline from the metrics instead")
+    gate.add_argument("--tolerance", type=float, default=0.02, help="tolerance for --write-baseline")
+    _add_run_options(gate, dataset_required=False)
+
+    importer = add("import")
+    importer.add_argument("spec", metavar="SPEC", help="dstc:PATH or tau3:PATH")
+    importer.add_argument("--split", help="DSTC split folder or τ³ tasks_<split>.json")
+    importer.add_argument("--limit", type=int, help="only the first N dialogues")
+    importer.add_argument("--output", required=True, metavar="FILE.jsonl")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    for name, value in QUIET_ENVIRONMENT.items():
+        os.environ.setdefault(name, value)
+    args = build_parser().parse_args(argv)
+    configure_logging("INFO" if args.verbose else "WARNING", fmt="text")
+    if args.command == "gate" and not args.baseline and not args.write_baseline:
+        print("error: gate needs --baseline FILE (or --write-baseline FILE)", file=sys.stderr)
+        return EXIT_USER_ERROR
+    try:
+        return COMMANDS[args.command](args)
+    except SupportError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED

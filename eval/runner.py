@@ -1,0 +1,125 @@
+"""One evaluation run: dataset → knowledge base → the app's SupportDesk → replay → scores → files.
+
+Tracking is left to the caller (`eval.tracking`), so a run can be logged as a top-level MLflow run,
+as a nested run of a sweep, or not at all (benchmarks).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from eval.datasets.loader import Dataset
+from eval.kb_cache import prepare_knowledge
+from eval.replay import TurnRecord, replay
+from eval.report import write_outputs
+from eval.scoring import score_records
+
+if TYPE_CHECKING:
+    from app.agent.desk import SupportDesk
+    from app.knowledge.base import KnowledgeBase
+    from app.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class EvaluationResult:
+    """Everything a run produced, for tracking and for the command line to print."""
+
+    dataset: Dataset
+    settings: Settings
+    metrics: dict[str, float]
+    records: list[TurnRecord]
+    paths: dict[str, Path] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def replay_settings(settings: Settings, output: Path) -> Settings:
+    """Give the replay its own conversation database unless one was configured explicitly.
+
+    Replayed dialogues open tickets and store messages; they must not land in the queue staff
+    work from, and a fresh file per run keeps runs independent.
+    """
+    if settings.database_url is not None:
+        return settings
+    return settings.model_copy(update={"database_url": f"sqlite:///{(output / 'replay.db').resolve()}"})
+
+
+class GoldPassages:
+    """A turn's gold passages (for the ragas context metrics), read back from the knowledge base.
+
+    Gold chunks are looked up as they are; a gold document contributes its chunks, whose ids are
+    `{doc_id}#{position}` by the chunker's contract.
+    """
+
+    MAX_CHUNKS_PER_DOC = 50
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        self._docs: dict[str, list[str]] = {}
+
+    def __call__(self, record: TurnRecord) -> list[str]:
+        texts = [
+            hit.text for chunk_id in record.labels.gold_chunk_ids if (hit := self.kb.get_chunk(chunk_id))
+        ]
+        for doc_id in record.labels.gold_doc_ids:
+            texts.extend(self._doc_texts(doc_id))
+        return texts
+
+    def _doc_texts(self, doc_id: str) -> list[str]:
+        if doc_id not in self._docs:
+            texts = []
+            for position in range(self.MAX_CHUNKS_PER_DOC):
+                hit = self.kb.get_chunk(f"{doc_id}#{position}")
+                if hit is None:
+                    break
+                texts.append(hit.text)
+            self._docs[doc_id] = texts
+        return self._docs[doc_id]
+
+
+def build_desk(dataset: Dataset, settings: Settings, *, progress: bool = True) -> SupportDesk:
+    """The same desk the app builds, pointed at the dataset's (cached) knowledge base."""
+    from app.agent.desk import SupportDesk
+
+    kb = prepare_knowledge(dataset.knowledge, settings, progress=progress)
+    return SupportDesk.from_settings(settings, kb=kb)
+
+
+def evaluate(
+    dataset: Dataset, settings: Settings, output: Path, *, repeats: int = 1, progress: bool = True
+) -> EvaluationResult:
+    """Replay `dataset` `repeats` times, score it and write metrics.json, turns.jsonl and report.md."""
+    started = time.perf_counter()
+    output.mkdir(parents=True, exist_ok=True)
+    run_settings = replay_settings(settings, output)
+    desk = build_desk(dataset, run_settings, progress=progress)
+    records = replay(desk, dataset.dialogues, repeats=repeats, progress=progress)
+    metrics = score_records(
+        records,
+        run_settings,
+        repeats=repeats,
+        embedder=desk.kb.embedder,
+        reference_texts=GoldPassages(desk.kb),
+    )
+    seconds = time.perf_counter() - started
+    details = {
+        "dataset": f"{dataset.spec} ({dataset.name}, {len(dataset.dialogues)} dialogues, "
+        f"{len(records)} scored turns)",
+        "fingerprint": dataset.fingerprint,
+        "chat provider": f"{settings.chat_provider} / {settings.chat_model}",
+        "retrieval": f"{settings.retrieval_mode}, top_k={settings.top_k}, chunk_size={settings.chunk_size}, "
+        f"embedding={settings.embedding_model}, query={settings.query_strategy}",
+        "repeats": repeats,
+        "seconds": round(seconds, 1),
+    }
+    paths = write_outputs(output, metrics, records, title=f"Evaluation: {dataset.name}", details=details)
+    logger.info(
+        "evaluation finished",
+        extra={"dataset": dataset.spec, "turns": len(records), "seconds": round(seconds, 2)},
+    )
+    return EvaluationResult(dataset, settings, metrics, records, paths, seconds)

@@ -1,0 +1,195 @@
+"""Assemble a run's metrics from the pure functions in `eval.metrics`, and each turn's own scores.
+
+The metric modules define what a number means; this module only decides which turns feed which
+metric (a turn without a label is left out rather than counted as a miss) and names the per-turn
+scores the report sorts on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from eval.metrics import answers, dstc, latency, passk, retrieval, routing
+from eval.replay import TurnRecord
+
+if TYPE_CHECKING:
+    from app.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+CHUNK_PREFIX = "retrieval/chunk_"
+
+
+def score_records(
+    records: Sequence[TurnRecord],
+    settings: Settings,
+    *,
+    repeats: int = 1,
+    embedder: Any | None = None,
+    reference_texts: Callable[[TurnRecord], list[str]] | None = None,
+) -> dict[str, float]:
+    """Fill each record's `scores` and return the run's flat metric dictionary.
+
+    `embedder` enables `answers/semantic_similarity`; `reference_texts` gives a turn's gold passages
+    for the ragas context metrics.
+    """
+    scored = [record for record in records if record.error is None]
+    metrics: dict[str, float] = {
+        "turns/scored": float(len(scored)),
+        "turns/errors": float(len(records) - len(scored)),
+    }
+    metrics.update(retrieval_metrics(scored))
+    metrics.update(routing_metrics(scored))
+    metrics.update(selection_and_generation(scored))
+    metrics.update(answer_metrics(scored, settings, embedder, reference_texts))
+    metrics.update(latency.latency_metrics([record.latency_ms for record in scored]))
+    metrics.update(passk.pass_hat_k_metrics(task_outcomes(records, repeats)))
+    return metrics
+
+
+def retrieval_metrics(records: Sequence[TurnRecord]) -> dict[str, float]:
+    """Doc-level scores against gold_doc_ids; chunk-level (`retrieval/chunk_*`) against gold_chunk_ids."""
+    doc_level, chunk_level = [], []
+    for record in records:
+        doc_scores = retrieval.score_ranking(record.retrieved_doc_ids, record.labels.gold_doc_ids)
+        chunk_scores = retrieval.score_ranking(record.retrieved_chunk_ids, record.labels.gold_chunk_ids)
+        record.scores.update(
+            {
+                f"retrieval/{name}": value
+                for name, value in doc_scores.items()
+                if name in ("recall@5", "mrr@10")
+            }
+        )
+        doc_level.append(doc_scores)
+        chunk_level.append(chunk_scores)
+    chunk = {
+        name.replace(retrieval.PREFIX, CHUNK_PREFIX, 1): value
+        for name, value in retrieval.aggregate(chunk_level).items()
+    }
+    return {**retrieval.aggregate(doc_level), **chunk}
+
+
+def routing_metrics(records: Sequence[TurnRecord]) -> dict[str, float]:
+    """Detection (searched when knowledge was needed), escalation and expected tool calls."""
+    needs = [record.labels.needs_knowledge for record in records]
+    expect = [record.labels.expect_escalation for record in records]
+    expected_tools = [[tool.model_dump() for tool in record.labels.expected_tools] for record in records]
+    for record, tools in zip(records, expected_tools, strict=True):
+        record.scores.update(turn_routing(record, tools))
+    return {
+        **routing.detection_scores(needs, [record.searched for record in records]),
+        **routing.escalation_scores(expect, [record.escalated for record in records]),
+        **routing.tool_accuracy(expected_tools, [record.tool_calls for record in records]),
+    }
+
+
+def turn_routing(record: TurnRecord, expected_tools: list[dict[str, Any]]) -> dict[str, float]:
+    """0/1 per labelled decision of one turn: the per-turn view of the routing metrics."""
+    scores: dict[str, float] = {}
+    if record.labels.needs_knowledge is not None:
+        scores["detection/correct"] = float(record.searched == record.labels.needs_knowledge)
+    if record.labels.expect_escalation is not None:
+        scores["escalation/correct"] = float(record.escalated == record.labels.expect_escalation)
+    if expected_tools:
+        scores["tools/correct"] = float(routing.turn_tools_ok(expected_tools, record.tool_calls))
+    return scores
+
+
+def selection_and_generation(records: Sequence[TurnRecord]) -> dict[str, float]:
+    """DSTC-style knowledge selection (cited docs vs gold docs) and generation (answer vs reference).
+
+    Only turns labelled with `needs_knowledge` take part, as in the official scorer; generation is
+    reported only when the knowledge-seeking turns carry reference answers.
+    """
+    labelled = [record for record in records if record.labels.needs_knowledge is not None]
+    if not labelled:
+        return {}
+    for record in labelled:
+        _score_selection(record)
+    scores = dstc.score_dstc([_reference(r) for r in labelled], [_prediction(r) for r in labelled], prefix="")
+    selection = {name: value for name, value in scores.items() if name.startswith("selection/")}
+    with_reference = [r for r in labelled if not r.labels.needs_knowledge or r.labels.reference is not None]
+    if not any(r.labels.needs_knowledge and r.labels.reference is not None for r in with_reference):
+        return selection
+    if len(with_reference) != len(labelled):
+        scores = dstc.score_dstc(
+            [_reference(r) for r in with_reference], [_prediction(r) for r in with_reference], prefix=""
+        )
+    generation = {name: value for name, value in scores.items() if name.startswith("generation/")}
+    return {**selection, **generation}
+
+
+def _score_selection(record: TurnRecord) -> None:
+    gold = record.labels.gold_doc_ids
+    if not gold and not record.selected_doc_ids:
+        return
+    tp, fp, fn, _ = dstc.match_knowledge(gold, record.selected_doc_ids)
+    record.scores["selection/f1"] = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+
+
+def _reference(record: TurnRecord) -> dict[str, Any]:
+    labels = record.labels
+    return {
+        "target": bool(labels.needs_knowledge),
+        "knowledge": list(labels.gold_doc_ids),
+        "response": labels.reference or "",
+    }
+
+
+def _prediction(record: TurnRecord) -> dict[str, Any]:
+    return {
+        "target": record.searched,
+        "knowledge": list(record.selected_doc_ids),
+        "response": record.response,
+    }
+
+
+def answer_metrics(
+    records: Sequence[TurnRecord],
+    settings: Settings,
+    embedder: Any | None = None,
+    reference_texts: Callable[[TurnRecord], list[str]] | None = None,
+) -> dict[str, float]:
+    """RAGAS answer metrics: `answers/*` without an LLM; `judge/*` too when settings name a judge."""
+    samples = [
+        answers.AnswerSample(
+            question=record.query,
+            response=record.response,
+            reference=record.labels.reference,
+            retrieved_contexts=record.retrieved_texts,
+            reference_contexts=reference_texts(record) if reference_texts else (),
+            tool_calls=record.tool_calls,
+            expected_tools=[tool.model_dump() for tool in record.labels.expected_tools],
+        )
+        for record in records
+    ]
+    if not samples:
+        return {}
+    judge = answers.JudgeConfig.from_settings(settings)
+    return asyncio.run(answers.aevaluate_answers(samples, judge=judge, embedder=embedder))
+
+
+def turn_passed(record: TurnRecord) -> bool:
+    """A turn passes when nothing went wrong and every labelled decision was right."""
+    if record.error is not None:
+        return False
+    return all(
+        record.scores.get(name, 1.0) == 1.0
+        for name in ("detection/correct", "escalation/correct", "tools/correct")
+    )
+
+
+def task_outcomes(records: Sequence[TurnRecord], repeats: int) -> dict[str, list[bool]]:
+    """Dialogue id → success of each replay (a dialogue succeeds when all its turns pass)."""
+    by_run: dict[tuple[str, int], bool] = defaultdict(lambda: True)
+    for record in records:
+        key = (record.dialogue_id, record.repeat)
+        by_run[key] = by_run[key] and turn_passed(record)
+    outcomes: dict[str, list[bool]] = defaultdict(list)
+    for (dialogue_id, _repeat), passed in sorted(by_run.items()):
+        outcomes[dialogue_id].append(passed)
+    return dict(outcomes)
