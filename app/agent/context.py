@@ -7,11 +7,13 @@
   the block format `conventions.format_facts` defines.
 
 Neither stores anything: `SupportDesk` writes the user and assistant messages itself, with their
-tool calls and citations. Who is talking travels in the session state set by `bind_session`.
+tool calls and citations. Their database reads run in a worker thread, off the event loop. Who is
+talking travels in the session state set by `bind_session`.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -95,7 +97,7 @@ class StoreHistoryProvider(HistoryProvider):
         state: dict[str, Any],
     ) -> None:
         bound = _bound(session)
-        records = self.store.messages.list(bound["conversation_id"])
+        records = await asyncio.to_thread(self.store.messages.list, bound["conversation_id"])
         context.extend_messages(
             self, history_messages(records, before_id=bound["before_message_id"], limit=self.limit)
         )
@@ -106,7 +108,8 @@ class StoreHistoryProvider(HistoryProvider):
         """History by conversation id (the session id is the conversation id)."""
         if not session_id:
             return []
-        return history_messages(self.store.messages.list(session_id), before_id=None, limit=self.limit)
+        records = await asyncio.to_thread(self.store.messages.list, session_id)
+        return history_messages(records, before_id=None, limit=self.limit)
 
     async def save_messages(
         self, session_id: str | None, messages: Sequence[Message], *, state: dict[str, Any] | None = None,
@@ -130,6 +133,7 @@ class CustomerFactsProvider(ContextProvider):
         context: SessionContext,
         state: dict[str, Any],
     ) -> None:
-        facts = {m.key: m.value for m in self.store.memories.list(_bound(session)["customer_id"])}
+        records = await asyncio.to_thread(self.store.memories.list, _bound(session)["customer_id"])
+        facts = {m.key: m.value for m in records}
         if block := format_facts(facts):
             context.extend_instructions(self.source_id, block)

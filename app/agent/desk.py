@@ -9,6 +9,7 @@ over the same data - after a restart, in another process - continues the convers
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator, Sequence
@@ -135,9 +136,13 @@ class SupportDesk:
     async def reply(
         self, conversation_id: str, text: str, *, attachment_ids: Sequence[int] = ()
     ) -> TurnResult:
-        """Answer one customer message; the answer is stored before this returns."""
-        conversation, content = self._checked(conversation_id, text, attachment_ids)
-        turn = self._begin(conversation, content, attachment_ids)
+        """Answer one customer message; the answer is stored before this returns.
+
+        The database work before and after the run happens in a worker thread, so a server's event
+        loop keeps serving other customers meanwhile; within the turn it still runs in order.
+        """
+        conversation, content = await asyncio.to_thread(self._checked, conversation_id, text, attachment_ids)
+        turn = await asyncio.to_thread(self._begin, conversation, content, attachment_ids)
         with log_context(conversation=conversation_id):
             try:
                 response = await self.agent.run(
@@ -148,7 +153,7 @@ class SupportDesk:
                 raise
             except Exception as exc:
                 raise _model_failure(exc) from exc
-            return self._finish(turn, response.text)
+            return await asyncio.to_thread(self._finish, turn, response.text)  # copies the log context
 
     def stream_reply(
         self, conversation_id: str, text: str, *, attachment_ids: Sequence[int] = ()
@@ -164,7 +169,7 @@ class SupportDesk:
     async def _stream(
         self, conversation: ConversationRecord, content: str, attachment_ids: Sequence[int]
     ) -> AsyncIterator[ReplyEvent]:
-        turn = self._begin(conversation, content, attachment_ids)
+        turn = await asyncio.to_thread(self._begin, conversation, content, attachment_ids)
         stream = self.agent.run(
             Message("user", [content]), stream=True, session=turn.session,
             function_invocation_kwargs=turn.state.as_kwargs(),
@@ -183,7 +188,7 @@ class SupportDesk:
         for event in turn.state.drain_events():
             yield event
         with log_context(conversation=conversation.id):
-            result = self._finish(turn, final.text)
+            result = await asyncio.to_thread(self._finish, turn, final.text)
         yield TurnDone(result)
 
     def _checked(

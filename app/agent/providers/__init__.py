@@ -60,9 +60,11 @@ def build_chat_client(settings: Settings, *, kb: KnowledgeBase | None = None) ->
 def build_offline_client(
     settings: Settings, *, kb: KnowledgeBase | None = None
 ) -> SupportsChatGetResponse[Any]:
-    """The deterministic offline model; it shares the knowledge base's embedder (loaded once)."""
+    """The deterministic offline model; it shares the knowledge base's embedder (loaded once) and its
+    in-memory vector cache, so sentences of passages seen before and the question the search just
+    embedded cost no forward pass."""
     from app.agent.providers.offline import OfflineChatClient
 
     if kb is None:
         raise ConfigError("The offline chat provider needs the knowledge base (for its embedder).")
-    return OfflineChatClient(embedder=kb.embedder, confidence=settings.offline_confidence)
+    return OfflineChatClient(embedder=kb.cached_embedder, confidence=settings.offline_confidence)

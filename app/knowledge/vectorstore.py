@@ -1,0 +1,173 @@
+"""ChromaDB behind the few calls the knowledge base needs.
+
+Embedded (`PersistentClient` under the data directory) by default, a Chroma server when
+`settings.chroma_host` is set. We compute embeddings ourselves, so the collection has no
+embedding function and Chroma never tries to download one. Cosine space.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from app.errors import StoreUnavailableError
+from app.knowledge.documents import Chunk, MetadataValue
+
+logger = logging.getLogger(__name__)
+
+ENTITY_KEY = "entity"
+
+
+def store_metadata(chunk: Chunk) -> dict[str, MetadataValue]:
+    """Chroma metadata of a chunk; the same dict the in-memory filters see.
+
+    `entity` is always present ("" when the document names none), so an entity filter can
+    keep general documents: {"entity": {"$in": [name, ""]}}.
+    """
+    meta: dict[str, MetadataValue] = {k: v for k, v in chunk.metadata.items() if _storable(v)}
+    meta.setdefault(ENTITY_KEY, "")
+    meta.update(
+        doc_id=chunk.doc_id,
+        position=chunk.position,
+        title=chunk.title,
+        section=chunk.section,
+        source=chunk.source,
+    )
+    return meta
+
+
+def _storable(value: object) -> bool:
+    return isinstance(value, str | int | float | bool)
+
+
+def collection_name(base: str, model: str, chunker: str) -> str:
+    """A Chroma-valid name that records the embedding model and chunker, so a change re-indexes."""
+    slug = re.sub(r"[^a-zA-Z0-9]+", "-", f"{base}--{model}--{chunker}").strip("-").lower()
+    return slug[:200] if len(slug) >= 3 else f"kb-{slug}"
+
+
+class ChromaStore:
+    """One Chroma collection; the client is created on first use."""
+
+    def __init__(self, name: str, *, path: str, host: str | None = None) -> None:
+        self.name = name
+        self.path = path
+        self.host = host
+        self._client: Any = None
+        self._collection: Any = None
+
+    @property
+    def location(self) -> str:
+        return f"http://{self.host}" if self.host else self.path
+
+    @property
+    def collection(self) -> Any:
+        if self._collection is None:
+            self._collection = self._call(
+                lambda: self._open_client().get_or_create_collection(
+                    self.name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
+                )
+            )
+        return self._collection
+
+    def _open_client(self) -> Any:
+        if self._client is None:
+            import chromadb
+
+            options = chromadb.Settings(anonymized_telemetry=False)
+            if self.host:
+                host, _, port = self.host.rpartition(":")
+                self._client = chromadb.HttpClient(host=host, port=int(port), settings=options)
+            else:
+                self._client = chromadb.PersistentClient(path=self.path, settings=options)
+        return self._client
+
+    def _call(self, action: Any) -> Any:
+        """Run a Chroma call, turning connection failures into a clear, user-facing error."""
+        try:
+            return action()
+        except StoreUnavailableError:
+            raise
+        except Exception as exc:
+            if self.host and _looks_like_connection_error(exc):
+                raise StoreUnavailableError(
+                    f"The Chroma server at {self.host} cannot be reached ({type(exc).__name__}). "
+                    "Start it (chroma run ...) or unset SUPPORT_CHROMA_HOST to use the embedded store."
+                ) from None
+            raise
+
+    def heartbeat(self) -> bool:
+        try:
+            self._call(lambda: self._open_client().heartbeat())
+            return True
+        except Exception:
+            return False
+
+    def count(self) -> int:
+        return int(self._call(lambda: self.collection.count()))
+
+    def upsert(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
+        limit = self._call(lambda: self._open_client().get_max_batch_size())
+        for start in range(0, len(chunks), limit):
+            part = chunks[start : start + limit]
+            self._call(
+                lambda part=part, start=start: self.collection.upsert(
+                    ids=[c.chunk_id for c in part],
+                    embeddings=vectors[start : start + len(part)],
+                    documents=[c.index_text for c in part],
+                    metadatas=[store_metadata(c) for c in part],
+                )
+            )
+
+    def delete_documents(self, doc_ids: Sequence[str]) -> None:
+        for start in range(0, len(doc_ids), 500):
+            part = list(doc_ids[start : start + 500])
+            self._call(lambda part=part: self.collection.delete(where={"doc_id": {"$in": part}}))
+
+    def delete_ids(self, ids: Sequence[str]) -> None:
+        for start in range(0, len(ids), 500):
+            part = list(ids[start : start + 500])
+            self._call(lambda part=part: self.collection.delete(ids=part))
+
+    def all_ids(self) -> set[str]:
+        ids: set[str] = set()
+        offset, page = 0, 5000
+        while True:
+            batch = self._call(
+                lambda offset=offset: self.collection.get(include=[], limit=page, offset=offset)
+            )
+            ids.update(batch["ids"])
+            if len(batch["ids"]) < page:
+                return ids
+            offset += page
+
+    def query(self, vector: np.ndarray, n: int, where: dict | None) -> list[tuple[str, float]]:
+        """Nearest chunks as (chunk id, cosine similarity), best first."""
+        if n <= 0:
+            return []
+        result = self._call(
+            lambda: self.collection.query(
+                query_embeddings=[vector], n_results=n, where=where or None, include=["distances"]
+            )
+        )
+        return [
+            (cid, 1.0 - float(d)) for cid, d in zip(result["ids"][0], result["distances"][0], strict=True)
+        ]
+
+    def vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        if not ids:
+            return {}
+        result = self._call(lambda: self.collection.get(ids=list(ids), include=["embeddings"]))
+        return {
+            cid: np.asarray(v, dtype=np.float32)
+            for cid, v in zip(result["ids"], result["embeddings"], strict=True)
+        }
+
+
+def _looks_like_connection_error(exc: Exception) -> bool:
+    text = f"{type(exc).__name__} {exc}".lower()
+    return any(word in text for word in ("connect", "timeout", "refused", "unreachable", "could not"))

@@ -1,0 +1,143 @@
+"""Retrieval on a small corpus with known answers, in every mode, with filters and dialogue context."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.errors import InputError
+from app.knowledge import KnowledgeBase, SourceDocument
+
+QUESTIONS = [
+    ("How many working days until refunds are issued?", "billing/refunds"),
+    ("How much does the Premium plan cost per month?", "billing/plans"),
+    ("I forgot my password, how do I get a new one?", "account/password"),
+    ("Who pays customs duties on delivery abroad?", "shipping/international"),
+]
+
+
+@pytest.fixture(scope="module")
+def make_kb(tmp_path_factory, embedder):
+    """Read-only tests share one data folder per module: the corpora are ingested once."""
+    from app.settings import load_settings
+
+    root = tmp_path_factory.mktemp("retrieval")
+    base = load_settings(data_dir=root / "data", environment="test")
+    built = []
+
+    def make(collection: str | None = None, **overrides):
+        kb = KnowledgeBase.from_settings(
+            base.model_copy(update=overrides), collection=collection, embedder=embedder
+        )
+        built.append(kb)
+        return kb
+
+    make.root = root
+    yield make
+    for kb in built:
+        kb.close()
+
+
+@pytest.fixture(scope="module")
+def small_kb(make_kb, write_corpus) -> KnowledgeBase:
+    kb = make_kb()
+    kb.ingest_path(write_corpus(make_kb.root / "kb"))
+    return kb
+
+
+@pytest.mark.parametrize("mode", ["dense", "bm25", "hybrid"])
+def test_each_mode_finds_the_known_answer(small_kb: KnowledgeBase, mode: str) -> None:
+    for question, doc_id in QUESTIONS:
+        hits = small_kb.search(question, k=3, mode=mode)
+        assert hits, (mode, question)
+        assert hits[0].doc_id == doc_id, (mode, question, [h.doc_id for h in hits])
+        assert [h.rank for h in hits] == list(range(1, len(hits) + 1))
+        assert hits == sorted(hits, key=lambda h: -h.score)
+
+
+def test_hits_carry_section_title_source_and_raw_text(small_kb: KnowledgeBase) -> None:
+    hit = small_kb.search("partial refund when only some items are returned", k=1, mode="hybrid")[0]
+    assert (hit.chunk_id, hit.section, hit.title) == ("billing/refunds#1", "Partial refunds", "Refunds")
+    assert hit.text.startswith("A partial refund applies")
+    assert hit.source.endswith("refunds.md")
+    assert 0 < hit.score <= 1
+
+
+def test_filters_apply_to_every_mode(small_kb: KnowledgeBase) -> None:
+    for mode in ("dense", "bm25", "hybrid"):
+        hits = small_kb.search(
+            "account password delete refund", k=5, mode=mode, filters={"category": "account"}
+        )
+        assert hits and {h.doc_id for h in hits} <= {"account/password", "account/delete"}, mode
+        in_list = small_kb.search(
+            "price", k=5, mode=mode, filters={"category": {"$in": ["billing", "shipping"]}}
+        )
+        assert {h.metadata.get("category") for h in in_list} <= {"billing", "shipping"}
+    with pytest.raises(InputError, match="unknown filter operator"):
+        small_kb.search("x", filters={"category": {"$like": "b"}})
+
+
+def test_k_min_score_unique_docs_and_mmr(small_kb: KnowledgeBase, make_kb) -> None:
+    assert len(small_kb.search("refund", k=2)) == 2
+    strict = make_kb(min_score=0.99)
+    assert strict.search("completely unrelated astronomy question", mode="dense") == []
+    unique = small_kb.search("refunds partial refund", k=5, mode="bm25", unique_docs=True)
+    assert len({h.doc_id for h in unique}) == len(unique)
+    diverse = make_kb(mmr=True, mmr_lambda=0.5).search("refund", k=3)
+    assert len(diverse) == 3 and len({h.chunk_id for h in diverse}) == 3
+
+
+def test_context_extends_the_query(small_kb: KnowledgeBase) -> None:
+    hits = small_kb.search("and how long is it valid?", k=1, context=["I need to reset my password"])
+    assert hits[0].doc_id == "account/password"
+    with pytest.raises(InputError, match="unknown retrieval mode"):
+        small_kb.search("x", mode="fuzzy")
+
+
+def test_get_chunk_and_empty_queries(small_kb: KnowledgeBase, make_kb) -> None:
+    assert small_kb.get_chunk("billing/plans#0").doc_id == "billing/plans"
+    assert small_kb.get_chunk("missing#0") is None
+    assert small_kb.search("   ") == []
+    assert make_kb(collection="empty").search("anything") == []
+
+
+HOTELS = {
+    "Acorn Guest House": ["Free parking is available on site.", "The bathrooms were spotless."],
+    "Hobsons House": ["Parking costs 10 pounds a night.", "Our bathroom was dirty and small."],
+    "Alpha-Milton Guest House": ["There is no parking at all.", "Bathrooms are shared."],
+}
+
+
+@pytest.fixture(scope="module")
+def hotel_kb(make_kb) -> KnowledgeBase:
+    kb = make_kb(collection="hotels")
+    docs = [
+        SourceDocument(f"hotel:{h}:{i}", name, text, "test", {"entity": name, "domain": "hotel"})
+        for h, (name, texts) in enumerate(HOTELS.items())
+        for i, text in enumerate(texts)
+    ]
+    docs.append(SourceDocument("general:pets", "Pets", "Pets are welcome in every hotel for a fee.", "test"))
+    kb.ingest_documents(docs)
+    return kb
+
+
+def test_entity_tracking_focuses_on_the_entity_named_earlier(hotel_kb: KnowledgeBase) -> None:
+    context = ["I'd like a guesthouse in the north.", "How about the Acorn Guest House?", "Sounds good."]
+    for mode in ("dense", "bm25", "hybrid"):
+        hits = hotel_kb.search("Are the bathrooms clean?", k=5, mode=mode, context=context)
+        assert {h.metadata.get("entity") for h in hits} <= {"Acorn Guest House", None}, mode
+        assert hits[0].metadata["entity"] == "Acorn Guest House"
+    switched = hotel_kb.search("what about parking at hobsons house?", k=2, context=context)
+    assert switched[0].metadata["entity"] == "Hobsons House"
+    general = hotel_kb.search("Can I bring my dog?", k=5, context=context)
+    assert "general:pets" in {h.doc_id for h in general}  # documents about no entity stay searchable
+
+
+def test_entity_tracking_can_be_switched_off_and_is_inert_without_entities(
+    hotel_kb: KnowledgeBase, make_kb, small_kb: KnowledgeBase
+) -> None:
+    context = ["Tell me about the acorn guest house"]
+    off = make_kb(collection="hotels", entity_tracking=False)
+    hits = off.search("is there parking?", k=6, mode="bm25", context=context)
+    assert len({h.metadata.get("entity") for h in hits}) > 1
+    plain = small_kb.search("refund", k=3)
+    assert small_kb.search("refund", k=3, context=[]) == plain
