@@ -57,7 +57,9 @@ def error_response(exc: SupportError) -> JSONResponse:
 
 def message_json(record: Any) -> dict[str, Any]:
     return {
-        "id": record.id, "role": record.role, "content": record.content,
+        "id": record.id,
+        "role": record.role,
+        "content": record.content,
         "created_at": record.created_at.isoformat() if record.created_at else None,
     }
 
@@ -81,10 +83,13 @@ def build_api_router(desk: Any) -> APIRouter:
         except SupportError as exc:
             return error_response(exc)
         return {
-            "conversation_id": result.conversation_id, "message_id": result.message_id, "text": result.text,
+            "conversation_id": result.conversation_id,
+            "message_id": result.message_id,
+            "text": result.text,
             "tools": [call.name for call in result.tool_calls],
             "citations": [citation.to_dict() for citation in result.citations],
-            "escalated": result.escalated, "ticket": result.ticket.number if result.ticket else None,
+            "escalated": result.escalated,
+            "ticket": result.ticket.number if result.ticket else None,
             "latency_ms": round(result.latency_ms, 2),
         }
 

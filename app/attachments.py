@@ -20,7 +20,7 @@ from app.validation import check_filename, check_parsable
 
 logger = logging.getLogger(__name__)
 
-MAX_EXTRACTED_CHARS = 200_000   # what is kept of a document's text; the tool shows less
+MAX_EXTRACTED_CHARS = 200_000  # what is kept of a document's text; the tool shows less
 
 MEDIA_TYPES: dict[str, str] = {
     "pdf": "application/pdf",
@@ -43,7 +43,7 @@ class CheckedUpload:
     """An upload that passed every check, with the text the agent will be able to read."""
 
     filename: str
-    kind: str            # one of MEDIA_TYPES
+    kind: str  # one of MEDIA_TYPES
     media_type: str
     data: bytes
     text: str

@@ -22,24 +22,33 @@ class ServiceMetrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
         self.requests = Counter(
-            "support_http_requests", "HTTP requests served.", ["method", "route", "status"],
+            "support_http_requests",
+            "HTTP requests served.",
+            ["method", "route", "status"],
             registry=self.registry,
         )
         self.request_seconds = Histogram(
-            "support_http_request_seconds", "HTTP request latency.", ["route"],
-            buckets=_LATENCY_BUCKETS, registry=self.registry,
+            "support_http_request_seconds",
+            "HTTP request latency.",
+            ["route"],
+            buckets=_LATENCY_BUCKETS,
+            registry=self.registry,
         )
         self.turns = Counter(
             "support_chat_turns", "Chat turns answered.", ["outcome"], registry=self.registry
         )
         self.turn_seconds = Histogram(
-            "support_chat_turn_seconds", "Time to answer a chat turn.", buckets=_LATENCY_BUCKETS,
+            "support_chat_turn_seconds",
+            "Time to answer a chat turn.",
+            buckets=_LATENCY_BUCKETS,
             registry=self.registry,
         )
-        self.tool_calls = Counter("support_tool_calls", "Tool calls made by the agent.", ["tool"],
-                                  registry=self.registry)
-        self.escalations = Counter("support_escalations", "Conversations handed to a person.",
-                                   registry=self.registry)
+        self.tool_calls = Counter(
+            "support_tool_calls", "Tool calls made by the agent.", ["tool"], registry=self.registry
+        )
+        self.escalations = Counter(
+            "support_escalations", "Conversations handed to a person.", registry=self.registry
+        )
 
     def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:
         self.requests.labels(method, route, str(status)).inc()

@@ -88,8 +88,9 @@ def _observe(metrics: ServiceMetrics) -> Callable[[Request, Callable[[Request], 
                 status = response.status_code
                 return response
             finally:
-                metrics.observe_request(request.method, route_label(request.url.path), status,
-                                        time.perf_counter() - started)
+                metrics.observe_request(
+                    request.method, route_label(request.url.path), status, time.perf_counter() - started
+                )
 
     return middleware
 
@@ -109,8 +110,10 @@ def create_app(settings: Settings, desk: Any | None = None) -> FastAPI:
     @app.get("/healthz")
     async def healthz() -> JSONResponse:
         ok, components = await run_checks(checks)
-        return JSONResponse({"status": "ok" if ok else "unavailable", "components": components},
-                            status_code=200 if ok else 503)
+        return JSONResponse(
+            {"status": "ok" if ok else "unavailable", "components": components},
+            status_code=200 if ok else 503,
+        )
 
     @app.get("/metrics")
     async def prometheus() -> Response:
@@ -119,8 +122,15 @@ def create_app(settings: Settings, desk: Any | None = None) -> FastAPI:
     app.include_router(build_api_router(desk))
     blocks = build_ui(desk, settings, metrics=metrics)
     return gr.mount_gradio_app(
-        app, blocks, path="/", theme=THEME(), css=CSS, footer_links=[],
-        max_file_size=10 * settings.max_attachment_bytes, show_error=False, ssr_mode=False,
+        app,
+        blocks,
+        path="/",
+        theme=THEME(),
+        css=CSS,
+        footer_links=[],
+        max_file_size=10 * settings.max_attachment_bytes,
+        show_error=False,
+        ssr_mode=False,
     )
 
 

@@ -92,7 +92,9 @@ class Settings(BaseSettings):
     embedding_device: str = "cpu"
     embedding_batch_size: int = Field(default=64, ge=1, le=4096)
     embedding_lru_size: int = Field(
-        default=20_000, ge=1, le=10_000_000,
+        default=20_000,
+        ge=1,
+        le=10_000_000,
         description="Query and answer-sentence vectors kept in memory (about 1.6 KB each at 384-d).",
     )
     chunk_size: int = Field(default=900, ge=100, le=20_000, description="Characters per chunk.")

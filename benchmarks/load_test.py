@@ -73,8 +73,14 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))]
 
 
-async def run_customer(client: httpx.AsyncClient, customer: Customer, deadline: float, think_s: float,
-                       rng: random.Random, progress: tqdm) -> None:
+async def run_customer(
+    client: httpx.AsyncClient,
+    customer: Customer,
+    deadline: float,
+    think_s: float,
+    rng: random.Random,
+    progress: tqdm,
+) -> None:
     """One customer: open a conversation, then ask until the deadline."""
     response = await client.post("/api/conversations", json={"customer": customer.name})
     if response.status_code != 201:
@@ -146,8 +152,12 @@ async def load(
         people = [Customer(f"load-{index:03d}") for index in range(customers)]
         deadline = time.monotonic() + duration_s
         with tqdm(desc="turns", unit="turn") as progress:
-            await asyncio.gather(*(run_customer(client, person, deadline, think_s, random.Random(i), progress)
-                                   for i, person in enumerate(people)))
+            await asyncio.gather(
+                *(
+                    run_customer(client, person, deadline, think_s, random.Random(i), progress)
+                    for i, person in enumerate(people)
+                )
+            )
         await asyncio.gather(*(verify(client, person) for person in people))
     return people
 
@@ -170,8 +180,12 @@ def report(people: list[Customer], wall_s: float, customers: int, duration_s: fl
         ("latency p50", f"{percentile(ok, 50):.0f} ms"),
         ("latency p95", f"{percentile(ok, 95):.0f} ms"),
         ("latency max", f"{max(ok, default=float('nan')):.0f} ms"),
-        ("stored-history check", "OK: every message and reply stored once, in order" if not problems
-         else f"FAILED: {len(problems)} problems"),
+        (
+            "stored-history check",
+            "OK: every message and reply stored once, in order"
+            if not problems
+            else f"FAILED: {len(problems)} problems",
+        ),
     ]
     width = max(len(name) for name, _ in rows)
     lines = [f"{name:<{width}}  {value}" for name, value in rows]
@@ -190,13 +204,20 @@ def started_server(data_dir: Path | None) -> Iterator[str]:
     """`python -m app serve` on a free port with a fresh data folder; stopped afterwards."""
     port = free_port()
     folder = data_dir or Path(tempfile.mkdtemp(prefix="support-load-"))
-    env = {**os.environ, "SUPPORT_DATA_DIR": str(folder), "SUPPORT_PORT": str(port),
-           "SUPPORT_HOST": "127.0.0.1", "SUPPORT_LOG_LEVEL": "WARNING", "HF_HUB_OFFLINE": "1",
-           "ANONYMIZED_TELEMETRY": "False"}
+    env = {
+        **os.environ,
+        "SUPPORT_DATA_DIR": str(folder),
+        "SUPPORT_PORT": str(port),
+        "SUPPORT_HOST": "127.0.0.1",
+        "SUPPORT_LOG_LEVEL": "WARNING",
+        "HF_HUB_OFFLINE": "1",
+        "ANONYMIZED_TELEMETRY": "False",
+    }
     folder.mkdir(parents=True, exist_ok=True)
     log = (folder / "server.log").open("ab")
-    server = subprocess.Popen([sys.executable, "-m", "app", "serve"], cwd=REPO_ROOT, env=env,
-                              stdout=log, stderr=subprocess.STDOUT)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "app", "serve"], cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(url, server)

@@ -105,7 +105,8 @@ def print_table(
         figures = (
             f"{percentile(values, 50):>9.1f}{percentile(values, 95):>9.1f}"
             f"{statistics.fmean(values):>9.1f}{max(values):>9.1f}"
-            if values else ""
+            if values
+            else ""
         )
         print(f"{name:<30}{len(values):>5}{figures}")
     for name, values in (("all turns", turns), ("warm turns", warm)):

@@ -8,7 +8,6 @@ tool calls, the answer) and nothing that ties them to Agent Framework types.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -16,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from tqdm import tqdm
 
+from app.asyncutil import run_sync
 from app.errors import SupportError
 from eval.datasets.schema import Dialogue, Turn, TurnLabels
 
@@ -146,4 +146,4 @@ def replay(
     desk: SupportDesk, dialogues: Sequence[Dialogue], *, repeats: int = 1, progress: bool = True
 ) -> list[TurnRecord]:
     """Synchronous entry point for the CLI and benchmarks."""
-    return asyncio.run(replay_all(desk, dialogues, repeats=repeats, progress=progress))
+    return run_sync(replay_all(desk, dialogues, repeats=repeats, progress=progress))

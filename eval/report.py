@@ -81,8 +81,14 @@ def _worst_table(records: Sequence[TurnRecord], worst: int) -> list[str]:
         failed = record.error or ", ".join(
             f"{name}={_format(value)}" for name, value in sorted(record.scores.items()) if value < 1.0
         )
-        cells = [record.dialogue_id, str(record.turn_index), _format(turn_quality(record)), _cell(failed),
-                 _cell(record.query), _cell(record.response)]
+        cells = [
+            record.dialogue_id,
+            str(record.turn_index),
+            _format(turn_quality(record)),
+            _cell(failed),
+            _cell(record.query),
+            _cell(record.response),
+        ]
         lines.append("| " + " | ".join(cells) + " |")
     return lines
 

@@ -7,12 +7,12 @@ scores the report sorts on.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from app.asyncutil import run_sync
 from eval.metrics import answers, dstc, latency, passk, retrieval, routing
 from eval.replay import TurnRecord
 
@@ -170,7 +170,7 @@ def answer_metrics(
     if not samples:
         return {}
     judge = answers.JudgeConfig.from_settings(settings)
-    return asyncio.run(answers.aevaluate_answers(samples, judge=judge, embedder=embedder))
+    return run_sync(answers.aevaluate_answers(samples, judge=judge, embedder=embedder))
 
 
 def turn_passed(record: TurnRecord) -> bool:

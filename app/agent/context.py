@@ -112,7 +112,11 @@ class StoreHistoryProvider(HistoryProvider):
         return history_messages(records, before_id=None, limit=self.limit)
 
     async def save_messages(
-        self, session_id: str | None, messages: Sequence[Message], *, state: dict[str, Any] | None = None,
+        self,
+        session_id: str | None,
+        messages: Sequence[Message],
+        *,
+        state: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
         """Nothing to do: `SupportDesk` stores each turn with its tool calls and citations."""

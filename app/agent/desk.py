@@ -127,8 +127,13 @@ class SupportDesk:
         )
         logger.info(
             "attachment added",
-            extra={"conversation_id": conversation_id, "attachment_id": record.id, "file_type": upload.kind,
-                   "size_bytes": stored.size, "text_chars": len(upload.text)},
+            extra={
+                "conversation_id": conversation_id,
+                "attachment_id": record.id,
+                "file_type": upload.kind,
+                "size_bytes": stored.size,
+                "text_chars": len(upload.text),
+            },
         )
         return record
 
@@ -146,7 +151,8 @@ class SupportDesk:
         with log_context(conversation=conversation_id):
             try:
                 response = await self.agent.run(
-                    Message("user", [content]), session=turn.session,
+                    Message("user", [content]),
+                    session=turn.session,
                     function_invocation_kwargs=turn.state.as_kwargs(),
                 )
             except SupportError:
@@ -171,7 +177,9 @@ class SupportDesk:
     ) -> AsyncIterator[ReplyEvent]:
         turn = await asyncio.to_thread(self._begin, conversation, content, attachment_ids)
         stream = self.agent.run(
-            Message("user", [content]), stream=True, session=turn.session,
+            Message("user", [content]),
+            stream=True,
+            session=turn.session,
             function_invocation_kwargs=turn.state.as_kwargs(),
         )
         try:
@@ -226,13 +234,21 @@ class SupportDesk:
         )
         earlier = [r for r in self.store.messages.list(conversation_id) if r.id < message.id]
         dialogue = [strip_attachment_markers(r.content) for r in earlier if r.role in _VISIBLE_ROLES]
-        state = TurnState(customer_id=conversation.customer_id, conversation_id=conversation_id,
-                          dialogue=[d for d in dialogue if d])
+        state = TurnState(
+            customer_id=conversation.customer_id,
+            conversation_id=conversation_id,
+            dialogue=[d for d in dialogue if d],
+        )
         session = _restore_session(conversation)
-        bind_session(session, customer_id=conversation.customer_id, conversation_id=conversation_id,
-                     before_message_id=message.id)
-        return _Turn(conversation=conversation, user_message=message, state=state, session=session,
-                     started=started)
+        bind_session(
+            session,
+            customer_id=conversation.customer_id,
+            conversation_id=conversation_id,
+            before_message_id=message.id,
+        )
+        return _Turn(
+            conversation=conversation, user_message=message, state=state, session=session, started=started
+        )
 
     def _finish(self, turn: _Turn, text: str) -> TurnResult:
         """Resolve citations, store the answer with its tool calls, and describe the turn."""
@@ -241,7 +257,9 @@ class SupportDesk:
         citations = resolve_citations(text, state)
         latency_ms = (time.perf_counter() - turn.started) * 1000
         message = self.store.messages.add(
-            state.conversation_id, "assistant", text,
+            state.conversation_id,
+            "assistant",
+            text,
             tool_calls=[call.to_dict() for call in state.tool_calls],
             citations=[citation.to_dict() for citation in citations],
             latency_ms=round(latency_ms, 2),
@@ -252,13 +270,25 @@ class SupportDesk:
         ticket = self.store.tickets.for_conversation(state.conversation_id)
         logger.info(
             "turn answered",
-            extra={"latency_ms": round(latency_ms, 2), "tools": [c.name for c in state.tool_calls],
-                   "citations": len(citations), "hits": len(state.hits), "escalated": state.escalated},
+            extra={
+                "latency_ms": round(latency_ms, 2),
+                "tools": [c.name for c in state.tool_calls],
+                "citations": len(citations),
+                "hits": len(state.hits),
+                "escalated": state.escalated,
+            },
         )
         return TurnResult(
-            conversation_id=state.conversation_id, message_id=message.id, text=text,
-            tool_calls=list(state.tool_calls), citations=citations, retrieved=list(state.hits),
-            searched=state.searched, escalated=state.escalated, ticket=ticket, latency_ms=latency_ms,
+            conversation_id=state.conversation_id,
+            message_id=message.id,
+            text=text,
+            tool_calls=list(state.tool_calls),
+            citations=citations,
+            retrieved=list(state.hits),
+            searched=state.searched,
+            escalated=state.escalated,
+            ticket=ticket,
+            latency_ms=latency_ms,
         )
 
     def close(self) -> None:

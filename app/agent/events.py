@@ -24,8 +24,12 @@ class ToolCallRecord:
     duration_ms: float
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "arguments": self.arguments, "result": self.result,
-                "duration_ms": round(self.duration_ms, 2)}
+        return {
+            "name": self.name,
+            "arguments": self.arguments,
+            "result": self.result,
+            "duration_ms": round(self.duration_ms, 2),
+        }
 
 
 @dataclass(frozen=True)
@@ -39,8 +43,13 @@ class Citation:
     source: str
 
     def to_dict(self) -> dict[str, Any]:
-        return {"number": self.number, "chunk_id": self.chunk_id, "doc_id": self.doc_id,
-                "title": self.title, "source": self.source}
+        return {
+            "number": self.number,
+            "chunk_id": self.chunk_id,
+            "doc_id": self.doc_id,
+            "title": self.title,
+            "source": self.source,
+        }
 
 
 @dataclass

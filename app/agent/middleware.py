@@ -49,9 +49,14 @@ class ToolCallMiddleware(FunctionMiddleware):
             result = f"Error: {type(failure).__name__}" if failure else result_text(context.result)
             logger.info(
                 "tool call",
-                extra={"tool": name, "duration_ms": round(duration_ms, 2), "ok": failure is None,
-                       "arguments": shorten(arguments), "result_chars": len(result),
-                       "conversation_id": turn.conversation_id if isinstance(turn, TurnState) else None},
+                extra={
+                    "tool": name,
+                    "duration_ms": round(duration_ms, 2),
+                    "ok": failure is None,
+                    "arguments": shorten(arguments),
+                    "result_chars": len(result),
+                    "conversation_id": turn.conversation_id if isinstance(turn, TurnState) else None,
+                },
             )
             if isinstance(turn, TurnState):
                 record = ToolCallRecord(name, arguments, result[:RECORDED_RESULT_CHARS], duration_ms)

@@ -14,7 +14,7 @@ from app.tools.runtime import turn_of
 if TYPE_CHECKING:
     from app.store import Store
 
-MAX_TOOL_CHARS = 12_000   # what the model sees of one document
+MAX_TOOL_CHARS = 12_000  # what the model sees of one document
 
 
 class AttachmentReader:

@@ -50,8 +50,10 @@ class Escalation:
         )
         turn.escalated = True
         if not opened:
-            return (f"This conversation already has ticket {ticket.number} ({ticket.status}, "
-                    f"priority {ticket.priority}); no new ticket was opened. {_NEXT_STEP[ticket.priority]}")
+            return (
+                f"This conversation already has ticket {ticket.number} ({ticket.status}, "
+                f"priority {ticket.priority}); no new ticket was opened. {_NEXT_STEP[ticket.priority]}"
+            )
         return f"Ticket {ticket.number} opened with priority {ticket.priority}. {_NEXT_STEP[ticket.priority]}"
 
     @tool(name=TICKET_STATUS_TOOL, approval_mode="never_require")

@@ -28,10 +28,10 @@ class TurnState:
 
     customer_id: int
     conversation_id: str
-    dialogue: list[str] = field(default_factory=list)   # earlier user-visible texts, oldest first
-    hits: list[Hit] = field(default_factory=list)        # every passage shown to the model, numbered 1..n
+    dialogue: list[str] = field(default_factory=list)  # earlier user-visible texts, oldest first
+    hits: list[Hit] = field(default_factory=list)  # every passage shown to the model, numbered 1..n
     tool_calls: list[ToolCallRecord] = field(default_factory=list)
-    events: list[ReplyEvent] = field(default_factory=list)   # tool events not yet streamed
+    events: list[ReplyEvent] = field(default_factory=list)  # tool events not yet streamed
     searched: bool = False
     escalated: bool = False
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)

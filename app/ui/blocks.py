@@ -27,14 +27,17 @@ CSS = """
 THEME = gr.themes.Soft
 
 
-def build_ui(desk: Any, settings: Settings, *, metrics: Any | None = None, auth: StaffAuth | None = None
-             ) -> gr.Blocks:
+def build_ui(
+    desk: Any, settings: Settings, *, metrics: Any | None = None, auth: StaffAuth | None = None
+) -> gr.Blocks:
     """The app's Blocks over one `SupportDesk` (its store and knowledge base)."""
     auth = auth or StaffAuth.from_settings(settings)
     with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
         staff_token = gr.State(None)
-        gr.Markdown(f"## 🛟 {TITLE}\nAnswers come from our help centre, with sources; a person takes "
-                    "over when the agent cannot help.")
+        gr.Markdown(
+            f"## 🛟 {TITLE}\nAnswers come from our help centre, with sources; a person takes "
+            "over when the agent cannot help."
+        )
         with gr.Tabs():
             with gr.Tab("Chat", id="chat"):
                 build_chat_tab(demo, desk, settings, metrics)

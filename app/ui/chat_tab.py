@@ -128,8 +128,13 @@ class ChatTab:
         """The chat's trash button starts afresh; the old conversation stays in the resume list."""
         return gr.update(value=None), None, [], 0, gr.update(value="", visible=False)
 
-    def submit(self, customer: str, conversation_id: str | None, box: dict[str, Any] | None,
-               messages: list[dict[str, Any]]):
+    def submit(
+        self,
+        customer: str,
+        conversation_id: str | None,
+        box: dict[str, Any] | None,
+        messages: list[dict[str, Any]],
+    ):
         """Accept the message: store its files, show it at once, and leave the answer to `stream`."""
         box = box or {}
         text = (box.get("text") or "").strip()
@@ -139,8 +144,10 @@ class ChatTab:
             if not text and not files:
                 raise InputError("Type a message or attach a file first.")
             if len(text) > self.settings.max_message_chars:
-                raise InputError(f"Your message is too long ({len(text)} characters; "
-                                 f"at most {self.settings.max_message_chars}).")
+                raise InputError(
+                    f"Your message is too long ({len(text)} characters; "
+                    f"at most {self.settings.max_message_chars})."
+                )
             conversation_id = conversation_id or self.desk.start_conversation(self._customer(customer))
             attachment_ids = tuple(self._attach(conversation_id, path) for path in files)
         except Exception as exc:
@@ -172,8 +179,9 @@ class ChatTab:
         turn = render.LiveTurn()
         restore: Any = gr.update(value=None, interactive=True)
         try:
-            async for event in self.desk.stream_reply(pending.conversation_id, pending.text,
-                                                      attachment_ids=pending.attachment_ids):
+            async for event in self.desk.stream_reply(
+                pending.conversation_id, pending.text, attachment_ids=pending.attachment_ids
+            ):
                 turn = render.apply_event(turn, event)
                 if isinstance(event, TurnDone) and self.metrics is not None:
                     self.metrics.observe_turn(event.result)
@@ -185,8 +193,14 @@ class ChatTab:
             warn(exc, action="stream_reply")
             restore = gr.update(value={"text": pending.text, "files": []}, interactive=True)
         view = self.view(pending.conversation_id)
-        yield (view.messages, view.message_ids, view.last_id, self.banner(pending.conversation_id),
-               restore, None)
+        yield (
+            view.messages,
+            view.message_ids,
+            view.last_id,
+            self.banner(pending.conversation_id),
+            restore,
+            None,
+        )
 
     def rate(self, message_ids: list[int | None], data: gr.LikeData) -> None:
         """Store a thumbs up/down for the answer that was rated."""
@@ -221,19 +235,39 @@ def build_chat_tab(
     handlers = ChatTab(desk, settings, metrics)
     with gr.Row():
         customer = gr.Textbox(value=DEFAULT_CUSTOMER, label="Customer id", scale=1, elem_id="customer-id")
-        conversations = gr.Dropdown(choices=[], value=None, label="Resume a conversation", scale=2,
-                                    elem_id="conversation-picker")
+        conversations = gr.Dropdown(
+            choices=[], value=None, label="Resume a conversation", scale=2, elem_id="conversation-picker"
+        )
         new_button = gr.Button("New conversation", scale=0, elem_id="new-conversation")
     banner = gr.Markdown(visible=False, elem_id="escalation-banner")
-    chatbot = gr.Chatbot(label="Support chat", height=520, elem_id="chatbot", buttons=["copy"],
-                         placeholder="Ask about plans, billing, your account… Attach a file with 📎.")
-    box = gr.MultimodalTextbox(
-        placeholder="Type your question and press Enter", file_count="multiple", show_label=False,
-        file_types=[f".{kind}" for kind in settings.allowed_attachment_types], elem_id="chat-input",
+    chatbot = gr.Chatbot(
+        label="Support chat",
+        height=520,
+        elem_id="chatbot",
+        buttons=["copy"],
+        placeholder="Ask about plans, billing, your account… Attach a file with 📎.",
     )
-    parts = ChatComponents(customer, conversations, new_button, banner, chatbot, box, gr.State(None),
-                           gr.State([]), gr.State(0), gr.State(None), gr.Timer(POLL_SECONDS),
-                           gr.State(DEFAULT_CUSTOMER))
+    box = gr.MultimodalTextbox(
+        placeholder="Type your question and press Enter",
+        file_count="multiple",
+        show_label=False,
+        file_types=[f".{kind}" for kind in settings.allowed_attachment_types],
+        elem_id="chat-input",
+    )
+    parts = ChatComponents(
+        customer,
+        conversations,
+        new_button,
+        banner,
+        chatbot,
+        box,
+        gr.State(None),
+        gr.State([]),
+        gr.State(0),
+        gr.State(None),
+        gr.Timer(POLL_SECONDS),
+        gr.State(DEFAULT_CUSTOMER),
+    )
     _wire(handlers, parts)
     demo.load(handlers.initial_choices, customer, conversations)
     return parts
@@ -244,17 +278,27 @@ def _wire(handlers: ChatTab, p: ChatComponents) -> None:
     for trigger in (p.customer.submit, p.customer.blur):
         trigger(handlers.switch_customer, [p.customer, p.shown_customer], [*reset, p.shown_customer])
     p.new_button.click(handlers.new_conversation, p.customer, reset)
-    p.conversations.input(handlers.open_conversation, p.conversations,
-                          [p.conversation_id, p.chatbot, p.message_ids, p.last_id, p.banner])
+    p.conversations.input(
+        handlers.open_conversation,
+        p.conversations,
+        [p.conversation_id, p.chatbot, p.message_ids, p.last_id, p.banner],
+    )
     p.box.submit(
-        handlers.submit, [p.customer, p.conversation_id, p.box, p.chatbot],
-        [p.box, p.chatbot, p.conversation_id, p.conversations, p.pending], queue=False,
+        handlers.submit,
+        [p.customer, p.conversation_id, p.box, p.chatbot],
+        [p.box, p.chatbot, p.conversation_id, p.conversations, p.pending],
+        queue=False,
     ).then(
-        handlers.stream, [p.pending, p.chatbot],
+        handlers.stream,
+        [p.pending, p.chatbot],
         [p.chatbot, p.message_ids, p.last_id, p.banner, p.box, p.pending],
     )
     p.chatbot.like(handlers.rate, p.message_ids, None)
     cleared = [p.conversations, p.conversation_id, p.message_ids, p.last_id, p.banner]
     p.chatbot.clear(handlers.clear, None, cleared)
-    p.timer.tick(handlers.poll, [p.conversation_id, p.last_id, p.pending],
-                 [p.chatbot, p.message_ids, p.last_id, p.banner], show_progress="hidden")
+    p.timer.tick(
+        handlers.poll,
+        [p.conversation_id, p.last_id, p.pending],
+        [p.chatbot, p.message_ids, p.last_id, p.banner],
+        show_progress="hidden",
+    )

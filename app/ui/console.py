@@ -52,15 +52,31 @@ class ConsoleComponents:
 
     @property
     def outputs(self) -> list[Any]:
-        return [self.token, self.sign_in_panel, self.console_panel, self.who, self.queue, self.picker,
-                self.details, self.transcript, self.reply_text, self.note]
+        return [
+            self.token,
+            self.sign_in_panel,
+            self.console_panel,
+            self.who,
+            self.queue,
+            self.picker,
+            self.details,
+            self.transcript,
+            self.reply_text,
+            self.note,
+        ]
 
 
 def queue_rows(tickets: list[Any]) -> list[list[str]]:
     """One table row per ticket, oldest change last."""
     return [
-        [t.number, t.status, t.priority, render.shorten(t.reason, 80), t.assignee or "—",
-         t.updated_at.strftime("%Y-%m-%d %H:%M")]
+        [
+            t.number,
+            t.status,
+            t.priority,
+            render.shorten(t.reason, 80),
+            t.assignee or "—",
+            t.updated_at.strftime("%Y-%m-%d %H:%M"),
+        ]
         for t in tickets
     ]
 
@@ -129,8 +145,18 @@ class ConsoleTab:
             transcript = load_view(self.store, ticket.conversation_id).messages
         text_reset = "" if clear else gr.skip()
         who = f"Signed in as **{render.inert(staff)}**"
-        return (token, gr.update(visible=False), gr.update(visible=True), who, queue_rows(tickets),
-                gr.update(choices=choices, value=ticket_id), details, transcript, text_reset, text_reset)
+        return (
+            token,
+            gr.update(visible=False),
+            gr.update(visible=True),
+            who,
+            queue_rows(tickets),
+            gr.update(choices=choices, value=ticket_id),
+            details,
+            transcript,
+            text_reset,
+            text_reset,
+        )
 
     def run(self, action: Callable[[str, int | None, str, str], None] | None, *, clear: bool = False):
         """Wrap one console action: check the token, act, then redraw the console."""
@@ -187,8 +213,10 @@ def build_console_tab(store: Any, auth: StaffAuth, token: gr.State) -> ConsoleCo
         return None
     handlers = ConsoleTab(store, auth)
     with gr.Column(visible=True, elem_id="console-sign-in") as sign_in_panel:
-        gr.Markdown("### Staff sign-in\nSign in to see the hand-off queue and to manage the knowledge "
-                    "base and evaluations.")
+        gr.Markdown(
+            "### Staff sign-in\nSign in to see the hand-off queue and to manage the knowledge "
+            "base and evaluations."
+        )
         username = gr.Textbox(label="Username", elem_id="staff-username")
         password = gr.Textbox(label="Password", type="password", elem_id="staff-password")
         sign_in = gr.Button("Sign in", variant="primary", elem_id="staff-sign-in")
@@ -200,8 +228,9 @@ def build_console_tab(store: Any, auth: StaffAuth, token: gr.State) -> ConsoleCo
             status = gr.Dropdown([ANY, *TICKET_STATUSES], value=ANY, label="Status")
             priority = gr.Dropdown([ANY, *TICKET_PRIORITIES], value=ANY, label="Priority")
             refresh = gr.Button("Refresh queue", scale=0, elem_id="queue-refresh")
-        queue = gr.Dataframe(headers=QUEUE_HEADERS, value=None, interactive=False, label="Queue",
-                             elem_id="queue")
+        queue = gr.Dataframe(
+            headers=QUEUE_HEADERS, value=None, interactive=False, label="Queue", elem_id="queue"
+        )
         picker = gr.Dropdown(choices=[], value=None, label="Open ticket", elem_id="ticket-picker")
         with gr.Row():
             with gr.Column(scale=1):
@@ -210,12 +239,25 @@ def build_console_tab(store: Any, auth: StaffAuth, token: gr.State) -> ConsoleCo
                 note = gr.Textbox(label="Resolution note", lines=2, elem_id="ticket-note")
                 resolve = gr.Button("Resolve", variant="stop", elem_id="ticket-resolve")
             with gr.Column(scale=2):
-                transcript = gr.Chatbot(label="Transcript", height=380, elem_id="ticket-transcript",
-                                        feedback_options=None)
+                transcript = gr.Chatbot(
+                    label="Transcript", height=380, elem_id="ticket-transcript", feedback_options=None
+                )
                 reply_text = gr.Textbox(label="Reply to the customer", lines=3, elem_id="ticket-reply")
                 send = gr.Button("Send reply", variant="primary", elem_id="ticket-send")
-    parts = ConsoleComponents(token, sign_in_panel, console_panel, who, queue, picker, details, transcript,
-                              reply_text, status, priority, note)
+    parts = ConsoleComponents(
+        token,
+        sign_in_panel,
+        console_panel,
+        who,
+        queue,
+        picker,
+        details,
+        transcript,
+        reply_text,
+        status,
+        priority,
+        note,
+    )
     sign_in.click(handlers.sign_in, [username, password, status, priority], [*parts.outputs, password])
     password.submit(handlers.sign_in, [username, password, status, priority], [*parts.outputs, password])
     sign_out.click(handlers.sign_out, token, parts.outputs)

@@ -45,8 +45,16 @@ def failing_rows(records: list[Any], quality: Any) -> list[list[Any]]:
         missed = record.error or ", ".join(
             f"{name}={value:.2f}" for name, value in sorted(record.scores.items()) if value < 1.0
         )
-        rows.append([record.dialogue_id, record.turn_index, round(quality(record), 3), missed,
-                     render.shorten(record.query, 160), render.shorten(record.response, 200)])
+        rows.append(
+            [
+                record.dialogue_id,
+                record.turn_index,
+                round(quality(record), 3),
+                missed,
+                render.shorten(record.query, 160),
+                render.shorten(record.response, 200),
+            ]
+        )
     return rows
 
 
@@ -61,10 +69,12 @@ def parse_overrides(text: str) -> dict[str, Any]:
 def comparison(rows: list[dict[str, Any]], metric: str) -> tuple[list[list[Any]], pd.DataFrame]:
     """The comparison table and the bar chart's data for one metric."""
     table = [[row.get(column) for column in COMPARE_COLUMNS] + [row.get(metric)] for row in rows]
-    chart = pd.DataFrame({
-        "run": [f"{row['run']} ({str(row.get('run_id', ''))[:6]})" for row in rows],
-        "value": [float(row[metric]) if row.get(metric) is not None else 0.0 for row in rows],
-    })
+    chart = pd.DataFrame(
+        {
+            "run": [f"{row['run']} ({str(row.get('run_id', ''))[:6]})" for row in rows],
+            "value": [float(row[metric]) if row.get(metric) is not None else 0.0 for row in rows],
+        }
+    )
     return table, chart
 
 
@@ -75,8 +85,14 @@ class EvalTab:
         self.settings = settings
         self.auth = auth
 
-    def run(self, token: str | None, spec: str, overrides: str, limit: float | None,
-            progress: gr.Progress = gr.Progress(track_tqdm=True)):  # noqa: B008
+    def run(
+        self,
+        token: str | None,
+        spec: str,
+        overrides: str,
+        limit: float | None,
+        progress: gr.Progress = gr.Progress(track_tqdm=True),  # noqa: B008 (Gradio's injection idiom)
+    ):
         """Replay the dataset through a fresh desk, score it, log it to MLflow and show the results."""
         try:
             staff = self.auth.require(token)
@@ -103,8 +119,10 @@ class EvalTab:
             result = evaluate(dataset, run_settings, output, progress=True)
             run_id = log_evaluation(result, extra_params={"source": "ui"})
         logger.info("evaluation run from the UI", extra={"dataset": spec, "run_id": run_id, "staff": staff})
-        summary = (f"✅ **{render.inert(dataset.name)}**: {len(result.records)} turns scored in "
-                   f"{result.seconds:.1f}s · MLflow run `{run_id}` · files in `{render.inert(str(output))}`")
+        summary = (
+            f"✅ **{render.inert(dataset.name)}**: {len(result.records)} turns scored in "
+            f"{result.seconds:.1f}s · MLflow run `{run_id}` · files in `{render.inert(str(output))}`"
+        )
         return summary, metric_rows(result.metrics), failing_rows(result.records, turn_quality)
 
     def compare(self, metric: str | None):
@@ -119,8 +137,11 @@ class EvalTab:
         table, chart = comparison(rows, chosen)
         known = sorted({key for row in rows for key in row if "/" in key} | {chosen})
         headers = [*COMPARE_COLUMNS, chosen]
-        return (gr.update(value=table, headers=headers), gr.update(value=chart, y_title=chosen),
-                gr.update(choices=known, value=chosen))
+        return (
+            gr.update(value=table, headers=headers),
+            gr.update(value=chart, y_title=chosen),
+            gr.update(choices=known, value=chosen),
+        )
 
 
 def build_eval_tab(settings: Settings, auth: StaffAuth, token: gr.State) -> None:
@@ -129,29 +150,49 @@ def build_eval_tab(settings: Settings, auth: StaffAuth, token: gr.State) -> None
     `token` is the page's staff session (see `app.ui.console`); starting a run needs it.
     """
     handlers = EvalTab(settings, auth)
-    gr.Markdown("### Run an evaluation\nReplays the dialogues through the same agent the chat uses, "
-                "scores every turn and logs the run to MLflow.")
+    gr.Markdown(
+        "### Run an evaluation\nReplays the dialogues through the same agent the chat uses, "
+        "scores every turn and logs the run to MLflow."
+    )
     with staff_section(auth, token, what="run evaluations", elem_id="eval-admin"):
         with gr.Row():
-            dataset = gr.Dropdown(DATASETS, value=DATASETS[0], allow_custom_value=True, scale=3,
-                                  label="Dataset (JSONL path, dstc:PATH or tau3:PATH)",
-                                  elem_id="eval-dataset")
-            limit = gr.Number(value=None, precision=0, minimum=1, label="First N dialogues (optional)",
-                              scale=1)
-        overrides = gr.Textbox(label="Config overrides, one key=value per line", lines=3,
-                               placeholder="retrieval_mode=bm25\ntop_k=3", elem_id="eval-overrides")
+            dataset = gr.Dropdown(
+                DATASETS,
+                value=DATASETS[0],
+                allow_custom_value=True,
+                scale=3,
+                label="Dataset (JSONL path, dstc:PATH or tau3:PATH)",
+                elem_id="eval-dataset",
+            )
+            limit = gr.Number(
+                value=None, precision=0, minimum=1, label="First N dialogues (optional)", scale=1
+            )
+        overrides = gr.Textbox(
+            label="Config overrides, one key=value per line",
+            lines=3,
+            placeholder="retrieval_mode=bm25\ntop_k=3",
+            elem_id="eval-overrides",
+        )
         run = gr.Button("Run evaluation", variant="primary", elem_id="eval-run")
         summary = gr.Markdown(elem_id="eval-summary")
         with gr.Row():
-            metrics = gr.Dataframe(headers=METRIC_HEADERS, value=None, interactive=False, label="Metrics",
-                                   scale=1)
-            failing = gr.Dataframe(headers=FAILING_HEADERS, value=None, interactive=False, wrap=True,
-                                   scale=2, label="Failing turns (worst first)")
+            metrics = gr.Dataframe(
+                headers=METRIC_HEADERS, value=None, interactive=False, label="Metrics", scale=1
+            )
+            failing = gr.Dataframe(
+                headers=FAILING_HEADERS,
+                value=None,
+                interactive=False,
+                wrap=True,
+                scale=2,
+                label="Failing turns (worst first)",
+            )
     run.click(handlers.run, [token, dataset, overrides, limit], [summary, metrics, failing])
     gr.Markdown("### Compare runs")
     with gr.Row():
-        metric = gr.Dropdown([], value=None, allow_custom_value=True, scale=3,
-                             label="Metric (empty: the headline one)")
+        metric = gr.Dropdown(
+            [], value=None, allow_custom_value=True, scale=3, label="Metric (empty: the headline one)"
+        )
         compare = gr.Button("Load runs from MLflow", scale=1, elem_id="eval-compare")
     table = gr.Dataframe(headers=[*COMPARE_COLUMNS, "metric"], value=None, interactive=False, label="Runs")
     chart = gr.BarPlot(x="run", y="value", title="Runs by metric", elem_id="eval-chart")

@@ -36,8 +36,9 @@ UPLOAD_TYPES = [".zip", ".md", ".txt", ".html", ".htm", ".pdf", ".docx", ".pptx"
 
 def upload_limits(settings: Settings) -> UploadLimits:
     """One file may be as large as an attachment; one upload, ten times that."""
-    return UploadLimits(max_file_bytes=settings.max_attachment_bytes,
-                        max_total_bytes=10 * settings.max_attachment_bytes)
+    return UploadLimits(
+        max_file_bytes=settings.max_attachment_bytes, max_total_bytes=10 * settings.max_attachment_bytes
+    )
 
 
 def document_rows(documents: list[Any]) -> list[list[Any]]:
@@ -71,8 +72,7 @@ class KnowledgeTab:
         stats = f"**{len(documents)} documents, {sum(d.chunks for d in documents)} chunks**"
         return document_rows(documents), gr.update(choices=[d.doc_id for d in documents], value=None), stats
 
-    def add(self, token: str | None, files: list[Any] | None,
-            progress: gr.Progress = gr.Progress()):  # noqa: B008
+    def add(self, token: str | None, files: list[Any] | None, progress: gr.Progress = gr.Progress()):  # noqa: B008
         """Stage the uploaded files and ingest them, reporting progress per document (staff only)."""
         paths = [str(getattr(f, "name", f)) for f in files or []]
         try:
@@ -86,8 +86,9 @@ class KnowledgeTab:
             summary = self.kb.ingest_path(staged_root, prune=False, on_progress=progress_reporter(progress))
         except Exception as exc:
             return (f"⚠️ {render.inert(warn(exc, action='knowledge.add'))}", *self.documents(), gr.skip())
-        logger.info("knowledge upload ingested",
-                    extra={"batch": batch, "summary": summary.line(), "staff": staff})
+        logger.info(
+            "knowledge upload ingested", extra={"batch": batch, "summary": summary.line(), "staff": staff}
+        )
         report = f"✅ {summary.line()}"
         if summary.errors:
             report += "\n\n" + "\n".join(f"- ⚠️ {render.inert(error)}" for error in summary.errors)
@@ -103,8 +104,9 @@ class KnowledgeTab:
         except Exception as exc:
             warn(exc, action="knowledge.remove")
             return self.documents()
-        logger.info("knowledge document removed",
-                    extra={"doc_id": doc_id, "removed": removed, "staff": staff})
+        logger.info(
+            "knowledge document removed", extra={"doc_id": doc_id, "removed": removed, "staff": staff}
+        )
         gr.Info(f"Removed {doc_id}." if removed else f"{doc_id} was not in the knowledge base.")
         return self.documents()
 
@@ -119,8 +121,9 @@ class KnowledgeTab:
             return (gr.skip(),) * len(MODES)
 
 
-def build_knowledge_tab(demo: gr.Blocks, kb: Any, settings: Settings, auth: StaffAuth,
-                        token: gr.State) -> None:
+def build_knowledge_tab(
+    demo: gr.Blocks, kb: Any, settings: Settings, auth: StaffAuth, token: gr.State
+) -> None:
     """Lay out the knowledge tab in the current Blocks context and wire its events.
 
     `token` is the page's staff session (see `app.ui.console`); adding and removing need it.
@@ -131,8 +134,9 @@ def build_knowledge_tab(demo: gr.Blocks, kb: Any, settings: Settings, auth: Staf
             gr.Markdown("### Manage documents")
             with staff_section(auth, token, what="add or remove documents", elem_id="kb-admin"):
                 gr.Markdown("Add Markdown, text, HTML, PDF, Office files, or a .zip of them.")
-                files = gr.File(file_count="multiple", file_types=UPLOAD_TYPES, label="Files or .zip",
-                                elem_id="kb-files")
+                files = gr.File(
+                    file_count="multiple", file_types=UPLOAD_TYPES, label="Files or .zip", elem_id="kb-files"
+                )
                 add = gr.Button("Add to knowledge base", variant="primary", elem_id="kb-add")
                 report = gr.Markdown(elem_id="kb-report")
                 picker = gr.Dropdown(choices=[], value=None, label="Document to remove", elem_id="kb-picker")
@@ -141,16 +145,31 @@ def build_knowledge_tab(demo: gr.Blocks, kb: Any, settings: Settings, auth: Staf
             with gr.Row():
                 stats = gr.Markdown(elem_id="kb-stats")
                 refresh = gr.Button("Refresh", scale=0, elem_id="kb-refresh")
-            table = gr.Dataframe(headers=DOC_HEADERS, value=None, interactive=False, label="Documents",
-                                 elem_id="kb-documents", max_height=360)
+            table = gr.Dataframe(
+                headers=DOC_HEADERS,
+                value=None,
+                interactive=False,
+                label="Documents",
+                elem_id="kb-documents",
+                max_height=360,
+            )
     gr.Markdown("### Search playground")
     with gr.Row():
         query = gr.Textbox(label="Query", scale=4, elem_id="kb-query")
         k = gr.Slider(1, 20, value=settings.top_k, step=1, label="Results per mode", scale=1)
         search = gr.Button("Search", scale=1, elem_id="kb-search")
     with gr.Row():
-        results = [gr.Dataframe(headers=HIT_HEADERS, value=None, interactive=False, wrap=True,
-                                label=f"{mode} results", elem_id=f"kb-results-{mode}") for mode in MODES]
+        results = [
+            gr.Dataframe(
+                headers=HIT_HEADERS,
+                value=None,
+                interactive=False,
+                wrap=True,
+                label=f"{mode} results",
+                elem_id=f"kb-results-{mode}",
+            )
+            for mode in MODES
+        ]
     listing = [table, picker, stats]
     add.click(handlers.add, [token, files], [report, *listing, files])
     remove.click(handlers.remove, [token, picker], listing)

@@ -111,8 +111,12 @@ def assistant_messages(
 ) -> list[ChatMessage]:
     """A finished answer: its tool steps, the answer itself, then its sources."""
     messages = [
-        tool_step(call.get("name", "?"), call.get("arguments") or {}, str(call.get("result", "")),
-                  call.get("duration_ms"))
+        tool_step(
+            call.get("name", "?"),
+            call.get("arguments") or {},
+            str(call.get("result", "")),
+            call.get("duration_ms"),
+        )
         for call in tool_calls
     ]
     messages.append({"role": "assistant", "content": inert(text)})
@@ -213,7 +217,7 @@ def _finish_step(steps: tuple[Step, ...], event: ToolFinished) -> tuple[Step, ..
         step = steps[position]
         if step.name == event.name and step.result is None:
             done = replace(step, result=event.result, duration_ms=event.duration_ms)
-            return (*steps[:position], done, *steps[position + 1:])
+            return (*steps[:position], done, *steps[position + 1 :])
     return (*steps, Step(event.name, {}, event.result, event.duration_ms))
 
 

@@ -33,7 +33,11 @@ class StaffAuth:
     """Issues and checks staff session tokens against the configured staff credentials."""
 
     def __init__(
-        self, username: str | None, password: str | None, *, ttl_s: float = SESSION_SECONDS,
+        self,
+        username: str | None,
+        password: str | None,
+        *,
+        ttl_s: float = SESSION_SECONDS,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._username = username

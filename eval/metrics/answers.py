@@ -51,6 +51,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 from tqdm.auto import tqdm
 
+from app.asyncutil import run_sync
 from app.errors import ConfigError, ModelUnavailableError
 from eval.metrics.routing import call_parts
 
@@ -283,7 +284,7 @@ def score_answers(
     samples: Sequence[AnswerSample], *, embedder: TextEmbedder | None = None, progress: bool = False
 ) -> dict[str, float]:
     """Synchronous `ascore_answers` (from code that is not already inside an event loop)."""
-    return asyncio.run(ascore_answers(samples, embedder=embedder, progress=progress))
+    return run_sync(ascore_answers(samples, embedder=embedder, progress=progress))
 
 
 def _judge_llm(judge: JudgeConfig) -> Any:
@@ -392,7 +393,7 @@ def judge_answers(
     progress: bool = False,
 ) -> dict[str, float]:
     """Synchronous `ajudge_answers`."""
-    return asyncio.run(ajudge_answers(samples, judge, embedder=embedder, progress=progress))
+    return run_sync(ajudge_answers(samples, judge, embedder=embedder, progress=progress))
 
 
 async def aevaluate_answers(
@@ -420,4 +421,4 @@ def evaluate_answers(
     """Synchronous `aevaluate_answers`; the judge comes from `judge`, else from `settings` if set."""
     if judge is None and settings is not None:
         judge = JudgeConfig.from_settings(settings)
-    return asyncio.run(aevaluate_answers(samples, judge=judge, embedder=embedder, progress=progress))
+    return run_sync(aevaluate_answers(samples, judge=judge, embedder=embedder, progress=progress))

@@ -23,8 +23,12 @@ async def main(data_dir: str, kb_data_dir: str, base_url: str) -> list[str]:
     from app.settings import load_settings
 
     settings = load_settings(
-        data_dir=Path(data_dir), environment="test", chat_provider="openai", openai_base_url=base_url,
-        otlp_endpoint="http://127.0.0.1:9", retrieval_mode="bm25",
+        data_dir=Path(data_dir),
+        environment="test",
+        chat_provider="openai",
+        openai_base_url=base_url,
+        otlp_endpoint="http://127.0.0.1:9",
+        retrieval_mode="bm25",
     )
     exporter = InMemorySpanExporter()
     assert configure_telemetry(settings, exporters=[exporter])

@@ -28,8 +28,12 @@ def openai_desk(settings, kb, server):
     from app.settings import load_settings
 
     configured = load_settings(
-        data_dir=settings.data_dir, environment="test", chat_provider="openai",
-        openai_base_url=server.base_url, openai_api_key=API_KEY, chat_model="scripted-test-model",
+        data_dir=settings.data_dir,
+        environment="test",
+        chat_provider="openai",
+        openai_base_url=server.base_url,
+        openai_api_key=API_KEY,
+        chat_model="scripted-test-model",
     )
     service = SupportDesk.from_settings(configured, kb=kb)
     yield service
@@ -47,7 +51,7 @@ async def test_tool_round_trip_over_http(openai_desk, server, caplog) -> None:
     assert first["model"] == "scripted-test-model"
     tools = {tool["function"]["name"]: tool["function"]["parameters"] for tool in first["tools"]}
     assert SEARCH_TOOL in tools
-    assert set(tools[SEARCH_TOOL]["properties"]) == {"query"}      # no ids, no context: runtime kwargs only
+    assert set(tools[SEARCH_TOOL]["properties"]) == {"query"}  # no ids, no context: runtime kwargs only
     assert all("ctx" not in schema.get("properties", {}) for schema in tools.values())
     assert first["messages"][0]["role"] == "system" and "help centre" in first["messages"][0]["content"]
     tool_messages = [m for m in second["messages"] if m["role"] == "tool"]
@@ -95,12 +99,16 @@ async def test_unreachable_model_is_a_clear_error_and_keeps_the_message(settings
     from app.errors import ModelUnavailableError
     from app.settings import load_settings
 
-    with socket.socket() as probe:          # a port that was free a moment ago: nothing listens there
+    with socket.socket() as probe:  # a port that was free a moment ago: nothing listens there
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     configured = load_settings(
-        data_dir=settings.data_dir, environment="test", chat_provider="openai", chat_timeout_s=2,
-        openai_base_url=f"http://127.0.0.1:{port}/v1", openai_api_key=API_KEY,
+        data_dir=settings.data_dir,
+        environment="test",
+        chat_provider="openai",
+        chat_timeout_s=2,
+        openai_base_url=f"http://127.0.0.1:{port}/v1",
+        openai_api_key=API_KEY,
     )
     desk = SupportDesk.from_settings(configured, kb=kb)
     conversation = desk.start_conversation("c-down")

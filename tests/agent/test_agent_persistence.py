@@ -27,9 +27,19 @@ async def test_memory_history_and_ticket_survive_a_restart(desk, settings, kb_se
     worker = REPO_ROOT / "tests" / "agent" / "resume_worker.py"
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
     done = subprocess.run(
-        [sys.executable, str(worker), str(settings.data_dir), str(kb_settings.data_dir), conversation,
-         "c-restart"],
-        capture_output=True, text=True, env=env, timeout=240, check=False,
+        [
+            sys.executable,
+            str(worker),
+            str(settings.data_dir),
+            str(kb_settings.data_dir),
+            conversation,
+            "c-restart",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=240,
+        check=False,
     )
 
     assert done.returncode == 0, done.stderr[-2000:]

@@ -47,7 +47,9 @@ def test_openai_needs_a_key_or_a_local_server(tmp_path) -> None:
 
 
 def test_azure_names_what_is_missing(tmp_path) -> None:
-    settings = load_settings(data_dir=tmp_path, chat_provider="azure", azure_openai_endpoint="https://x.example")
+    settings = load_settings(
+        data_dir=tmp_path, chat_provider="azure", azure_openai_endpoint="https://x.example"
+    )
     with pytest.raises(ConfigError, match="AZURE_OPENAI_API_KEY, AZURE_OPENAI_CHAT_DEPLOYMENT_NAME"):
         build_chat_client(settings)
 
@@ -55,8 +57,11 @@ def test_azure_names_what_is_missing(tmp_path) -> None:
 def test_azure_client_is_built_without_logging_the_key(tmp_path, caplog) -> None:
     caplog.set_level(logging.DEBUG)
     settings = load_settings(
-        data_dir=tmp_path, chat_provider="azure", azure_openai_endpoint="https://unit.openai.azure.com",
-        azure_openai_api_key="azure-secret-key-123456", azure_openai_deployment="gpt-4o-mini",
+        data_dir=tmp_path,
+        chat_provider="azure",
+        azure_openai_endpoint="https://unit.openai.azure.com",
+        azure_openai_api_key="azure-secret-key-123456",
+        azure_openai_deployment="gpt-4o-mini",
     )
     client = build_chat_client(settings)
     assert client.model == "gpt-4o-mini"

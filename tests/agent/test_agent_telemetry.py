@@ -24,7 +24,10 @@ def test_spans_for_agent_model_and_tool(settings, kb, kb_settings) -> None:
     with ChatCompletionsServer() as server:
         done = subprocess.run(
             [sys.executable, str(worker), str(settings.data_dir), str(kb_settings.data_dir), server.base_url],
-            capture_output=True, text=True, timeout=180, check=False,
+            capture_output=True,
+            text=True,
+            timeout=180,
+            check=False,
             env={**os.environ, "PYTHONPATH": str(REPO_ROOT), "OPENAI_API_KEY": "sk-test-telemetry-key"},
         )
 

@@ -23,8 +23,14 @@ def test_piped_chat_ingests_on_first_use_streams_and_handles_commands(tmp_path, 
     }
 
     done = subprocess.run(
-        [sys.executable, "-m", "app", "chat"], input=script, capture_output=True, text=True,
-        env=env, cwd=tmp_path, timeout=240, check=False,
+        [sys.executable, "-m", "app", "chat"],
+        input=script,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=240,
+        check=False,
     )
 
     assert done.returncode == 0, done.stderr[-2000:]

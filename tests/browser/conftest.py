@@ -107,6 +107,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
 
 @pytest.fixture(scope="session")
 def browser():
+    """Playwright's sync API marks an event loop as running in the main thread, and the mark
+    outlives the browser; tests/conftest.py therefore runs the browser tests last."""
     if not Path(CHROMIUM).exists():
         pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium, or set UI_CHROMIUM)")
     playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")

@@ -23,8 +23,9 @@ def ask(page, text: str) -> None:
     page.keyboard.press("Enter")
     _expect()(page.locator("#chatbot")).to_contain_text(text, timeout=10_000)
     _expect()(page.locator("#chat-input textarea")).to_be_editable(timeout=ANSWER_TIMEOUT_MS)
-    _expect()(page.locator("#chatbot")).to_contain_text(re.compile(r"\[\d\]|Sources|ticket|agent"),
-                                                        timeout=ANSWER_TIMEOUT_MS)
+    _expect()(page.locator("#chatbot")).to_contain_text(
+        re.compile(r"\[\d\]|Sources|ticket|agent"), timeout=ANSWER_TIMEOUT_MS
+    )
 
 
 def open_tab(page, name: str) -> None:
@@ -50,8 +51,12 @@ def make_pdf(path: Path) -> Path:
     pdf = FPDF()
     pdf.add_page()
     pdf.set_font("Helvetica", size=12)
-    pdf.multi_cell(0, 8, "Kestrel Pet Cover\n\nThe excess for every Kestrel Pet Cover claim is 75 euros. "
-                         "Pet Cover claims are paid within 10 working days of approval.")
+    pdf.multi_cell(
+        0,
+        8,
+        "Kestrel Pet Cover\n\nThe excess for every Kestrel Pet Cover claim is 75 euros. "
+        "Pet Cover claims are paid within 10 working days of approval.",
+    )
     pdf.output(str(path))
     return path
 

@@ -48,9 +48,18 @@ class FaultyChatServer:
 
 def completion(text: str) -> dict[str, Any]:
     return {
-        "id": "chatcmpl-fault", "object": "chat.completion", "created": 0, "model": "fault-model",
-        "choices": [{"index": 0, "message": {"role": "assistant", "content": text},
-                     "logprobs": None, "finish_reason": "stop"}],
+        "id": "chatcmpl-fault",
+        "object": "chat.completion",
+        "created": 0,
+        "model": "fault-model",
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": text},
+                "logprobs": None,
+                "finish_reason": "stop",
+            }
+        ],
         "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
     }
 
@@ -64,8 +73,11 @@ def _handler_for(server: FaultyChatServer) -> type[BaseHTTPRequestHandler]:
             if server.mode == "hang":
                 server.wait_while_hanging()
                 time.sleep(0.01)
-            body = b'{"id": "chatcmpl-x", "choices": [{"mess' if server.mode == "garbage" else \
-                json.dumps(completion(ANSWER)).encode()
+            body = (
+                b'{"id": "chatcmpl-x", "choices": [{"mess'
+                if server.mode == "garbage"
+                else json.dumps(completion(ANSWER)).encode()
+            )
             try:
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")

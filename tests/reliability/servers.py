@@ -70,8 +70,14 @@ class ServerProcess:
         """Start the process without waiting (several servers can then warm up side by side)."""
         handle = self.log.open("ab")
         env = {**os.environ, **self.env}
-        self.process = subprocess.Popen(self.command, stdout=handle, stderr=subprocess.STDOUT, env=env,
-                                        cwd=REPO_ROOT, start_new_session=True)
+        self.process = subprocess.Popen(
+            self.command,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            env=env,
+            cwd=REPO_ROOT,
+            start_new_session=True,
+        )
         return self
 
     def wait_ready(self, *, timeout_s: float = 60.0) -> ServerProcess:
@@ -102,17 +108,36 @@ class ServerProcess:
 def chroma_server(data: Path, log_dir: Path, port: int | None = None) -> ServerProcess:
     """`chroma run` over `data` (the same path and port can be started again after a stop)."""
     port = port or free_port()
-    command = [str(VENV_BIN / "chroma"), "run", "--path", str(data), "--host", "127.0.0.1",
-               "--port", str(port)]
+    command = [
+        str(VENV_BIN / "chroma"),
+        "run",
+        "--path",
+        str(data),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
     return ServerProcess(command, port, log_dir / f"chroma-{port}.log", health_path="/api/v2/heartbeat")
 
 
 def mlflow_server(backend_uri: str, artifacts: Path, log_dir: Path) -> ServerProcess:
     """`mlflow server` with a SQLite backend store, one worker, on loopback."""
     port = free_port()
-    command = [str(VENV_BIN / "mlflow"), "server", "--backend-store-uri", backend_uri,
-               "--artifacts-destination", str(artifacts), "--host", "127.0.0.1", "--port", str(port),
-               "--workers", "1"]
+    command = [
+        str(VENV_BIN / "mlflow"),
+        "server",
+        "--backend-store-uri",
+        backend_uri,
+        "--artifacts-destination",
+        str(artifacts),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        "1",
+    ]
     env = {"MLFLOW_DISABLE_TELEMETRY": "true", "DO_NOT_TRACK": "true"}
     return ServerProcess(command, port, log_dir / f"mlflow-{port}.log", env=env, health_path="/health")
 
@@ -121,8 +146,13 @@ def app_server(env: dict[str, str], log_dir: Path, name: str = "app") -> ServerP
     """`python -m app serve` with the given SUPPORT_* environment, on a free port."""
     port = free_port()
     env = {**env, "SUPPORT_HOST": "127.0.0.1", "SUPPORT_PORT": str(port)}
-    return ServerProcess([sys.executable, "-m", "app", "serve"], port, log_dir / f"{name}-{port}.log",
-                         env=env, health_path="/metrics")
+    return ServerProcess(
+        [sys.executable, "-m", "app", "serve"],
+        port,
+        log_dir / f"{name}-{port}.log",
+        env=env,
+        health_path="/metrics",
+    )
 
 
 @contextlib.contextmanager
@@ -156,12 +186,27 @@ def pg_module():
 def pause_postgres(server) -> None:
     """Stop the server but keep its data, so `resume_postgres` brings the same database back."""
     pg = pg_module()
-    pg._run(server, [str(server.bin_dir / "pg_ctl"), "-D", str(server.base / "data"), "-m", "fast",
-                     "-w", "stop"])
+    pg._run(
+        server, [str(server.bin_dir / "pg_ctl"), "-D", str(server.base / "data"), "-m", "fast", "-w", "stop"]
+    )
 
 
 def resume_postgres(server) -> None:
     pg = pg_module()
     options = f"-p {server.port} -k {server.base} -c listen_addresses=127.0.0.1 -c fsync=off"
-    pg._run(server, [str(server.bin_dir / "pg_ctl"), "-D", str(server.base / "data"), "-o", options,
-                     "-l", str(server.base / "server.log"), "-w", "-t", "60", "start"])
+    pg._run(
+        server,
+        [
+            str(server.bin_dir / "pg_ctl"),
+            "-D",
+            str(server.base / "data"),
+            "-o",
+            options,
+            "-l",
+            str(server.base / "server.log"),
+            "-w",
+            "-t",
+            "60",
+            "start",
+        ],
+    )

@@ -20,7 +20,7 @@ OFFICE_AND_PDF = ["pdf", "docx", "xlsx", "pptx", "txt", "md", "html", "csv", "js
 XSS = [
     "<script>alert(1)</script>",
     '<img src=x onerror="alert(1)">',
-    "<a href=\"javascript:alert(1)\">click</a>",
+    '<a href="javascript:alert(1)">click</a>',
     "<iframe srcdoc='<script>alert(1)</script>'></iframe>",
     '"><svg onload=alert(1)>',
 ]
@@ -57,11 +57,29 @@ def hostile() -> dict[str, tuple[str, bytes, str]]:
     }
 
 
-@pytest.mark.parametrize("case", [
-    "zip bomb docx", "zip bomb xlsx", "too many parts", "encrypted pdf", "truncated pdf", "truncated docx",
-    "exe renamed pdf", "zip renamed docx", "binary renamed txt", "script type", "no extension", "traversal",
-    "windows traversal", "control characters", "newline in name", "empty name", "empty file", "too large",
-])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "zip bomb docx",
+        "zip bomb xlsx",
+        "too many parts",
+        "encrypted pdf",
+        "truncated pdf",
+        "truncated docx",
+        "exe renamed pdf",
+        "zip renamed docx",
+        "binary renamed txt",
+        "script type",
+        "no extension",
+        "traversal",
+        "windows traversal",
+        "control characters",
+        "newline in name",
+        "empty name",
+        "empty file",
+        "too large",
+    ],
+)
 def test_hostile_attachment_is_refused_and_nothing_is_stored(desk, settings, hostile, case) -> None:
     filename, data, message = hostile[case]
     limit = 1024 if case == "too large" else settings.max_attachment_bytes
@@ -135,7 +153,7 @@ async def test_html_and_script_are_stored_verbatim_and_rendered_inert(desk, payl
     await desk.reply(conversation, f"My name is {payload} - how much is the Plus plan?")
 
     stored = desk.history(conversation)
-    assert payload in stored[0].content          # nothing silently rewritten in the database
+    assert payload in stored[0].content  # nothing silently rewritten in the database
     shown = render.conversation_view(stored, {}).messages
     text = _outside_code("\n".join(str(message["content"]) for message in shown))
     assert not re.search(r"<\s*(script|img|a|iframe|svg)\b", text, re.IGNORECASE)
@@ -187,8 +205,12 @@ def test_knowledge_ingestion_skips_hostile_files_and_keeps_the_rest(tmp_path, re
     folder = tmp_path / "upload"
     folder.mkdir()
     (folder / "good.md").write_text("# Gift cards\n\nGift cards never expire.", encoding="utf-8")
-    for name, key in (("bomb.docx", "zip bomb docx"), ("locked.pdf", "encrypted pdf"),
-                      ("fake.pdf", "exe renamed pdf"), ("half.docx", "truncated docx")):
+    for name, key in (
+        ("bomb.docx", "zip bomb docx"),
+        ("locked.pdf", "encrypted pdf"),
+        ("fake.pdf", "exe renamed pdf"),
+        ("half.docx", "truncated docx"),
+    ):
         (folder / name).write_bytes(hostile[key][1])
     kb = KnowledgeBase.from_settings(rel_kb_settings.model_copy(update={"data_dir": tmp_path / "data"}))
 

@@ -39,8 +39,16 @@ async def test_process_killed_mid_reply_leaves_no_half_turn_and_the_conversation
     with FaultyChatServer("hang", hang_s=120) as chat:
         env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
         worker = subprocess.Popen(
-            [sys.executable, str(Path(__file__).with_name("turn_worker.py")), str(settings.data_dir),
-             chat.base_url], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+            [
+                sys.executable,
+                str(Path(__file__).with_name("turn_worker.py")),
+                str(settings.data_dir),
+                chat.base_url,
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
         )
         try:
             conversation = worker.stdout.readline().strip()
@@ -107,7 +115,7 @@ async def test_chroma_server_down_gives_a_keyword_answer_a_red_healthz_and_recov
         server.stop()
         degraded = await desk.reply(conversation, "How much is the Plus plan?")
         status, body = healthz(desk, served)
-        assert "$12" in degraded.text and degraded.citations      # answered from keyword search
+        assert "$12" in degraded.text and degraded.citations  # answered from keyword search
         assert status == 503 and not body["components"]["vector_store"]["ok"]
         assert "cannot be reached" in body["components"]["vector_store"]["error"]
         assert body["components"]["database"]["ok"]

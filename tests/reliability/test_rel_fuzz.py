@@ -18,8 +18,11 @@ from app.errors import InputError
 from app.validation import check_filename, check_message_text
 
 EXTENSIONS = ["pdf", "docx", "xlsx", "pptx", "txt", "md", "html", "csv", "json", "zip", "exe", ""]
-FUZZ = hypothesis_settings(max_examples=60, deadline=None,
-                           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+FUZZ = hypothesis_settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 
 def _zip_of(members: dict[str, bytes]) -> bytes:
@@ -32,16 +35,26 @@ def _zip_of(members: dict[str, bytes]) -> bytes:
 
 names = st.builds(
     lambda stem, ext: f"{stem}.{ext}" if ext else stem,
-    st.text(min_size=0, max_size=40), st.sampled_from(EXTENSIONS),
+    st.text(min_size=0, max_size=40),
+    st.sampled_from(EXTENSIONS),
 )
 payloads = st.one_of(
     st.binary(max_size=4096),
     st.sampled_from([b"%PDF-1.7\n", b"PK\x03\x04", b"\xef\xbb\xbf"]).flatmap(
-        lambda head: st.binary(max_size=2048).map(lambda tail: head + tail)),
+        lambda head: st.binary(max_size=2048).map(lambda tail: head + tail)
+    ),
     st.dictionaries(
-        st.sampled_from(["[Content_Types].xml", "word/document.xml", "xl/workbook.xml",
-                         "ppt/presentation.xml", "../evil.xml"]),
-        st.binary(max_size=512), max_size=4,
+        st.sampled_from(
+            [
+                "[Content_Types].xml",
+                "word/document.xml",
+                "xl/workbook.xml",
+                "ppt/presentation.xml",
+                "../evil.xml",
+            ]
+        ),
+        st.binary(max_size=512),
+        max_size=4,
     ).map(_zip_of),
     st.text(max_size=2000).map(lambda text: text.encode("utf-8", "surrogatepass")),
 )
@@ -89,8 +102,7 @@ def test_any_file_name_is_plain_or_refused(name: str) -> None:
 
 @pytest.mark.anyio
 @FUZZ
-@given(text=st.text(alphabet=st.characters(codec="utf-8"), max_size=300)
-       | st.text(max_size=300))
+@given(text=st.text(alphabet=st.characters(codec="utf-8"), max_size=300) | st.text(max_size=300))
 async def test_any_message_is_answered_or_refused_and_history_stays_consistent(desk, text: str) -> None:
     conversation = desk.start_conversation("c-fuzz-text")
     desk.settings = desk.settings.model_copy(update={"max_message_chars": 200})
@@ -102,5 +114,5 @@ async def test_any_message_is_answered_or_refused_and_history_stays_consistent(d
         assert desk.history(conversation) == before
         return
     after = desk.history(conversation)
-    assert [m.role for m in after[len(before):]] == ["user", "assistant"]
+    assert [m.role for m in after[len(before) :]] == ["user", "assistant"]
     assert after[-1].id == result.message_id

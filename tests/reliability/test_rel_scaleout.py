@@ -23,23 +23,33 @@ from servers import REPO_ROOT, app_server, chroma_server, mlflow_server, pg_modu
 pytestmark = [pytest.mark.scaleout, pytest.mark.anyio]
 
 CUSTOMERS = 12
-QUESTIONS = ("How much is the Plus plan?", "How do I reset my password?", "How long does a refund take?",
-             "Thanks!")
+QUESTIONS = (
+    "How much is the Plus plan?",
+    "How do I reset my password?",
+    "How long does a refund take?",
+    "Thanks!",
+)
 HANDOFF = "Please connect me to a human agent, this is urgent."
 
 
 @dataclass
 class Cluster:
     env: dict[str, str]
-    workers: tuple[str, ...]       # base URLs
+    workers: tuple[str, ...]  # base URLs
     mlflow_url: str
     database_url: str
     root: Path
 
 
 def run_cli(args: list[str], env: dict[str, str], timeout_s: float = 600) -> str:
-    result = subprocess.run([sys.executable, *args], cwd=REPO_ROOT, env={**os.environ, **env},
-                            capture_output=True, text=True, timeout=timeout_s)
+    result = subprocess.run(
+        [sys.executable, *args],
+        cwd=REPO_ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=timeout_s,
+    )
     assert result.returncode == 0, f"{args} failed:\n{result.stdout[-2000:]}\n{result.stderr[-4000:]}"
     return result.stdout
 
@@ -54,12 +64,16 @@ def cluster(tmp_path_factory: pytest.TempPathFactory):
         tracking = mlflow_server(f"sqlite:///{root / 'mlflow.db'}", root / "artifacts", root)
         with running(chroma, tracking, timeout_s=180):
             env = {
-                "SUPPORT_ENVIRONMENT": "test", "SUPPORT_DATA_DIR": str(root / "shared-data"),
-                "SUPPORT_DATABASE_URL": postgres.url, "SUPPORT_CHROMA_HOST": chroma.address,
-                "MLFLOW_TRACKING_URI": tracking.url, "SUPPORT_KNOWLEDGE_DIR": str(write_corpus(root / "kb")),
-                "SUPPORT_LOG_LEVEL": "WARNING", "SUPPORT_RATE_LIMIT_PER_MINUTE": "60",
+                "SUPPORT_ENVIRONMENT": "test",
+                "SUPPORT_DATA_DIR": str(root / "shared-data"),
+                "SUPPORT_DATABASE_URL": postgres.url,
+                "SUPPORT_CHROMA_HOST": chroma.address,
+                "MLFLOW_TRACKING_URI": tracking.url,
+                "SUPPORT_KNOWLEDGE_DIR": str(write_corpus(root / "kb")),
+                "SUPPORT_LOG_LEVEL": "WARNING",
+                "SUPPORT_RATE_LIMIT_PER_MINUTE": "60",
             }
-            run_cli(["-m", "app", "migrate"], env)                       # once, before any worker
+            run_cli(["-m", "app", "migrate"], env)  # once, before any worker
             run_cli(["-m", "app.knowledge", "ingest", env["SUPPORT_KNOWLEDGE_DIR"]], env)
             workers = (app_server(env, root, "worker-a"), app_server(env, root, "worker-b"))
             with running(*workers, timeout_s=300):
@@ -81,10 +95,12 @@ async def converse(client: httpx.AsyncClient, workers: tuple[str, ...], index: i
         assert answer.status_code == 200, answer.text
         sent.append(text)
     both = [f"{HANDOFF} (customer {index}, via {name})" for name in ("a", "b")]
-    replies = await asyncio.gather(*(
-        client.post(f"{worker}/api/conversations/{conversation}/messages", json={"text": text})
-        for worker, text in zip(workers, both, strict=True)
-    ))
+    replies = await asyncio.gather(
+        *(
+            client.post(f"{worker}/api/conversations/{conversation}/messages", json={"text": text})
+            for worker, text in zip(workers, both, strict=True)
+        )
+    )
     assert [r.status_code for r in replies] == [200, 200], [r.text for r in replies]
     return conversation, sent + both
 
@@ -96,8 +112,9 @@ async def test_concurrent_conversations_across_workers_lose_nothing_and_open_one
     async with httpx.AsyncClient(timeout=300) as client:
         results = await asyncio.gather(*(converse(client, cluster.workers, i) for i in range(CUSTOMERS)))
 
-    store = Store.from_settings(load_settings(database_url=cluster.database_url, environment="test"),
-                                migrate=False)
+    store = Store.from_settings(
+        load_settings(database_url=cluster.database_url, environment="test"), migrate=False
+    )
     try:
         for conversation, sent in results:
             stored = store.messages.list(conversation)
@@ -119,15 +136,17 @@ async def test_ingestion_in_one_process_is_searchable_in_every_worker(cluster, t
     folder.mkdir()
     (folder / "gift-cards.md").write_text(
         "# Gift cards\n\nGift cards never expire and can be spent on any order, including sale items.",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     run_cli(["-m", "app.knowledge", "ingest", str(folder), "--no-prune"], cluster.env)
 
     async with httpx.AsyncClient(timeout=120) as client:
         for worker in cluster.workers:
             started = await client.post(f"{worker}/api/conversations", json={"customer": "so-gift"})
             conversation = started.json()["conversation_id"]
-            answer = await client.post(f"{worker}/api/conversations/{conversation}/messages",
-                                       json={"text": "Do gift cards expire?"})
+            answer = await client.post(
+                f"{worker}/api/conversations/{conversation}/messages", json={"text": "Do gift cards expire?"}
+            )
             body = answer.json()
             assert answer.status_code == 200, body
             assert "never expire" in body["text"]
@@ -138,15 +157,38 @@ def test_an_eval_run_is_logged_to_the_mlflow_server(cluster, tmp_path):
     from mlflow import MlflowClient
 
     fixtures = REPO_ROOT / "tests" / "fixtures" / "eval"
-    env = {"MLFLOW_TRACKING_URI": cluster.mlflow_url, "SUPPORT_DATA_DIR": str(tmp_path / "eval-data"),
-           "SUPPORT_CHROMA_HOST": "", "SUPPORT_DATABASE_URL": "",
-           "SUPPORT_KNOWLEDGE_DIR": str(fixtures / "kb")}
-    run_cli(["-m", "eval", "run", "--dataset", str(fixtures / "tiny.jsonl"), "--limit", "2",
-             "--run-name", "scaleout-check", "--no-progress", "--output", str(tmp_path / "out")], env)
+    env = {
+        "MLFLOW_TRACKING_URI": cluster.mlflow_url,
+        "SUPPORT_DATA_DIR": str(tmp_path / "eval-data"),
+        "SUPPORT_CHROMA_HOST": "",
+        "SUPPORT_DATABASE_URL": "",
+        "SUPPORT_KNOWLEDGE_DIR": str(fixtures / "kb"),
+    }
+    run_cli(
+        [
+            "-m",
+            "eval",
+            "run",
+            "--dataset",
+            str(fixtures / "tiny.jsonl"),
+            "--limit",
+            "2",
+            "--run-name",
+            "scaleout-check",
+            "--no-progress",
+            "--output",
+            str(tmp_path / "out"),
+        ],
+        env,
+    )
 
     client = MlflowClient(tracking_uri=cluster.mlflow_url)
     experiments = client.search_experiments()
-    runs = [run for e in experiments for run in client.search_runs([e.experiment_id])
-            if run.info.run_name == "scaleout-check"]
+    runs = [
+        run
+        for e in experiments
+        for run in client.search_runs([e.experiment_id])
+        if run.info.run_name == "scaleout-check"
+    ]
     assert len(runs) == 1 and runs[0].info.status == "FINISHED"
     assert runs[0].data.metrics, "the run logged its metrics to the server"

@@ -76,7 +76,7 @@ def test_every_console_action_needs_a_valid_token(desk) -> None:
     for action in (console.reply, console.assign, console.resolve, None):
         for token in (None, "", "forged", STAFF_PASSWORD):
             outputs = console.run(action)(token, "any", "any", ticket.id, "text", "note")
-            assert outputs[0] is None and outputs[4] == []   # signed out, no queue shown
+            assert outputs[0] is None and outputs[4] == []  # signed out, no queue shown
     unchanged = desk.store.tickets.get(ticket.id)
     assert unchanged.status == "open" and unchanged.assignee is None
     assert [m.role for m in desk.history(conversation)] == []
@@ -156,13 +156,15 @@ def test_running_an_evaluation_requires_sign_in(settings) -> None:
     auth = StaffAuth("sam", STAFF_PASSWORD)
     for tab in (EvalTab(settings, auth), EvalTab(settings, StaffAuth(None, None))):
         for token in ANONYMOUS_TOKENS:
-            summary, metrics, failing = tab.run(token, "datasets/dialogues/dev.jsonl", "", 1,
-                                                progress=_no_progress)
+            summary, metrics, failing = tab.run(
+                token, "datasets/dialogues/dev.jsonl", "", 1, progress=_no_progress
+            )
             assert ("sign in" in summary or "disabled" in summary) and metrics == failing == []
     assert not (settings.data_dir / "eval-runs").exists()
     # a signed-in member of staff gets past the gate: the dataset check answers, not the sign-in one
-    summary = EvalTab(settings, auth).run(auth.sign_in("sam", STAFF_PASSWORD), " ", "", None,
-                                          progress=_no_progress)[0]
+    summary = EvalTab(settings, auth).run(
+        auth.sign_in("sam", STAFF_PASSWORD), " ", "", None, progress=_no_progress
+    )[0]
     assert "Pick a dataset" in summary
 
 
@@ -183,8 +185,14 @@ def secret_env(monkeypatch: pytest.MonkeyPatch, tmp_path) -> dict[str, str]:
 
 def test_config_command_never_prints_a_secret(secret_env: dict[str, str], tmp_path) -> None:
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
-    result = subprocess.run([sys.executable, "-m", "app", "config"], capture_output=True, text=True,
-                            cwd=tmp_path, env=env, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "app", "config"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     shown = json.loads(result.stdout)
     assert shown["openai_api_key"] == "********" and shown["staff_password"] == "********"

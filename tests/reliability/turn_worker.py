@@ -15,8 +15,13 @@ async def main(data_dir: str, base_url: str) -> None:
     from app.agent.desk import SupportDesk
     from app.settings import load_settings
 
-    settings = load_settings(data_dir=Path(data_dir), environment="test", chat_provider="openai",
-                             openai_base_url=base_url, chat_timeout_s=600)
+    settings = load_settings(
+        data_dir=Path(data_dir),
+        environment="test",
+        chat_provider="openai",
+        openai_base_url=base_url,
+        chat_timeout_s=600,
+    )
     desk = SupportDesk.from_settings(settings)
     conversation = desk.start_conversation("c-killed")
     print(conversation, flush=True)

@@ -21,8 +21,9 @@ def ticket(store):
     customer = store.customers.get_or_create("c-1")
     conversation = store.conversations.create(customer.id)
     store.messages.add(conversation.id, "user", "My parcel never arrived, <b>help</b>")
-    record, _ = store.tickets.open(conversation.id, reason="missing parcel", priority="high",
-                                   summary="Parcel 123 missing")
+    record, _ = store.tickets.open(
+        conversation.id, reason="missing parcel", priority="high", summary="Parcel 123 missing"
+    )
     return record
 
 

@@ -22,13 +22,24 @@ CITATION = Citation(1, "billing/plans#0", "billing/plans", "Plans", "billing/pla
 def _hit(chunk_id: str, text: str):
     from app.knowledge.documents import Hit
 
-    return Hit(chunk_id=chunk_id, doc_id="billing/plans", title="Plans", section="Prices", text=text,
-               source="billing/plans.md", score=0.9, rank=1, metadata={})
+    return Hit(
+        chunk_id=chunk_id,
+        doc_id="billing/plans",
+        title="Plans",
+        section="Prices",
+        text=text,
+        source="billing/plans.md",
+        score=0.9,
+        rank=1,
+        metadata={},
+    )
 
 
 def _result(**changes) -> TurnResult:
     values = dict(
-        conversation_id="c1", message_id=7, text="Plus costs $12 [1].",
+        conversation_id="c1",
+        message_id=7,
+        text="Plus costs $12 [1].",
         tool_calls=[ToolCallRecord("search_knowledge_base", {"query": "plus price"}, "[1] Plans ...", 12.0)],
         citations=[CITATION],
         retrieved=[_hit("billing/plans#0", "The Plus plan costs $12 per month.")],
@@ -59,8 +70,11 @@ def test_streamed_events_build_a_step_then_the_text():
     turn = render.apply_event(turn, TextDelta("Plus "))
     turn = render.apply_event(turn, TextDelta("costs"))
     messages = render.live_messages(turn)
-    assert messages[0]["metadata"] == {"title": "🛠️ Used tool: search_knowledge_base", "status": "done",
-                                       "duration": 0.25}
+    assert messages[0]["metadata"] == {
+        "title": "🛠️ Used tool: search_knowledge_base",
+        "status": "done",
+        "duration": 0.25,
+    }
     assert '"query": "plus"' in messages[0]["content"]
     assert messages[-1] == {"role": "assistant", "content": "Plus costs"}
 
@@ -85,9 +99,15 @@ def test_stored_conversation_renders_like_the_live_turn_and_maps_ratings():
     records = [
         MessageRecord(id=1, conversation_id="c1", role="user", content="How much is Plus?"),
         MessageRecord(
-            id=2, conversation_id="c1", role="assistant", content="Plus costs $12 [1].",
-            tool_calls=[ToolCallRecord("search_knowledge_base", {"query": "plus price"}, "[1] Plans ...",
-                                       12.0).to_dict()],
+            id=2,
+            conversation_id="c1",
+            role="assistant",
+            content="Plus costs $12 [1].",
+            tool_calls=[
+                ToolCallRecord(
+                    "search_knowledge_base", {"query": "plus price"}, "[1] Plans ...", 12.0
+                ).to_dict()
+            ],
             citations=[CITATION.to_dict()],
         ),
         MessageRecord(id=5, conversation_id="c1", role="human_agent", content="Hi, <b>Sam</b> here"),
@@ -108,9 +128,19 @@ def test_stored_conversation_renders_like_the_live_turn_and_maps_ratings():
 
 def test_escalation_banner_names_the_ticket():
     now = datetime.now(UTC)
-    ticket = TicketRecord(id=42, number="T-000042", conversation_id="c1", status="open", priority="high",
-                          reason="refund", summary="wants a refund", assignee=None, history=[],
-                          created_at=now, updated_at=now)
+    ticket = TicketRecord(
+        id=42,
+        number="T-000042",
+        conversation_id="c1",
+        status="open",
+        priority="high",
+        reason="refund",
+        summary="wants a refund",
+        assignee=None,
+        history=[],
+        created_at=now,
+        updated_at=now,
+    )
     banner = render.escalation_banner(ticket)
     assert "T-000042" in banner and "waiting for an agent" in banner
     assert render.escalation_banner(None) == ""
@@ -118,8 +148,9 @@ def test_escalation_banner_names_the_ticket():
 
 def test_conversation_label_uses_title_and_date():
     now = datetime(2025, 1, 2, 3, 4, tzinfo=UTC)
-    record = ConversationRecord(id="abc", customer_id=1, title=None, session_state={}, created_at=now,
-                                updated_at=now)
+    record = ConversationRecord(
+        id="abc", customer_id=1, title=None, session_state={}, created_at=now, updated_at=now
+    )
     assert render.conversation_label(record) == "2025-01-02 03:04 · Untitled conversation · #abc"
 
 

@@ -30,8 +30,9 @@ def test_health_reports_each_component_and_fails_on_errors_and_timeouts(monkeypa
 
     ok, components = asyncio.run(server.run_checks({"database": lambda: {"ok": True}}))
     assert ok and components == {"database": {"ok": True}}
-    ok, components = asyncio.run(server.run_checks({"database": broken, "vector_store": slow,
-                                                    "model": lambda: {"ok": True}}))
+    ok, components = asyncio.run(
+        server.run_checks({"database": broken, "vector_store": slow, "model": lambda: {"ok": True}})
+    )
     assert not ok
     assert components["database"] == {"ok": False, "error": "ConnectionError: database is locked"}
     assert components["vector_store"]["ok"] is False and "no answer" in components["vector_store"]["error"]

@@ -64,11 +64,14 @@ def test_without_credentials_staff_sections_show_only_the_disabled_notice(settin
     assert "staff-sign-in" not in components
 
 
-@pytest.mark.parametrize(("token_of", "shown"), [
-    (lambda auth: None, False),
-    (lambda auth: "forged", False),
-    (lambda auth: auth.sign_in("sam", "pw"), True),
-])
+@pytest.mark.parametrize(
+    ("token_of", "shown"),
+    [
+        (lambda auth: None, False),
+        (lambda auth: "forged", False),
+        (lambda auth: auth.sign_in("sam", "pw"), True),
+    ],
+)
 def test_sections_show_only_for_a_valid_token(token_of, shown):
     auth = StaffAuth("sam", "pw")
     controls, notice = StaffSection(auth).visibility(token_of(auth))
