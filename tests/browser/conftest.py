@@ -22,8 +22,13 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("UI_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-gpu",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-gpu",
+    "--disable-component-update",
+    "--disable-sync",
+]
 KB_FILES = ("account/reset-password.md", "orders/track-your-order.md", "orders/missing-or-late-parcel.md")
 STAFF = ("sam", "correct horse battery staple")
 START_TIMEOUT_S = 180
@@ -83,16 +88,27 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         shutil.copyfile(REPO_ROOT / "datasets" / "knowledge_base" / name, target)
     port = _free_port()
     env = {key: value for key, value in os.environ.items() if not key.startswith("SUPPORT_")}
-    env.update({
-        "SUPPORT_DATA_DIR": str(root / "data"), "SUPPORT_KNOWLEDGE_DIR": str(kb), "SUPPORT_PORT": str(port),
-        "SUPPORT_HOST": "127.0.0.1", "SUPPORT_STAFF_USERNAME": STAFF[0], "SUPPORT_STAFF_PASSWORD": STAFF[1],
-        "SUPPORT_ENVIRONMENT": "test", "SUPPORT_LOG_FORMAT": "text", "PYTHONPATH": str(REPO_ROOT),
-        "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False", "GRADIO_ANALYTICS_ENABLED": "False",
-    })
+    env.update(
+        {
+            "SUPPORT_DATA_DIR": str(root / "data"),
+            "SUPPORT_KNOWLEDGE_DIR": str(kb),
+            "SUPPORT_PORT": str(port),
+            "SUPPORT_HOST": "127.0.0.1",
+            "SUPPORT_STAFF_USERNAME": STAFF[0],
+            "SUPPORT_STAFF_PASSWORD": STAFF[1],
+            "SUPPORT_ENVIRONMENT": "test",
+            "SUPPORT_LOG_FORMAT": "text",
+            "PYTHONPATH": str(REPO_ROOT),
+            "HF_HUB_OFFLINE": "1",
+            "ANONYMIZED_TELEMETRY": "False",
+            "GRADIO_ANALYTICS_ENABLED": "False",
+        }
+    )
     log = root / "server.log"
     with log.open("w") as sink:
-        process = subprocess.Popen([sys.executable, "-m", "app", "serve"], cwd=root, env=env,
-                                   stdout=sink, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "app", "serve"], cwd=root, env=env, stdout=sink, stderr=subprocess.STDOUT
+        )
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(url, process, log)
