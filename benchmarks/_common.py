@@ -54,11 +54,10 @@ def synthesize(docs: list, scale: int, seed: int = 7) -> list:
 
 
 def percentile(values: Sequence[float], q: float) -> float:
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
-    return ordered[index]
+    """The evaluation's own percentile definition (so benchmark and eval figures compare), NaN if empty."""
+    from eval.metrics.latency import percentile as latency_percentile
+
+    return latency_percentile(values, q) if values else float("nan")
 
 
 def mean(values: Sequence[float]) -> float:

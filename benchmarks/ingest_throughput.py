@@ -1,6 +1,6 @@
 """Ingestion throughput: how much does the pipeline add on top of the embedding model itself?
 
-    .venv/bin/python benchmarks/ingest_throughput.py [--limit N] [--scale 10] [--cores 2]
+    .venv/bin/python -m benchmarks.ingest_throughput [--limit N] [--scale 10] [--cores 2]
 
 For the τ³ articles (first N) and a synthesized corpus `scale` times larger, times (a) plain
 `model.encode` over exactly the chunk texts the pipeline embeds and (b) the whole pipeline into a

@@ -6,9 +6,9 @@ each message the customer sent is stored exactly once, in order, in its own conv
 reply the server returned is stored once, right after its question.
 
     # against a server you started (python -m app serve):
-    .venv/bin/python benchmarks/load_test.py --url http://127.0.0.1:7860
+    .venv/bin/python -m benchmarks.load_test --url http://127.0.0.1:7860
     # or let the script start one on a free port with a fresh data folder:
-    .venv/bin/python benchmarks/load_test.py --start --customers 50 --duration 30
+    .venv/bin/python -m benchmarks.load_test --start --customers 50 --duration 30
 
 Rate-limited messages (HTTP 429) are counted apart: they are the limiter doing its job, and the
 check expects them not to be stored.
@@ -33,6 +33,8 @@ from pathlib import Path
 
 import httpx
 from tqdm import tqdm
+
+from eval.metrics.latency import percentile as latency_percentile
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 QUESTIONS = (
@@ -66,11 +68,8 @@ class Customer:
 
 
 def percentile(values: list[float], q: float) -> float:
-    """Nearest-rank percentile (q in 0..100)."""
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))]
+    """The evaluation's percentile definition (eval.metrics.latency), NaN when nothing was measured."""
+    return latency_percentile(values, q) if values else float("nan")
 
 
 async def run_customer(

@@ -1,6 +1,6 @@
 """Query latency: dense, BM25 and hybrid search, query embedding included.
 
-    .venv/bin/python benchmarks/query_latency.py [--limit N] [--scale 10] [--queries 100] [--cores 2]
+    .venv/bin/python -m benchmarks.query_latency [--limit N] [--scale 10] [--queries 100] [--cores 2]
 
 Corpora: the τ³ articles (first N) and a synthesized corpus `scale` times larger. Queries: short
 questions made from article titles and the long customer requests of the τ³ tasks. Target: hybrid

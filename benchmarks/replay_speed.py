@@ -1,6 +1,6 @@
 """Replay speed: DSTC11 Track 5 dev instances through the real SupportDesk with the offline model.
 
-    .venv/bin/python benchmarks/replay_speed.py [--path ../shared/datasets/dstc11_track5] [--split val_dev]
+    .venv/bin/python -m benchmarks.replay_speed [--path ../shared/datasets/dstc11_track5] [--split val_dev]
 
 The knowledge base is built (or taken from the eval cache) first and timed apart, so the figure
 that matters - replayed instances per second - measures the agent loop: history seeding, query
@@ -14,6 +14,8 @@ import argparse
 import os
 import time
 from pathlib import Path
+
+from benchmarks._common import offline_environment
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_PATH = REPO.parent / "shared" / "datasets" / "dstc11_track5"
@@ -30,13 +32,7 @@ def parse_args() -> argparse.Namespace:
 
 
 def main() -> None:
-    for name, value in {
-        "HF_HUB_OFFLINE": "1",
-        "TRANSFORMERS_OFFLINE": "1",
-        "ANONYMIZED_TELEMETRY": "False",
-        "TOKENIZERS_PARALLELISM": "false",
-    }.items():
-        os.environ.setdefault(name, value)
+    offline_environment(cores=None)
     from app.settings import load_settings
     from eval.datasets.loader import load_dataset
     from eval.kb_cache import prepare_knowledge
