@@ -2,7 +2,12 @@
 
 metrics.json is flat (metric name → number) so CI, the gate and MLflow all read the same thing;
 turns.jsonl holds one row per scored turn for digging into failures; report.md is what a person
-reads first: the numbers, then the turns that went worst.
+reads first: the numbers, the turns that went worst, then the worst answers.
+
+Two rankings, because the scores are of two kinds: right/wrong decisions (retrieval, routing,
+selection: "worst turns") and graded resemblance to a reference answer (`answers/*`, `judge/*`:
+"worst answers", by one chosen metric). Averaging the two kinds into one number would let a fluent
+answer hide a wrong escalation, and a missed search hide behind a long reference.
 """
 
 from __future__ import annotations
@@ -13,10 +18,14 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from eval.metrics.answers import ANSWERS, JUDGE
 from eval.replay import TurnRecord
 
 WORST_TURNS = 10
 SNIPPET_CHARS = 90
+ANSWER_FAMILIES = (ANSWERS, JUDGE)
+# The worst answers are ranked on the first of these any turn has (semantic similarity needs an embedder).
+ANSWER_RANKING = ("answers/semantic_similarity", "answers/rouge_l")
 
 
 def write_metrics(path: Path, metrics: Mapping[str, float]) -> None:
@@ -45,12 +54,44 @@ def write_turns(path: Path, records: Sequence[TurnRecord]) -> None:
             handle.write(json.dumps(record.to_row(), ensure_ascii=False, default=str) + "\n")
 
 
+def is_answer_score(name: str) -> bool:
+    """Whether a per-turn score grades the answer text (ragas) rather than a decision."""
+    return name.startswith(ANSWER_FAMILIES)
+
+
+def decision_scores(record: TurnRecord) -> dict[str, float]:
+    """A turn's retrieval, routing and selection scores: everything but the answer scores."""
+    return {name: value for name, value in record.scores.items() if not is_answer_score(name)}
+
+
 def turn_quality(record: TurnRecord) -> float:
-    """Mean of a turn's 0..1 scores: the number the "worst turns" list sorts on (errors rank last)."""
+    """Mean of a turn's 0..1 decision scores: what the "worst turns" list sorts on (errors rank last)."""
     if record.error:
         return -1.0
-    values = [value for value in record.scores.values() if 0.0 <= value <= 1.0 and not math.isnan(value)]
+    values = [v for v in decision_scores(record).values() if 0.0 <= v <= 1.0 and not math.isnan(v)]
     return sum(values) / len(values) if values else 1.0
+
+
+def choose_answer_metric(records: Sequence[TurnRecord], requested: str | None = None) -> str | None:
+    """The metric the worst answers are ranked on: `requested`, else the first of ANSWER_RANKING present."""
+    if requested is not None:
+        return requested
+    present = {name for record in records for name in record.scores}
+    return next((name for name in ANSWER_RANKING if name in present), None)
+
+
+def worst_answers(records: Sequence[TurnRecord], metric: str) -> list[TurnRecord]:
+    """Knowledge turns (and unlabelled ones) that have `metric`, lowest first.
+
+    Turns labelled as not needing knowledge are left out: their references are hand-over or
+    small-talk wording, and a poor resemblance there says little about answer quality.
+    """
+    candidates = [
+        record
+        for record in records
+        if record.error is None and metric in record.scores and record.labels.needs_knowledge is not False
+    ]
+    return sorted(candidates, key=lambda record: record.scores[metric])
 
 
 def render_report(
@@ -60,8 +101,13 @@ def render_report(
     title: str,
     details: Mapping[str, Any] | None = None,
     worst: int = WORST_TURNS,
+    answer_metric: str | None = None,
 ) -> str:
-    """Markdown: run details, one table per metric family, then the lowest-scoring turns."""
+    """Markdown: run details, the metrics, the lowest-scoring turns, then the lowest-scoring answers.
+
+    `answer_metric` picks the per-turn answer score the answers are ranked on (default: see
+    `choose_answer_metric`); the section is left out when no turn has an answer score.
+    """
     lines = [f"# {title}", ""]
     for key, value in (details or {}).items():
         lines.append(f"- **{key}**: {value}")
@@ -69,6 +115,8 @@ def render_report(
     lines += [f"| {name} | {_format(value)} |" for name, value in sorted(metrics.items())]
     lines += ["", f"## Worst turns (of {len(records)})", ""]
     lines += _worst_table(records, worst)
+    if (metric := choose_answer_metric(records, answer_metric)) is not None:
+        lines += _answers_section(records, metric, worst)
     return "\n".join(lines) + "\n"
 
 
@@ -78,9 +126,7 @@ def _worst_table(records: Sequence[TurnRecord], worst: int) -> list[str]:
         return ["No turns were scored."]
     lines = ["| dialogue | turn | score | failed | query | response |", "|---|---|---|---|---|---|"]
     for record in ranked:
-        failed = record.error or ", ".join(
-            f"{name}={_format(value)}" for name, value in sorted(record.scores.items()) if value < 1.0
-        )
+        failed = record.error or _listing(decision_scores(record), below=1.0)
         cells = [
             record.dialogue_id,
             str(record.turn_index),
@@ -91,6 +137,35 @@ def _worst_table(records: Sequence[TurnRecord], worst: int) -> list[str]:
         ]
         lines.append("| " + " | ".join(cells) + " |")
     return lines
+
+
+def _answers_section(records: Sequence[TurnRecord], metric: str, worst: int) -> list[str]:
+    ranked = worst_answers(records, metric)
+    lines = ["", f"## Worst answers by {metric} (of {len(ranked)} knowledge turns)", ""]
+    if not ranked:
+        return [*lines, f"No knowledge turn has {metric}."]
+    lines += [
+        f"| dialogue | turn | {metric} | other answer scores | query | response | reference |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for record in ranked[:worst]:
+        others = {n: v for n, v in record.scores.items() if is_answer_score(n) and n != metric}
+        cells = [
+            record.dialogue_id,
+            str(record.turn_index),
+            _format(record.scores[metric]),
+            _cell(_listing(others)),
+            _cell(record.query),
+            _cell(record.response),
+            _cell(record.labels.reference or ""),
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
+def _listing(scores: Mapping[str, float], *, below: float = math.inf) -> str:
+    """`name=value, …` for the scores under `below`, sorted by name."""
+    return ", ".join(f"{n}={_format(v)}" for n, v in sorted(scores.items()) if v < below)
 
 
 def _cell(text: str) -> str:
@@ -112,6 +187,7 @@ def write_outputs(
     *,
     title: str,
     details: Mapping[str, Any],
+    answer_metric: str | None = None,
 ) -> dict[str, Path]:
     """Write all three files into `output` and return their paths (for logging as artifacts)."""
     output.mkdir(parents=True, exist_ok=True)
@@ -123,6 +199,7 @@ def write_outputs(
     write_metrics(paths["metrics"], metrics)
     write_turns(paths["turns"], records)
     paths["report"].write_text(
-        render_report(metrics, records, title=title, details=details), encoding="utf-8"
+        render_report(metrics, records, title=title, details=details, answer_metric=answer_metric),
+        encoding="utf-8",
     )
     return paths

@@ -154,7 +154,10 @@ def answer_metrics(
     embedder: Any | None = None,
     reference_texts: Callable[[TurnRecord], list[str]] | None = None,
 ) -> dict[str, float]:
-    """RAGAS answer metrics: `answers/*` without an LLM; `judge/*` too when settings name a judge."""
+    """RAGAS answer metrics: `answers/*` without an LLM; `judge/*` too when settings name a judge.
+
+    Each record's own values go into its `scores`; the run totals are their means, not a second pass.
+    """
     samples = [
         answers.AnswerSample(
             question=record.query,
@@ -170,7 +173,10 @@ def answer_metrics(
     if not samples:
         return {}
     judge = answers.JudgeConfig.from_settings(settings)
-    return run_sync(answers.aevaluate_answers(samples, judge=judge, embedder=embedder))
+    per_turn = run_sync(answers.aevaluate_samples(samples, judge=judge, embedder=embedder))
+    for record, scores in zip(records, per_turn, strict=True):
+        record.scores.update(scores)
+    return answers.mean_scores(per_turn)
 
 
 def turn_passed(record: TurnRecord) -> bool:

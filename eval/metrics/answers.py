@@ -34,6 +34,10 @@ Judge metrics (only with a judge: an OpenAI-compatible `base_url`, `model`, opti
 
 Every value is clamped to [0, 1] (ragas' BLEU can return 1.0000000000000004 and a cosine can dip
 below 0). A metric that applies to no turn is absent from the result rather than reported as 0.
+
+Scores are computed once, per sample (`ascore_samples`, `ajudge_samples`, `aevaluate_samples`: one
+dict per sample holding only the metrics that apply to it); the run totals (`*_answers`) are
+`mean_scores` of those, so a turn's numbers in turns.jsonl and the run's averages cannot disagree.
 ragas is imported on first use only, with RAGAS_DO_NOT_TRACK=true unless already set.
 """
 
@@ -44,7 +48,7 @@ import functools
 import logging
 import os
 import warnings
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -160,20 +164,18 @@ def _clamp(value: Any) -> float | None:
     return None if np.isnan(value) else min(1.0, max(0.0, value))
 
 
-class _Means:
-    """Running sums per metric name."""
+def mean_scores(per_sample: Sequence[Mapping[str, float]]) -> dict[str, float]:
+    """Each metric's mean over the samples that carry it: the run totals, from the per-turn values.
 
-    def __init__(self) -> None:
-        self.sums: dict[str, float] = {}
-        self.counts: dict[str, int] = {}
-
-    def add(self, name: str, value: float | None) -> None:
-        if value is not None:
-            self.sums[name] = self.sums.get(name, 0.0) + value
-            self.counts[name] = self.counts.get(name, 0) + 1
-
-    def result(self) -> dict[str, float]:
-        return {name: self.sums[name] / self.counts[name] for name in sorted(self.sums)}
+    Summed in sample order, so the totals are exactly what a reader recomputes from turns.jsonl.
+    """
+    sums: dict[str, float] = {}
+    counts: dict[str, int] = {}
+    for scores in per_sample:
+        for name, value in scores.items():
+            sums[name] = sums.get(name, 0.0) + value
+            counts[name] = counts.get(name, 0) + 1
+    return {name: sums[name] / counts[name] for name in sorted(sums)}
 
 
 @dataclass
@@ -263,21 +265,28 @@ def _iterate(samples: Sequence[AnswerSample], progress: bool, desc: str) -> Any:
     return tqdm(samples, desc=desc, unit="turn", disable=not progress)
 
 
-async def ascore_answers(
+async def ascore_samples(
     samples: Sequence[AnswerSample], *, embedder: TextEmbedder | None = None, progress: bool = False
-) -> dict[str, float]:
-    """Non-LLM ragas metrics averaged over the turns where each applies (`answers/*`)."""
+) -> list[dict[str, float]]:
+    """Non-LLM ragas metrics (`answers/*`) per sample, each holding only the metrics that apply to it."""
     embeddings = ragas_embeddings(embedder) if embedder is not None else None
     if embeddings is not None:
         embeddings.prefetch(
             [text for s in samples if s.reference for text in (s.reference, s.response or " ")]
         )
     scorer = _NonLLMScorer(embeddings)
-    means = _Means()
+    per_sample = []
     for sample in _iterate(samples, progress, "answer metrics"):
-        for name, value in (await scorer.score(sample)).items():
-            means.add(f"{ANSWERS}{name}", value)
-    return means.result()
+        scores = await scorer.score(sample)
+        per_sample.append({f"{ANSWERS}{name}": value for name, value in scores.items() if value is not None})
+    return per_sample
+
+
+async def ascore_answers(
+    samples: Sequence[AnswerSample], *, embedder: TextEmbedder | None = None, progress: bool = False
+) -> dict[str, float]:
+    """Non-LLM ragas metrics averaged over the turns where each applies (`answers/*`)."""
+    return mean_scores(await ascore_samples(samples, embedder=embedder, progress=progress))
 
 
 def score_answers(
@@ -340,41 +349,45 @@ def _judge_kwargs(name: str, sample: AnswerSample) -> dict[str, Any] | None:
     return kwargs
 
 
-async def ajudge_answers(
+_JudgeOutcome = tuple[int, str, float | None, BaseException | None]
+
+
+async def ajudge_samples(
     samples: Sequence[AnswerSample],
     judge: JudgeConfig,
     *,
     embedder: TextEmbedder | None = None,
     progress: bool = False,
-) -> dict[str, float]:
-    """LLM-judged ragas metrics (`judge/*`), `judge.concurrency` requests at a time.
+) -> list[dict[str, float]]:
+    """LLM-judged ragas metrics (`judge/*`) per sample, `judge.concurrency` requests at a time.
 
-    A turn whose judgement fails (bad JSON, a server error) is logged and left out of that metric;
+    A turn whose judgement fails (bad JSON, a server error) is logged and left without that metric;
     if every judgement fails, the judge is taken to be unusable and `ModelUnavailableError` says why.
     """
     metrics = _judge_metrics(_judge_llm(judge), ragas_embeddings(embedder) if embedder else None)
     gate = asyncio.Semaphore(judge.concurrency)
-    jobs: list[Awaitable[tuple[str, float | None, BaseException | None]]] = []
 
-    async def run(
-        name: str, metric: Any, kwargs: dict[str, Any]
-    ) -> tuple[str, float | None, BaseException | None]:
+    async def run(index: int, name: str, metric: Any, kwargs: dict[str, Any]) -> _JudgeOutcome:
         async with gate:
             try:
-                return name, _clamp((await metric.ascore(**kwargs)).value), None
+                return index, name, _clamp((await metric.ascore(**kwargs)).value), None
             except Exception as exc:  # one bad judgement must not sink the run
                 logger.warning("judge metric failed", extra={"metric": name, "error": repr(exc)[:500]})
-                return name, None, exc
+                return index, name, None, exc
 
-    for sample in samples:
-        for name, metric in metrics.items():
-            if (kwargs := _judge_kwargs(name, sample)) is not None:
-                jobs.append(run(name, metric, kwargs))
-    means, failures = _Means(), []
+    jobs: list[Awaitable[_JudgeOutcome]] = [
+        run(index, name, metric, kwargs)
+        for index, sample in enumerate(samples)
+        for name, metric in metrics.items()
+        if (kwargs := _judge_kwargs(name, sample)) is not None
+    ]
+    per_sample: list[dict[str, float]] = [{} for _ in samples]
+    failures = []
     with tqdm(total=len(jobs), desc="judge metrics", unit="call", disable=not progress) as bar:
         for job in asyncio.as_completed(jobs):
-            name, value, error = await job
-            means.add(f"{JUDGE}{name}", value)
+            index, name, value, error = await job
+            if value is not None:
+                per_sample[index][f"{JUDGE}{name}"] = value
             if error is not None:
                 failures.append(error)
             bar.update()
@@ -382,7 +395,18 @@ async def ajudge_answers(
         raise ModelUnavailableError(
             f"the judge model {judge.model!r} failed every request: {failures[0]!r}"[:1000]
         )
-    return means.result()
+    return [dict(sorted(scores.items())) for scores in per_sample]  # completion order is arbitrary
+
+
+async def ajudge_answers(
+    samples: Sequence[AnswerSample],
+    judge: JudgeConfig,
+    *,
+    embedder: TextEmbedder | None = None,
+    progress: bool = False,
+) -> dict[str, float]:
+    """LLM-judged ragas metrics (`judge/*`) averaged over the turns judged."""
+    return mean_scores(await ajudge_samples(samples, judge, embedder=embedder, progress=progress))
 
 
 def judge_answers(
@@ -396,6 +420,22 @@ def judge_answers(
     return run_sync(ajudge_answers(samples, judge, embedder=embedder, progress=progress))
 
 
+async def aevaluate_samples(
+    samples: Sequence[AnswerSample],
+    *,
+    judge: JudgeConfig | None = None,
+    embedder: TextEmbedder | None = None,
+    progress: bool = False,
+) -> list[dict[str, float]]:
+    """Per sample: `answers/*`, plus `judge/*` when a judge is given. The harness calls this once and
+    stores each turn's scores; its run totals are `mean_scores` of the result."""
+    per_sample = await ascore_samples(samples, embedder=embedder, progress=progress)
+    if judge is not None:
+        judged = await ajudge_samples(samples, judge, embedder=embedder, progress=progress)
+        per_sample = [{**scores, **extra} for scores, extra in zip(per_sample, judged, strict=True)]
+    return per_sample
+
+
 async def aevaluate_answers(
     samples: Sequence[AnswerSample],
     *,
@@ -403,11 +443,8 @@ async def aevaluate_answers(
     embedder: TextEmbedder | None = None,
     progress: bool = False,
 ) -> dict[str, float]:
-    """`answers/*`, plus `judge/*` when a judge is given: the one call the harness needs."""
-    scores = await ascore_answers(samples, embedder=embedder, progress=progress)
-    if judge is not None:
-        scores.update(await ajudge_answers(samples, judge, embedder=embedder, progress=progress))
-    return scores
+    """`answers/*`, plus `judge/*` when a judge is given, averaged over the turns where each applies."""
+    return mean_scores(await aevaluate_samples(samples, judge=judge, embedder=embedder, progress=progress))
 
 
 def evaluate_answers(

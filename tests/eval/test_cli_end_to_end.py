@@ -111,6 +111,8 @@ def test_run_writes_metrics_turns_and_report(workspace: Workspace) -> None:
     assert {c["doc_id"] for c in first["citations"]} == set(first["selected_doc_ids"])
     assert first["tool_calls"][0]["name"] == "search_knowledge_base"
     assert first["latency_ms"] > 0 and "retrieval/recall@5" in first["scores"]
+    rouge = [r["scores"]["answers/rouge_l"] for r in rows if "answers/rouge_l" in r["scores"]]
+    assert rouge and sum(rouge) / len(rouge) == pytest.approx(metrics["answers/rouge_l"], abs=1e-12)
     assert rows[1]["context"][:2] == [
         "I ordered a standing desk yesterday.",
         "Thanks, I can help with your order.",
@@ -118,6 +120,7 @@ def test_run_writes_metrics_turns_and_report(workspace: Workspace) -> None:
 
     report = (workspace.good / "report.md").read_text()
     assert "| retrieval/recall@5 |" in report and "## Worst turns (of 6)" in report
+    assert "## Worst answers by answers/semantic_similarity" in report
     assert "retrieval/recall@5" in workspace.stdout and "MLflow run" in workspace.stdout
 
 
@@ -141,6 +144,7 @@ def test_run_is_logged_to_mlflow_and_reads_back(workspace: Workspace) -> None:
     mlflow.set_experiment("support-agent-eval")
     table = mlflow.load_table("turns_table.json", run_ids=[run["run_id"]])
     assert len(table) == 6 and "score/retrieval/recall@5" in table.columns
+    assert "score/answers/semantic_similarity" in table.columns
     traces = mlflow.search_traces(run_id=run["run_id"], return_type="list")
     assert len(traces) == 6  # one agent-framework trace per replayed turn
     names = {span.name for trace in traces for span in trace.data.spans}

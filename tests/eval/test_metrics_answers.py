@@ -18,12 +18,15 @@ from typing import Any
 import numpy as np
 import pytest
 
+from app.asyncutil import run_sync
 from app.errors import ConfigError, ModelUnavailableError
 from eval.metrics.answers import (
     AnswerSample,
     JudgeConfig,
+    aevaluate_samples,
     evaluate_answers,
     judge_answers,
+    mean_scores,
     ragas_embeddings,
     score_answers,
 )
@@ -115,6 +118,40 @@ def test_tool_call_accuracy_through_ragas() -> None:
 def test_nothing_applicable_gives_no_metric() -> None:
     assert score_answers([]) == {}
     assert score_answers([AnswerSample("q", "a")]) == {}
+
+
+def test_per_sample_scores_hold_what_applies_and_average_to_the_totals(minilm: MiniLM) -> None:
+    samples = [
+        AnswerSample("How much is Plus?", PLUS, reference=PLUS, tool_calls=[SEARCH], expected_tools=[SEARCH]),
+        AnswerSample("q", "Our office is closed on public holidays.", reference=PLUS),
+        AnswerSample("q", "a", retrieved_contexts=[REFUNDS, PLUS], reference_contexts=[PLUS]),
+        AnswerSample("q", "nothing applies"),
+    ]
+    per_sample = run_sync(aevaluate_samples(samples, embedder=minilm))
+    assert [sorted(scores) for scores in per_sample] == [
+        [
+            "answers/bleu",
+            "answers/rouge_l",
+            "answers/semantic_similarity",
+            "answers/string_similarity",
+            "answers/tool_call_accuracy",
+        ],
+        ["answers/bleu", "answers/rouge_l", "answers/semantic_similarity", "answers/string_similarity"],
+        ["answers/context_precision", "answers/context_recall"],
+        [],
+    ]
+    assert per_sample[0]["answers/rouge_l"] == 1.0 and per_sample[1]["answers/rouge_l"] < 0.2
+    assert per_sample[2]["answers/context_precision"] == pytest.approx(0.5, abs=1e-6)
+    totals = score_answers(samples, embedder=minilm)
+    assert totals == mean_scores(per_sample)
+    assert totals["answers/rouge_l"] == pytest.approx(
+        (per_sample[0]["answers/rouge_l"] + per_sample[1]["answers/rouge_l"]) / 2, abs=1e-12
+    )
+
+
+def test_mean_scores_averages_each_metric_over_the_samples_that_have_it() -> None:
+    assert mean_scores([{"a/x": 1.0, "a/y": 0.0}, {"a/x": 0.5}, {}]) == {"a/x": 0.75, "a/y": 0.0}
+    assert mean_scores([]) == {}
 
 
 def test_semantic_similarity_with_local_embedder(minilm: MiniLM) -> None:
@@ -289,6 +326,17 @@ def test_judge_metrics_against_a_real_http_server(judge_server: JudgeServer, min
     assert judge_server.requests, "the judge server received nothing"
     assert {body["model"] for body in judge_server.requests} == {"judge-test"}
     assert all(body.get("response_format") == {"type": "json_object"} for body in judge_server.requests)
+
+
+def test_judge_scores_per_sample_average_to_the_judge_totals(judge_server: JudgeServer) -> None:
+    judge = JudgeConfig(base_url=judge_server.base_url, model="judge-test")
+    per_sample = run_sync(aevaluate_samples(JUDGED, judge=judge))
+    # the second sample has no reference contexts, so no answers/context_* but still judge/context_recall
+    assert {"judge/faithfulness", "judge/context_recall", "answers/context_recall"} <= per_sample[0].keys()
+    assert "judge/faithfulness" in per_sample[1] and "answers/context_recall" not in per_sample[1]
+    assert judge_answers(JUDGED, judge) == {
+        name: value for name, value in mean_scores(per_sample).items() if name.startswith("judge/")
+    }
 
 
 def test_evaluate_answers_takes_the_judge_from_settings(judge_server: JudgeServer, settings: Any) -> None:
