@@ -32,6 +32,8 @@ Answers (`eval.metrics.answers`, ragas 0.4.3; ragas is imported on first use)
     judge_answers(samples, judge, embedder=None) / await ajudge_answers(...) -> judge/faithfulness,
         judge/response_relevancy (with an embedder), judge/context_recall, judge/factual_correctness
     await aevaluate_answers(samples, judge=None, embedder=None) -> both of the above
+    await ascore_samples / ajudge_samples / aevaluate_samples(...) -> one dict per sample (the
+        per-turn scores); mean_scores(per_sample) -> the run totals above (their mean)
     ragas_embeddings(embedder) -> a ragas BaseRagasEmbedding over anything with
         embed_query/embed_documents returning numpy arrays.
 
