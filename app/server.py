@@ -143,6 +143,7 @@ def serve(settings: Settings) -> None:
 
     desk = SupportDesk.from_settings(settings)
     summary = ensure_knowledge(desk.kb, settings)
+    desk.warm_answer_units()  # in the background: startup does not wait for it
     if summary is not None:
         logger.info("demo knowledge base ingested", extra={"summary": summary.line()})
     app = create_app(settings, desk)

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from agent_framework import Agent, SupportsChatGetResponse
 
     from app.knowledge.base import KnowledgeBase
+    from app.knowledge.warmup import AnswerUnitWarmer
     from app.settings import Settings
     from app.store import FileStore, Store
     from app.store.records import AttachmentRecord, ConversationRecord, MessageRecord
@@ -66,6 +67,7 @@ class SupportDesk:
         self.files = files
         self.agent = agent
         self.rate_limiter = ConversationRateLimiter(store, settings.rate_limit_per_minute)
+        self._warm_requested = False
 
     @classmethod
     def from_settings(
@@ -228,6 +230,9 @@ class SupportDesk:
     def _begin(self, conversation: ConversationRecord, content: str, attachment_ids: Sequence[int]) -> _Turn:
         """Store the user's message and set up the run's session and per-turn state."""
         started = time.perf_counter()
+        if not self._warm_requested:  # the first use of the desk
+            self._warm_requested = True
+            self.warm_answer_units()
         conversation_id = conversation.id
         message = self.store.messages.add(
             conversation_id, "user", content, attachment_ids=list(attachment_ids)
@@ -290,6 +295,17 @@ class SupportDesk:
             ticket=ticket,
             latency_ms=latency_ms,
         )
+
+    def warm_answer_units(self) -> AnswerUnitWarmer | None:
+        """Start embedding the knowledge base's answer sentences in the background, so the offline
+        model's turns rarely wait for a forward pass; returns at once. None when the chat model does
+        not rank sentences (another provider, a scripted client)."""
+        from app.agent.providers.offline import OfflineRawClient
+        from app.agent.providers.offline_answer import split_units
+
+        if not isinstance(getattr(self.agent, "client", None), OfflineRawClient):
+            return None
+        return self.kb.warm_answer_units(split_units)
 
     def close(self) -> None:
         self.store.close()

@@ -31,6 +31,7 @@ from app.knowledge.loaders import load_path
 from app.knowledge.manifest import Manifest
 from app.knowledge.query import build_query
 from app.knowledge.vectorstore import ENTITY_KEY, ChromaStore, collection_name
+from app.knowledge.warmup import AnswerUnitWarmer, PersistentVectors, Splitter
 from app.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -69,6 +70,8 @@ class KnowledgeBase:
         self._catalog: Catalog | None = None
         self._cached: CachedEmbedder | None = None
         self._lock = threading.RLock()
+        self._warmer: AnswerUnitWarmer | None = None
+        self._warmer_lock = threading.Lock()  # not _lock: that one is held for a whole ingestion
 
     @classmethod
     def from_settings(
@@ -86,10 +89,14 @@ class KnowledgeBase:
     @property
     def cached_embedder(self) -> CachedEmbedder:
         """The embedder behind an in-memory LRU, for per-query work: search queries and the offline
-        model's answer sentences repeat across turns (ingestion uses the persistent cache instead)."""
+        model's answer sentences repeat across turns (ingestion uses the persistent cache instead).
+        A document miss is looked up in the persistent cache (which the warm-up fills) before the model."""
         with self._lock:
             if self._cached is None:
-                self._cached = CachedEmbedder(self.embedder, max_entries=self.settings.embedding_lru_size)
+                self._cached = CachedEmbedder(
+                    PersistentVectors(self.embedder, lambda: self.cache),
+                    max_entries=self.settings.embedding_lru_size,
+                )
             return self._cached
 
     @property
@@ -197,6 +204,8 @@ class KnowledgeBase:
             if plan.remove:
                 self._delete(plan.remove)
             self.catalog()  # rebuild and save BM25 now, not on the first query
+        if self._warmer is not None and plan.write:
+            self._warmer.request()  # the app asked for warm answer units: warm the new chunks too
         summary = plan.summary
         summary.seconds = time.perf_counter() - started
         logger.info(
@@ -260,6 +269,17 @@ class KnowledgeBase:
             [(doc, content_hash, origin, doc_chunks) for doc, content_hash, doc_chunks in group]
         )
 
+    def warm_answer_units(self, split: Splitter, *, progress: bool = False) -> AnswerUnitWarmer:
+        """Embed every answer unit (as `split` cuts a chunk) into the persistent cache in a background
+        thread, and from now on the units of chunks later ingested here; returns at once (see warmup.py).
+        Optional: ingestion alone never does this, so its throughput is the model's."""
+        with self._warmer_lock:
+            if self._warmer is None:
+                self._warmer = AnswerUnitWarmer(self, split, progress=progress)
+            warmer = self._warmer
+        warmer.request()
+        return warmer
+
     def _delete(self, doc_ids: list[str]) -> None:
         self.manifest.mark_pending(doc_ids)
         self.store.delete_documents(doc_ids)
@@ -303,6 +323,8 @@ class KnowledgeBase:
         if not catalog.chunks:
             return []
         entity = self._tracked_entity(catalog, query, context)
+        if entity is not None and query.strip():
+            text = query.strip()  # context named the entity; its other words pull in off-topic passages
         pool = max(k * (10 if unique_docs else 4), 20)
         ranked = self._rank(catalog, text, mode, combine(where, _entity_filter(entity)), pool)
         if not ranked and entity is not None:
@@ -399,6 +421,10 @@ class KnowledgeBase:
 
     def close(self) -> None:
         """Release the SQLite files (Chroma's client has nothing to close)."""
+        with self._warmer_lock:
+            warmer, self._warmer = self._warmer, None
+        if warmer is not None:
+            warmer.stop()  # it writes to the cache closed below
         for part in (self._manifest, self._cache):
             if part is not None:
                 part.close()

@@ -60,8 +60,11 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def embed_with_cache(embedder: Embedder, cache: EmbeddingCache, texts: list[str]) -> np.ndarray:
-    """Vectors for `texts`, encoding only those the cache has not seen (in one batch)."""
+def embed_with_cache(
+    embedder: Embedder, cache: EmbeddingCache, texts: list[str], *, store: bool = True
+) -> np.ndarray:
+    """Vectors for `texts`, encoding only those the cache has not seen (in one batch); with
+    store=False the new vectors are not written (a read-only lookup, as on the turn path)."""
     hashes = [text_hash(t) for t in texts]
     known = cache.get(embedder.name, list(dict.fromkeys(hashes)))
     missing = list(dict.fromkeys(h for h in hashes if h not in known))
@@ -69,7 +72,8 @@ def embed_with_cache(embedder: Embedder, cache: EmbeddingCache, texts: list[str]
         first_text = {h: t for h, t in zip(hashes, texts, strict=True)}
         fresh = embedder.embed_documents([first_text[h] for h in missing])
         new = dict(zip(missing, fresh, strict=True))
-        cache.put(embedder.name, new)
+        if store:
+            cache.put(embedder.name, new)
         known.update(new)
     if not texts:
         return np.zeros((0, embedder.dimension), dtype=np.float32)

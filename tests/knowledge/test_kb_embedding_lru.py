@@ -84,7 +84,7 @@ def test_threads_share_one_cache_and_get_the_same_vectors(counting) -> None:
 
 def test_search_reuses_the_query_vector(small_kb) -> None:
     cached = small_kb.cached_embedder
-    assert cached is small_kb.cached_embedder and cached.inner is small_kb.embedder
+    assert cached is small_kb.cached_embedder and cached.inner.inner is small_kb.embedder
     first = small_kb.search("How long do refunds take?", mode="dense")
     misses = cached.misses
     assert small_kb.search("How long do refunds take?", mode="dense") == first
