@@ -1,6 +1,6 @@
 """Retrieval quality on τ³ banking: does the knowledge base find the articles each task needs?
 
-    .venv/bin/python benchmarks/retrieval_quality.py [--root ../shared/datasets/tau3_banking_knowledge]
+    .venv/bin/python -m benchmarks.retrieval_quality [--root ../shared/datasets/tau3_banking_knowledge]
         [--limit N] [--k 10] [--data-dir benchmarks/output/kb-quality]
 
 Query = the customer's request built from the task (`eval.datasets.tau3.task_request`); gold =

@@ -9,6 +9,7 @@ from app.errors import InputError
 from app.knowledge.entities import EntityMatcher, normalise
 from app.knowledge.filters import combine, matches, validate
 from app.knowledge.fusion import mmr, reciprocal_rank_fusion
+from app.knowledge.lexical import tokenize
 from app.knowledge.query import build_query
 
 TURNS = ["I want a hotel in the north", "The Acorn Guest House is there.", "Is there parking?"]
@@ -64,3 +65,8 @@ def test_entity_names_match_after_normalisation() -> None:
     assert matcher.last_named(["is it clean?", "I like A and B"]) == "A & B"  # newest turn naming one
     assert matcher.last_named(["acornguest house"]) is None
     assert not EntityMatcher([])
+
+
+def test_tokenize_drops_function_words_but_keeps_question_words() -> None:
+    request = "Could you tell me why there was no refund of my Gold Rewards Card fee?"
+    assert tokenize(request) == ["tell", "why", "refund", "gold", "rewards", "card", "fee"]

@@ -93,6 +93,17 @@ def test_context_extends_the_query(small_kb: KnowledgeBase) -> None:
         small_kb.search("x", mode="fuzzy")
 
 
+def test_long_requests_are_read_to_the_end_by_dense_search(small_kb: KnowledgeBase) -> None:
+    """The embedding model truncates; a question after a long preamble must still be found."""
+    preamble = " ".join(
+        f"I have been a loyal member of your community for {n} years and I love telling friends about it."
+        for n in range(2, 22)
+    )
+    assert len(preamble) > 1500
+    hits = small_kb.search(f"{preamble} How much does the Premium plan cost per month?", k=1, mode="dense")
+    assert hits[0].doc_id == "billing/plans"
+
+
 def test_get_chunk_and_empty_queries(small_kb: KnowledgeBase, make_kb) -> None:
     assert small_kb.get_chunk("billing/plans#0").doc_id == "billing/plans"
     assert small_kb.get_chunk("missing#0") is None
