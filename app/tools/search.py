@@ -8,7 +8,13 @@ from typing import TYPE_CHECKING, Annotated
 from agent_framework import FunctionInvocationContext, tool
 from pydantic import Field
 
-from app.agent.conventions import SEARCH_TOOL, format_passages
+from app.agent.conventions import (
+    DECLINE_PHRASE,
+    ESCALATED_PHRASE,
+    OFFER_HUMAN_PHRASE,
+    SEARCH_TOOL,
+    format_passages,
+)
 from app.errors import StoreUnavailableError
 from app.tools.runtime import turn_of
 
@@ -18,6 +24,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 MAX_QUERY_CHARS = 500
+_NO_SUBJECT = (DECLINE_PHRASE, ESCALATED_PHRASE, OFFER_HUMAN_PHRASE)
 
 
 class KnowledgeSearch:
@@ -39,7 +46,7 @@ class KnowledgeSearch:
         """Search the help-centre articles; returns numbered passages to cite as [n]."""
         turn = turn_of(ctx)
         query = " ".join(query.split())[:MAX_QUERY_CHARS]
-        hits = self._search(query, turn.dialogue) if query else []
+        hits = self._search(query, retrieval_context(turn.dialogue)) if query else []
         start = turn.add_hits(hits)
         logger.info("knowledge searched", extra={"hits": len(hits), "first_number": start})
         return format_passages(hits, start=start)
@@ -51,3 +58,10 @@ class KnowledgeSearch:
         except StoreUnavailableError as exc:
             logger.warning("vector store unavailable; keyword search only", extra={"error": str(exc)})
             return self.kb.search(query, k=self.top_k, context=context, mode="bm25")
+
+
+def retrieval_context(dialogue: list[str]) -> list[str]:
+    """The earlier turns the knowledge base builds the query from (oldest first), without the
+    assistant's fixed declines and hand-overs: they name no subject, and as context they only pull
+    in the contact-support articles."""
+    return [text for text in dialogue if not any(phrase in text for phrase in _NO_SUBJECT)]

@@ -28,6 +28,20 @@ async def test_knowledge_question_is_answered_with_a_stored_citation(desk) -> No
     assert stored[-1].latency_ms and stored[-1].latency_ms > 0
 
 
+async def test_follow_up_is_resolved_by_the_search_tool_from_the_dialogue(desk) -> None:
+    """The model searches for "and for Premium?" as asked; the tool passes the earlier turns to the
+    knowledge base, whose query construction (recent_context) supplies the subject."""
+    conversation = desk.start_conversation("c-follow")
+    await desk.reply(conversation, "How much is the Plus plan?")
+
+    result = await desk.reply(conversation, "and for Premium?")
+
+    query = result.tool_calls[0].arguments["query"]
+    assert query.endswith("for Premium?") and "Plus" not in query
+    assert "$20" in result.text
+    assert [c.doc_id for c in result.citations] == ["billing/plans"]
+
+
 async def test_unanswerable_question_is_declined_without_invention(desk) -> None:
     conversation = desk.start_conversation("c-2")
 

@@ -27,6 +27,7 @@ from app.agent.conventions import (
     parse_passages,
 )
 from app.agent.providers.offline import OfflineChatClient, OfflineResponder, ToolStep, TurnView
+from app.agent.providers.offline_answer import ExtractiveAnswerer, Unit
 
 CONFIDENCE = 0.35
 
@@ -278,10 +279,12 @@ def test_ticket_status(desk: Desk) -> None:
     assert "assigned to Sam" in reply
 
 
-def test_follow_up_searches_with_the_previous_question(desk: Desk) -> None:
+def test_follow_up_searches_with_the_question_itself(desk: Desk) -> None:
+    """The model sends the question as asked; the search tool adds the dialogue context."""
     replies = converse(make_agent(desk), ["How much is the Plus plan?", "and for Premium?"])
     queries = [arguments["query"] for arguments in desk.called("search_knowledge_base")]
-    assert queries[1].startswith("How much is the Plus plan?")
+    assert queries[0] == "How much is the Plus plan?"
+    assert queries[1].endswith("for Premium?") and "Plus" not in queries[1]
     assert "$12" in replies[0] and "$30" in replies[1]
 
 
@@ -341,3 +344,14 @@ def test_answer_step_costs_milliseconds_beyond_the_embedding(embedder: MiniLM) -
     print(f"offline answer step without embedding: {elapsed * 1000:.1f} ms")
     assert second == first and "United Kingdom" in second.text
     assert elapsed < 0.1
+
+
+def test_a_matching_faq_question_is_answered_with_the_sentence_after_it(embedder: MiniLM) -> None:
+    units = [
+        Unit("Do you allow pets in the rooms?", "[1]", (1, 0)),
+        Unit("Yes, small dogs are welcome for a fee of $10 per night.", "[1]", (1, 1)),
+        Unit("Is breakfast included?", "[2]", (2, 0)),
+    ]
+    selection = ExtractiveAnswerer(embedder).select("Can I bring my pet?", units)
+    assert selection.units[0].text.startswith("Yes, small dogs")
+    assert not any(unit.text.endswith("?") and unit.cite == "[1]" for unit in selection.units)

@@ -21,6 +21,8 @@ from app.agent.conventions import (
     parse_passages,
     strip_attachment_markers,
 )
+from app.agent.providers.offline_replies import decline, escalated
+from app.tools.search import retrieval_context
 
 
 @dataclass
@@ -103,3 +105,13 @@ def test_citations_and_ticket_numbers() -> None:
     assert cited_numbers("Plus costs $12 [2]. It includes delivery [1][2].") == [2, 1]
     assert find_ticket_number("Opened ticket T-000042 (high).") == "T-000042"
     assert find_ticket_number("no ticket") is None
+
+
+def test_retrieval_context_leaves_out_the_assistants_fixed_phrases() -> None:
+    dialogue = [
+        "my Beacon Mini won't join the wifi",
+        decline(),
+        "it's a mesh system",
+        escalated("T-000001", "normal"),
+    ]
+    assert retrieval_context(dialogue) == ["my Beacon Mini won't join the wifi", "it's a mesh system"]

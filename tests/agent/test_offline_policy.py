@@ -45,6 +45,15 @@ def test_facts_are_extracted_with_snake_case_keys(text: str, facts: dict[str, st
         ("thanks a lot!", "thanks"),
         ("thank you, bye", "goodbye"),
         ("hi, how do I reset my password?", ""),
+        ("No thank you, have a great day.", "goodbye"),
+        ("Thank you that is all I need today.", "goodbye"),
+        ("Nope, that will be all for now. Thanks!", "goodbye"),
+        ("No, I'm all set, thank you.", "goodbye"),
+        ("Thanks so much for your help!", "thanks"),
+        ("No, I need the refund policy for Germany", ""),
+        ("No thank you, I need the refund policy for Germany", ""),
+        ("Is that all I need to bring?", ""),
+        ("Thanks, is that all?", ""),
     ],
 )
 def test_small_talk(text: str, kind: str) -> None:
@@ -92,10 +101,18 @@ def test_questions_about_remembered_facts() -> None:
     assert read_intent("what's my refund status?", [], known).kind == "knowledge"
 
 
-def test_short_follow_ups_carry_the_previous_question() -> None:
-    assert read_intent("and for Pro?", EARLIER, {}).query.startswith("How much does the Plus plan")
+def test_follow_ups_search_with_the_question_itself() -> None:
+    """The search tool gets the earlier turns and builds the retrieval query from them; the model keeps
+    the question read in context only to judge its answer."""
+    follow_up = read_intent("and for Pro?", EARLIER, {})
+    assert follow_up.search == follow_up.question and follow_up.search.endswith("for Pro?")
+    assert follow_up.query.startswith("How much does the Plus plan")
+    (call,) = plan_calls(follow_up, {}, set(TOOL_NAMES))
+    assert call.arguments == {"query": follow_up.search}
     question = "How do I cancel my subscription?"
-    assert read_intent(question, EARLIER, {}).query == question
+    assert read_intent(question, EARLIER, {}).search == read_intent(question, EARLIER, {}).query == question
+    stated = read_intent("My device is an iPhone 15, does the app support it?", EARLIER, {})
+    assert stated.search == "My device is an iPhone 15, does the app support it?"
 
 
 def test_attachments_and_tickets() -> None:

@@ -177,7 +177,7 @@ class ExtractiveAnswerer:
     """Chooses answer sentences by embedding similarity, with a small lexical-overlap tie-break."""
 
     def __init__(
-        self, embedder: Embedder, *, max_sentences: int = 3, max_units: int = 400, margin: float = 0.08
+        self, embedder: Embedder, *, max_sentences: int = 3, max_units: int = 400, margin: float = 0.1
     ):
         self.embedder = embedder
         self.max_sentences = max_sentences
@@ -185,14 +185,22 @@ class ExtractiveAnswerer:
         self.margin = margin
 
     def select(self, question: str, units: Sequence[Unit], *, focus: str = "") -> Selection:
-        """The best units for `question`; `focus` (default: the question) drives the lexical tie-break."""
+        """The best units for `focus`, the customer's question as asked (default: `question`).
+
+        `question` is the question read in context (a follow-up with the question before it): the
+        best unit answers when it matches either reading, but only `focus` ranks, because the earlier
+        question's words would pull in sentences about the previous topic.
+        """
         units = list(units)[: self.max_units]
+        focus = focus.strip() or question
         if not units or not question.strip():
             return Selection((), 0.0)
-        query = np.asarray(self.embedder.embed_query(question), dtype=np.float32)
         matrix = np.asarray(self.embedder.embed_documents([unit.text for unit in units]), dtype=np.float32)
-        similarity = matrix @ query
-        wanted = content_words(focus or question)
+        similarity = matrix @ np.asarray(self.embedder.embed_query(focus), dtype=np.float32)
+        in_context = similarity
+        if focus != question:
+            in_context = matrix @ np.asarray(self.embedder.embed_query(question), dtype=np.float32)
+        wanted = content_words(focus)
         overlaps = [_overlap(wanted, unit.text) for unit in units]
         scores = [
             float(similarity[i]) + LEXICAL_WEIGHT * overlaps[i] - _lead_in_penalty(unit.text)
@@ -203,7 +211,9 @@ class ExtractiveAnswerer:
         chosen = self._diverse([ranked[0], *eligible], scores, matrix, units)
         top = ranked[0]
         shared = len((wanted | content_words(question)) & content_words(units[top].text))
-        return Selection(tuple(units[i] for i in chosen), float(similarity[top]), shared)
+        answers = dict.fromkeys(_answer_to(i, units) for i in chosen)
+        best = max(float(similarity[top]), float(in_context[top]))
+        return Selection(tuple(units[i] for i in answers), best, shared)
 
     def _diverse(
         self, ranked: list[int], scores: list[float], matrix: np.ndarray, units: list[Unit]
@@ -221,6 +231,18 @@ class ExtractiveAnswerer:
             ):
                 chosen.append(i)
         return chosen
+
+
+def _answer_to(index: int, units: Sequence[Unit]) -> int:
+    """An FAQ question matches a question best but answers nothing: quote the sentence after it instead
+    (when that sentence follows it in the same source and is not another question)."""
+    unit = units[index]
+    if not unit.text.endswith("?") or index + 1 >= len(units):
+        return index
+    after = units[index + 1]
+    source, position = unit.order
+    follows = after.order == (source, position + 1) and after.cite == unit.cite
+    return index + 1 if follows and not after.text.endswith("?") else index
 
 
 def _overlap(wanted: set[str], text: str) -> float:

@@ -47,7 +47,8 @@ class Intent:
 
     kind: IntentKind
     question: str = ""  # the message without markers and fact statements
-    query: str = ""  # what to search for (with the previous question for short follow-ups)
+    query: str = ""  # the question read in context (with the previous question for short follow-ups)
+    search: str = ""  # what the search tool is asked: the question itself (the retriever adds the context)
     facts: dict[str, str] = field(default_factory=dict)
     smalltalk: str = ""  # greeting | thanks | goodbye | declined_offer
     fact_key: str = ""
@@ -229,16 +230,28 @@ def resolve_fact_key(phrase: str, known: Mapping[str, str]) -> str:
 
 
 # --- small talk ------------------------------------------------------------------------------
+_CLOSING = (
+    r"that(?:'s| is| was| will be| would be| should be)\s+(?:all|everything|it)"
+    r"(?:\s+(?:i|we)\s+(?:need|needed|wanted|want|was looking for|were looking for|had))?"
+    r"|(?:i|we)\s+(?:don't|do not|won't|will not)\s+need\s+(?:anything|any)\s+(?:else|more)(?:\s+help)?"
+    r"|(?:i|we)(?:\s+think\s+(?:i|we))?(?:'m|'re|\s+am|\s+are)\s+(?:all\s+)?(?:set|good|done)"
+    r"|nothing (?:else|more)|(?:i|we) (?:have|got) (?:all|everything) (?:i|we) need(?:ed)?"
+    r"|for (?:now|today)"
+)
+_HELP = r"(?:help|information|info|assistance|time)"
 _SMALLTALK = (
     (
         "goodbye",
-        r"\b(?:good ?bye|bye|see you(?: later)?|that(?:'s| is) all|nothing else"
-        r"|have a (?:nice|good|great) day)\b",
+        r"\b(?:good ?bye|bye|see you(?: later)?|take care|" + _CLOSING + r"|have an?"
+        r"(?: (?:nice|good|great|wonderful|lovely))? (?:day|evening|night|weekend|one))\b",
     ),
     (
         "thanks",
-        r"\b(?:thanks?(?: you)?|thx|ty|cheers|appreciate(?:d| it)?|great|perfect|awesome|cool|got it"
-        r"|ok(?:ay)?|that helped|that(?:'s| is| was) helpful|brilliant|excellent|wonderful|nice)\b",
+        r"\b(?:thanks?(?: you)?(?: (?:so|very) much)?(?: for (?:the|your|all (?:the|your)) " + _HELP + r")?"
+        r"|thx|ty|cheers|appreciate(?:d| it)?|great|perfect|awesome|cool|got it|ok(?:ay)?|that help(?:ed|s)"
+        r"|(?:that(?:'s| has)|you(?:'ve| have)) been (?:very |so |really )?helpful|(?:that|you)(?:'s| is| was"
+        r"| are| were) (?:very |so |really )?helpful|sounds? (?:good|great|perfect)|brilliant|excellent"
+        r"|wonderful|nice)\b",
     ),
     (
         "greeting",
@@ -248,16 +261,17 @@ _SMALLTALK = (
 )
 _FILLER_TEXT = (
     "so much very a lot you again there team for your the help all guys mate bot just wanted to say and oh "
-    "well today everyone folks really i it that this is was now then too assistant support friend"
+    "well today everyone folks really i it that this is was now then too assistant support friend "
+    "no nope nah not yes yeah yep actually alright right"
 )
 _FILLER = frozenset(_FILLER_TEXT.split())
 
 
 def smalltalk_kind(text: str) -> str:
     """greeting | thanks | goodbye when the message is only small talk, else ""."""
-    lowered = text.lower()
+    lowered = text.lower().replace("\u2019", "'")
     found = [kind for kind, pattern in _SMALLTALK if re.search(pattern, lowered)]
-    if not found:
+    if not found or ("?" in lowered and "greeting" not in found):  # "That is all?" asks something
         return ""
     for _, pattern in _SMALLTALK:
         lowered = re.sub(pattern, " ", lowered)
@@ -358,27 +372,46 @@ def escalation_reason(trigger: str, question: str, history: Sequence[Turn]) -> s
     return f"{trigger}. Problem: {problem_summary(question, history)}"
 
 
-# --- follow-ups ------------------------------------------------------------------------------
+# --- follow-ups and the search query -----------------------------------------------------
 _FOLLOW_UP_OPENER = re.compile(
     r"^\s*(?:and|what about|how about|what if|also|same for|and for|for the|what else)\b", _I
 )
 _ANAPHORA = re.compile(r"\b(?:the other one|that one|this one|the same|it|that|those|them|they|there)\b", _I)
 
 
-def search_query(question: str, history: Sequence[Turn], *, message: str = "", stated: bool = False) -> str:
-    """The question, plus the previous question when this one only makes sense after it.
-
-    `message` is the whole message as typed. When it also stated facts ("My device is an iPhone 15,
-    does the app support it?"), "it" refers to this message, so the whole message is the query.
-    """
-    message = message or question
+def _refers_back(question: str, message: str) -> bool:
+    """Whether the question only makes sense after what came before ("and for Premium?")."""
     words = question.split()
-    follow_up = (
+    return (
         bool(_FOLLOW_UP_OPENER.search(message))
         or len(words) <= 2
         or (len(words) <= 8 and bool(_ANAPHORA.search(question)))
     )
-    if not follow_up:
+
+
+def search_query(question: str, *, message: str = "", stated: bool = False) -> str:
+    """What the search tool is asked: the customer's question itself.
+
+    The search tool receives the earlier turns and builds the retrieval query from them (and tracks
+    the entity under discussion), so "and for Premium?" is resolved there; merging the previous
+    question in here would repeat that context and pull in its off-topic words. When the message also
+    stated facts ("My device is an iPhone 15, does the app support it?"), "it" refers to this
+    message, so the whole message is asked.
+    """
+    message = message or question
+    return message if stated and _refers_back(question, message) else question
+
+
+def question_in_context(
+    question: str, history: Sequence[Turn], *, message: str = "", stated: bool = False
+) -> str:
+    """The question as read in the dialogue: with the previous question when it only makes sense after it.
+
+    The answerer ranks sentences by the question itself and uses this reading only to judge whether
+    the best one answers it, so a follow-up such as "it's a mesh system" is not declined.
+    """
+    message = message or question
+    if not _refers_back(question, message):
         return question
     if stated:
         return message
@@ -417,8 +450,10 @@ def _plain_intent(text: str, question: str, facts: dict[str, str], history: Sequ
         return Intent("smalltalk", question, facts=facts, smalltalk=kind)
     if facts and not _asks_something(question):
         return Intent("acknowledge", question, facts=facts)
-    query = search_query(question, history, message=text, stated=bool(facts))
-    return Intent("knowledge", question, query, facts=facts)
+    stated = bool(facts)
+    query = question_in_context(question, history, message=text, stated=stated)
+    search = search_query(question, message=text, stated=stated)
+    return Intent("knowledge", question, query, facts=facts, search=search)
 
 
 def _asks_something(text: str) -> bool:
@@ -437,6 +472,6 @@ def plan_calls(intent: Intent, known: Mapping[str, str], available: set[str]) ->
         calls.extend(ToolCall(READ_ATTACHMENT_TOOL, {"attachment_id": i}) for i in intent.attachment_ids)
     elif intent.kind == "fact_question" and intent.fact_key not in {**known, **intent.facts}:
         calls.append(ToolCall(RECALL_TOOL, {}))
-    elif intent.kind == "knowledge" and intent.query:
-        calls.append(ToolCall(SEARCH_TOOL, {"query": intent.query}))
+    elif intent.kind == "knowledge" and (intent.search or intent.query):
+        calls.append(ToolCall(SEARCH_TOOL, {"query": intent.search or intent.query}))
     return [call for call in calls if call.name in available]
