@@ -20,6 +20,7 @@ from app.agent.conventions import (
     ATTACHMENT_CITATION,
     DECLINE_PHRASE,
     ESCALATED_PHRASE,
+    OFFER_HUMAN_PHRASE,
     TOOL_NAMES,
     cited_numbers,
     format_facts,
@@ -215,11 +216,30 @@ def test_unanswerable_question_declines_without_inventing(desk: Desk) -> None:
     assert "$" not in reply and not desk.called("escalate_to_human")
 
 
-def test_second_decline_escalates(desk: Desk) -> None:
-    replies = converse(make_agent(desk), ["Do you have a discount for students?", "Can I pay with bitcoin?"])
-    assert DECLINE_PHRASE in replies[0]
-    assert len(desk.called("escalate_to_human")) == 1
-    assert "T-000007" in replies[1] and ESCALATED_PHRASE in replies[1]
+def test_declines_offer_a_person_and_the_customer_decides(desk: Desk) -> None:
+    """Not knowing twice hands nothing over by itself; accepting the offer, or repeated contact, does."""
+    replies = converse(
+        make_agent(desk), ["Do you have a discount for students?", "Can I pay with bitcoin?", "yes please"]
+    )
+    assert DECLINE_PHRASE in replies[0] and DECLINE_PHRASE in replies[1]
+    assert OFFER_HUMAN_PHRASE in replies[1]
+    (arguments,) = desk.called("escalate_to_human")
+    assert "T-000007" in replies[2] and ESCALATED_PHRASE in replies[2]
+    assert arguments["priority"] == "normal"
+
+
+def test_thanks_after_an_offer_is_not_an_acceptance(desk: Desk) -> None:
+    converse(make_agent(desk), ["Can I pay with bitcoin?", "ok cheers"])
+    assert desk.called("escalate_to_human") == []
+
+
+def test_repeated_contact_and_safety_hazards_escalate(desk: Desk) -> None:
+    (reply,) = converse(make_agent(desk), ["This is the third time I'm contacting you about my headphones!!"])
+    assert len(desk.called("escalate_to_human")) == 1 and "T-000007" in reply
+    fresh = Desk(desk.embedder, desk.index)
+    converse(make_agent(fresh), ["There's smoke coming out of the charging dock!"])
+    (arguments,) = fresh.called("escalate_to_human")
+    assert arguments["priority"] == "high" and "safety" in arguments["reason"].lower()
 
 
 def test_greeting_uses_no_tools(desk: Desk) -> None:

@@ -42,8 +42,6 @@ from app.agent.providers.offline_policy import (
     Intent,
     ToolCall,
     Turn,
-    declines_so_far,
-    escalation_reason,
     plan_calls,
     priority_for,
     read_intent,
@@ -233,13 +231,8 @@ class OfflineResponder:
         logger.debug("offline answer", extra={"best": round(selection.best, 4), "passages": len(passages)})
         if selection.confident(self.confidence):
             return say.extracted(selection)
-        if declines_so_far(view.history) >= 1 and conv.ESCALATE_TOOL in view.available:
-            reason = escalation_reason(
-                "The assistant could not find an answer twice", intent.question, view.history
-            )
-            return Step(
-                calls=(ToolCall(conv.ESCALATE_TOOL, {"reason": reason, "priority": _priority(view)}),)
-            )
+        # Not knowing twice is not, by itself, a reason to hand over: the decline offers a person and
+        # the customer decides (accepting, asking, or saying it is not helping escalates).
         return say.decline()
 
     def _from_attachments(self, intent: Intent, view: TurnView) -> str:

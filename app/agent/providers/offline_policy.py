@@ -284,20 +284,33 @@ _HUMAN_REQUEST = re.compile(
     r"\b(?:human|real person|live (?:agent|person|chat)|representative|operator|supervisor|manager"
     r"|someone real|actual person)\b|\b(?:talk|speak|chat)\s+(?:to|with)\s+(?:someone|somebody|a person|an? "
     r"(?:support )?(?:agent|person)|staff|support)\b|\bescalate\b|\b(?:connect|transfer) me\b"
-    r"|\b(?:want|need|get me)\s+(?:an?\s+)?(?:agent|person)\b",
+    r"|\b(?:want|need|get me)\s+(?:an?\s+)?(?:agent|person)\b"
+    r"|\b(?:ask|get|find)\s+(?:someone|somebody|a colleague)\b|\bsomeone who can\b"
+    r"|\bwho can (?:approve|authori[sz]e|sign off)\b",
     _I,
 )
 _FRUSTRATION = re.compile(
-    r"\b(?:ridiculous|useless|terrible|awful|furious|angry|fed up|sick of"
+    r"\b(?:ridiculous|useless|terrible|awful|furious|angry|annoyed|fed up|sick of"
     r"|worst (?:service|experience|support|company)|waste of (?:my )?time"
-    r"|unacceptable|pathetic|horrible|outrageous|stupid|hopeless|disgusting|this is a joke)\b",
+    r"|unacceptable|pathetic|horrible|outrageous|stupid|hopeless|disgusting|this is a joke)\b"
+    # complaints and legal threats
+    r"|\b(?:(?:formal|official) complaint|make a complaint|complain(?:ing)? about"
+    r"|small claims|court|lawyer|solicitor|legal action|ombudsman|trading standards)\b"
+    # repeated contact: the customer has already tried, more than once
+    r"|\b(?:third|fourth|fifth|umpteenth) time\b"
+    r"|\b(?:asked|told|explained|contacted|called|rung|tried|written|emailed|chased)\b[^.?!]{0,40}"
+    r"\b(?:several|many|multiple|two|three|four|five|\d+) times\b"
+    r"|\b(?:nobody|no one|no-one)(?: has| have|'s)? (?:come back|got back|replied|answered|called|responded)"
+    r"|\bstill (?:nothing|no (?:reply|answer|response|update|news)|not (?:fixed|sorted|resolved))"
+    r"|\blast time i(?:'m| am) asking\b",
     _I,
 )
 _NOT_HELPED = re.compile(
     r"\b(?:that|this|it|your answer|the answer|you)\s+(?:still\s+)?"
     r"(?:didn't|did not|doesn't|does not|don't|do not|isn't|is not|aren't|are not|wasn't|was not)\s+"
     r"(?:really\s+)?(?:help|helping|helpful|answer|work|working)\b"
-    r"|\bnot (?:helpful|what i (?:asked|meant|need|wanted))\b|\bstill (?:not working|broken|doesn't work)\b",
+    r"|\bnot (?:helpful|what i (?:asked|meant|need|wanted))\b|\bstill (?:not working|broken|doesn't work)\b"
+    r"|\b(?:answers?|replies|this|you)\s+(?:aren't|are not|isn't|is not)\s+(?:really\s+)?helping\b",
     _I,
 )
 _YES = re.compile(r"^\s*(?:yes|yeah|yep|sure|ok(?:ay)?|please|please do|do it|go ahead|y)\b", _I)
@@ -306,6 +319,13 @@ _HIGH_PRIORITY = re.compile(
     r"\b(?:urgent(?:ly)?|asap|immediately|emergency|right now|fraud(?:ulent)?|unauthori[sz]ed|stolen"
     r"|hacked|scam|locked out|can(?:'t|not) (?:log ?in|sign ?in|access)|compromised|double charged"
     r"|charged twice)\b",
+    _I,
+)
+_SAFETY = re.compile(
+    r"\b(?:smoke|smoking|fire|flames?|burning|burnt|sparks?|sparking|melt(?:ed|ing)|scorch(?:ed|ing)"
+    r"|electric(?:al)? shock|shocked me|exposed (?:wires?|metal)|metal bits|overheat(?:ed|ing)"
+    r"|explod(?:ed|ing)"
+    r"|swollen battery)\b",
     _I,
 )
 _TICKET_QUESTION = re.compile(
@@ -320,8 +340,10 @@ _TICKET_QUESTION = re.compile(
 def escalation_trigger(text: str, history: Sequence[Turn]) -> str:
     """Why this message should go to a person ("" when it should not)."""
     last_reply = next((body for role, body in reversed(history) if role == "assistant"), "")
-    if OFFER_HUMAN_PHRASE in last_reply and _YES.search(text):
-        return "Customer accepted the offer to talk to a person"
+    if OFFER_HUMAN_PHRASE in last_reply and _YES.search(text) and smalltalk_kind(text) == "":
+        return "Customer accepted the offer to talk to a person"  # "ok cheers" is thanks, not a yes
+    if _SAFETY.search(text):
+        return "Customer reports a safety hazard"
     if _HUMAN_REQUEST.search(text):
         return "Customer asked to talk to a person"
     if _FRUSTRATION.search(text):
@@ -332,8 +354,9 @@ def escalation_trigger(text: str, history: Sequence[Turn]) -> str:
 
 
 def priority_for(texts: Sequence[str]) -> str:
-    """high when the customer mentions urgency, fraud or being locked out, else normal."""
-    return "high" if any(_HIGH_PRIORITY.search(text) for text in texts) else "normal"
+    """high when the customer mentions urgency, fraud, being locked out or a safety hazard, else normal."""
+    urgent = any(_HIGH_PRIORITY.search(text) or _SAFETY.search(text) for text in texts)
+    return "high" if urgent else "normal"
 
 
 def declines_so_far(history: Sequence[Turn]) -> int:
