@@ -18,6 +18,7 @@ copied here; the knowledge base does not depend on the agent.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import sqlite3
@@ -113,6 +114,9 @@ class AnswerUnitWarmer:
                 self._again = True
                 return
             self._thread = threading.Thread(target=self._run, name="answer-unit-warmup", daemon=True)
+            # A daemon thread still inside torch when the interpreter finalizes aborts the process
+            # ("terminate called without an active exception"): finish the current batch first.
+            atexit.register(self.stop)
             self._thread.start()
 
     def wait(self, timeout: float | None = None) -> bool:
