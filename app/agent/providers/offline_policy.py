@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from app.agent.conventions import (
-    DECLINE_PHRASE,
     ESCALATE_TOOL,
     OFFER_HUMAN_PHRASE,
     READ_ATTACHMENT_TOOL,
@@ -357,11 +356,6 @@ def priority_for(texts: Sequence[str]) -> str:
     """high when the customer mentions urgency, fraud, being locked out or a safety hazard, else normal."""
     urgent = any(_HIGH_PRIORITY.search(text) or _SAFETY.search(text) for text in texts)
     return "high" if urgent else "normal"
-
-
-def declines_so_far(history: Sequence[Turn]) -> int:
-    """How many times the offline model already said it did not know, in this conversation."""
-    return sum(1 for role, text in history if role == "assistant" and DECLINE_PHRASE in text)
 
 
 def problem_summary(question: str, history: Sequence[Turn], limit: int = 300) -> str:
