@@ -9,24 +9,13 @@ from sqlalchemy import select
 from app.errors import InputError
 from app.store.base import Repository, get_row, require_text
 from app.store.models import Attachment, Conversation
-from app.store.records import AttachmentRecord
+from app.store.records import AttachmentRecord, record_from_row
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 def attachment_record(row: Attachment) -> AttachmentRecord:
-    return AttachmentRecord(
-        id=row.id,
-        conversation_id=row.conversation_id,
-        original_name=row.original_name,
-        media_type=row.media_type,
-        size_bytes=row.size_bytes,
-        sha256=row.sha256,
-        stored_path=row.stored_path,
-        extracted_text=row.extracted_text,
-        error=row.error,
-        created_at=row.created_at,
-    )
+    return record_from_row(AttachmentRecord, row)
 
 
 class AttachmentRepository(Repository):

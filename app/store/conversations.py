@@ -12,37 +12,31 @@ from sqlalchemy.orm import Session
 from app.errors import InputError
 from app.store.base import Repository, get_row, require_json, require_text
 from app.store.models import Conversation, Customer, Message, utcnow
-from app.store.records import ROLES, ConversationRecord, CustomerRecord, MessageRecord, check_choice
+from app.store.records import (
+    ROLES,
+    ConversationRecord,
+    CustomerRecord,
+    MessageRecord,
+    check_choice,
+    record_from_row,
+)
 
 
 def customer_record(row: Customer) -> CustomerRecord:
-    return CustomerRecord(
-        id=row.id, external_id=row.external_id, display_name=row.display_name, created_at=row.created_at
-    )
+    return record_from_row(CustomerRecord, row)
 
 
 def conversation_record(row: Conversation) -> ConversationRecord:
-    return ConversationRecord(
-        id=row.id,
-        customer_id=row.customer_id,
-        title=row.title,
-        session_state=dict(row.session_state or {}),
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-    )
+    return record_from_row(ConversationRecord, row, session_state=dict(row.session_state or {}))
 
 
 def message_record(row: Message) -> MessageRecord:
-    return MessageRecord(
-        id=row.id,
-        conversation_id=row.conversation_id,
-        role=row.role,  # type: ignore[arg-type]  # checked on the way in
-        content=row.content,
+    return record_from_row(
+        MessageRecord,
+        row,
         tool_calls=list(row.tool_calls or []),
         citations=list(row.citations or []),
         attachment_ids=list(row.attachment_ids or []),
-        latency_ms=row.latency_ms,
-        created_at=row.created_at,
     )
 
 

@@ -7,17 +7,11 @@ from sqlalchemy import select
 from app.errors import InputError
 from app.store.base import Repository, get_row, require_text
 from app.store.models import Feedback, Message
-from app.store.records import RATINGS, FeedbackRecord, check_choice
+from app.store.records import RATINGS, FeedbackRecord, check_choice, record_from_row
 
 
 def feedback_record(row: Feedback) -> FeedbackRecord:
-    return FeedbackRecord(
-        id=row.id,
-        message_id=row.message_id,
-        rating=row.rating,
-        comment=row.comment,
-        created_at=row.created_at,
-    )
+    return record_from_row(FeedbackRecord, row)
 
 
 class FeedbackRepository(Repository):

@@ -7,21 +7,14 @@ from sqlalchemy.exc import IntegrityError
 
 from app.store.base import Repository, get_row, require_text
 from app.store.models import Customer, CustomerMemory, utcnow
-from app.store.records import MemoryRecord
+from app.store.records import MemoryRecord, record_from_row
 
 MAX_KEY_CHARS = 100
 MAX_VALUE_CHARS = 2000
 
 
 def memory_record(row: CustomerMemory) -> MemoryRecord:
-    return MemoryRecord(
-        id=row.id,
-        customer_id=row.customer_id,
-        key=row.key,
-        value=row.value,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-    )
+    return record_from_row(MemoryRecord, row)
 
 
 class MemoryRepository(Repository):

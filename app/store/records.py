@@ -7,15 +7,17 @@ enum-like columns live here too, next to the records that carry them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
-from typing import Any, Literal, get_args
+from typing import Any, Literal, TypeVar, get_args
 
 from app.errors import InputError
 
 Role = Literal["user", "assistant", "human_agent", "system"]
 TicketStatus = Literal["open", "assigned", "resolved"]
 TicketPriority = Literal["low", "normal", "high", "urgent"]
+
+R = TypeVar("R")
 
 ROLES: tuple[str, ...] = get_args(Role)
 TICKET_STATUSES: tuple[str, ...] = get_args(TicketStatus)
@@ -29,6 +31,13 @@ def check_choice(what: str, value: Any, allowed: tuple[Any, ...]) -> Any:
         shown = ", ".join(repr(option) for option in allowed)
         raise InputError(f"Invalid {what} {value!r}: expected one of {shown}.")
     return value
+
+
+def record_from_row(record_type: type[R], row: Any, **derived: Any) -> R:
+    """A frozen record holding the row's columns of the same names; `derived` supplies the rest
+    (computed values, or copies of JSON columns so no caller shares the ORM object's list)."""
+    columns = {f.name: getattr(row, f.name) for f in fields(record_type) if f.name not in derived}
+    return record_type(**columns, **derived)
 
 
 def ticket_number(ticket_id: int) -> str:

@@ -24,6 +24,7 @@ from app.store.records import (
     TICKET_STATUSES,
     TicketRecord,
     check_choice,
+    record_from_row,
     ticket_number,
 )
 
@@ -33,18 +34,11 @@ AGENT = "assistant"  # who opens tickets: the AI agent, on the customer's behalf
 
 
 def ticket_record(row: Ticket) -> TicketRecord:
-    return TicketRecord(
-        id=row.id,
+    return record_from_row(
+        TicketRecord,
+        row,
         number=ticket_number(row.id),
-        conversation_id=row.conversation_id,
-        status=row.status,  # type: ignore[arg-type]  # checked on the way in
-        priority=row.priority,  # type: ignore[arg-type]
-        reason=row.reason,
-        summary=row.summary,
-        assignee=row.assignee,
         history=[dict(entry) for entry in row.history or []],
-        created_at=row.created_at,
-        updated_at=row.updated_at,
     )
 
 
