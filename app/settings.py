@@ -109,6 +109,13 @@ class Settings(BaseSettings):
     min_score: float = Field(default=0.0, ge=0)
     query_strategy: QueryStrategy = "recent_context"
     query_context_turns: int = Field(default=2, ge=0, le=20)
+    query_embed_chars: int = Field(
+        default=600,
+        ge=50,
+        le=20_000,
+        description="Longer queries are embedded by their most answerable sentences up to this many "
+        "characters (BM25 reads them whole): embedding cost grows with length.",
+    )
     entity_tracking: bool = Field(
         default=True,
         description="Focus retrieval on the entity (metadata 'entity') last named in the dialogue.",

@@ -25,6 +25,31 @@ def reciprocal_rank_fusion(
     return [(item, score / total) for item, score in fused]
 
 
+def fuse_documents(
+    rankings: Sequence[tuple[float, Sequence[tuple[str, str]]]], *, k: int
+) -> list[tuple[str, float]]:
+    """Weighted RRF of document rankings, given (weight, [(chunk id, doc id), best first]) lists.
+
+    Each list counts a document once, at its best chunk; the fused list names each document by
+    the chunk that ranked highest in any list. Fusing chunks instead would never add up a
+    document's best chunk by meaning and its (different) best chunk by words.
+    """
+    representative: dict[str, tuple[int, str]] = {}  # doc id -> (best rank, chunk id)
+    doc_rankings = []
+    for weight, ranked in rankings:
+        docs: list[str] = []
+        seen: set[str] = set()
+        for chunk_id, doc_id in ranked:
+            if doc_id in seen:
+                continue
+            seen.add(doc_id)
+            docs.append(doc_id)
+            if doc_id not in representative or len(docs) < representative[doc_id][0]:
+                representative[doc_id] = (len(docs), chunk_id)
+        doc_rankings.append((weight, docs))
+    return [(representative[doc][1], score) for doc, score in reciprocal_rank_fusion(doc_rankings, k=k)]
+
+
 def mmr(vectors: np.ndarray, relevance: Sequence[float], *, k: int, lam: float) -> list[int]:
     """Maximal marginal relevance: indices of k rows, trading relevance against redundancy.
 

@@ -8,8 +8,9 @@ import pytest
 from app.errors import InputError
 from app.knowledge.entities import EntityMatcher, normalise
 from app.knowledge.filters import combine, matches, validate
-from app.knowledge.fusion import mmr, reciprocal_rank_fusion
-from app.knowledge.lexical import tokenize
+from app.knowledge.focus import focus
+from app.knowledge.fusion import fuse_documents, mmr, reciprocal_rank_fusion
+from app.knowledge.lexical import LexicalIndex, tokenize
 from app.knowledge.query import build_query
 
 TURNS = ["I want a hotel in the north", "The Acorn Guest House is there.", "Is there parking?"]
@@ -70,3 +71,44 @@ def test_entity_names_match_after_normalisation() -> None:
 def test_tokenize_drops_function_words_but_keeps_question_words() -> None:
     request = "Could you tell me why there was no refund of my Gold Rewards Card fee?"
     assert tokenize(request) == ["tell", "why", "refund", "gold", "rewards", "card", "fee"]
+
+
+def test_document_fusion_adds_up_a_documents_different_best_chunks() -> None:
+    dense = [("b#0", "b"), ("a#1", "a"), ("e#0", "e")]
+    lexical = [("c#0", "c"), ("a#0", "a"), ("d#0", "d")]
+    fused = fuse_documents([(1.0, dense), (1.0, lexical)], k=60)
+    assert [chunk for chunk, _ in fused][:3] == ["a#1", "b#0", "c#0"]  # a: second in both lists
+    chunk_level = reciprocal_rank_fusion([(1.0, [c for c, _ in dense]), (1.0, [c for c, _ in lexical])], k=60)
+    assert {chunk for chunk, _ in chunk_level[:2]} == {"b#0", "c#0"}  # chunk level: a never adds up
+    assert fused[0][1] > fused[1][1] > 0
+
+
+def test_focus_keeps_the_most_answerable_sentences_in_order() -> None:
+    name, fee, why = "My name is Sam.", "The card fee is high.", "Why was the fee charged?"
+    story = [name] * 30 + [fee, name, why]
+    scores = {fee: 9.0, name: 0.5, why: 6.0}
+    text = " ".join(story)
+
+    def best(sentences: list[str]) -> np.ndarray:
+        return np.array([scores[s] for s in sentences], dtype=np.float32)
+
+    assert focus("short question?", budget=50, best_scores=best) == "short question?"
+    focused = focus(text, budget=60, best_scores=best)
+    assert focused == "The card fee is high. Why was the fee charged?"
+    assert len(focus(text, budget=200, best_scores=best)) <= 200
+
+
+def test_best_scores_equal_the_best_row_of_a_search() -> None:
+    index = LexicalIndex.build(
+        ["refund card fee", "card replacement lost stolen", "savings interest rate", "fee fee refund"]
+    )
+    texts = ["Why was a fee charged on my card?", "lost card", "weather in Paris", ""]
+    best = index.best_scores(texts)
+    expected = [float(index.scores(text).max()) for text in texts]
+    assert best.tolist() == pytest.approx(expected, rel=1e-5)
+    assert best[0] > 0 and best[1] > 0 and best[2] == 0 and best[3] == 0
+    assert LexicalIndex.build([]).best_scores(["anything"]).tolist() == [0.0]
+    only_savings = index.best_scores(texts, rows=np.array([2]))
+    assert only_savings.tolist() == [0.0, 0.0, 0.0, 0.0]  # no word of theirs is in row 2
+    lost = index.best_scores(["lost card"], rows=np.array([1, 3]))
+    assert lost[0] == pytest.approx(float(index.scores("lost card")[1]), rel=1e-5)
