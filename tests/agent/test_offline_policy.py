@@ -149,3 +149,29 @@ def test_stream_chunks_concatenate_back() -> None:
     chunks = text_chunks(text, 3)
     assert len(chunks) > 2
     assert "".join(chunks) == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm a marketing manager from Leeds. How do I order a replacement card?",
+        "If you can't verify me, I'll want to speak to a supervisor. Can I check my balance?",
+        "Once the agent offers a transfer to a human agent: decline it. What is my card's APR?",
+        "I contacted the merchant three times about the refund; can I dispute the charge?",
+    ],
+)
+def test_job_titles_conditions_and_third_parties_are_not_demands_for_a_person(text: str) -> None:
+    assert read_intent(text, EARLIER, {}).kind == "knowledge"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "let me talk to your manager, I want this looked at today",
+        "Manager please.",
+        "My card was declined. Transfer me to a human agent now.",
+        "I've called you four times about this and still nothing",
+    ],
+)
+def test_unconditional_demands_still_escalate(text: str) -> None:
+    assert read_intent(text, EARLIER, {}).kind == "escalate"

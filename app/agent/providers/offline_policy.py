@@ -280,14 +280,21 @@ def smalltalk_kind(text: str) -> str:
 
 # --- escalation ----------------------------------------------------------------------------
 _HUMAN_REQUEST = re.compile(
-    r"\b(?:human|real person|live (?:agent|person|chat)|representative|operator|supervisor|manager"
-    r"|someone real|actual person)\b|\b(?:talk|speak|chat)\s+(?:to|with)\s+(?:someone|somebody|a person|an? "
+    r"\b(?:human|real person|live (?:agent|person|chat)|someone real|actual person)\b"
+    # job titles only as someone to reach: "a marketing manager from Leeds" asks for nobody
+    r"|\b(?:speak|talk|chat|get|put|transfer|connect|escalate|want|need|see|call|fetch)\b[^.?!]{0,25}?"
+    r"\b(?:representative|operator|supervisor|manager)s?\b|^\W*(?:an?\s+|the\s+|your\s+)?(?:supervisor|manager)\b"
+    r"|\b(?:talk|speak|chat)\s+(?:to|with)\s+(?:someone|somebody|a person|an? "
     r"(?:support )?(?:agent|person)|staff|support)\b|\bescalate\b|\b(?:connect|transfer) me\b"
     r"|\b(?:want|need|get me)\s+(?:an?\s+)?(?:agent|person)\b"
     r"|\b(?:ask|get|find)\s+(?:someone|somebody|a colleague)\b|\bsomeone who can\b"
     r"|\bwho can (?:approve|authori[sz]e|sign off)\b",
     _I,
 )
+# "If you can't verify me, I'll want a supervisor" asks for an answer first: a request for a
+# person (or a complaint) inside a clause that starts with one of these is a condition, not a demand.
+_CONDITION = re.compile(r"\b(?:if|unless|when|whenever|once|should|in case|otherwise)\b", _I)
+_SENTENCE_START = re.compile(r"[.!?;\n]\s*|\s-\s")  # not ":": "If it fails: ask for a manager"
 _FRUSTRATION = re.compile(
     r"\b(?:ridiculous|useless|terrible|awful|furious|angry|annoyed|fed up|sick of"
     r"|worst (?:service|experience|support|company)|waste of (?:my )?time"
@@ -297,8 +304,11 @@ _FRUSTRATION = re.compile(
     r"|small claims|court|lawyer|solicitor|legal action|ombudsman|trading standards)\b"
     # repeated contact: the customer has already tried, more than once
     r"|\b(?:third|fourth|fifth|umpteenth) time\b"
-    r"|\b(?:asked|told|explained|contacted|called|rung|tried|written|emailed|chased)\b[^.?!]{0,40}"
-    r"\b(?:several|many|multiple|two|three|four|five|\d+) times\b"
+    # (us, not a shop: "I contacted the merchant three times" is the dispute, not a complaint)
+    r"|\b(?:asked|told|explained|contacted|called|rung|tried|written|emailed|chased)"
+    r"(?:\s+(?:you(?:\s+guys)?|your\s+(?:team|staff|support|colleagues)|support|customer service|this"
+    r"|about (?:this|it)|already|now|before|up|in|back)){0,3}"
+    r"\s+(?:several|many|multiple|two|three|four|five|\d+) times\b"
     r"|\b(?:nobody|no one|no-one)(?: has| have|'s)? (?:come back|got back|replied|answered|called|responded)"
     r"|\bstill (?:nothing|no (?:reply|answer|response|update|news)|not (?:fixed|sorted|resolved))"
     r"|\blast time i(?:'m| am) asking\b",
@@ -343,13 +353,23 @@ def escalation_trigger(text: str, history: Sequence[Turn]) -> str:
         return "Customer accepted the offer to talk to a person"  # "ok cheers" is thanks, not a yes
     if _SAFETY.search(text):
         return "Customer reports a safety hazard"
-    if _HUMAN_REQUEST.search(text):
+    if _demands(_HUMAN_REQUEST, text):
         return "Customer asked to talk to a person"
-    if _FRUSTRATION.search(text):
+    if _demands(_FRUSTRATION, text):
         return "Customer is frustrated"
     if last_reply and _NOT_HELPED.search(text):
         return "Customer says the answers did not help"
     return ""
+
+
+def _demands(pattern: re.Pattern[str], text: str) -> bool:
+    """Whether `pattern` occurs outside a conditional clause ("if that fails, get me a manager")."""
+    for match in pattern.finditer(text):
+        starts = [m.end() for m in _SENTENCE_START.finditer(text, 0, match.start())]
+        clause = text[starts[-1] if starts else 0 : match.start()]
+        if not _CONDITION.search(clause):
+            return True
+    return False
 
 
 def priority_for(texts: Sequence[str]) -> str:
