@@ -254,7 +254,22 @@ def test_explicit_human_request_escalates_once(desk: Desk) -> None:
     assert arguments["priority"] == "high"
     assert "charged twice" in arguments["reason"]
     assert "T-000007" in reply
-    assert len(desk.calls) == 1
+    # the stated problem is looked up too, so the person taking over sees the articles found
+    assert [name for name, _ in desk.calls] == ["search_knowledge_base", "escalate_to_human"]
+
+
+def test_a_hand_over_says_what_the_help_centre_advises_meanwhile(desk: Desk) -> None:
+    (reply,) = converse(
+        make_agent(desk), ["This is unacceptable, when are refunds issued after my return arrives?"]
+    )
+    assert desk.called("escalate_to_human")
+    assert "In the meantime, from our help centre:" in reply
+    assert "5 working days" in reply and "[" in reply  # the cited answer follows the hand-over
+
+
+def test_a_bare_request_for_a_person_searches_nothing(desk: Desk) -> None:
+    converse(make_agent(desk), ["I want to speak to a real person please"])
+    assert [name for name, _ in desk.calls] == ["escalate_to_human"]
 
 
 def test_facts_are_remembered_and_recalled(desk: Desk) -> None:

@@ -200,7 +200,7 @@ class OfflineResponder:
         if intent.kind == "acknowledge":
             return say.noted(remembered) if remembered else say.smalltalk("greeting", known.get("name"))
         if intent.kind == "escalate":
-            return self._escalated(view, intent.priority)
+            return self._escalated(view, intent.priority, meanwhile=self._answer(intent, view))
         if intent.kind == "ticket_status":
             results = [s.result for s in view.results(conv.TICKET_STATUS_TOOL) if not s.failed]
             return say.ticket_status(results[-1] if results else None)
@@ -212,28 +212,36 @@ class OfflineResponder:
             return self._from_attachments(intent, view)
         return self._from_knowledge(intent, view)
 
-    def _escalated(self, view: TurnView, priority: str, *, after_decline: bool = False) -> str:
-        """Tell the customer what happens next, with the ticket number the tool reported."""
+    def _escalated(
+        self, view: TurnView, priority: str, *, after_decline: bool = False, meanwhile: str = ""
+    ) -> str:
+        """Tell the customer what happens next, with the ticket number the tool reported, and what
+        the help centre says about the problem meanwhile (when the search found an answer)."""
         steps = [s for s in view.results(conv.ESCALATE_TOOL) if not s.failed]
         number = conv.find_ticket_number(steps[-1].result) if steps else None
-        return say.escalated(number, priority, after_decline=after_decline)
+        handed_over = say.escalated(number, priority, after_decline=after_decline)
+        return f"{handed_over} {say.meanwhile(meanwhile)}" if meanwhile else handed_over
 
     def _from_knowledge(self, intent: Intent, view: TurnView) -> str | Step:
         """Extractive answer from the passages the search returned; decline below the threshold."""
         if view.results(conv.ESCALATE_TOOL):
             return self._escalated(view, _priority(view), after_decline=True)
+        # Not knowing twice is not, by itself, a reason to hand over: the decline offers a person and
+        # the customer decides (accepting, asking, or saying it is not helping escalates).
+        return self._answer(intent, view) or say.decline()
+
+    def _answer(self, intent: Intent, view: TurnView) -> str:
+        """The extractive answer from this turn's search results, or "" below the threshold."""
         passages = [
             p for s in view.results(conv.SEARCH_TOOL) if not s.failed for p in conv.parse_passages(s.result)
         ]
+        if not passages:
+            return ""
         selection = self.answerer.select(
             intent.query or intent.question, passage_units(passages), focus=intent.question
         )
         logger.debug("offline answer", extra={"best": round(selection.best, 4), "passages": len(passages)})
-        if selection.confident(self.confidence):
-            return say.extracted(selection)
-        # Not knowing twice is not, by itself, a reason to hand over: the decline offers a person and
-        # the customer decides (accepting, asking, or saying it is not helping escalates).
-        return say.decline()
+        return say.extracted(selection) if selection.confident(self.confidence) else ""
 
     def _from_attachments(self, intent: Intent, view: TurnView) -> str:
         """Answer the question from the attachment text, or show how the file begins when there is none."""

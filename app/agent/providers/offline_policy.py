@@ -399,6 +399,22 @@ def _is_meta(text: str) -> bool:
     return not _is_substantive(stripped)
 
 
+_ASKING_TEXT = (
+    "want need like would could can please speak talk chat get let me my someone somebody anyone person "
+    "people agent human real now asap staff ok okay"
+)
+_ASKING_WORDS = frozenset(_ASKING_TEXT.split())
+
+
+def _states_problem(text: str) -> bool:
+    """Whether the message says what is wrong, beyond asking for a person or venting: at least two
+    words that are neither filler, nor a request for someone, nor a complaint about the service
+    ("I was charged twice, get me a human" states one; "I want a real person now" does not)."""
+    stripped = _HUMAN_REQUEST.sub(" ", _NOT_HELPED.sub(" ", _FRUSTRATION.sub(" ", text)))
+    words = [w for w in re.findall(r"[a-z0-9']+", stripped.lower()) if w not in _FILLER | _ASKING_WORDS]
+    return len(words) >= 2
+
+
 def _shorten(text: str, limit: int) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
@@ -467,7 +483,12 @@ def read_intent(user_text: str, history: Sequence[Turn], known: Mapping[str, str
     texts = [question, *(text for role, text in history if role == "user")]
     if trigger := escalation_trigger(question, history):
         reason = escalation_reason(trigger, question, history)
-        return Intent("escalate", question, facts=facts, reason=reason, priority=priority_for(texts))
+        # a message that first states the problem is looked up as well: the reply can say what to
+        # do meanwhile ("stop using it"), and the person who takes over sees the articles found
+        first_statement = not any(_states_problem(text) for role, text in history if role == "user")
+        lookup = question if first_statement and _states_problem(question) else ""
+        priority = priority_for(texts)
+        return Intent("escalate", question, question, lookup, facts, reason=reason, priority=priority)
     if _TICKET_QUESTION.search(question):
         return Intent("ticket_status", question, facts=facts)
     if attachments:
@@ -502,6 +523,8 @@ def plan_calls(intent: Intent, known: Mapping[str, str], available: set[str]) ->
     """The tool calls to make before answering, limited to the tools the agent actually has."""
     calls = [ToolCall(REMEMBER_TOOL, {"key": key, "value": value}) for key, value in intent.facts.items()]
     if intent.kind == "escalate":
+        if intent.search:
+            calls.append(ToolCall(SEARCH_TOOL, {"query": intent.search}))
         calls.append(ToolCall(ESCALATE_TOOL, {"reason": intent.reason, "priority": intent.priority}))
     elif intent.kind == "ticket_status":
         calls.append(ToolCall(TICKET_STATUS_TOOL, {}))

@@ -99,6 +99,11 @@ def escalated(ticket_number: str | None, priority: str, *, after_decline: bool =
     )
 
 
+def meanwhile(answer: str) -> str:
+    """What the help centre says, offered while the customer waits for a person."""
+    return f"In the meantime, from our help centre: {answer}"
+
+
 def ticket_status(result: str | None) -> str:
     """Relay what the ticket tool reported."""
     if not result:
