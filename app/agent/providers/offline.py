@@ -32,6 +32,7 @@ from agent_framework.observability import ChatTelemetryLayer
 from app.agent import conventions as conv
 from app.agent.providers import offline_replies as say
 from app.agent.providers.offline_answer import (
+    MAX_SENTENCES,
     Embedder,
     ExtractiveAnswerer,
     attachment_units,
@@ -163,7 +164,12 @@ class OfflineResponder:
     """The turn logic: plan tool calls from the customer's message, then answer from their results."""
 
     def __init__(
-        self, embedder: Embedder, *, confidence: float, max_sentences: int = 3, max_units: int = 400
+        self,
+        embedder: Embedder,
+        *,
+        confidence: float,
+        max_sentences: int = MAX_SENTENCES,
+        max_units: int = 400,
     ):
         self.confidence = confidence
         self.answerer = ExtractiveAnswerer(embedder, max_sentences=max_sentences, max_units=max_units)
@@ -282,7 +288,7 @@ class OfflineRawClient(BaseChatClient):
         *,
         embedder: Embedder,
         confidence: float,
-        max_sentences: int = 3,
+        max_sentences: int = MAX_SENTENCES,
         max_units: int = 400,
         stream_words: int = 3,
         **kwargs: Any,

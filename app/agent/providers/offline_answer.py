@@ -1,7 +1,7 @@
 """Extractive answers: pick the few sentences of the retrieved text that answer the question.
 
 The offline model never writes facts of its own. It splits passages (or an attachment) into
-sentences, bullet items and table rows, embeds them in one batch, and keeps the one to three most
+sentences, bullet items and table rows, embeds them in one batch, and keeps the one to four most
 similar to the question, each with its citation. Below the confidence threshold it has no answer.
 """
 
@@ -38,6 +38,11 @@ _STOPWORD_TEXT = (
 _STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 LEXICAL_WEIGHT = 0.05
 NEAR_DUPLICATE = 0.88
+# Up to four sentences within 0.12 of the best: reviews and FAQs often say the same thing in several
+# places, and citing each place is what a reader (and DSTC's knowledge selection) wants. Measured
+# against three within 0.10: DSTC11 selection F1 0.256 → 0.276, the demo dialogues unchanged (0.500).
+MAX_SENTENCES = 4
+RUNNER_UP_MARGIN = 0.12
 STRONG_MARGIN = 0.2
 
 
@@ -177,7 +182,12 @@ class ExtractiveAnswerer:
     """Chooses answer sentences by embedding similarity, with a small lexical-overlap tie-break."""
 
     def __init__(
-        self, embedder: Embedder, *, max_sentences: int = 3, max_units: int = 400, margin: float = 0.1
+        self,
+        embedder: Embedder,
+        *,
+        max_sentences: int = MAX_SENTENCES,
+        max_units: int = 400,
+        margin: float = RUNNER_UP_MARGIN,
     ):
         self.embedder = embedder
         self.max_sentences = max_sentences
