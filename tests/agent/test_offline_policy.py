@@ -54,6 +54,12 @@ def test_facts_are_extracted_with_snake_case_keys(text: str, facts: dict[str, st
         ("No thank you, I need the refund policy for Germany", ""),
         ("Is that all I need to bring?", ""),
         ("Thanks, is that all?", ""),
+        ("Thank you for the reference number B4IRJDNN. Goodbye.", "goodbye"),
+        ("No, that is all the information I need. Thank you.", "goodbye"),
+        ("Thank you so much for all of your help. Have a great day.", "goodbye"),
+        ("No. Thanks for all of your help though.", "thanks"),
+        ("Thanks for the info, how do I reset my password?", ""),
+        ("thanks for the quick reply, my order 123 is late", ""),
     ],
 )
 def test_small_talk(text: str, kind: str) -> None:

@@ -230,7 +230,8 @@ def resolve_fact_key(phrase: str, known: Mapping[str, str]) -> str:
 
 # --- small talk ------------------------------------------------------------------------------
 _CLOSING = (
-    r"that(?:'s| is| was| will be| would be| should be)\s+(?:all|everything|it)"
+    r"that(?:'s| is| was| will be|'ll be| would be| should be)\s+(?:all|everything|it)"
+    r"(?:\s+the\s+(?:help|info|information|assistance))?"
     r"(?:\s+(?:i|we)\s+(?:need|needed|wanted|want|was looking for|were looking for|had))?"
     r"|(?:i|we)\s+(?:don't|do not|won't|will not)\s+need\s+(?:anything|any)\s+(?:else|more)(?:\s+help)?"
     r"|(?:i|we)(?:\s+think\s+(?:i|we))?(?:'m|'re|\s+am|\s+are)\s+(?:all\s+)?(?:set|good|done)"
@@ -246,7 +247,10 @@ _SMALLTALK = (
     ),
     (
         "thanks",
-        r"\b(?:thanks?(?: you)?(?: (?:so|very) much)?(?: for (?:the|your|all (?:the|your)) " + _HELP + r")?"
+        # thanks for a thing just given ("thank you for the reference number ABC123."), then plain thanks
+        r"\b(?:thanks?(?: you)?(?: (?:so|very) much)? for (?:[\w-]+ ){0,4}[\w-]+(?=\s*(?:[.!,]|$))"
+        r"|thanks?(?: you)?(?: (?:so|very) much)?"
+        r"(?: for (?:the|your|all (?:of )?(?:the|your)) " + _HELP + r")?"
         r"|thx|ty|cheers|appreciate(?:d| it)?|great|perfect|awesome|cool|got it|ok(?:ay)?|that help(?:ed|s)"
         r"|(?:that(?:'s| has)|you(?:'ve| have)) been (?:very |so |really )?helpful|(?:that|you)(?:'s| is| was"
         r"| are| were) (?:very |so |really )?helpful|sounds? (?:good|great|perfect)|brilliant|excellent"
@@ -261,7 +265,7 @@ _SMALLTALK = (
 _FILLER_TEXT = (
     "so much very a lot you again there team for your the help all guys mate bot just wanted to say and oh "
     "well today everyone folks really i it that this is was now then too assistant support friend "
-    "no nope nah not yes yeah yep actually alright right"
+    "no nope nah not yes yeah yep actually alright right though"
 )
 _FILLER = frozenset(_FILLER_TEXT.split())
 
