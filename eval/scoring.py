@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from app.agent.conventions import without_citations
 from app.asyncutil import run_sync
 from eval.metrics import answers, dstc, latency, passk, retrieval, routing
 from eval.replay import TurnRecord
@@ -141,10 +142,11 @@ def _reference(record: TurnRecord) -> dict[str, Any]:
 
 
 def _prediction(record: TurnRecord) -> dict[str, Any]:
+    """The turn in DSTC's prediction format; the reply as prose, since references carry no `[n]`."""
     return {
         "target": record.searched,
         "knowledge": list(record.selected_doc_ids),
-        "response": record.response,
+        "response": without_citations(record.response),
     }
 
 
@@ -161,7 +163,7 @@ def answer_metrics(
     samples = [
         answers.AnswerSample(
             question=record.query,
-            response=record.response,
+            response=without_citations(record.response),
             reference=record.labels.reference,
             retrieved_contexts=record.retrieved_texts,
             reference_contexts=reference_texts(record) if reference_texts else (),

@@ -43,7 +43,7 @@ ATTACHMENT_CITATION = "(from your attachment)"
 
 # --- search results -----------------------------------------------------------------------------
 _HEADER = re.compile(r"^\[(\d+)\] title: ?(.*)$")
-_FIELD = re.compile(r"^(chunk_id|doc_id|section|score): ?(.*)$")
+_FIELD = re.compile(r"^(chunk_id|doc_id|section|kind|score): ?(.*)$")
 _CITATION = re.compile(r"\[(\d{1,3})\]")
 
 
@@ -69,6 +69,7 @@ class Passage:
     section: str
     text: str
     score: float
+    kind: str = ""  # the document's `doc_type` metadata, e.g. "review" (someone's opinion) or "faq"
 
 
 def _one_line(value: object) -> str:
@@ -81,14 +82,16 @@ def format_passages(hits: Iterable[HitLike], *, start: int = 1) -> str:
     blocks = []
     for number, hit in enumerate(hits, start=start):
         quoted = "\n".join(f"> {line}" if line else ">" for line in hit.text.split("\n"))
-        blocks.append(
-            f"[{number}] title: {_one_line(hit.title)}\n"
-            f"section: {_one_line(hit.section)}\n"
-            f"chunk_id: {_one_line(hit.chunk_id)}\n"
-            f"doc_id: {_one_line(hit.doc_id)}\n"
-            f"score: {float(hit.score):.4f}\n"
-            f"{quoted}"
-        )
+        kind = _one_line((getattr(hit, "metadata", None) or {}).get("doc_type", ""))
+        header = [
+            f"[{number}] title: {_one_line(hit.title)}",
+            f"section: {_one_line(hit.section)}",
+            *([f"kind: {kind}"] if kind else []),
+            f"chunk_id: {_one_line(hit.chunk_id)}",
+            f"doc_id: {_one_line(hit.doc_id)}",
+            f"score: {float(hit.score):.4f}",
+        ]
+        blocks.append("\n".join([*header, quoted]))
     return "\n\n".join(blocks) if blocks else NO_PASSAGES
 
 
@@ -128,8 +131,14 @@ def _close_passage(passages: list[Passage], fields: dict[str, str] | None, lines
             section=fields.get("section", ""),
             text="\n".join(lines),
             score=score,
+            kind=fields.get("kind", ""),
         )
     )
+
+
+def without_citations(text: str) -> str:
+    """A reply as plain prose: the `[n]` markers (a chat-UI convention) and the space before them removed."""
+    return _CITATION.sub("", re.sub(r"\s+(?=\[\d{1,3}\])", "", text))
 
 
 def cited_numbers(text: str) -> list[int]:

@@ -20,8 +20,10 @@ from app.agent.conventions import (
     parse_facts,
     parse_passages,
     strip_attachment_markers,
+    without_citations,
 )
-from app.agent.providers.offline_replies import decline, escalated
+from app.agent.providers.offline_answer import Selection, passage_units
+from app.agent.providers.offline_replies import decline, escalated, extracted
 from app.tools.search import retrieval_context
 
 
@@ -115,3 +117,42 @@ def test_retrieval_context_leaves_out_the_assistants_fixed_phrases() -> None:
         escalated("T-000001", "normal"),
     ]
     assert retrieval_context(dialogue) == ["my Beacon Mini won't join the wifi", "it's a mesh system"]
+
+
+@dataclass
+class ReviewHit(FakeHit):
+    metadata: dict
+
+
+def test_review_passages_are_quoted_as_what_guests_say() -> None:
+    hits = [
+        ReviewHit(
+            "h:1:review:1:0",
+            "h:1:review:1:0",
+            "Acorn House",
+            "",
+            "The view was lovely.",
+            0.9,
+            {"doc_type": "review"},
+        ),
+        ReviewHit(
+            "h:1:review:2:0",
+            "h:1:review:2:0",
+            "Acorn House",
+            "",
+            "Great views at night.",
+            0.8,
+            {"doc_type": "review"},
+        ),
+        ReviewHit("h:1:faq:3", "h:1:faq:3", "Acorn House", "", "Parking is free.", 0.7, {"doc_type": "faq"}),
+    ]
+    passages = parse_passages(format_passages(hits))
+    assert [p.kind for p in passages] == ["review", "review", "faq"]
+    reviews = Selection(tuple(passage_units(passages[:2])), 0.9)
+    assert (
+        extracted(reviews)
+        == "Guests' reviews of Acorn House say: The view was lovely [1]. Great views at night [2]."
+    )
+    mixed = Selection(tuple(passage_units(passages[1:])), 0.9)
+    assert extracted(mixed) == "Great views at night [2]. Parking is free [3]."
+    assert without_citations(extracted(mixed)) == "Great views at night. Parking is free."

@@ -61,6 +61,8 @@ class Unit:
     text: str
     cite: str  # "[3]" for passage 3; "" for an attachment (cited once for the whole reply)
     order: tuple[int, int]  # (source number, position) for a stable tie-break
+    kind: str = ""  # the passage's document kind: "review" is someone's opinion, not the company's word
+    title: str = ""  # the passage's title (for a review: what was reviewed)
 
 
 @dataclass(frozen=True)
@@ -154,7 +156,7 @@ def _clean(unit: str) -> str:
 def passage_units(passages: Sequence[Passage]) -> list[Unit]:
     """Every usable unit of the passages, cited by passage number."""
     return [
-        Unit(text, f"[{passage.number}]", (passage.number, index))
+        Unit(text, f"[{passage.number}]", (passage.number, index), passage.kind, passage.title)
         for passage in passages
         for index, text in enumerate(split_units(passage.text))
         if not _INJECTION.search(text)

@@ -46,10 +46,20 @@ def fact_answer(key: str, value: str | None) -> str:
 def extracted(selection: Selection, *, from_attachment: bool = False) -> str:
     """The chosen sentences, each with its passage citation (or one attachment citation at the end)."""
     sentences = [_with_citation(unit.text, unit.cite) for unit in selection.units]
-    text = " ".join(sentences)
+    text = f"{_reviews_intro(selection)}{' '.join(sentences)}"
     if from_attachment:
         text = f"{text.rstrip('.')} {ATTACHMENT_CITATION}."
     return text
+
+
+def _reviews_intro(selection: Selection) -> str:
+    """Review sentences are customers' words ("I loved the view"), so say whose before quoting them."""
+    units = selection.units
+    if not units or any(unit.kind != "review" for unit in units):
+        return ""
+    titles = {unit.title for unit in units}
+    about = f" of {units[0].title}" if len(titles) == 1 and units[0].title else ""
+    return f"Guests' reviews{about} say: "
 
 
 def _with_citation(text: str, cite: str) -> str:
