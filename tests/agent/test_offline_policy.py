@@ -75,6 +75,7 @@ def test_small_talk(text: str, kind: str) -> None:
         ("that didn't help", "normal"),
         ("Someone hacked my account, get me a real person", "high"),
         ("I'm locked out and need to speak to someone urgently", "high"),
+        ("my headphones have gone all puffy on one side and they're hot", "high"),
     ],
 )
 def test_escalation_triggers_and_priority(text: str, priority: str) -> None:

@@ -338,7 +338,8 @@ _SAFETY = re.compile(
     r"\b(?:smoke|smoking|fire|flames?|burning|burnt|sparks?|sparking|melt(?:ed|ing)|scorch(?:ed|ing)"
     r"|electric(?:al)? shock|shocked me|exposed (?:wires?|metal)|metal bits|overheat(?:ed|ing)"
     r"|explod(?:ed|ing)"
-    r"|swollen battery)\b",
+    # a battery that swells is a fire risk, whatever the customer calls it
+    r"|swollen battery|battery (?:is |has )?(?:swollen|swelling|swelled|bulging)|puffy|puffed up|bulging)\b",
     _I,
 )
 _TICKET_QUESTION = re.compile(
