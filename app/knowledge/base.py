@@ -363,9 +363,9 @@ class KnowledgeBase:
     ) -> list[tuple[str, float]]:
         """(chunk id, score) best first, for one mode over the chunks the filter keeps.
 
-        per_doc: one chunk per document. Hybrid then fuses document rankings, not chunk rankings:
-        a document's best chunk by meaning and its best chunk by words are often different chunks,
-        which chunk-level fusion would never add up (τ³ document recall@10 +0.01).
+        per_doc: the caller keeps one chunk per document, so hybrid fuses document rankings, not
+        chunk rankings: a document's best chunk by meaning and its best chunk by words are often
+        different chunks, which chunk-level fusion would never add up (τ³ document recall@10 +0.01).
         """
         focusing = mode != "bm25" and len(text) > self.settings.query_embed_chars
         lexical_rows: list[tuple[int, float]] = []
@@ -374,11 +374,11 @@ class KnowledgeBase:
             lexical_rows = catalog.lexical.top(text, wanted, catalog.mask(where))
         lexical = [(catalog.chunks[row].chunk_id, score) for row, score in lexical_rows[:n]]
         if mode == "bm25":
-            return _best_per_doc(catalog, lexical) if per_doc else lexical
+            return lexical
         candidates = np.fromiter((row for row, _ in lexical_rows), dtype=np.int64)
         dense = self._dense(catalog, text, where, n, candidates)
         if mode == "dense":
-            return _best_per_doc(catalog, dense) if per_doc else dense
+            return dense
         weighted = [(self.settings.dense_weight, dense), (self.settings.bm25_weight, lexical)]
         if per_doc:
             by_doc = [
