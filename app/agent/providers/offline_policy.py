@@ -395,29 +395,35 @@ def problem_summary(question: str, history: Sequence[Turn], limit: int = 300) ->
 
 def _is_substantive(text: str) -> bool:
     """More than small talk: at least three words that are not filler."""
-    return len([w for w in re.findall(r"[a-z0-9']+", text.lower()) if w not in _FILLER]) >= 3
+    return len(_meaningful_words(text, _FILLER)) >= 3
 
 
 def _is_meta(text: str) -> bool:
     """A message about the conversation itself (asking for a human, saying it didn't help)."""
-    stripped = _HUMAN_REQUEST.sub(" ", _NOT_HELPED.sub(" ", _FRUSTRATION.sub(" ", text)))
-    return not _is_substantive(stripped)
+    return not _is_substantive(_without_meta(text))
 
 
 _ASKING_TEXT = (
     "want need like would could can please speak talk chat get let me my someone somebody anyone person "
     "people agent human real now asap staff ok okay"
 )
-_ASKING_WORDS = frozenset(_ASKING_TEXT.split())
+_IGNORED_IN_PROBLEMS = _FILLER | frozenset(_ASKING_TEXT.split())
 
 
 def _states_problem(text: str) -> bool:
     """Whether the message says what is wrong, beyond asking for a person or venting: at least two
     words that are neither filler, nor a request for someone, nor a complaint about the service
     ("I was charged twice, get me a human" states one; "I want a real person now" does not)."""
-    stripped = _HUMAN_REQUEST.sub(" ", _NOT_HELPED.sub(" ", _FRUSTRATION.sub(" ", text)))
-    words = [w for w in re.findall(r"[a-z0-9']+", stripped.lower()) if w not in _FILLER | _ASKING_WORDS]
-    return len(words) >= 2
+    return len(_meaningful_words(_without_meta(text), _IGNORED_IN_PROBLEMS)) >= 2
+
+
+def _without_meta(text: str) -> str:
+    """The message less its requests for a person, complaints and "that didn't help"."""
+    return _HUMAN_REQUEST.sub(" ", _NOT_HELPED.sub(" ", _FRUSTRATION.sub(" ", text)))
+
+
+def _meaningful_words(text: str, ignored: frozenset[str]) -> list[str]:
+    return [word for word in re.findall(r"[a-z0-9']+", text.lower()) if word not in ignored]
 
 
 def _shorten(text: str, limit: int) -> str:
