@@ -18,7 +18,7 @@ export DO_NOT_TRACK ?= true
 export ANONYMIZED_TELEMETRY ?= False
 export TOKENIZERS_PARALLELISM ?= false
 
-.PHONY: demo test install lint pytest gate browser-deps test-postgres lock clean
+.PHONY: demo test install lint pytest gate browser-deps test-postgres lock requirements clean
 
 demo: install  ## set up, ingest the demo knowledge base if needed, serve the app
 	$(PY) -m app serve
@@ -50,8 +50,12 @@ gate: install  ## replay the dev dialogues and fail on a regression against data
 test-postgres: install  ## the storage tests against a throwaway PostgreSQL server
 	bash scripts/postgres-test.sh
 
-lock:  ## refresh requirements.lock from the current environment
+lock:  ## refresh requirements.lock from the current environment, then requirements.txt from it
 	$(PY) -m pip freeze --exclude-editable | grep -v '^support-agent' > requirements.lock
+	$(PY) scripts/make_requirements.py
+
+requirements: install  ## requirements.txt (what Hugging Face Spaces install) from pyproject.toml and the lock
+	$(PY) scripts/make_requirements.py
 
 clean:
 	rm -rf $(VENV) data $(OUT) .pytest_cache .ruff_cache
