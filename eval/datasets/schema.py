@@ -28,6 +28,7 @@ class ContextTurn(_Strict):
 
     role: Literal["user", "assistant", "human_agent", "system"]
     text: str
+    nbest: list[str] = Field(default_factory=list)  # ASR hypotheses of a spoken turn; `text` is the best
 
 
 class ToolExpectation(_Strict):
@@ -53,6 +54,7 @@ class Turn(_Strict):
 
     text: str = Field(min_length=1)
     attachment: str | None = None
+    nbest: list[str] = Field(default_factory=list)  # ASR hypotheses of a spoken turn; `text` is the best
     labels: TurnLabels = Field(default_factory=TurnLabels)
 
 
