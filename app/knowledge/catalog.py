@@ -65,4 +65,6 @@ class Catalog:
     @cached_property
     def entities(self) -> EntityMatcher:
         names = {str(meta[ENTITY_KEY]) for meta in self.metadata if meta.get(ENTITY_KEY)}
-        return EntityMatcher(sorted(names))
+        if not names:
+            return EntityMatcher(())
+        return EntityMatcher(sorted(names), background=(chunk.index_text for chunk in self.chunks))

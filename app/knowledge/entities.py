@@ -1,17 +1,45 @@
 """Entity tracking: which entity (hotel, product, ...) is the dialogue about right now?
 
-Follow-up questions rarely repeat the name ("Are their bathrooms clean?"). Documents that carry
-metadata `entity` let us find the entity named most recently in the query or the earlier turns
-and focus retrieval on its documents. Names are matched after normalisation (case, punctuation,
-"&" vs "and", a leading "the"), longest name first. (Shortened names as aliases were tried on
-DSTC dev and matched the wrong entity more often than they helped.)
+Follow-up questions rarely repeat the name ("Are their bathrooms clean?"), and when a name is
+repeated it is often said loosely: "acorn house" for Acorn Guest House, "the Alexander" for
+Alexander Bed and Breakfast, "cafe uno" for Caffe Uno, or misheard by speech recognition.
+Documents that carry metadata `entity` let us find the entity named most recently in the query or
+the earlier turns and focus retrieval on its documents.
+
+Two ways to recognise a name, the stronger first:
+- **Exactly**, after normalisation (case, punctuation, "&" vs "and", a leading "the").
+- **Loosely**, by its distinctive words. Each word of a name weighs its inverse frequency among
+  all names, so "guest", "house", "restaurant" count for little and "acorn", "alexander" for much.
+  Words match despite small misspellings (a similarity ratio over ``LOOSE_WORD_RATIO`` for words
+  of four letters or more), and a name is loosely mentioned when the words found carry at least
+  ``LOOSE_COVERAGE`` of its weight, including at least one distinctive word. Only an unambiguous
+  loose mention counts: when two names are found equally well, neither is. Words that are common
+  in ordinary dialogue (``background`` word frequencies, when the caller has them) never count as
+  distinctive on their own, so a restaurant called "Ask" is not found in "can I ask".
+The newest turn that mentions any entity decides; within it an exact mention beats a loose one,
+and among equals the last wins (the customer's latest choice).
 """
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+LOOSE_WORD_RATIO = 84.0  # rapidfuzz ratio (0-100) for two words to count as the same word
+LOOSE_COVERAGE = 0.6  # share of a name's word weight a loose mention must cover
+MIN_FUZZY_LENGTH = 4  # shorter words must match exactly
+# Spoken dialogue spells numbers out ("four one five seven ..." for a phone number): never a name's
+# distinctive word, however rare among the names ("Restaurant One Seven").
+_NUMBERS = """zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen
+fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety
+hundred thousand first second third"""
+NUMBER_WORDS = frozenset(_NUMBERS.split())
 
 
 def normalise(text: str) -> str:
@@ -29,10 +57,17 @@ def _key(name: str) -> str:
     return " ".join(words)
 
 
-class EntityMatcher:
-    """Finds known entity names in free text."""
+@dataclass(frozen=True)
+class _Mention:
+    name: str
+    strength: float  # 2.0 exact; a loose mention scores its weight coverage (< 1.0 ... 1.0)
+    position: int  # where in the turn it ends (characters or words): later wins among equals
 
-    def __init__(self, names: Iterable[str]) -> None:
+
+class EntityMatcher:
+    """Finds known entity names in free text, exactly or by their distinctive words."""
+
+    def __init__(self, names: Iterable[str], background: Iterable[str] = ()) -> None:
         self._by_key: dict[str, str] = {}
         for name in names:
             key = _key(name)
@@ -44,16 +79,152 @@ class EntityMatcher:
             if alternatives
             else None
         )
+        self._weights = _word_weights(self._by_key)
+        self._common = _common_words(background) | NUMBER_WORDS
+        self._vocabulary = sorted(self._weights)
+        # "guesthouse" said, "Guest House" written: a joined pair of name words stands for both
+        self._compounds: dict[str, tuple[str, str]] = {
+            first + second: (first, second)
+            for key in self._by_key
+            for first, second in zip(key.split(), key.split()[1:], strict=False)
+        }
+        self._names_with: dict[str, list[str]] = {}
+        for key in self._by_key:
+            for word in set(key.split()):
+                self._names_with.setdefault(word, []).append(key)
 
     def __bool__(self) -> bool:
         return self._pattern is not None
 
     def last_named(self, turns_newest_first: Sequence[str]) -> str | None:
-        """The entity named last in the newest turn that names one."""
+        """The entity the newest turn that mentions one mentions (the strongest, then the last).
+
+        "The first one" / "the second one" / "the latter" pick from the newest earlier turn
+        that offered several.
+        """
         if self._pattern is None:
             return None
-        for turn in turns_newest_first:
-            found = self._pattern.findall(normalise(turn))
-            if found:
-                return self._by_key[found[-1]]
+        ordinal = _ordinal(turns_newest_first[0]) if turns_newest_first else None
+        for index, turn in enumerate(turns_newest_first):
+            mentions = self.mentions(turn)
+            if ordinal is not None and index > 0 and len(mentions) < 2:
+                continue
+            if mentions and ordinal is not None and index > 0:
+                offered = list(dict.fromkeys(m.name for m in sorted(mentions, key=lambda m: m.position)))
+                return offered[min(ordinal, len(offered) - 1)] if ordinal >= 0 else offered[-1]
+            if mentions:
+                return max(mentions, key=lambda m: (m.strength, m.position)).name
         return None
+
+    def mentions(self, text: str) -> list[_Mention]:
+        """Every entity `text` names: exact mentions, or else unambiguous loose ones."""
+        normalised = normalise(text)
+        exact = [
+            _Mention(self._by_key[match.group(1)], 2.0, match.end())
+            for match in self._pattern.finditer(normalised)
+        ]
+        return exact or self._loose(normalised.split())
+
+    def _loose(self, words: list[str]) -> list[_Mention]:
+        """Names whose distinctive words the text carries, when exactly one name fits best."""
+        found: dict[str, list[int]] = {}  # name word -> positions in the text
+        for position, word in enumerate(words):
+            joined = word + words[position + 1] if position + 1 < len(words) else ""
+            for name_word in [*self._similar_words(word), *self._compounds.get(word, ())]:
+                found.setdefault(name_word, []).append(position)
+            if joined in self._weights:  # "guest house" said, "Guesthouse" written
+                found.setdefault(joined, []).append(position)
+        if not found:
+            return []
+        scored: list[tuple[float, int, str]] = []
+        for key in {key for word in found for key in self._names_with.get(word, ())}:
+            span = self._said_together(key.split(), found)
+            if span is None:
+                continue
+            hits, end = span
+            total = sum(self._weights[w] for w in set(key.split()))
+            covered = sum(self._weights[w] for w in hits)
+            if covered / total >= LOOSE_COVERAGE and self._identifies(hits, key.split()):
+                scored.append((covered / total, end, key))
+        if not scored:
+            return []
+        best = max(score for score, _, _ in scored)
+        winners = [(position, key) for score, position, key in scored if score == best]
+        if len(winners) != 1:
+            return []  # two names fit equally well: guessing would focus on the wrong one
+        position, key = winners[0]
+        return [_Mention(self._by_key[key], best, position)]
+
+    def _said_together(
+        self, name_words: list[str], found: dict[str, list[int]]
+    ) -> tuple[set[str], int] | None:
+        """The name's words found in one short run of the text, in order, and where the run ends.
+
+        A name said loosely is still said in one breath ("acorn house", "the alexander bread and
+        breakfast"); its words scattered over a sentence ("one ... seven") are a coincidence.
+        """
+        best: tuple[set[str], int] | None = None
+        for start in found.get(name_words[0], []) + [p for w in name_words[1:] for p in found.get(w, [])]:
+            hits, end = set(), start
+            for word in name_words:
+                near = [p for p in found.get(word, []) if start <= p <= start + len(name_words)]
+                if near:
+                    hits.add(word)
+                    end = max(end, min(near))
+            if best is None or len(hits) > len(best[0]):
+                best = (hits, end)
+        return best
+
+    def _identifies(self, hits: set[str], name_words: list[str]) -> bool:
+        """Whether the words found include the name's most telling one, and it tells: it points at
+        few names and is no ordinary word of dialogue ("acorn" in "acorn house", not "house")."""
+        rarest = max(self._weights[w] for w in name_words)
+        return any(
+            self._weights[word] == rarest
+            and rarest >= self._distinctive
+            and len(word) >= MIN_FUZZY_LENGTH
+            and word not in self._common
+            for word in hits
+        )
+
+    def _similar_words(self, word: str) -> list[str]:
+        """Name words equal to `word`, or close to it when both are long enough to misspell."""
+        if word in self._weights:
+            return [word]
+        if len(word) < MIN_FUZZY_LENGTH:
+            return []
+        matches = process.extract(
+            word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=LOOSE_WORD_RATIO, limit=3
+        )
+        return [match for match, _score, _index in matches if len(match) >= MIN_FUZZY_LENGTH]
+
+    @property
+    def _distinctive(self) -> float:
+        """A word is distinctive when at most a few names share it (weight of a word in 3 names)."""
+        return math.log(1 + len(self._by_key) / 3)
+
+
+_ORDINALS = {"first": 0, "former": 0, "second": 1, "third": 2, "last": -1, "latter": -1}
+_ORDINAL = re.compile(r"\bthe (first|second|third|last|former|latter)\b(?! (?:time|night|day|week))")
+
+
+def _ordinal(text: str) -> int | None:
+    """The index "the first one" / "the latter" refers to in a list just offered (-1: the last)."""
+    match = _ORDINAL.search(normalise(text))
+    return _ORDINALS[match.group(1)] if match else None
+
+
+def _word_weights(keys: Iterable[str]) -> dict[str, float]:
+    """Inverse frequency of each word among the names: rare words identify a name."""
+    keys = list(keys)
+    frequency = Counter(word for key in keys for word in set(key.split()))
+    return {word: math.log(1 + len(keys) / count) for word, count in frequency.items()}
+
+
+def _common_words(background: Iterable[str], share: float = 0.01) -> frozenset[str]:
+    """Words in at least `share` of the background texts: ordinary dialogue, not names."""
+    texts = [set(normalise(text).split()) for text in background]
+    if not texts:
+        return frozenset()
+    frequency = Counter(word for words in texts for word in words)
+    return frozenset(word for word, count in frequency.items() if count >= share * len(texts))

@@ -1,0 +1,68 @@
+"""Entity tracking through loosely spoken names, ordinal references and ordinary words."""
+
+from __future__ import annotations
+
+from app.knowledge.entities import EntityMatcher
+
+NAMES = [
+    "Birchwood Guest House",
+    "Harbour Lodge Guesthouse",
+    "Heron Lodge Guest House",
+    "Caffe Milano",
+    "Alder Bed and Breakfast",
+    "The Copper Kettle",
+    "Pizza Two Four",
+    "Ask Restaurant",
+    "Grand Hotel",
+    "Royal Hotel",
+]
+BACKGROUND = [
+    "You can ask the front desk for extra towels at any time.",
+    "Free parking is available for every guest at the hotel.",
+    "The restaurant serves breakfast and dinner in the main hall.",
+    "Rooms are quiet and the place is clean.",
+] * 30
+
+
+def matcher() -> EntityMatcher:
+    return EntityMatcher(NAMES, background=BACKGROUND)
+
+
+def test_exact_names_still_win_and_the_last_one_named_is_tracked() -> None:
+    assert matcher().last_named(["Is it quiet?", "Birchwood Guest House or the Copper Kettle?"]) == (
+        "The Copper Kettle"
+    )
+
+
+def test_a_name_said_loosely_is_recognised_by_its_distinctive_words() -> None:
+    m = matcher()
+    assert m.last_named(["Do they have parking?", "how about birchwood house?"]) == "Birchwood Guest House"
+    assert m.last_named(["Is it noisy?", "the alder bread and breakfast is lovely"]) == (
+        "Alder Bed and Breakfast"
+    )
+    assert m.last_named(["Does it have a view?", "I recommend cafe milano."]) == "Caffe Milano"
+    assert m.last_named(["and the heron guesthouse, do they allow pets?"]) == "Heron Lodge Guest House"
+
+
+def test_generic_words_alone_name_nothing() -> None:
+    m = matcher()
+    assert m.last_named(["Is there a guest house with a lodge feel near a hotel?"]) is None
+    assert m.last_named(["Can I ask about the restaurant opening hours?"]) is None  # "ask" is ordinary
+
+
+def test_scattered_words_and_spoken_numbers_are_not_a_name() -> None:
+    m = matcher()
+    assert m.last_named(["their number is four one five two four nine and the pizza was fine"]) is None
+
+
+def test_an_ambiguous_loose_mention_focuses_on_nothing() -> None:
+    m = EntityMatcher(["Harbour Lodge North", "Harbour Lodge South"], background=BACKGROUND)
+    assert m.last_named(["is the harbour lodge quiet?"]) is None
+
+
+def test_ordinal_references_pick_from_the_list_just_offered() -> None:
+    m = matcher()
+    offered = "I have two: the Grand Hotel and the Royal Hotel."
+    assert m.last_named(["Does the first one have parking?", offered]) == "Grand Hotel"
+    assert m.last_named(["What about the latter?", offered]) == "Royal Hotel"
+    assert m.last_named(["Is it quiet?", offered]) == "Royal Hotel"
