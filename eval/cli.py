@@ -81,6 +81,11 @@ def _evaluate(args: argparse.Namespace, settings: Settings, output: Path) -> Eva
             f"({settings.resolved_mlflow_uri})"
         )
     print(f"{dataset.name}: {len(result.records)} turns in {result.seconds:.1f}s → {output}")
+    if args.trec_run:
+        from eval.runner import write_trec
+
+        run_file, qrels_file = write_trec(result, args.trec_run)
+        print(f"TREC run: {run_file}  qrels: {qrels_file}")
     _print_metrics(result.metrics, result.intervals)
     _print_flaky(result.records)
     return result

@@ -101,6 +101,13 @@ class GoldPassages:
         return self._docs[doc_id]
 
 
+def write_trec(result: EvaluationResult, run_path: str | Path) -> tuple[Path, Path]:
+    """The run's document rankings as a TREC run file, and its judgements beside it (FILE.qrels)."""
+    from eval import trec
+
+    return trec.write_records(run_path, result.records, qrels=result.dataset.qrels)
+
+
 def build_desk(
     dataset: Dataset, settings: Settings, *, progress: bool = True, chat_client: Any | None = None
 ) -> SupportDesk:
@@ -124,7 +131,12 @@ def evaluate(
     chat_client: Any | None = None,
 ) -> EvaluationResult:
     """Replay `dataset` `repeats` times, score it and write metrics.json, turns.jsonl, report.md,
-    dialogues.json (per-dialogue samples) and intervals.json."""
+    dialogues.json (per-dialogue samples) and intervals.json. A retrieval-only set (BEIR) scores
+    knowledge-base search instead (`eval.search_eval`)."""
+    if dataset.retrieval_only:
+        from eval.search_eval import evaluate_search
+
+        return evaluate_search(dataset, settings, output, progress=progress)
     started = time.perf_counter()
     output.mkdir(parents=True, exist_ok=True)
     run_settings = replay_settings(settings, output)
