@@ -18,10 +18,11 @@ Baseline file (JSON or YAML):
 each gated metric's per-dialogue components, so the gate can pair the run with the baseline
 dialogue by dialogue. How a metric is judged depends on what both sides have:
 
-- **strict** — both runs are deterministic (offline model, no LLM judge), configured identically
-  (same `config_fingerprint`) and scored on the same dialogues: any drop at all fails (beyond
-  `STRICT_EPSILON`, float summation noise), because nothing but the change can have moved it.
-- **paired** — same dialogues and scorer, but a noisy model or a different configuration: the
+- **strict** — both runs are deterministic (offline model, no LLM judge) and scored on the same
+  dialogues by the same scorer: any drop at all fails (beyond `STRICT_EPSILON`, float summation
+  noise), because nothing but the change under test (code or settings, which the report lists)
+  can have moved it.
+- **paired** — same dialogues and scorer, but a noisy model (an LLM, or an LLM judge): the
   paired bootstrap of the delta (run − baseline, in the metric's good direction) is tested against
   −tolerance. A metric fails when its interval lies below −tolerance: one-sided at α = 0.025 (the
   upper end of the 95 % interval), with Holm's correction across the gated metrics, so that ~40
@@ -180,13 +181,26 @@ def judging_mode(baseline: Samples | None, current: Samples | None) -> tuple[Mod
     if list(baseline.units) != list(current.units):
         return "threshold", "threshold mode: the run scored other dialogues than the baseline"
     deterministic = baseline.meta.get("deterministic") is True and current.meta.get("deterministic") is True
-    if deterministic and baseline.meta.get("config_fingerprint") == current.meta.get("config_fingerprint"):
-        return "strict", "strict mode: both runs deterministic and identically configured; any drop fails"
-    why = "a run is not deterministic" if not deterministic else "the configuration differs"
+    changed = _changed_settings(baseline, current)
+    if deterministic:
+        return "strict", (
+            "strict mode: both runs are deterministic (offline model, no LLM judge) on the same dialogues, "
+            f"so any drop is real and fails{changed}"
+        )
     return "paired", (
-        f"paired mode ({why}): fails when the delta's interval lies below -tolerance "
-        f"(one-sided α = {ALPHA_ONE_SIDED}, Holm-corrected across metrics)"
+        "paired mode (a run is not deterministic): fails when the delta's interval lies below -tolerance "
+        f"(one-sided α = {ALPHA_ONE_SIDED}, Holm-corrected across metrics){changed}"
     )
+
+
+def _changed_settings(baseline: Samples, current: Samples) -> str:
+    before, after = baseline.meta.get("config") or {}, current.meta.get("config") or {}
+    changes = [
+        f"{k}: {before.get(k)} → {after.get(k)}"
+        for k in sorted(set(before) | set(after))
+        if before.get(k) != after.get(k)
+    ]
+    return f"; settings changed since the baseline: {', '.join(changes)}" if changes else ""
 
 
 def _paired_rows(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -109,16 +110,21 @@ def write_trec(result: EvaluationResult, run_path: str | Path) -> tuple[Path, Pa
 
 
 def build_desk(
-    dataset: Dataset, settings: Settings, *, progress: bool = True, chat_client: Any | None = None
+    dataset: Dataset,
+    settings: Settings,
+    *,
+    progress: bool = True,
+    chat_client: Callable[[KnowledgeBase], Any] | None = None,
 ) -> SupportDesk:
     """The same desk the app builds, pointed at the dataset's (cached) knowledge base.
 
-    `chat_client` replaces the configured model (tests hand in a scripted stand-in for an LLM).
+    `chat_client(kb)` builds a model to use instead of the configured one (tests hand in a
+    scripted stand-in for an LLM).
     """
     from app.agent.desk import SupportDesk
 
     kb = prepare_knowledge(dataset.knowledge, settings, progress=progress)
-    return SupportDesk.from_settings(settings, kb=kb, chat_client=chat_client)
+    return SupportDesk.from_settings(settings, kb=kb, chat_client=chat_client(kb) if chat_client else None)
 
 
 def evaluate(
@@ -128,7 +134,7 @@ def evaluate(
     *,
     repeats: int = 1,
     progress: bool = True,
-    chat_client: Any | None = None,
+    chat_client: Callable[[KnowledgeBase], Any] | None = None,
 ) -> EvaluationResult:
     """Replay `dataset` `repeats` times, score it and write metrics.json, turns.jsonl, report.md,
     dialogues.json (per-dialogue samples) and intervals.json. A retrieval-only set (BEIR) scores
