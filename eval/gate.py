@@ -24,9 +24,11 @@ dialogue by dialogue. How a metric is judged depends on what both sides have:
   can have moved it.
 - **paired** — same dialogues and scorer, but a noisy model (an LLM, or an LLM judge): the
   paired bootstrap of the delta (run − baseline, in the metric's good direction) is tested against
-  −tolerance. A metric fails when its interval lies below −tolerance: one-sided at α = 0.025 (the
-  upper end of the 95 % interval), with Holm's correction across the gated metrics, so that ~40
-  metrics on two equally noisy runs do not produce a false alarm by chance.
+  −tolerance. A metric fails when its interval lies below −tolerance: when the upper confidence
+  bound of its change, one-sided at 97.5 % (the upper end of a 95 % interval), made simultaneous
+  across the gated metrics by the bootstrap max-t method (`simultaneous_bounds`), is below
+  −tolerance. So ~40 metrics on two equally noisy runs do not raise a false alarm by chance, while
+  correlated metrics do not make the gate blind as a Bonferroni or Holm correction would.
 - **threshold** — otherwise (an old-format baseline, a run without dialogues.json, different
   dialogues or scorer): as before, it fails when worse than `value` by more than `tolerance`:
   for `direction: higher` (the default) when `current < value - tolerance`, for `direction: lower`
@@ -96,7 +98,9 @@ class GateRow:
     mode: Mode = "threshold"
     low: float | None = None
     high: float | None = None
-    p_value: float | None = None
+    bound: float | None = None
+    """Paired mode: the simultaneous upper confidence bound of the change in the metric's good
+    direction (a regression when it lies below −tolerance)."""
 
     @property
     def change(self) -> float | None:
@@ -111,7 +115,7 @@ class GateRow:
         if self.mode == "strict":
             worse = self.threshold.value - self.current
             return (worse if self.threshold.direction == "higher" else -worse) <= STRICT_EPSILON
-        return self.p_value is None or self.p_value >= ALPHA_ONE_SIDED
+        return self.bound is None or self.bound >= -self.threshold.tolerance
 
 
 def read_baseline(path: str | Path) -> list[Threshold]:
@@ -189,7 +193,7 @@ def judging_mode(baseline: Samples | None, current: Samples | None) -> tuple[Mod
         )
     return "paired", (
         "paired mode (a run is not deterministic): fails when the delta's interval lies below -tolerance "
-        f"(one-sided α = {ALPHA_ONE_SIDED}, Holm-corrected across metrics){changed}"
+        f"(simultaneous one-sided {1 - ALPHA_ONE_SIDED:.1%} bound across metrics){changed}"
     )
 
 
@@ -206,30 +210,57 @@ def _changed_settings(baseline: Samples, current: Samples) -> str:
 def _paired_rows(
     thresholds: list[Threshold], metrics: Mapping[str, float], baseline: Samples, current: Samples
 ) -> list[GateRow]:
-    """Paired bootstrap of each metric's change; p = P*(change ≥ −tolerance), Holm-adjusted."""
+    """Paired bootstrap of every metric's change with the same draws; each gets its 95 % interval
+    and a simultaneous upper bound (`simultaneous_bounds`)."""
     weights = stats.bootstrap_weights(len(baseline.units), stats.RESAMPLES, np.random.default_rng(stats.SEED))
     jack = stats.jackknife_weights(len(baseline.units))
-    found: dict[str, tuple[float, float, float]] = {}
-    for t in thresholds:
-        estimator = baseline.estimators.get(t.name)
-        if estimator is None or t.name not in current.estimators or t.name not in metrics:
-            continue
-        sign = 1.0 if t.direction == "higher" else -1.0
+    judged = [
+        t
+        for t in thresholds
+        if t.name in baseline.estimators and t.name in current.estimators and t.name in metrics
+    ]
+    changes, resampled, intervals = [], [], {}
+    for t in judged:
+        estimator = baseline.estimators[t.name]
         deltas = stats.evaluate(current, estimator, weights) - stats.evaluate(baseline, estimator, weights)
         jackknife = stats.evaluate(current, estimator, jack) - stats.evaluate(baseline, estimator, jack)
         delta = stats.point(current, estimator) - stats.point(baseline, estimator)
-        low, high, _ = stats.interval(delta, deltas, jackknife)
-        holds = np.count_nonzero(sign * deltas[np.isfinite(deltas)] >= -t.tolerance)
-        found[t.name] = (low, high, (holds + 1) / (np.count_nonzero(np.isfinite(deltas)) + 1))
-    adjusted = stats.holm({name: p for name, (_, _, p) in found.items()})
+        intervals[t.name] = stats.interval(delta, deltas, jackknife)[:2]
+        sign = 1.0 if t.direction == "higher" else -1.0
+        changes.append(sign * delta)
+        resampled.append(sign * deltas)
+    bounds = simultaneous_bounds(np.array(changes), np.array(resampled).T) if judged else np.array([])
+    found = {t.name: (*intervals[t.name], bound) for t, bound in zip(judged, bounds, strict=True)}
     rows = []
     for t in thresholds:
         if t.name in found:
-            low, high, _ = found[t.name]
-            rows.append(GateRow(t, metrics.get(t.name), "paired", low, high, adjusted[t.name]))
+            rows.append(GateRow(t, metrics.get(t.name), "paired", *found[t.name]))
         else:  # no per-dialogue scores for this metric: judged by its threshold
             rows.append(GateRow(t, metrics.get(t.name)))
     return rows
+
+
+def simultaneous_bounds(
+    changes: np.ndarray, resampled: np.ndarray, alpha: float = ALPHA_ONE_SIDED
+) -> np.ndarray:
+    """Upper confidence bounds on every metric's change that hold together with probability 1 − α.
+
+    Bootstrap max-t (Westfall & Young 1993; Romano & Wolf 2005): all metrics are resampled with
+    the same draws, so the maximum over metrics of (change − resampled change) / se has the
+    metrics' real dependence; its 1 − α quantile c gives bounds change + c·se. Correlated metrics
+    (recall@5 and hit@5 move together) cost little, unlike Bonferroni or Holm, and two equally
+    noisy runs trip the gate with probability about α, not α times the number of metrics.
+    `resampled` is (resamples, metrics); a metric that never varies is bounded by its change.
+    """
+    finite = np.all(np.isfinite(resampled), axis=1)
+    draws = resampled[finite]
+    spread = draws.std(axis=0) if len(draws) else np.zeros(len(changes))
+    varies = spread > 1e-12
+    if not varies.any():
+        return changes.astype(float)
+    studentized = (changes[varies] - draws[:, varies]) / spread[varies]
+    critical = float(np.quantile(studentized.max(axis=1), 1 - alpha))
+    return np.where(varies, changes + critical * spread, changes)
 
 
 def format_rows(rows: list[GateRow], metrics: Mapping[str, float]) -> str:

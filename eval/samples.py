@@ -210,13 +210,17 @@ class Collector:
             self.add(f"{name}:count", unit, 1.0)
         self.metric(name, "mean", f"{name}:sum", f"{name}:count")
 
-    def build(self, metrics: Mapping[str, float], meta: Mapping[str, Any] | None = None) -> Samples:
-        """The samples, keeping only estimators whose value over all units equals the metric's."""
+    def build(self, metrics: Mapping[str, float] | None, meta: Mapping[str, Any] | None = None) -> Samples:
+        """The samples, keeping only estimators whose value over all units equals the metric's
+        (`metrics=None`: every declared estimator, unchecked; for synthetic data)."""
         turn_values = {
             name: (np.asarray(values, dtype=float), np.asarray(owners, dtype=int))
             for name, (values, owners) in self._values.items()
         }
         samples = Samples(self.units, dict(self._columns), {}, turn_values, dict(meta or {}))
+        if metrics is None:
+            samples.estimators = dict(self.estimators)
+            return samples
         for name, estimator in self.estimators.items():
             if name not in metrics:
                 continue

@@ -152,37 +152,66 @@ def evaluate(table: Table, estimator: Estimator, weights: np.ndarray) -> np.ndar
     """The metric under each row of unit weights (R, D) → (R,).
 
     Weights are integer multiplicities: a bootstrap draw, a jackknife row, a 0/1 selection.
-    Percentiles work on an (R, turns) matrix, so they go in row blocks that bound the memory.
     """
     if estimator.kind == "percentile":
         values, owners = table.values(estimator.components[0])
-        q = float(estimator.q or 0.0)
-        block = max(1, CELLS_PER_BLOCK // max(len(values), 1))
-        parts = [
-            _percentiles(values, owners, weights[i : i + block], q) for i in range(0, len(weights), block)
-        ]
-        return np.concatenate(parts) if parts else np.empty(0)
+        return _percentiles(values, owners, weights, [float(estimator.q or 0.0)])[:, 0]
     matrix = np.column_stack([table.column(name) for name in estimator.components])
     return KINDS[estimator.kind][0](weights @ matrix)
 
 
-def _percentiles(values: np.ndarray, owners: np.ndarray, weights: np.ndarray, q: float) -> np.ndarray:
-    """numpy's linear-interpolation percentile of the sample in which unit d's values appear
-    weights[r, d] times, for every row r at once (NaN for an empty sample)."""
+def _running_counts(values: np.ndarray, owners: np.ndarray, weights: np.ndarray):
+    """Per block of rows: (first row, running counts (turns, rows) over the sorted values, the
+    sorted values). Laid out turns × rows so that the gather and the running sum are contiguous;
+    int32 blocks bound the memory."""
     order = np.argsort(values, kind="stable")
-    ordered, counts = values[order], weights[:, owners[order]]
-    cumulative = np.cumsum(counts, axis=1)
-    size = cumulative[:, -1] if cumulative.shape[1] else np.zeros(len(weights))
-    position = (np.maximum(size, 1) - 1) * q / 100.0
-    low = np.floor(position)
-    fraction = position - low
-    last = max(len(ordered) - 1, 0)
-    below = np.minimum((cumulative <= low[:, None]).sum(axis=1), last)
-    above = np.minimum((cumulative <= (low + 1)[:, None]).sum(axis=1), last)
-    if not len(ordered):
-        return np.full(len(weights), np.nan)
-    result = ordered[below] + fraction * (ordered[above] - ordered[below])
-    return np.where(size > 0, result, np.nan)
+    ordered, turn_owner = values[order], owners[order]
+    block = max(1, CELLS_PER_BLOCK // len(values))
+    for start in range(0, len(weights), block):
+        by_unit = np.ascontiguousarray(weights[start : start + block].T, dtype=np.int32)
+        yield start, np.cumsum(by_unit[turn_owner], axis=0, dtype=np.int32), ordered
+
+
+def _at_ranks(cumulative: np.ndarray, ordered: np.ndarray, qs: Sequence[float]) -> np.ndarray:
+    """numpy's linear-interpolation percentiles (rows, len(qs)) from running counts: the values at
+    the two ranks around (size − 1)·q/100, found by counting the running counts at or below them."""
+    size = cumulative[-1].astype(np.float64)
+    last = len(ordered) - 1
+    result = np.empty((cumulative.shape[1], len(qs)))
+    for column, q in enumerate(qs):
+        position = (np.maximum(size, 1) - 1) * q / 100.0
+        low = np.floor(position)
+        below = ordered[np.minimum(np.count_nonzero(cumulative <= low, axis=0), last)]
+        above = ordered[np.minimum(np.count_nonzero(cumulative <= low + 1, axis=0), last)]
+        result[:, column] = np.where(size > 0, below + (position - low) * (above - below), np.nan)
+    return result
+
+
+def _percentiles(
+    values: np.ndarray, owners: np.ndarray, weights: np.ndarray, qs: Sequence[float]
+) -> np.ndarray:
+    """numpy's linear-interpolation percentiles (R, len(qs)) of the samples in which unit d's
+    values appear weights[r, d] times, for every row r at once (NaN for an empty sample)."""
+    result = np.full((len(weights), len(qs)), np.nan)
+    if len(values):
+        for start, cumulative, ordered in _running_counts(values, owners, weights):
+            result[start : start + cumulative.shape[1]] = _at_ranks(cumulative, ordered, qs)
+    return result
+
+
+def _complementary_percentiles(
+    values: np.ndarray, owners: np.ndarray, weights: np.ndarray, qs: Sequence[float]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Percentiles under 0/1 weights and under 1 − weights, from one running sum (the second
+    running count is the position minus the first)."""
+    chosen, other = (np.full((len(weights), len(qs)), np.nan) for _ in range(2))
+    if len(values):
+        positions = np.arange(1, len(values) + 1, dtype=np.int32)[:, None]
+        for start, cumulative, ordered in _running_counts(values, owners, weights):
+            rows = slice(start, start + cumulative.shape[1])
+            chosen[rows] = _at_ranks(cumulative, ordered, qs)
+            other[rows] = _at_ranks(positions - cumulative, ordered, qs)
+    return chosen, other
 
 
 def point(table: Table, estimator: Estimator) -> float:
@@ -264,6 +293,62 @@ class Interval:
         return {"value": self.value, "low": self.low, "high": self.high, "n": self.n, "method": self.method}
 
 
+class _Sums:
+    """Every sum-based metric's components summed under one weight matrix, in one product."""
+
+    def __init__(self, table: Table, estimators: Mapping[str, Estimator]) -> None:
+        names = sorted({c for e in estimators.values() if e.kind != "percentile" for c in e.components})
+        self.index = {name: position for position, name in enumerate(names)}
+        self.matrix = (
+            np.column_stack([table.column(name) for name in names])
+            if names
+            else np.zeros((len(table.units), 0))
+        )
+        self.total = self.matrix.sum(axis=0)
+
+    def pick(self, sums: np.ndarray, estimator: Estimator) -> np.ndarray:
+        """The metric from summed components (..., all columns)."""
+        return KINDS[estimator.kind][0](sums[..., [self.index[c] for c in estimator.components]])
+
+
+def _percentile_groups(estimators: Mapping[str, Estimator]) -> dict[str, list[str]]:
+    """Percentile metrics by the per-turn values they read (p50 and p95 share one pass)."""
+    groups: dict[str, list[str]] = {}
+    for name, estimator in estimators.items():
+        if estimator.kind == "percentile":
+            groups.setdefault(estimator.components[0], []).append(name)
+    return groups
+
+
+def _percentile_values(
+    table: Table, estimators: Mapping[str, Estimator], weights: np.ndarray
+) -> dict[str, np.ndarray]:
+    found = {}
+    for component, names in _percentile_groups(estimators).items():
+        values, owners = table.values(component)
+        matrix = _percentiles(values, owners, weights, [float(estimators[n].q or 0.0) for n in names])
+        found.update({name: matrix[:, column] for column, name in enumerate(names)})
+    return found
+
+
+def _resampled(
+    table: Table, estimators: Mapping[str, Estimator], weights: np.ndarray
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """(bootstrap values, jackknife values) of every metric: one product for all sum-based ones.
+
+    Percentiles get no jackknife (NaN, so their interval is the percentile one): the jackknife is
+    inconsistent for quantiles, which are not smooth functions of the data (Efron 1982, ch. 3).
+    """
+    sums = _Sums(table, estimators)
+    boot_sums, jack_sums = weights @ sums.matrix, sums.total - sums.matrix
+    boot = _percentile_values(table, estimators, weights)
+    jack = {name: np.full(len(table.units), np.nan) for name in boot}
+    for name, estimator in estimators.items():
+        if estimator.kind != "percentile":
+            boot[name], jack[name] = sums.pick(boot_sums, estimator), sums.pick(jack_sums, estimator)
+    return boot, jack
+
+
 def intervals(
     table: Table,
     estimators: Mapping[str, Estimator],
@@ -277,13 +362,11 @@ def intervals(
     if units == 0:
         return {}
     weights = bootstrap_weights(units, resamples, np.random.default_rng(seed))
-    jack = jackknife_weights(units)
+    boot, jack = _resampled(table, estimators, weights)
     result = {}
     for name, estimator in estimators.items():
         value = point(table, estimator)
-        low, high, method = interval(
-            value, evaluate(table, estimator, weights), evaluate(table, estimator, jack), level
-        )
+        low, high, method = interval(value, boot[name], jack[name], level)
         result[name] = Interval(value, low, high, units_with_data(table, estimator), method)
     return result
 
@@ -303,11 +386,6 @@ class PairedResult:
     p_value: float
     n: int
     method: str
-
-
-def _stacked(estimator: Estimator, a: Table, b: Table, weights_a: np.ndarray, weights_b: np.ndarray):
-    """delta = metric(B weighted by weights_b) − metric(A weighted by weights_a), row by row."""
-    return evaluate(b, estimator, weights_b) - evaluate(a, estimator, weights_a)
 
 
 def paired(
@@ -334,56 +412,65 @@ def paired(
     rng = np.random.default_rng(seed)
     weights = bootstrap_weights(units, resamples, rng)
     swaps = rng.integers(0, 2, size=(permutations, units), dtype=np.int8)
-    jack = jackknife_weights(units)
+    boot_a, jack_a = _resampled(a, estimators, weights)
+    boot_b, jack_b = _resampled(b, estimators, weights)
+    deltas = {name: point(b, est) - point(a, est) for name, est in estimators.items()}
+    p_values = randomization_p(a, b, estimators, swaps, deltas)
     result = {}
     for name, estimator in estimators.items():
         value_a, value_b = point(a, estimator), point(b, estimator)
-        delta = value_b - value_a
         low, high, method = interval(
-            delta,
-            _stacked(estimator, a, b, weights, weights),
-            _stacked(estimator, a, b, jack, jack),
-            level,
+            deltas[name], boot_b[name] - boot_a[name], jack_b[name] - jack_a[name], level
         )
-        p_value = randomization_p(estimator, a, b, swaps, delta)
         n = max(units_with_data(a, estimator), units_with_data(b, estimator))
-        result[name] = PairedResult(value_a, value_b, delta, low, high, p_value, n, method)
+        result[name] = PairedResult(value_a, value_b, deltas[name], low, high, p_values[name], n, method)
     return result
 
 
-def randomization_p(estimator: Estimator, a: Table, b: Table, swaps: np.ndarray, observed: float) -> float:
-    """Share of random A/B swaps (rows of 0/1 per dialogue) whose |delta| reaches the observed one,
-    with the +1 correction that makes it a valid p-value."""
-    if not np.isfinite(observed):
-        return float("nan")
-    if observed == 0:
-        return 1.0
-    tolerance = 1e-12 * max(1.0, abs(observed))
-    hits = sum(
-        int(np.count_nonzero(np.abs(deltas) >= abs(observed) - tolerance))
-        for deltas in _swapped_deltas(estimator, a, b, swaps)
-    )
-    return float((hits + 1) / (len(swaps) + 1))
+def randomization_p(
+    a: Table, b: Table, estimators: Mapping[str, Estimator], swaps: np.ndarray, observed: Mapping[str, float]
+) -> dict[str, float]:
+    """Per metric, the share of random A/B swaps (rows of 0/1 per dialogue) whose |delta| reaches
+    the observed one, with the +1 correction that makes it a valid p-value."""
+    hits = dict.fromkeys(estimators, 0)
+    for name, deltas in _swapped_deltas(a, b, estimators, swaps):
+        tolerance = 1e-12 * max(1.0, abs(observed[name]))
+        hits[name] += int(np.count_nonzero(np.abs(deltas) >= abs(observed[name]) - tolerance))
+    result = {}
+    for name in estimators:
+        value = observed[name]
+        if not np.isfinite(value):
+            result[name] = float("nan")
+        else:
+            result[name] = 1.0 if value == 0 else float((hits[name] + 1) / (len(swaps) + 1))
+    return result
 
 
-def _swapped_deltas(estimator: Estimator, a: Table, b: Table, swaps: np.ndarray):
-    """B' − A' for blocks of swap rows. Sums shift by S @ (B − A); percentiles pick each
-    dialogue's values from A or B over the two runs stacked."""
+def _swapped_deltas(a: Table, b: Table, estimators: Mapping[str, Estimator], swaps: np.ndarray):
+    """(metric, B' − A' for a block of swap rows). Sums shift by S @ (B − A), one product for all
+    sum-based metrics; percentiles pick each dialogue's values from A or B over both runs stacked."""
     block = max(1, CELLS_PER_BLOCK // max(2 * len(a.units), 1))
-    if estimator.kind == "percentile":
-        stacked = _SwapTable(a, b)
-        for start in range(0, len(swaps), block):
-            chosen = swaps[start : start + block].astype(float)
-            as_a, as_b = np.hstack([1 - chosen, chosen]), np.hstack([chosen, 1 - chosen])
-            yield evaluate(stacked, estimator, as_b) - evaluate(stacked, estimator, as_a)
-        return
-    combine = KINDS[estimator.kind][0]
-    matrix_a = np.column_stack([a.column(name) for name in estimator.components])
-    matrix_b = np.column_stack([b.column(name) for name in estimator.components])
-    total_a, total_b, difference = matrix_a.sum(axis=0), matrix_b.sum(axis=0), matrix_b - matrix_a
+    sums_a, sums_b = _Sums(a, estimators), _Sums(b, estimators)
+    difference = sums_b.matrix - sums_a.matrix
+    stacked = _SwapTable(a, b)
+    percentiles = {name: est for name, est in estimators.items() if est.kind == "percentile"}
     for start in range(0, len(swaps), block):
-        shift = swaps[start : start + block].astype(float) @ difference
-        yield combine(total_b - shift) - combine(total_a + shift)
+        chosen = swaps[start : start + block]
+        shift = chosen.astype(float) @ difference
+        for name, estimator in estimators.items():
+            if estimator.kind != "percentile":
+                yield (
+                    name,
+                    sums_a.pick(sums_b.total - shift, estimator)
+                    - sums_a.pick(sums_a.total + shift, estimator),
+                )
+        as_a = np.hstack([1 - chosen, chosen])  # A' takes dialogue d from B where it was swapped
+        for component, names in _percentile_groups(percentiles).items():
+            values, owners = stacked.values(component)
+            qs = [float(percentiles[name].q or 0.0) for name in names]
+            values_a, values_b = _complementary_percentiles(values, owners, as_a, qs)
+            for column, name in enumerate(names):
+                yield name, values_b[:, column] - values_a[:, column]
 
 
 class _SwapTable:

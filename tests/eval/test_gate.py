@@ -164,7 +164,7 @@ def test_false_alarm_rate_of_the_paired_gate_on_equally_noisy_runs(tmp_path: Pat
             fired = not run_gate(path, metrics, samples=sample).passed
             false_alarms += fired and counter == "false"
             detections += fired and counter == "true"
-    assert false_alarms <= 2, false_alarms  # nominal: at most ~2.5 % of trials
+    assert false_alarms <= 3, false_alarms  # nominal: about 2.5 % of trials (1 of 40)
     assert detections >= 38, detections
 
 

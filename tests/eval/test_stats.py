@@ -113,7 +113,7 @@ def test_weighted_percentile_equals_numpy_on_the_repeated_sample() -> None:
     weights = rng.integers(0, 4, size=(25, 12)).astype(float)
     weights[0] = 1.0
     for q in (0.0, 50.0, 95.0, 100.0):
-        ours = stats._percentiles(values, owners, weights, q)
+        ours = stats._percentiles(values, owners, weights, [q])[:, 0]
         for row, got in zip(weights, ours, strict=True):
             repeated = np.repeat(values, row[owners].astype(int))
             expected = np.percentile(repeated, q) if repeated.size else np.nan
@@ -166,3 +166,29 @@ def test_a_constant_metric_gets_a_degenerate_interval_not_an_error() -> None:
     sample = Samples(["a", "b"], {"s": np.array([1.0, 1.0]), "n": np.array([1.0, 1.0])}, {})
     interval = stats.intervals(sample, {"m": Estimator("mean", ("s", "n"))})["m"]
     assert (interval.value, interval.low, interval.high, interval.method) == (1.0, 1.0, 1.0, "percentile")
+
+
+def test_percentile_randomization_equals_a_direct_loop() -> None:
+    """The fast path (one running sum for A' and B') against building each swapped sample."""
+    rng = np.random.default_rng(12)
+    units = [f"d{i}" for i in range(15)]
+    estimator = Estimator("percentile", ("latency_ms",), q=90.0)
+
+    def run(scale: float) -> Samples:
+        owners = rng.integers(0, 15, size=40)
+        values = rng.gamma(2.0, scale, size=40)
+        return Samples(units, {}, {"p90": estimator}, {"latency_ms": (values, owners)})
+
+    a, b = run(40.0), run(55.0)
+    swaps = rng.integers(0, 2, size=(300, 15), dtype=np.int8)
+    observed = stats.point(b, estimator) - stats.point(a, estimator)
+    ours = stats.randomization_p(a, b, {"p90": estimator}, swaps, {"p90": observed})["p90"]
+    hits = 0
+    for row in swaps:
+        picked_a, picked_b = [], []
+        for unit in range(15):
+            first, second = (b, a) if row[unit] else (a, b)
+            picked_a += list(first.turn_values["latency_ms"][0][first.turn_values["latency_ms"][1] == unit])
+            picked_b += list(second.turn_values["latency_ms"][0][second.turn_values["latency_ms"][1] == unit])
+        hits += abs(np.percentile(picked_b, 90) - np.percentile(picked_a, 90)) >= abs(observed) - 1e-12
+    assert ours == pytest.approx((hits + 1) / 301)
