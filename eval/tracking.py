@@ -253,7 +253,8 @@ def run_sweep(
             name = f"{index:02d}-" + ("-".join(f"{key}={value}" for key, value in combo.items()) or "default")
             result, run_id = _sweep_run(spec, settings, combo, name, output, repeats, progress)
             mlflow.set_tag("sweep.parent", parent.info.run_id)
-            rows.append({"run": name, "run_id": run_id, **combo, **result.metrics})
+            effective = {key: getattr(result.settings, key) for key in spec.grid}
+            rows.append({"run": name, "run_id": run_id, **effective, **result.metrics})
             results.append(result)
         metric = choose_metric(spec.metric, rows)
         significance_columns(rows, results, metric, default)
