@@ -196,9 +196,12 @@ def consistency_section(records: Sequence[TurnRecord]) -> list[str]:
         f"{always} dialogue(s) always passed, {never} never, {len(flaky)} flaky (passed sometimes).",
     ]
     if flaky:
-        lines += ["", "| dialogue | passed | pass rate |", "|---|---|---|"]
+        lines += ["", "Flaky dialogues:", "", "| dialogue | passed | pass rate |", "|---|---|---|"]
         lines += [f"| {d} | {p}/{r} | {p / r:.2f} |" for d, (p, r) in flaky.items()]
-    return lines
+    lines += ["", "<details><summary>Pass rate of every dialogue</summary>", ""]
+    lines += ["| dialogue | passed | pass rate |", "|---|---|---|"]
+    lines += [f"| {d} | {p}/{r} | {p / r:.2f} |" for d, (p, r) in sorted(counts.items())]
+    return [*lines, "", "</details>"]
 
 
 def _worst_table(records: Sequence[TurnRecord], worst: int) -> list[str]:

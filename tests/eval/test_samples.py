@@ -95,3 +95,21 @@ def test_replays_give_pass_rates_and_flaky_dialogues(scored) -> None:
         "## Consistency over 2 replays" in section and f"| {turns[0].dialogue_id} | 1/2 | 0.50 |" in section
     )
     assert consistency_section(turns) == []
+
+
+def test_dialogue_turns_become_trec_queries_judged_by_their_gold_ids(scored, tmp_path: Path) -> None:
+    from eval import trec
+
+    turns, _ = scored
+    run_file, qrels_file = trec.write_records(tmp_path / "run.trec", turns)
+    assert qrels_file == tmp_path / "run.qrels"
+    judged = [r for r in turns if r.labels.gold_doc_ids]
+    qrels = [line.split() for line in qrels_file.read_text().splitlines()]
+    assert {q[0] for q in qrels} == {f"{r.dialogue_id}/{r.turn_index}" for r in judged}
+    assert all(q[1] == "0" and q[3] == "1" for q in qrels)
+    run = [line.split() for line in run_file.read_text().splitlines()]
+    first = next(r for r in judged if r.retrieved_doc_ids)
+    mine = [row for row in run if row[0] == f"{first.dialogue_id}/{first.turn_index}"]
+    assert [row[2] for row in mine] == first.retrieved_doc_ids and mine[0][3] == "1"
+    scores = [float(row[4]) for row in mine]
+    assert scores == sorted(scores, reverse=True) and len(set(scores)) == len(scores)  # no ties to reorder
