@@ -200,6 +200,22 @@ def test_gate_fails_on_a_worse_configuration_and_passes_on_the_same(workspace: W
     assert "GATE PASSED" in out and "**FAIL**" not in out
 
 
+def test_compare_two_runs_by_mlflow_run_id(workspace: Workspace) -> None:
+    """The good run and the gate's worse run (test above) were both logged: pair them by run id."""
+    import mlflow
+
+    mlflow.set_tracking_uri(f"sqlite:///{workspace.data_dir / 'mlflow.db'}")
+    runs = mlflow.search_runs(experiment_names=["support-agent-eval"], order_by=["start_time ASC"])
+    good = runs[runs["tags.mlflow.runName"] == "good"].iloc[0]["run_id"]
+    worse = runs[runs["params.top_k"] == "1"].iloc[0]["run_id"]
+    code, out = run_eval("compare", good, worse, "--set", f"data_dir={workspace.data_dir}")
+    assert code == 0, out
+    assert f"- **A**: `{good}`" in out and "retrieval_mode: hybrid → bm25; top_k: 5 → 1" in out
+    assert "| retrieval/recall@5 | 1.0000 |" in out
+    code, _ = run_eval("compare", good, "0" * 32, "--set", f"data_dir={workspace.data_dir}")
+    assert code == 2  # an unknown run id is a clear error
+
+
 def test_sweep_runs_each_combination_as_a_nested_run(workspace: Workspace) -> None:
     import mlflow
 

@@ -1,9 +1,10 @@
 """`eval compare` and the gate on the dev dialogues, end to end: real agent, real Chroma, real MLflow.
 
 The module ingests the demo knowledge base once (into its own data folder) and replays dev three
-times with the offline model: the default configuration (logged to MLflow, compared by run id),
-bm25-only with top_k 1 (deliberately worse) and an identical rerun. The gate's noise handling is
-checked with a scripted noisy chat client on the first 30 dev dialogues.
+times with the offline model: the default configuration, bm25-only with top_k 1 (deliberately
+worse) and an identical rerun. The gate's noise handling is checked with a scripted noisy chat
+client on the first 30 dev dialogues. (Comparing by MLflow run id is tested on the tiny dataset in
+test_cli_end_to_end.py, where the runs are logged anyway.)
 """
 
 from __future__ import annotations
@@ -45,23 +46,22 @@ def _settings(root: Path, *extra: str) -> list[str]:
     return ["--set", f"data_dir={root / 'data'}", f"knowledge_dir={KB}", *extra]
 
 
-def _dev_run(root: Path, name: str, *extra: str, mlflow: bool = False) -> tuple[Path, str]:
+def _dev_run(root: Path, name: str, *extra: str) -> Path:
     output = root / name
-    args = ["run", "--dataset", str(DEV), "--output", str(output), "--no-progress", "--run-name", name]
-    code, out = run_cli(*args, *([] if mlflow else ["--no-mlflow"]), *_settings(root, *extra))
+    args = ["run", "--dataset", str(DEV), "--output", str(output), "--no-progress", "--no-mlflow"]
+    code, out = run_cli(*args, *_settings(root, *extra))
     assert code == 0, out
-    run_id = next((line.split()[2] for line in out.splitlines() if line.startswith("MLflow run ")), "")
-    return output, run_id
+    return output
 
 
 @pytest.fixture(scope="module")
-def default_run(workspace: Path) -> tuple[Path, str]:
-    return _dev_run(workspace, "default", mlflow=True)
+def default_run(workspace: Path) -> Path:
+    return _dev_run(workspace, "default")
 
 
 @pytest.fixture(scope="module")
-def worse_run(workspace: Path, default_run: tuple[Path, str]) -> tuple[Path, str]:
-    return _dev_run(workspace, "bm25-top1", "retrieval_mode=bm25", "top_k=1", mlflow=True)
+def worse_run(workspace: Path, default_run: Path) -> Path:
+    return _dev_run(workspace, "bm25-top1", "retrieval_mode=bm25", "top_k=1")
 
 
 def _rows(markdown: str) -> dict[str, list[str]]:
@@ -73,15 +73,13 @@ def _rows(markdown: str) -> dict[str, list[str]]:
     return rows
 
 
-def test_compare_flags_bm25_top1_as_significantly_worse_by_mlflow_run_id(
-    workspace: Path, default_run: tuple[Path, str], worse_run: tuple[Path, str]
+def test_compare_flags_bm25_top1_as_significantly_worse(
+    workspace: Path, default_run: Path, worse_run: Path
 ) -> None:
-    (_, default_id), (_, worse_id) = default_run, worse_run
     chart, markdown_file = workspace / "delta.png", workspace / "compare.md"
     code, out = run_cli(
-        "compare", default_id, worse_id, "--output", str(chart), "--markdown", str(markdown_file),
-        *_settings(workspace),
-    )  # fmt: skip
+        "compare", str(default_run), str(worse_run), "--output", str(chart), "--markdown", str(markdown_file)
+    )
     assert code == 0, out
     rows = _rows(out)
     assert len(rows) >= 30
@@ -99,11 +97,9 @@ def test_compare_flags_bm25_top1_as_significantly_worse_by_mlflow_run_id(
     assert summary["metrics"]["retrieval/recall@5"]["verdict"] == "worse"
 
 
-def test_an_identical_rerun_is_not_significantly_different(
-    workspace: Path, default_run: tuple[Path, str]
-) -> None:
-    rerun, _ = _dev_run(workspace, "rerun")
-    code, out = run_cli("compare", str(default_run[0]), str(rerun))
+def test_an_identical_rerun_is_not_significantly_different(workspace: Path, default_run: Path) -> None:
+    rerun = _dev_run(workspace, "rerun")
+    code, out = run_cli("compare", str(default_run), str(rerun))
     assert code == 0, out
     rows = _rows(out)
     marked = {name: cells[7] for name, cells in rows.items() if cells[7]}
@@ -121,8 +117,8 @@ def test_compare_refuses_other_dialogues_unless_forced(
         "--no-progress", *_settings(workspace),
     )  # fmt: skip
     assert code == 0, out
-    assert run_cli("compare", str(default_run[0]), str(limited))[0] == 2
-    code, out = run_cli("compare", str(default_run[0]), str(limited), "--force")
+    assert run_cli("compare", str(default_run), str(limited))[0] == 2
+    code, out = run_cli("compare", str(default_run), str(limited), "--force")
     assert code == 0 and "⚠️ **WARNING: different" in out and "5 dialogues in both runs" in out
 
 
