@@ -18,7 +18,7 @@ export DO_NOT_TRACK ?= true
 export ANONYMIZED_TELEMETRY ?= False
 export TOKENIZERS_PARALLELISM ?= false
 
-.PHONY: demo test install lint pytest gate browser-deps test-postgres lock requirements clean
+.PHONY: demo test install lint pytest gate baseline browser-deps test-postgres lock requirements clean
 
 demo: install  ## set up, ingest the demo knowledge base if needed, serve the app
 	$(PY) -m app serve
@@ -45,7 +45,13 @@ pytest: install
 
 gate: install  ## replay the dev dialogues and fail on a regression against datasets/baseline.json
 	$(PY) -m eval run --dataset datasets/dialogues/dev.jsonl --output $(OUT)/eval-dev
-	$(PY) -m eval gate --baseline datasets/baseline.json --metrics $(OUT)/eval-dev/metrics.json
+	$(PY) -m eval gate --baseline datasets/baseline.json --metrics $(OUT)/eval-dev/metrics.json \
+		--junit $(OUT)/eval-gate.xml
+
+baseline: install  ## re-measure datasets/baseline.json (values and per-dialogue scores) on the dev dialogues
+	$(PY) -m eval run --dataset datasets/dialogues/dev.jsonl --output $(OUT)/eval-dev --no-mlflow
+	$(PY) -m eval gate --metrics $(OUT)/eval-dev/metrics.json --write-baseline datasets/baseline.json \
+		--tolerance 0.02
 
 test-postgres: install  ## the storage tests against a throwaway PostgreSQL server
 	bash scripts/postgres-test.sh

@@ -7,16 +7,21 @@ or configuration (a `SupportError`, printed without a traceback), 130 interrupte
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from app.errors import InputError, SupportError
 from app.logs import configure_logging
 from app.settings import Settings
+
+if TYPE_CHECKING:
+    from eval.runner import EvaluationResult
 
 logger = logging.getLogger(__name__)
 
@@ -36,14 +41,20 @@ def _settings(args: argparse.Namespace) -> Settings:
     return build_settings(config_file=args.config, assignments=args.set or ())
 
 
-def _print_metrics(metrics: dict[str, float]) -> None:
+def _print_metrics(metrics: dict[str, float], intervals: Mapping[str, Any] | None = None) -> None:
+    """One line per metric: value, 95 % interval over dialogues and n (dialogues contributing)."""
+    from eval.report import format_interval
+
+    intervals = intervals or {}
     width = max((len(name) for name in metrics), default=10)
     for name, value in sorted(metrics.items()):
-        print(f"  {name:<{width}}  {value:.4f}")
+        interval = intervals.get(name)
+        extra = f"  95% CI {format_interval(interval):<22} n={interval.n}" if interval is not None else ""
+        print(f"  {name:<{width}}  {value:.4f}{extra}")
 
 
-def _evaluate(args: argparse.Namespace, settings: Settings, output: Path) -> dict[str, float]:
-    """Load the dataset, run it, log it to MLflow (unless --no-mlflow) and return its metrics."""
+def _evaluate(args: argparse.Namespace, settings: Settings, output: Path) -> EvaluationResult:
+    """Load the dataset, run it, log it to MLflow (unless --no-mlflow) and return the result."""
     from eval.datasets.loader import load_dataset
     from eval.runner import evaluate
 
@@ -70,8 +81,23 @@ def _evaluate(args: argparse.Namespace, settings: Settings, output: Path) -> dic
             f"({settings.resolved_mlflow_uri})"
         )
     print(f"{dataset.name}: {len(result.records)} turns in {result.seconds:.1f}s → {output}")
-    _print_metrics(result.metrics)
-    return result.metrics
+    if args.trec_run:
+        from eval.runner import write_trec
+
+        run_file, qrels_file = write_trec(result, args.trec_run)
+        print(f"TREC run: {run_file}  qrels: {qrels_file}")
+    _print_metrics(result.metrics, result.intervals)
+    _print_flaky(result.records)
+    return result
+
+
+def _print_flaky(records: Sequence[Any]) -> None:
+    from eval.report import flaky_dialogues
+
+    flaky = flaky_dialogues(records)
+    if flaky:
+        listing = ", ".join(f"{d} ({passed}/{replays})" for d, (passed, replays) in flaky.items())
+        print(f"flaky dialogues (passed only sometimes): {listing}")
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -93,7 +119,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    """Print a ranked table of logged runs and write a bar chart of one metric."""
+    """Compare two runs (folders or MLflow run ids) paired over dialogues; without runs, rank MLflow runs."""
+    if args.runs:
+        return _compare_two(args)
     from eval import tracking
 
     settings = _settings(args)
@@ -106,26 +134,68 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _compare_two(args: argparse.Namespace) -> int:
+    from eval import compare
+
+    if len(args.runs) != 2:
+        raise InputError(f"compare takes two runs (A B), got {len(args.runs)}")
+    needs_mlflow = any(not Path(run).exists() for run in args.runs)
+    settings = _settings(args) if needs_mlflow else None
+    a, b = (compare.load_run(run, settings) for run in args.runs)
+    result = compare.compare(a, b, force=args.force, metrics=[args.metric] if args.metric else None)
+    for warning in result.warnings:
+        print(f"WARNING: {warning.upper()} (compared anyway because of --force)", file=sys.stderr)
+    markdown = compare.to_markdown(result)
+    print(markdown)
+    if args.markdown:
+        Path(args.markdown).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.markdown).write_text(markdown, encoding="utf-8")
+        Path(args.markdown).with_suffix(".json").write_text(
+            json.dumps(compare.summary(result), indent=2) + "\n", encoding="utf-8"
+        )
+    if args.output:
+        print(f"chart: {compare.write_chart(result, Path(args.output))}")
+    return EXIT_OK
+
+
 def cmd_gate(args: argparse.Namespace) -> int:
-    """Compare metrics with a baseline; exit 1 and print the diff when a metric regressed."""
+    """Compare a run with a baseline (paired over dialogues); exit 1 and print the diff on a regression."""
     from eval import gate
     from eval.report import read_metrics
+    from eval.samples import SAMPLES_FILE, read_samples
 
     if bool(args.metrics) == bool(args.dataset):
         raise InputError("gate needs exactly one of --metrics FILE or --dataset SPEC")
     if args.metrics:
         metrics = read_metrics(args.metrics)
+        samples_file = Path(args.metrics).parent / SAMPLES_FILE
+        samples = read_samples(samples_file) if samples_file.is_file() else None
     else:
         settings = _settings(args)
         output = Path(args.output or Path(settings.data_dir) / "gate" / time.strftime("%Y%m%d-%H%M%S"))
-        metrics = _evaluate(args, settings, output)
+        result = _evaluate(args, settings, output)
+        metrics, samples = result.metrics, result.samples
     if args.write_baseline:
-        path = gate.write_baseline(metrics, args.write_baseline, tolerance=args.tolerance)
+        path = gate.write_baseline(metrics, args.write_baseline, tolerance=args.tolerance, samples=samples)
         print(f"baseline written: {path}")
         return EXIT_OK
-    passed, report = gate.check(args.baseline, metrics)
-    print(report)
-    return EXIT_OK if passed else EXIT_FAILED
+    result = gate.run_gate(args.baseline, metrics, samples=samples)
+    print(result.report)
+    _write_gate_reports(args, result)
+    return EXIT_OK if result.passed else EXIT_FAILED
+
+
+def _write_gate_reports(args: argparse.Namespace, result: Any) -> None:
+    """JUnit XML (--junit) and the Markdown summary (--summary, else $GITHUB_STEP_SUMMARY, appended)."""
+    from eval import gate
+
+    if args.junit:
+        Path(args.junit).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.junit).write_text(gate.junit_xml(result), encoding="utf-8")
+    summary = args.summary or os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        with Path(summary).open("a", encoding="utf-8") as handle:
+            handle.write(gate.markdown_summary(result))
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -136,6 +206,10 @@ def cmd_import(args: argparse.Namespace) -> int:
     kind, path = parse_spec(args.spec)
     if kind == "jsonl":
         raise InputError(f"import expects dstc:PATH or tau3:PATH, got {args.spec!r}")
+    if kind == "beir":
+        raise InputError(
+            "BEIR sets are scored as they are: python -m eval run --dataset beir:PATH --output DIR"
+        )
     dialogues = _imported_dialogues(kind, path, args.split)
     count = write_jsonl(dialogues[: args.limit] if args.limit else dialogues, args.output)
     print(f"wrote {count} dialogues to {args.output}")
@@ -179,9 +253,16 @@ def _add_run_options(parser: argparse.ArgumentParser, *, dataset_required: bool)
         "--dataset",
         required=dataset_required,
         metavar="SPEC",
-        help="FILE.jsonl (scored against knowledge_dir), dstc:PATH or tau3:PATH",
+        help="FILE.jsonl (scored against knowledge_dir), dstc:PATH, tau3:PATH, or beir:PATH (retrieval only)",
     )
-    parser.add_argument("--split", help="DSTC split folder (e.g. val_dev) or τ³ tasks_<split>.json")
+    parser.add_argument(
+        "--split", help="DSTC split folder (e.g. val_dev), τ³ tasks_<split>.json, BEIR qrels/<split>.tsv"
+    )
+    parser.add_argument(
+        "--trec-run",
+        metavar="FILE",
+        help="also write the ranked lists as a TREC run file (and the judgements beside it as FILE.qrels)",
+    )
     parser.add_argument("--limit", type=int, help="only the first N dialogues")
     parser.add_argument("--repeat", type=int, default=1, metavar="K", help="replay K times, report pass^k")
     parser.add_argument("--run-name", help="MLflow run name")
@@ -218,9 +299,16 @@ def build_parser() -> argparse.ArgumentParser:
     _add_settings_options(sweep)
 
     compare = add("compare")
+    compare.add_argument(
+        "runs", nargs="*", metavar="RUN", help="A B: two output folders or MLflow run ids (none: rank runs)"
+    )
+    compare.add_argument("--force", action="store_true", help="compare runs that are not comparable (warns)")
+    compare.add_argument(
+        "--markdown", metavar="FILE.md", help="with A B: also write the table here (and .json)"
+    )
     compare.add_argument("--experiment", help="MLflow experiment (default: settings.mlflow_experiment)")
-    compare.add_argument("--metric", help="metric to rank on, e.g. retrieval/recall@5")
-    compare.add_argument("--output", metavar="CHART.png", help="write a bar chart here")
+    compare.add_argument("--metric", help="metric to rank on (or, with A B, the only one to compare)")
+    compare.add_argument("--output", metavar="CHART.png", help="write a chart here")
     compare.add_argument("--limit", type=int, default=20, help="show the best N runs")
     _add_settings_options(compare)
 
@@ -230,6 +318,12 @@ def build_parser() -> argparse.ArgumentParser:
     gate.add_argument("--output", metavar="DIR", help="with --dataset: folder for the run's files")
     gate.add_argument("--write-baseline", metavar="FILE", help="write a baseline from the metrics instead")
     gate.add_argument("--tolerance", type=float, default=0.02, help="tolerance for --write-baseline")
+    gate.add_argument("--junit", metavar="FILE.xml", help="write JUnit XML, one test case per gated metric")
+    gate.add_argument(
+        "--summary",
+        metavar="FILE.md",
+        help="append a Markdown summary (default: $GITHUB_STEP_SUMMARY if set)",
+    )
     _add_run_options(gate, dataset_required=False)
 
     importer = add("import")

@@ -83,6 +83,37 @@ def build_settings(
     return load_settings(**merged)
 
 
+# Where and how a run executes, not what it computes: left out of the configuration compared between runs.
+RUNTIME_FIELDS = frozenset(
+    {
+        "environment", "data_dir", "database_url", "log_level", "log_format", "knowledge_dir", "collection",
+        "embedding_device", "embedding_batch_size", "embedding_lru_size", "chroma_host",
+        "mlflow_tracking_uri", "mlflow_experiment", "openai_api_key", "azure_openai_api_key", "judge_api_key",
+        "rate_limit_per_minute", "host", "port", "staff_username", "staff_password", "otlp_endpoint",
+    }
+)  # fmt: skip
+
+
+def behaviour_config(settings: Settings) -> dict[str, Any]:
+    """The settings that shape a run's answers and scores (the knowledge folder is covered by the
+    dataset fingerprint, which hashes its content)."""
+    values = settings.model_dump(mode="json")
+    return {name: value for name, value in sorted(values.items()) if name not in RUNTIME_FIELDS}
+
+
+def config_fingerprint(settings: Settings) -> str:
+    """A short hash of `behaviour_config`: equal fingerprints mean identically configured runs."""
+    import hashlib
+
+    payload = json.dumps(behaviour_config(settings), sort_keys=True, default=str)
+    return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
+def is_deterministic(settings: Settings) -> bool:
+    """Whether replaying gives the same answers every time: the offline model and no LLM judge."""
+    return settings.chat_provider == "offline" and not settings.judge_model
+
+
 def with_overrides(settings: Settings, overrides: Mapping[str, Any]) -> Settings:
     """A validated copy of `settings` with some fields changed (used by the sweep)."""
     check_keys(overrides, origin="grid")

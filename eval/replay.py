@@ -58,6 +58,13 @@ class TurnRecord:
         row.pop("retrieved_texts")
         return row
 
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> TurnRecord:
+        """Read back a turns.jsonl row (without the retrieved passages' texts, which are not kept)."""
+        fields = {name: value for name, value in row.items() if name in cls.__dataclass_fields__}
+        fields["labels"] = TurnLabels.model_validate(row.get("labels") or {})
+        return cls(**fields)
+
 
 def unique_in_order(values: Sequence[str]) -> list[str]:
     """Deduplicate keeping the first (best-ranked) occurrence."""

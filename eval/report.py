@@ -20,6 +20,10 @@ from typing import Any
 
 from eval.metrics.answers import ANSWERS, JUDGE
 from eval.replay import TurnRecord
+from eval.samples import SAMPLES_FILE, Samples, write_samples
+from eval.stats import LEVEL, RESAMPLES, Interval
+
+INTERVALS_FILE = "intervals.json"
 
 WORST_TURNS = 10
 SNIPPET_CHARS = 90
@@ -46,6 +50,32 @@ def read_metrics(path: str | Path) -> dict[str, float]:
     if not isinstance(data, dict) or not all(isinstance(v, int | float) for v in data.values()):
         raise InputError(f"{path}: expected a flat JSON object of metric name → number")
     return {str(name): float(value) for name, value in data.items()}
+
+
+def write_intervals(path: Path, intervals: Mapping[str, Interval]) -> None:
+    body = {
+        "level": LEVEL,
+        "resamples": RESAMPLES,
+        "unit": "dialogue",
+        "metrics": {name: interval.to_json() for name, interval in sorted(intervals.items())},
+    }
+    path.write_text(json.dumps(body, indent=2) + "\n", encoding="utf-8")
+
+
+def read_intervals(path: str | Path) -> dict[str, Interval]:
+    """intervals.json of a run; {} when the run has none (older runs)."""
+    path = Path(path)
+    if not path.is_file():
+        return {}
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return {name: Interval(**values) for name, values in data.get("metrics", {}).items()}
+
+
+def format_interval(interval: Interval | None) -> str:
+    """`[low, high]` as the reports print it; `n/a` for a metric without an interval."""
+    if interval is None or interval.method == "none":
+        return "n/a"
+    return f"[{_format(interval.low)}, {_format(interval.high)}]"
 
 
 def write_turns(path: Path, records: Sequence[TurnRecord]) -> None:
@@ -102,22 +132,76 @@ def render_report(
     details: Mapping[str, Any] | None = None,
     worst: int = WORST_TURNS,
     answer_metric: str | None = None,
+    intervals: Mapping[str, Interval] | None = None,
 ) -> str:
-    """Markdown: run details, the metrics, the lowest-scoring turns, then the lowest-scoring answers.
+    """Markdown: run details, the metrics with their intervals, consistency over replays, the
+    lowest-scoring turns, then the lowest-scoring answers.
 
     `answer_metric` picks the per-turn answer score the answers are ranked on (default: see
     `choose_answer_metric`); the section is left out when no turn has an answer score.
     """
+    intervals = intervals or {}
     lines = [f"# {title}", ""]
     for key, value in (details or {}).items():
         lines.append(f"- **{key}**: {value}")
-    lines += ["", "## Metrics", "", "| metric | value |", "|---|---|"]
-    lines += [f"| {name} | {_format(value)} |" for name, value in sorted(metrics.items())]
+    lines += [
+        "",
+        "## Metrics",
+        "",
+        f"{LEVEL:.0%} intervals: bootstrap over dialogues (BCa, {RESAMPLES} resamples); "
+        "n: dialogues that contribute to the metric.",
+        "",
+        f"| metric | value | {LEVEL:.0%} CI | n |",
+        "|---|---|---|---|",
+    ]
+    for name, value in sorted(metrics.items()):
+        interval = intervals.get(name)
+        n = str(interval.n) if interval is not None else ""
+        lines.append(f"| {name} | {_format(value)} | {format_interval(interval)} | {n} |")
+    lines += consistency_section(records)
     lines += ["", f"## Worst turns (of {len(records)})", ""]
     lines += _worst_table(records, worst)
     if (metric := choose_answer_metric(records, answer_metric)) is not None:
         lines += _answers_section(records, metric, worst)
     return "\n".join(lines) + "\n"
+
+
+def pass_counts(records: Sequence[TurnRecord]) -> dict[str, tuple[int, int]]:
+    """Dialogue id → (replays it passed, replays): a dialogue passes when every turn passes."""
+    from eval.scoring import task_outcomes
+
+    repeats = max((record.repeat for record in records), default=0) + 1
+    return {d: (sum(runs), len(runs)) for d, runs in task_outcomes(records, repeats).items()}
+
+
+def flaky_dialogues(records: Sequence[TurnRecord]) -> dict[str, tuple[int, int]]:
+    """The dialogues that passed only sometimes, least reliable first."""
+    flaky = {d: c for d, c in pass_counts(records).items() if 0 < c[0] < c[1]}
+    return dict(sorted(flaky.items(), key=lambda item: item[1][0] / item[1][1]))
+
+
+def consistency_section(records: Sequence[TurnRecord]) -> list[str]:
+    """With `--repeat k`: how many dialogues always / never / sometimes passed; the flaky ones listed."""
+    counts = pass_counts(records)
+    repeats = max((replays for _, replays in counts.values()), default=1)
+    if repeats < 2:
+        return []
+    flaky = flaky_dialogues(records)
+    always = sum(1 for passed, replays in counts.values() if passed == replays)
+    never = sum(1 for passed, _ in counts.values() if passed == 0)
+    lines = [
+        "",
+        f"## Consistency over {repeats} replays",
+        "",
+        f"{always} dialogue(s) always passed, {never} never, {len(flaky)} flaky (passed sometimes).",
+    ]
+    if flaky:
+        lines += ["", "Flaky dialogues:", "", "| dialogue | passed | pass rate |", "|---|---|---|"]
+        lines += [f"| {d} | {p}/{r} | {p / r:.2f} |" for d, (p, r) in flaky.items()]
+    lines += ["", "<details><summary>Pass rate of every dialogue</summary>", ""]
+    lines += ["| dialogue | passed | pass rate |", "|---|---|---|"]
+    lines += [f"| {d} | {p}/{r} | {p / r:.2f} |" for d, (p, r) in sorted(counts.items())]
+    return [*lines, "", "</details>"]
 
 
 def _worst_table(records: Sequence[TurnRecord], worst: int) -> list[str]:
@@ -188,8 +272,11 @@ def write_outputs(
     title: str,
     details: Mapping[str, Any],
     answer_metric: str | None = None,
+    samples: Samples | None = None,
+    intervals: Mapping[str, Interval] | None = None,
 ) -> dict[str, Path]:
-    """Write all three files into `output` and return their paths (for logging as artifacts)."""
+    """Write the run's files into `output` and return their paths (for logging as artifacts):
+    metrics.json, turns.jsonl, report.md, and with samples dialogues.json and intervals.json."""
     output.mkdir(parents=True, exist_ok=True)
     paths = {
         "metrics": output / "metrics.json",
@@ -198,8 +285,16 @@ def write_outputs(
     }
     write_metrics(paths["metrics"], metrics)
     write_turns(paths["turns"], records)
+    if samples is not None:
+        paths["samples"] = output / SAMPLES_FILE
+        write_samples(paths["samples"], samples)
+    if intervals is not None:
+        paths["intervals"] = output / INTERVALS_FILE
+        write_intervals(paths["intervals"], intervals)
     paths["report"].write_text(
-        render_report(metrics, records, title=title, details=details, answer_metric=answer_metric),
+        render_report(
+            metrics, records, title=title, details=details, answer_metric=answer_metric, intervals=intervals
+        ),
         encoding="utf-8",
     )
     return paths

@@ -8,15 +8,19 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from eval import stats
+from eval.config import behaviour_config, config_fingerprint, is_deterministic
 from eval.datasets.loader import Dataset
 from eval.kb_cache import prepare_knowledge
 from eval.replay import TurnRecord, replay
 from eval.report import write_outputs
-from eval.scoring import score_records
+from eval.samples import Samples
+from eval.scoring import SCORER_VERSION, collect_samples, score_records
 
 if TYPE_CHECKING:
     from app.agent.desk import SupportDesk
@@ -36,6 +40,22 @@ class EvaluationResult:
     records: list[TurnRecord]
     paths: dict[str, Path] = field(default_factory=dict)
     seconds: float = 0.0
+    samples: Samples | None = None
+    intervals: dict[str, stats.Interval] = field(default_factory=dict)
+
+
+def run_meta(dataset: Dataset, settings: Settings, repeats: int) -> dict[str, object]:
+    """What `compare` and the gate check before pairing two runs (kept in dialogues.json)."""
+    return {
+        "dataset": dataset.name,
+        "dataset_spec": dataset.spec,
+        "dataset_fingerprint": dataset.fingerprint,
+        "scorer_version": SCORER_VERSION,
+        "config_fingerprint": config_fingerprint(settings),
+        "config": behaviour_config(settings),
+        "deterministic": is_deterministic(settings),
+        "repeats": repeats,
+    }
 
 
 def replay_settings(settings: Settings, output: Path) -> Settings:
@@ -82,22 +102,51 @@ class GoldPassages:
         return self._docs[doc_id]
 
 
-def build_desk(dataset: Dataset, settings: Settings, *, progress: bool = True) -> SupportDesk:
-    """The same desk the app builds, pointed at the dataset's (cached) knowledge base."""
+def write_trec(result: EvaluationResult, run_path: str | Path) -> tuple[Path, Path]:
+    """The run's document rankings as a TREC run file, and its judgements beside it (FILE.qrels)."""
+    from eval import trec
+
+    return trec.write_records(run_path, result.records, qrels=result.dataset.qrels)
+
+
+def build_desk(
+    dataset: Dataset,
+    settings: Settings,
+    *,
+    progress: bool = True,
+    chat_client: Callable[[KnowledgeBase], Any] | None = None,
+) -> SupportDesk:
+    """The same desk the app builds, pointed at the dataset's (cached) knowledge base.
+
+    `chat_client(kb)` builds a model to use instead of the configured one (tests hand in a
+    scripted stand-in for an LLM).
+    """
     from app.agent.desk import SupportDesk
 
     kb = prepare_knowledge(dataset.knowledge, settings, progress=progress)
-    return SupportDesk.from_settings(settings, kb=kb)
+    return SupportDesk.from_settings(settings, kb=kb, chat_client=chat_client(kb) if chat_client else None)
 
 
 def evaluate(
-    dataset: Dataset, settings: Settings, output: Path, *, repeats: int = 1, progress: bool = True
+    dataset: Dataset,
+    settings: Settings,
+    output: Path,
+    *,
+    repeats: int = 1,
+    progress: bool = True,
+    chat_client: Callable[[KnowledgeBase], Any] | None = None,
 ) -> EvaluationResult:
-    """Replay `dataset` `repeats` times, score it and write metrics.json, turns.jsonl and report.md."""
+    """Replay `dataset` `repeats` times, score it and write metrics.json, turns.jsonl, report.md,
+    dialogues.json (per-dialogue samples) and intervals.json. A retrieval-only set (BEIR) scores
+    knowledge-base search instead (`eval.search_eval`)."""
+    if dataset.retrieval_only:
+        from eval.search_eval import evaluate_search
+
+        return evaluate_search(dataset, settings, output, progress=progress)
     started = time.perf_counter()
     output.mkdir(parents=True, exist_ok=True)
     run_settings = replay_settings(settings, output)
-    desk = build_desk(dataset, run_settings, progress=progress)
+    desk = build_desk(dataset, run_settings, progress=progress, chat_client=chat_client)
     records = replay(desk, dataset.dialogues, repeats=repeats, progress=progress)
     metrics = score_records(
         records,
@@ -106,6 +155,11 @@ def evaluate(
         embedder=desk.kb.embedder,
         reference_texts=GoldPassages(desk.kb),
     )
+    meta = run_meta(dataset, settings, repeats)
+    if chat_client is not None:
+        meta["deterministic"] = False  # an injected client is not the offline model
+    samples = collect_samples(records, metrics, repeats=repeats, meta=meta)
+    intervals = stats.intervals(samples, samples.estimators)
     seconds = time.perf_counter() - started
     details = {
         "dataset": f"{dataset.spec} ({dataset.name}, {len(dataset.dialogues)} dialogues, "
@@ -117,9 +171,17 @@ def evaluate(
         "repeats": repeats,
         "seconds": round(seconds, 1),
     }
-    paths = write_outputs(output, metrics, records, title=f"Evaluation: {dataset.name}", details=details)
+    paths = write_outputs(
+        output,
+        metrics,
+        records,
+        title=f"Evaluation: {dataset.name}",
+        details=details,
+        samples=samples,
+        intervals=intervals,
+    )
     logger.info(
         "evaluation finished",
         extra={"dataset": dataset.spec, "turns": len(records), "seconds": round(seconds, 2)},
     )
-    return EvaluationResult(dataset, settings, metrics, records, paths, seconds)
+    return EvaluationResult(dataset, settings, metrics, records, paths, seconds, samples, intervals)

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from app.agent.conventions import without_citations
 from app.asyncutil import run_sync
 from eval.metrics import answers, dstc, latency, passk, retrieval, routing
 from eval.replay import TurnRecord
+from eval.samples import Collector, Samples
 
 if TYPE_CHECKING:
     from app.settings import Settings
@@ -23,6 +24,9 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 CHUNK_PREFIX = "retrieval/chunk_"
+SCORER_VERSION = "2"
+"""Bump when a metric's definition changes: `compare` and the gate refuse to pair runs scored by
+different versions (version 2: per-dialogue samples for intervals)."""
 
 
 def score_records(
@@ -201,3 +205,139 @@ def task_outcomes(records: Sequence[TurnRecord], repeats: int) -> dict[str, list
     for (dialogue_id, _repeat), passed in sorted(by_run.items()):
         outcomes[dialogue_id].append(passed)
     return dict(outcomes)
+
+
+# --- per-dialogue samples (intervals, compare, gate) ----------------------------------------------
+
+
+def collect_samples(
+    records: Sequence[TurnRecord],
+    metrics: Mapping[str, float],
+    *,
+    repeats: int = 1,
+    meta: Mapping[str, Any] | None = None,
+) -> Samples:
+    """Per-dialogue components of `metrics`, after `score_records` filled the records' scores.
+
+    Mirrors which turns feed which metric above; `Collector.build` drops any estimator that does
+    not reproduce its metric, and every metric not named here falls back to the mean of the
+    per-turn scores of the same name.
+    """
+    collector = Collector(record.dialogue_id for record in records)
+    scored = [record for record in records if record.error is None]
+    for record in records:
+        collector.add("turns/scored", record.dialogue_id, record.error is None)
+        collector.add("turns/errors", record.dialogue_id, record.error is not None)
+    collector.metric("turns/scored", "total", "turns/scored")
+    collector.metric("turns/errors", "total", "turns/errors")
+    _collect_retrieval(collector, scored)
+    _collect_routing(collector, scored)
+    _collect_dstc(collector, scored, metrics)
+    for record in scored:
+        collector.add_value("latency_ms", record.dialogue_id, record.latency_ms)
+    for name, q in (("latency/p50_ms", 50.0), ("latency/p95_ms", 95.0)):
+        collector.metric(name, "percentile", "latency_ms", q=q)
+    _collect_tasks(collector, records, repeats, metrics)
+    for name in metrics:
+        if name not in collector.estimators:
+            pairs = [(r.dialogue_id, r.scores[name]) for r in scored if name in r.scores]
+            if pairs:
+                collector.mean_of_turn_scores(name, pairs)
+    return collector.build(metrics, meta)
+
+
+def _collect_retrieval(collector: Collector, records: Sequence[TurnRecord]) -> None:
+    for record in records:
+        for prefix, ranked, gold in (
+            (retrieval.PREFIX, record.retrieved_doc_ids, record.labels.gold_doc_ids),
+            (CHUNK_PREFIX, record.retrieved_chunk_ids, record.labels.gold_chunk_ids),
+        ):
+            scores = retrieval.score_ranking(ranked, gold)
+            if scores:
+                collector.add(f"{prefix}:count", record.dialogue_id, 1.0)
+            for name, value in scores.items():
+                collector.add(f"{prefix}{name}:sum", record.dialogue_id, value)
+                collector.metric(f"{prefix}{name}", "mean", f"{prefix}{name}:sum", f"{prefix}:count")
+
+
+def _collect_routing(collector: Collector, records: Sequence[TurnRecord]) -> None:
+    for family, label, decision in (
+        ("detection", lambda r: r.labels.needs_knowledge, lambda r: r.searched),
+        ("escalation", lambda r: r.labels.expect_escalation, lambda r: r.escalated),
+    ):
+        for record in records:
+            counts = routing.confusion([label(record)], [decision(record)])
+            for name in ("tp", "fp", "fn"):
+                collector.add(f"{family}:{name}", record.dialogue_id, getattr(counts, name))
+        for name in ("precision", "recall", "f1"):
+            collector.metric(
+                f"{family}/{name}", f"binary_{name}", *(f"{family}:{n}" for n in ("tp", "fp", "fn"))
+            )
+    collector.mean_of_turn_scores(
+        "tools/accuracy",
+        [(r.dialogue_id, r.scores["tools/correct"]) for r in records if "tools/correct" in r.scores],
+    )
+
+
+def _collect_dstc(collector: Collector, records: Sequence[TurnRecord], metrics: Mapping[str, float]) -> None:
+    """Selection over the knowledge-labelled turns, generation over those with references (as scored)."""
+    labelled = [record for record in records if record.labels.needs_knowledge is not None]
+    for record in labelled:
+        counts = dstc.instance_counts(_reference(record), _prediction(record))
+        for name in ("tp", "fp", "fn"):
+            collector.add(f"selection:{name}", record.dialogue_id, getattr(counts, f"selection_{name}"))
+        collector.add("selection:exact", record.dialogue_id, counts.selection_exact)
+        collector.add("selection:total", record.dialogue_id, counts.selection_total)
+    selection = ("selection:tp", "selection:tp", "selection:fp", "selection:fn")
+    for name in ("precision", "recall", "f1"):
+        collector.metric(f"selection/{name}", f"scored_{name}", *selection)
+    collector.metric("selection/em", "ratio", "selection:exact", "selection:total")
+    if not any(name.startswith("generation/") for name in metrics):
+        return
+    with_reference = [r for r in labelled if not r.labels.needs_knowledge or r.labels.reference is not None]
+    pairs = []
+    for record in with_reference:
+        reference, prediction = _reference(record), _prediction(record)
+        counts = dstc.instance_counts(reference, prediction)
+        for name in ("tp", "fp", "fn"):
+            collector.add(f"generation:{name}", record.dialogue_id, getattr(counts, f"detection_{name}"))
+        if counts.detection_tp:
+            pairs.append((record.dialogue_id, prediction["response"], reference["response"]))
+    _collect_generation(collector, pairs)
+
+
+def _collect_generation(collector: Collector, pairs: Sequence[tuple[str, str, str]]) -> None:
+    units = [unit for unit, _, _ in pairs]
+    hypotheses, references = [hyp for _, hyp, _ in pairs], [ref for _, _, ref in pairs]
+    for unit, scores in zip(units, dstc.rouge_pairs(hypotheses, references), strict=True):
+        for name, value in scores.items():
+            collector.add(f"generation:{name}", unit, value)
+    for unit, hyp, ref in pairs:
+        collector.add("generation:meteor", unit, dstc.sentence_meteor(hyp, ref))
+    bleu_columns = [f"generation:bleu_{i}" for i in range(dstc.BLEU_STATISTICS)]
+    for unit, statistics in zip(units, dstc.bleu_statistics(hypotheses, references), strict=True):
+        for column, value in zip(bleu_columns, statistics, strict=True):
+            collector.add(column, unit, value)
+    counts = ("generation:tp", "generation:fp", "generation:fn")
+    for metric, column in (
+        ("rouge_1", "rouge1"),
+        ("rouge_2", "rouge2"),
+        ("rouge_l", "rougeL"),
+        ("meteor", "meteor"),
+    ):
+        collector.metric(f"generation/{metric}", "scored_f1", f"generation:{column}", *counts)
+    collector.metric("generation/bleu", "bleu_f1", *bleu_columns, *counts)
+
+
+def _collect_tasks(
+    collector: Collector, records: Sequence[TurnRecord], repeats: int, metrics: Mapping[str, float]
+) -> None:
+    outcomes = task_outcomes(records, repeats)
+    for name in metrics:
+        if not name.startswith(passk.PREFIX + "pass^"):
+            continue
+        k = int(name.removeprefix(passk.PREFIX + "pass^"))
+        for dialogue_id, runs in outcomes.items():
+            collector.add(f"{name}:sum", dialogue_id, passk.task_pass_hat_k(sum(runs), len(runs), k))
+            collector.add("tasks:count", dialogue_id, 1.0)
+        collector.metric(name, "mean", f"{name}:sum", "tasks:count")

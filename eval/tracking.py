@@ -23,9 +23,11 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from app.errors import InputError
+from eval import stats
 from eval.config import check_keys, with_overrides
 from eval.gate import lower_is_better
 from eval.metrics import mlflow_safe_name
+from eval.samples import align
 
 if TYPE_CHECKING:
     import mlflow as mlflow_module
@@ -100,11 +102,25 @@ def log_evaluation(result: EvaluationResult, *, extra_params: Mapping[str, Any] 
     params.update({f"eval.{key}": _param_value(value) for key, value in (extra_params or {}).items()})
     mlflow.log_params(params)
     mlflow.log_metrics({mlflow_metric_name(name): value for name, value in result.metrics.items()})
+    mlflow.log_metrics(interval_metrics(result.intervals))
     mlflow.set_tags(_tags(result))
     mlflow.log_table(data=turn_table(result), artifact_file=TABLE_FILE)
     for path in result.paths.values():
         mlflow.log_artifact(str(path))
     return run.info.run_id
+
+
+def interval_metrics(intervals: Mapping[str, Any]) -> dict[str, float]:
+    """`retrieval/recall_at_5/ci_low`, `…/ci_high` and `…/n` for each metric with an interval."""
+    logged: dict[str, float] = {}
+    for name, interval in intervals.items():
+        if interval.method == "none":
+            continue
+        base = mlflow_metric_name(name)
+        logged.update(
+            {f"{base}/ci_low": interval.low, f"{base}/ci_high": interval.high, f"{base}/n": interval.n}
+        )
+    return logged
 
 
 def _param_value(value: Any) -> str:
@@ -119,6 +135,9 @@ def _tags(result: EvaluationResult) -> dict[str, str]:
         "dataset.fingerprint": result.dataset.fingerprint,
         "dataset.dialogues": str(len(result.dataset.dialogues)),
     }
+    if result.samples is not None:
+        for key in ("scorer_version", "config_fingerprint", "deterministic"):
+            tags[f"eval.{key}"] = str(result.samples.meta.get(key))
     if (commit := git_commit()) is not None:
         tags["mlflow.source.git.commit"] = commit
         tags["git_commit"] = commit
@@ -206,12 +225,19 @@ def read_sweep_spec(path: str | Path) -> SweepSpec:
 def run_sweep(
     spec: SweepSpec, settings: Settings, output: Path, *, repeats: int = 1, progress: bool = True
 ) -> list[dict[str, Any]]:
-    """Evaluate every combination as a nested run under one parent; returns rows ranked best first."""
-    from eval.datasets.loader import load_dataset
-    from eval.runner import evaluate
+    """Evaluate every combination as a nested run under one parent; returns rows ranked best first.
 
+    Each row also holds its interval on the ranking metric and its paired difference from the
+    default configuration (the settings plus `base`, without grid overrides; evaluated as an extra
+    run when no combination equals it), marked significantly better or worse after Holm's
+    correction across the combinations.
+    """
     combos = spec.combinations()
+    default = _default_index(spec, settings, combos)
+    if default is None:
+        combos, default = [{}, *combos], 0
     rows: list[dict[str, Any]] = []
+    results: list[Any] = []
     with start_run(settings, run_name=f"sweep-{output.name}") as parent:
         import mlflow
 
@@ -224,32 +250,107 @@ def run_sweep(
             }
         )
         for index, combo in enumerate(combos, start=1):
-            run_settings = with_overrides(settings, {**spec.base, **combo})
-            dataset = load_dataset(spec.dataset, settings=run_settings, split=spec.split, limit=spec.limit)
-            name = f"{index:02d}-" + "-".join(f"{key}={value}" for key, value in combo.items())
-            with start_run(run_settings, run_name=name, nested=True):
-                result = evaluate(
-                    dataset, run_settings, output / _slug(name), repeats=repeats, progress=progress
-                )
-                run_id = log_evaluation(
-                    result,
-                    extra_params={
-                        "dataset": spec.dataset,
-                        "split": spec.split,
-                        "limit": spec.limit,
-                        "repeats": repeats,
-                    },
-                )
-                mlflow.set_tag("sweep.parent", parent.info.run_id)
-            rows.append({"run": name, "run_id": run_id, **combo, **result.metrics})
+            name = f"{index:02d}-" + ("-".join(f"{key}={value}" for key, value in combo.items()) or "default")
+            result, run_id = _sweep_run(spec, settings, combo, name, output, repeats, progress)
+            mlflow.set_tag("sweep.parent", parent.info.run_id)
+            effective = {key: getattr(result.settings, key) for key in spec.grid}
+            rows.append({"run": name, "run_id": run_id, **effective, **result.metrics})
+            results.append(result)
         metric = choose_metric(spec.metric, rows)
+        significance_columns(rows, results, metric, default)
         ranked = rank_rows(rows, metric)
-        table = format_table(ranked, [*spec.grid, metric, *_headline(rows, exclude=metric)])
-        (output / "sweep.md").write_text(f"# Sweep ranked by {metric}\n\n{table}\n", encoding="utf-8")
+        columns = [*spec.grid, metric, *SIGNIFICANCE_COLUMNS, *_headline(rows, exclude=metric)]
+        note = (
+            f"Δ: paired difference from the default configuration ({rows[default]['run']}) over the "
+            f"dialogues, {stats.LEVEL:.0%} bootstrap interval; ▲/▼: significantly better/worse after Holm's "
+            "correction across the configurations (α = 0.05)."
+        )
+        (output / "sweep.md").write_text(
+            f"# Sweep ranked by {metric}\n\n{format_table(ranked, columns)}\n\n{note}\n", encoding="utf-8"
+        )
         mlflow.log_artifact(str(output / "sweep.md"))
         if ranked and isinstance(ranked[0].get(metric), int | float):
             mlflow.log_metric(mlflow_metric_name(f"best/{metric}"), ranked[0][metric])
     return ranked
+
+
+def _sweep_run(
+    spec: SweepSpec,
+    settings: Settings,
+    combo: Mapping[str, Any],
+    name: str,
+    output: Path,
+    repeats: int,
+    progress: bool,
+) -> tuple[Any, str]:
+    """One combination as a nested MLflow run: (evaluation result, run id)."""
+    from eval.datasets.loader import load_dataset
+    from eval.runner import evaluate
+
+    run_settings = with_overrides(settings, {**spec.base, **combo})
+    dataset = load_dataset(spec.dataset, settings=run_settings, split=spec.split, limit=spec.limit)
+    with start_run(run_settings, run_name=name, nested=True):
+        result = evaluate(dataset, run_settings, output / _slug(name), repeats=repeats, progress=progress)
+        run_id = log_evaluation(
+            result,
+            extra_params={
+                "dataset": spec.dataset,
+                "split": spec.split,
+                "limit": spec.limit,
+                "repeats": repeats,
+            },
+        )
+    return result, run_id
+
+
+def _default_index(spec: SweepSpec, settings: Settings, combos: Sequence[Mapping[str, Any]]) -> int | None:
+    """The combination that leaves every grid setting at its default (settings plus base), if any."""
+    defaults = with_overrides(settings, spec.base)
+    for index, combo in enumerate(combos):
+        if all(
+            getattr(with_overrides(settings, {**spec.base, **combo}), k) == getattr(defaults, k)
+            for k in combo
+        ):
+            return index
+    return None
+
+
+SIGNIFICANCE_COLUMNS = ("95% CI", "Δ vs default", "Δ 95% CI", "Holm p", "vs default")
+
+
+def significance_columns(
+    rows: list[dict[str, Any]], results: Sequence[Any], metric: str, default: int
+) -> None:
+    """Fill each row's interval and its paired comparison with the default row (Holm across rows)."""
+    reference = results[default].samples
+    found: dict[int, stats.PairedResult] = {}
+    for index, result in enumerate(results):
+        interval = result.intervals.get(metric)
+        rows[index]["95% CI"] = _interval_text(interval.low, interval.high) if interval else "n/a"
+        estimator = reference.estimators.get(metric) if reference is not None else None
+        if index == default or estimator is None or result.samples is None:
+            continue
+        left, right, _, _ = align(reference, result.samples)
+        if left.units:
+            found[index] = stats.paired(left, right, {metric: estimator})[metric]
+    adjusted = stats.holm({str(index): paired.p_value for index, paired in found.items()})
+    rows[default]["vs default"] = "(default)"
+    for index, paired in found.items():
+        p = adjusted[str(index)]
+        improved = paired.delta < 0 if lower_is_better(metric) else paired.delta > 0
+        mark = ("▲ better" if improved else "▼ worse") if p < 0.05 and paired.delta != 0 else ""
+        rows[index].update(
+            {
+                "Δ vs default": f"{paired.delta:+.4f}",
+                "Δ 95% CI": _interval_text(paired.low, paired.high),
+                "Holm p": f"{p:.3f}",
+                "vs default": mark,
+            }
+        )
+
+
+def _interval_text(low: float, high: float) -> str:
+    return f"[{low:.4f}, {high:.4f}]"
 
 
 def _slug(text: str) -> str:

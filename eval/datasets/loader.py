@@ -1,4 +1,5 @@
-"""Turn a dataset SPEC (`file.jsonl`, `dstc:PATH`, `tau3:PATH`) into dialogues plus their knowledge source.
+"""Turn a dataset SPEC (`file.jsonl`, `dstc:PATH`, `tau3:PATH`, `beir:PATH`) into dialogues plus their
+knowledge source.
 
 A dataset and the documents its labels point at belong together: gold ids in DSTC labels only
 mean something against the DSTC knowledge file, so an imported dataset always brings its own
@@ -8,6 +9,7 @@ knowledge source. An own-schema JSONL is scored against the app's knowledge fold
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +22,7 @@ if TYPE_CHECKING:
     from app.knowledge.documents import SourceDocument
     from app.settings import Settings
 
-DatasetKind = Literal["jsonl", "dstc", "tau3"]
+DatasetKind = Literal["jsonl", "dstc", "tau3", "beir"]
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,13 @@ class Dataset:
     split: str | None
     dialogues: list[Dialogue]
     knowledge: KnowledgeSource
+    qrels: dict[str, dict[str, int]] | None = None
+    """Graded judgements (BEIR): query id → {doc id: relevance}; None for dialogue datasets."""
+
+    @property
+    def retrieval_only(self) -> bool:
+        """Whether the set scores knowledge-base search alone (no agent, no replies)."""
+        return self.kind == "beir"
 
     @property
     def fingerprint(self) -> str:
@@ -51,13 +60,15 @@ class Dataset:
         for dialogue in self.dialogues:
             digest.update(dialogue.model_dump_json().encode())
         digest.update(self.knowledge.fingerprint.encode())
+        if self.qrels is not None:
+            digest.update(json.dumps(self.qrels, sort_keys=True).encode())
         return digest.hexdigest()[:16]
 
 
 def parse_spec(spec: str) -> tuple[DatasetKind, Path]:
     """`dstc:/data/dstc11` → ("dstc", Path); anything without a known prefix is a JSONL path."""
     prefix, sep, rest = spec.partition(":")
-    if sep and prefix in ("dstc", "tau3"):
+    if sep and prefix in ("dstc", "tau3", "beir"):
         if not rest:
             raise InputError(f"dataset {spec!r}: missing path after '{prefix}:'")
         return prefix, Path(rest).expanduser()  # type: ignore[return-value]
@@ -75,6 +86,8 @@ def load_dataset(
         dataset = _load_dstc(spec, path, split)
     elif kind == "tau3":
         dataset = _load_tau3(spec, path, split, settings)
+    elif kind == "beir":
+        dataset = _load_beir(spec, path, split)
     else:
         dataset = _load_own(spec, path, settings)
     if limit is not None:
@@ -120,6 +133,19 @@ def _load_tau3(spec: str, path: Path, split: str | None, settings: Settings) -> 
     )
     name = f"{root.name}/{tasks_file.stem.removeprefix('tasks_')}"
     return Dataset(spec, "tau3", name, split, dialogues, knowledge)
+
+
+def _load_beir(spec: str, path: Path, split: str | None) -> Dataset:
+    from eval.datasets import beir
+
+    dialogues, qrels = beir.load_dialogues(path, split)
+    knowledge = KnowledgeSource(
+        label="beir",
+        fingerprint=fingerprint_paths([path / "corpus.jsonl"]),
+        documents=lambda: beir.load_corpus(path),
+    )
+    split = split or beir.DEFAULT_SPLIT
+    return Dataset(spec, "beir", f"{path.name}/{split}", split, dialogues, knowledge, qrels)
 
 
 def fingerprint_paths(paths: Iterable[Path]) -> str:

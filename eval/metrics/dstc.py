@@ -32,6 +32,7 @@ text (an `entity_id` of 20 equals "20"), and a missing `response` counts as an e
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -84,6 +85,33 @@ def _harmonic(precision: float, recall: float) -> float:
     return _ratio(2 * precision * recall, precision + recall)
 
 
+@dataclass(frozen=True)
+class InstanceCounts:
+    """What one instance adds to the official scorer's tallies (summed over instances)."""
+
+    detection_tp: int = 0
+    detection_fp: int = 0
+    detection_fn: int = 0
+    selection_tp: int = 0
+    selection_fp: int = 0
+    selection_fn: int = 0
+    selection_exact: int = 0
+    selection_total: int = 0
+
+
+def instance_counts(reference: Mapping[str, Any], prediction: Mapping[str, Any]) -> InstanceCounts:
+    """Detection and selection counts of one instance; its response pair is scored when detection_tp."""
+    ref_target, pred_target = reference.get("target") is True, prediction.get("target") is True
+    detection = (int(ref_target and pred_target), int(pred_target and not ref_target))
+    detection_fn = int(ref_target and not pred_target)
+    ref_knowledge = reference.get("knowledge") or []
+    pred_knowledge = prediction.get("knowledge") or []
+    if not (ref_knowledge or pred_knowledge):
+        return InstanceCounts(*detection, detection_fn)
+    tp, fp, fn, exact = match_knowledge(ref_knowledge, pred_knowledge)
+    return InstanceCounts(*detection, detection_fn, tp, fp, fn, int(exact), 1)
+
+
 @dataclass
 class _Tally:
     detection_tp: int = 0
@@ -98,24 +126,18 @@ class _Tally:
     pred_responses: list[str] = field(default_factory=list)
 
     def add(self, reference: Mapping[str, Any], prediction: Mapping[str, Any]) -> None:
-        ref_target, pred_target = reference.get("target") is True, prediction.get("target") is True
-        if ref_target and pred_target:
-            self.detection_tp += 1
+        counts = instance_counts(reference, prediction)
+        self.detection_tp += counts.detection_tp
+        self.detection_fp += counts.detection_fp
+        self.detection_fn += counts.detection_fn
+        if counts.detection_tp:
             self.ref_responses.append(str(reference.get("response") or ""))
             self.pred_responses.append(str(prediction.get("response") or ""))
-        elif ref_target:
-            self.detection_fn += 1
-        elif pred_target:
-            self.detection_fp += 1
-        ref_knowledge = reference.get("knowledge") or []
-        pred_knowledge = prediction.get("knowledge") or []
-        if ref_knowledge or pred_knowledge:
-            tp, fp, fn, exact = match_knowledge(ref_knowledge, pred_knowledge)
-            self.selection_total += 1
-            self.selection_tp += tp
-            self.selection_fp += fp
-            self.selection_fn += fn
-            self.selection_exact += int(exact)
+        self.selection_total += counts.selection_total
+        self.selection_tp += counts.selection_tp
+        self.selection_fp += counts.selection_fp
+        self.selection_fn += counts.selection_fn
+        self.selection_exact += counts.selection_exact
 
     def detection_prf(self, score_sum: float) -> tuple[float, float, float]:
         """The official `_compute`: a sum over true positives spread over predicted / actual targets."""
@@ -133,16 +155,48 @@ def corpus_bleu(hypotheses: Sequence[str], references: Sequence[str]) -> float:
     return float(sacrebleu.corpus_bleu(list(hypotheses), [list(references)]).score) / 100.0
 
 
-def rouge_sums(hypotheses: Sequence[str], references: Sequence[str]) -> dict[str, float]:
-    """Sum over pairs of rouge_score F-measures (rouge1, rouge2, rougeL; Porter stemmer)."""
+BLEU_STATISTICS = 10  # sacrebleu: hypothesis length, reference length, 4 n-gram matches, 4 n-gram totals
+
+
+@functools.cache
+def _bleu() -> Any:
+    from sacrebleu.metrics.bleu import BLEU
+
+    return BLEU()  # corpus_bleu's defaults: 13a tokenisation, exponential smoothing
+
+
+def bleu_statistics(hypotheses: Sequence[str], references: Sequence[str]) -> list[list[int]]:
+    """sacrebleu's sufficient statistics per pair: their sum determines the corpus BLEU."""
+    if not hypotheses:
+        return []
+    return [
+        list(map(int, row))
+        for row in _bleu()._extract_corpus_statistics(list(hypotheses), [list(references)])
+    ]
+
+
+def bleu_from_statistics(statistics: Sequence[float]) -> float:
+    """Corpus BLEU in [0, 1] from summed `bleu_statistics` (equals `corpus_bleu` of the same pairs)."""
+    if statistics[0] == 0 and statistics[1] == 0:
+        return 0.0
+    return float(_bleu()._compute_score_from_stats([round(v) for v in statistics]).score) / 100.0
+
+
+def rouge_pairs(hypotheses: Sequence[str], references: Sequence[str]) -> list[dict[str, float]]:
+    """rouge_score F-measures (rouge1, rouge2, rougeL; Porter stemmer) of each pair."""
     from rouge_score import rouge_scorer
 
     scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL"], use_stemmer=True)
+    pairs = zip(hypotheses, references, strict=True)
+    return [{name: score.fmeasure for name, score in scorer.score(ref, hyp).items()} for hyp, ref in pairs]
+
+
+def rouge_sums(hypotheses: Sequence[str], references: Sequence[str]) -> dict[str, float]:
+    """Sum over pairs of rouge_score F-measures (rouge1, rouge2, rougeL; Porter stemmer)."""
     sums = {"rouge1": 0.0, "rouge2": 0.0, "rougeL": 0.0}
-    for hypothesis, reference in zip(hypotheses, references, strict=True):
-        scores = scorer.score(reference, hypothesis)
+    for scores in rouge_pairs(hypotheses, references):
         for name in sums:
-            sums[name] += scores[name].fmeasure
+            sums[name] += scores[name]
     return sums
 
 

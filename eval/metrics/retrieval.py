@@ -96,6 +96,37 @@ def average_precision(ranked_ids: Sequence[str], gold_ids: Collection[str]) -> f
     return total / len(gold)
 
 
+def graded_ndcg_at_k(ranked_ids: Sequence[str], gains: Mapping[str, float], k: int) -> float:
+    """trec_eval's `ndcg_cut.k` with graded judgements: gain = relevance, discount 1/log2(rank + 1),
+    divided by the DCG of the judged documents sorted by relevance (0.0 with nothing relevant)."""
+    ideal_gains = sorted((gain for gain in gains.values() if gain > 0), reverse=True)[:k]
+    ideal = sum(gain / math.log2(rank + 1) for rank, gain in enumerate(ideal_gains, start=1))
+    if ideal == 0:
+        return 0.0
+    ranked = unique_in_order(ranked_ids)[:k]
+    return (
+        sum(max(gains.get(doc, 0.0), 0.0) / math.log2(rank + 1) for rank, doc in enumerate(ranked, 1)) / ideal
+    )
+
+
+def score_judged(
+    ranked_ids: Sequence[str], judgements: Mapping[str, float], cutoffs: Sequence[int]
+) -> dict[str, float]:
+    """recall/precision/nDCG (graded)/MRR at each cutoff and MAP, for one query with graded
+    judgements (relevant = relevance > 0, as trec_eval); `{}` when nothing is relevant."""
+    gold = {doc for doc, relevance in judgements.items() if relevance > 0}
+    if not gold:
+        return {}
+    scores: dict[str, float] = {}
+    for k in cutoffs:
+        scores[f"recall@{k}"] = recall_at_k(ranked_ids, gold, k)
+        scores[f"precision@{k}"] = precision_at_k(ranked_ids, gold, k)
+        scores[f"ndcg@{k}"] = graded_ndcg_at_k(ranked_ids, judgements, k)
+        scores[f"mrr@{k}"] = reciprocal_rank(ranked_ids, gold, k)
+    scores["map"] = average_precision(ranked_ids, gold)
+    return scores
+
+
 def score_ranking(ranked_ids: Sequence[str], gold_ids: Iterable[str]) -> dict[str, float]:
     """Every retrieval metric for one query, keyed without prefix (`hit@1`, ..., `map`).
 

@@ -137,6 +137,8 @@ def test_run_is_logged_to_mlflow_and_reads_back(workspace: Workspace) -> None:
     assert run["metrics.retrieval/recall_at_5"] == pytest.approx(metrics["retrieval/recall@5"])
     assert run["metrics.tasks/pass_hat_1"] == pytest.approx(metrics["tasks/pass^1"])
     assert run["params.top_k"] == "5" and run["params.retrieval_mode"] == "hybrid"
+    low, high = run["metrics.retrieval/recall_at_5/ci_low"], run["metrics.retrieval/recall_at_5/ci_high"]
+    assert low <= metrics["retrieval/recall@5"] <= high and run["metrics.retrieval/recall_at_5/n"] > 0
     assert run["params.chat_provider"] == "offline" and run["params.eval.dataset"] == str(TINY)
     assert len(run["tags.dataset.fingerprint"]) == 16
     artifacts = {a.path for a in mlflow.MlflowClient().list_artifacts(run["run_id"])}
@@ -178,8 +180,9 @@ def test_gate_fails_on_a_worse_configuration_and_passes_on_the_same(workspace: W
         *workspace.settings_args("retrieval_mode=bm25", "top_k=1"),
     )
     assert code == 1, out
-    assert "GATE FAILED" in out
-    assert "| retrieval/recall@5 | 1.0000 | 0.0200 | >= 0.9800 |" in out and "**FAIL**" in out
+    assert "GATE FAILED" in out and "strict mode: both runs are deterministic" in out  # any drop fails
+    assert "retrieval_mode: hybrid → bm25" in out
+    assert "| retrieval/recall@5 | 1.0000 | 0.0200 | any drop |" in out and "**FAIL**" in out
 
     code, out = run_eval(
         "gate",
@@ -195,6 +198,22 @@ def test_gate_fails_on_a_worse_configuration_and_passes_on_the_same(workspace: W
     )
     assert code == 0, out
     assert "GATE PASSED" in out and "**FAIL**" not in out
+
+
+def test_compare_two_runs_by_mlflow_run_id(workspace: Workspace) -> None:
+    """The good run and the gate's worse run (test above) were both logged: pair them by run id."""
+    import mlflow
+
+    mlflow.set_tracking_uri(f"sqlite:///{workspace.data_dir / 'mlflow.db'}")
+    runs = mlflow.search_runs(experiment_names=["support-agent-eval"], order_by=["start_time ASC"])
+    good = runs[runs["tags.mlflow.runName"] == "good"].iloc[0]["run_id"]
+    worse = runs[runs["params.top_k"] == "1"].iloc[0]["run_id"]
+    code, out = run_eval("compare", good, worse, "--set", f"data_dir={workspace.data_dir}")
+    assert code == 0, out
+    assert f"- **A**: `{good}`" in out and "retrieval_mode: hybrid → bm25; top_k: 5 → 1" in out
+    assert "| retrieval/recall@5 | 1.0000 |" in out
+    code, _ = run_eval("compare", good, "0" * 32, "--set", f"data_dir={workspace.data_dir}")
+    assert code == 2  # an unknown run id is a clear error
 
 
 def test_sweep_runs_each_combination_as_a_nested_run(workspace: Workspace) -> None:
@@ -217,8 +236,10 @@ def test_sweep_runs_each_combination_as_a_nested_run(workspace: Workspace) -> No
         f"data_dir={workspace.data_dir}",
     )
     assert code == 0
-    lines = [line for line in out.splitlines() if line.startswith("| 1 ") or line.startswith("| 2 ")]
-    assert "top_k=3" in lines[0] and "top_k=1" in lines[1]  # ranked: more context finds both documents
+    lines = [line for line in out.splitlines() if line.startswith(("| 1 ", "| 2 ", "| 3 "))]
+    assert len(lines) == 3 and "top_k=1" in lines[2]  # ranked: more context finds both documents
+    assert "| 5 |" in out and "(default)" in out  # the default top_k (5) was run as the reference
+    assert "Δ vs default" in out
 
     mlflow.set_tracking_uri(f"sqlite:///{workspace.data_dir / 'mlflow.db'}")
     [parent] = mlflow.search_runs(
@@ -228,7 +249,7 @@ def test_sweep_runs_each_combination_as_a_nested_run(workspace: Workspace) -> No
         experiment_names=["support-agent-eval"],
         filter_string=f"tags.mlflow.parentRunId = '{parent.info.run_id}'",
     )
-    assert sorted(children["params.top_k"]) == ["1", "3"]
+    assert sorted(children["params.top_k"]) == ["1", "3", "5"]
     assert (workspace.root / "sweep" / "sweep.md").is_file()
 
 
