@@ -70,6 +70,7 @@ _MESSAGES = {
     "ip": "Too many messages come from your network (at most {limit} a minute).",
     "conversations": "You have started too many conversations (at most {limit} an hour); "
     "please continue an earlier one.",
+    "ip_conversations": "Too many conversations are started from your network (at most {limit} an hour).",
     "tokens": "Too many new sessions come from your network (at most {limit} an hour).",
 }
 
@@ -101,7 +102,7 @@ class RateLimiter:
         buckets = [("conversations", _key("conv:client", caller.customer), limit, HOUR)]
         if caller.ip:
             buckets.append(
-                ("conversations", _key("conv:ip", caller.ip), self.limits.conversations_per_ip, HOUR)
+                ("ip_conversations", _key("conv:ip", caller.ip), self.limits.conversations_per_ip, HOUR)
             )
         self._take(buckets)
 

@@ -15,6 +15,7 @@ an HttpOnly cookie on the response, so the chat always knows whose conversations
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import threading
 import time
@@ -137,6 +138,36 @@ def _visitor_identity(
     return middleware
 
 
+def _unicode_guard() -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Any]:
+    """HTTP middleware: a JSON body with broken Unicode (invalid UTF-8 or a lone surrogate escape
+    such as `\\ud800`) is refused with 422 before Gradio or the API parse it, so no handler, log
+    or database ever meets text that cannot be encoded."""
+
+    async def middleware(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        if request.method in ("POST", "PUT", "PATCH") and "json" in request.headers.get("content-type", ""):
+            problem = _json_problem(await request.body())
+            if problem:
+                return JSONResponse({"detail": problem}, status_code=422)
+        return await call_next(request)
+
+    return middleware
+
+
+def _json_problem(body: bytes) -> str | None:
+    """Why a JSON body must be refused: not UTF-8, a string no encoder can write back, or nested
+    too deeply to parse; None when it is fine (or not JSON at all: the route answers that)."""
+    try:
+        value = json.loads(body) if body else None
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeError:
+        return "The request contains broken Unicode text."
+    except RecursionError:
+        return "The request is nested too deeply."
+    except ValueError:
+        return None
+    return None
+
+
 def _add_cookie(scope: dict[str, Any], cookie: str) -> None:
     """Add a cookie to the request as the app below will read it (the last value of a name wins)."""
     headers = [(name, value) for name, value in scope["headers"] if name != b"cookie"]
@@ -158,6 +189,7 @@ def create_app(settings: Settings, desk: Any | None = None) -> FastAPI:
     app = FastAPI(title="Customer support desk", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.desk, app.state.metrics, app.state.settings = desk, metrics, settings
     app.middleware("http")(_visitor_identity(tokens))
+    app.middleware("http")(_unicode_guard())
     app.middleware("http")(_observe(metrics))  # added last: outermost, so it times everything
     install_error_handlers(app)
     checks = health_checks(desk, settings)
@@ -194,9 +226,12 @@ def serve(settings: Settings) -> None:
     import uvicorn
 
     from app.agent.desk import SupportDesk
+    from app.knowledge.base import KnowledgeBase
     from app.knowledge.bootstrap import ensure_knowledge
 
-    desk = SupportDesk.from_settings(settings)
+    kb = KnowledgeBase.from_settings(settings)
+    kb.lost_documents()  # opens the vector store first: a damaged one stops us before any model loads
+    desk = SupportDesk.from_settings(settings, kb=kb)
     summary = ensure_knowledge(desk.kb, settings)
     desk.warm_answer_units()  # in the background: startup does not wait for it
     if summary is not None:

@@ -24,6 +24,7 @@ from app.settings import Settings
 from app.ui import render
 from app.ui.notify import warn
 from app.ui.transcript import load_view
+from app.validation import check_message_text
 
 logger = logging.getLogger(__name__)
 
@@ -157,6 +158,7 @@ class ChatTab:
                     f"Your message is too long ({len(text)} characters; "
                     f"at most {self.settings.max_message_chars})."
                 )
+            check_message_text(text)  # before anything, even a new conversation, is stored
             caller = self.caller(request)
             if conversation_id:
                 self.desk.conversation(conversation_id, caller)
