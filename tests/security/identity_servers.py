@@ -134,23 +134,70 @@ def metric(url: str, name: str, **labels: str) -> float:
     return 0.0
 
 
+LIMITS = {  # small limits, so the limit tests reach them with a few dozen requests
+    "SUPPORT_RATE_LIMIT_PER_MINUTE": "5",
+    "SUPPORT_CLIENT_MESSAGES_PER_MINUTE": "30",
+    "SUPPORT_IP_MESSAGES_PER_MINUTE": "20",
+    "SUPPORT_CONVERSATIONS_PER_HOUR": "5",
+    "SUPPORT_IP_CONVERSATIONS_PER_HOUR": "12",
+    "SUPPORT_VISITOR_TOKENS_PER_HOUR": "100",
+    "SUPPORT_LOG_LEVEL": "WARNING",
+}
 _SHARED: dict[str, Any] = {}
 
 
-def shared_server(name: str, root: Path, **overrides: str) -> Any:
-    """One server per name for the whole test process (several test modules use the same one);
-    stopped when the process exits."""
-    if name not in _SHARED:
-        server = app_server(root, name, **overrides)
-        server.start(timeout_s=240)
-        atexit.register(server.stop)
-        _SHARED[name] = server
-    return _SHARED[name]
+def _shared(name: str, tmp_path_factory: Any) -> Any:
+    """The servers the security tests start from a fresh data folder, launched all at once on
+    first use so they warm up side by side (start-up is mostly loading the embedding model), and
+    stopped when the process exits (a test may stop or kill its own earlier)."""
+    if not _SHARED:
+        base = tmp_path_factory.getbasetemp()
+        model = SlowChatModel().__enter__()
+        atexit.register(model.__exit__, None, None, None)
+        _SHARED["model"] = model
+        _SHARED["standard"] = app_server(base / "sec-standard", "standard")
+        _SHARED["limits"] = app_server(base / "sec-limits", "limits", **LIMITS)
+        _SHARED["slow"] = slow_server(base / "sec-slow", model, "first")
+        for server in _SHARED.values():
+            if server is not model:
+                server.launch()
+                atexit.register(server.stop)
+    found = _SHARED[name]
+    if name != "model" and found.process is not None and found.process.poll() is None:
+        found.wait_ready(timeout_s=300)
+    return found
 
 
 def standard_server(tmp_path_factory: Any) -> Any:
-    """The server most identity and hygiene tests share: offline model, default limits."""
-    return shared_server("standard", tmp_path_factory.getbasetemp() / "sec-standard")
+    """The server the identity and hygiene tests share: offline model, default limits."""
+    return _shared("standard", tmp_path_factory)
+
+
+def limits_server(tmp_path_factory: Any) -> Any:
+    """The server with small rate limits (`LIMITS`)."""
+    return _shared("limits", tmp_path_factory)
+
+
+def slow_model(tmp_path_factory: Any) -> SlowChatModel:
+    return _shared("model", tmp_path_factory)
+
+
+def slow_model_server(tmp_path_factory: Any) -> Any:
+    """A server over a data folder of its own whose chat model is `slow_model` (turns wait on it),
+    for the tests that load it with concurrent turns, then kill, damage and restart it."""
+    return _shared("slow", tmp_path_factory)
+
+
+def slow_server(root: Path, model: SlowChatModel, name: str, **overrides: str) -> Any:
+    """A server over `root` whose chat model is `model` (OpenAI-compatible, on 127.0.0.1)."""
+    return app_server(
+        root,
+        name,
+        SUPPORT_CHAT_PROVIDER="openai",
+        SUPPORT_OPENAI_BASE_URL=model.base_url,
+        SUPPORT_OPENAI_API_KEY="sk-test-placeholder-key",
+        **overrides,
+    )
 
 
 def _fixture_module(name: str) -> ModuleType:

@@ -18,25 +18,15 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from identity_servers import app_server, bearer, integration, servers
+from identity_servers import LIMITS, bearer, integration, limits_server, servers
 
 pytestmark = pytest.mark.anyio
 
-PER_CONVERSATION = 5
-PER_CLIENT_CONVERSATIONS = 5
-PER_IP_CONVERSATIONS = 12
-PER_IP_MESSAGES = 20
+PER_CONVERSATION = int(LIMITS["SUPPORT_RATE_LIMIT_PER_MINUTE"])
+PER_CLIENT_CONVERSATIONS = int(LIMITS["SUPPORT_CONVERSATIONS_PER_HOUR"])
+PER_IP_CONVERSATIONS = int(LIMITS["SUPPORT_IP_CONVERSATIONS_PER_HOUR"])
+PER_IP_MESSAGES = int(LIMITS["SUPPORT_IP_MESSAGES_PER_MINUTE"])
 POSTGRES = os.environ.get("SUPPORT_TEST_POSTGRES") == "1"  # read before the autouse fixture clears it
-
-LIMITS = {
-    "SUPPORT_RATE_LIMIT_PER_MINUTE": str(PER_CONVERSATION),
-    "SUPPORT_CLIENT_MESSAGES_PER_MINUTE": "30",
-    "SUPPORT_IP_MESSAGES_PER_MINUTE": str(PER_IP_MESSAGES),
-    "SUPPORT_CONVERSATIONS_PER_HOUR": str(PER_CLIENT_CONVERSATIONS),
-    "SUPPORT_IP_CONVERSATIONS_PER_HOUR": str(PER_IP_CONVERSATIONS),
-    "SUPPORT_VISITOR_TOKENS_PER_HOUR": "100",
-    "SUPPORT_LOG_LEVEL": "WARNING",
-}
 
 
 @pytest.fixture
@@ -46,10 +36,7 @@ def anyio_backend() -> str:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    started = app_server(tmp_path_factory.mktemp("sec-limits"), "limits", **LIMITS)
-    started.start(timeout_s=240)
-    yield started
-    started.stop()
+    return limits_server(tmp_path_factory)
 
 
 def from_ip(address: str, headers: dict[str, str] | None = None) -> dict[str, str]:
@@ -82,7 +69,7 @@ async def test_sixty_concurrent_messages_to_one_conversation_accept_at_most_the_
         assert statuses.count(200) == PER_CONVERSATION, statuses
         assert statuses.count(429) == 60 - PER_CONVERSATION, statuses
         refused = next(reply for reply in replies if reply.status_code == 429)
-        assert "at most 5 a minute in one conversation" in refused.json()["detail"]
+        assert f"at most {PER_CONVERSATION} a minute in one conversation" in refused.json()["detail"]
         assert 1 <= int(refused.headers["Retry-After"]) <= 60
         stored = (
             await client.get(f"{url}/api/conversations/{conversation}/messages", headers=headers)

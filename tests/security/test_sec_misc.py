@@ -1,17 +1,16 @@
 """Finding 8's smaller items, each replayed against a real server the way the probe found it:
-sign-in guessing, what the logs hold, unanswered messages after kill -9, URL settings printed by
-`python -m app config`, broken Unicode, and chat turns serialised by Gradio's default limit.
+sign-in guessing, what the logs hold, URL settings printed by `python -m app config`, and broken
+Unicode. (Unanswered messages after kill -9, the damaged store and Gradio's concurrency limit are
+replayed on one server's life in test_sec_durability.py; /metrics in test_sec_identity.py.)
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
+import math
 import os
-import signal
 import subprocess
 import sys
-import threading
 import time
 
 import httpx
@@ -19,8 +18,6 @@ import pytest
 from identity_servers import (
     REPO_ROOT,
     STAFF,
-    SlowChatModel,
-    app_server,
     bearer,
     gradio,
     integration,
@@ -30,8 +27,6 @@ from identity_servers import (
     standard_server,
     visitor_token,
 )
-
-from app.agent.desk import UNANSWERED_APOLOGY
 
 TYPED_USER = "hunter2-typed-in-the-username-field"
 TYPED_PASSWORD = "wrong-password-guess"
@@ -62,32 +57,39 @@ def events_named(server, name: str) -> list[dict]:
     return [event for event in log_events(server) if event.get("event") == name]
 
 
+def checked_from(server, addresses: set[str]) -> int:
+    """How many sign-in attempts from these addresses had their password checked (and refused)."""
+    return len([e for e in events_named(server, "staff sign-in refused") if e.get("ip") in addresses])
+
+
+def most_checks(seconds: float, free: int = 3) -> float:
+    """The checks an exponential back-off (1 s, 2 s, 4 s, ... after `free` failures) allows."""
+    return free + 1 + math.log2(1 + seconds)
+
+
 def test_sign_in_backs_off_per_address_and_username_and_never_logs_what_was_typed(server) -> None:
     url = server.url
     attacker = staff_client(url, "10.8.0.1")
     started = time.monotonic()
-    outcomes = [sign_in(attacker, TYPED_USER, TYPED_PASSWORD) for _ in range(30)]
-    assert not any(outcomes)
-    refused = events_named(server, "staff sign-in refused")
-    throttled = events_named(server, "staff sign-in throttled")
-    checked = [event for event in refused if event.get("ip") == "10.8.0.1"]
-    # the probe managed 30 checked guesses in 4.7 s; now a few are checked, the rest wait
-    assert len(checked) <= 3 + (time.monotonic() - started) // 1, len(checked)
-    assert len([event for event in throttled if event.get("ip") == "10.8.0.1"]) >= 20
-
+    assert not any(sign_in(attacker, TYPED_USER, TYPED_PASSWORD) for _ in range(30))
+    # the probe had 30 guesses checked in 4.7 s; now a few are checked and the rest must wait
+    assert checked_from(server, {"10.8.0.1"}) <= most_checks(time.monotonic() - started)
     assert not sign_in(attacker, *STAFF)  # even the right password waits out the back-off
-    rotated = staff_client(url, "10.8.0.2")  # a new address, the same username: still throttled
-    before = len(events_named(server, "staff sign-in throttled"))
-    assert not sign_in(rotated, TYPED_USER, TYPED_PASSWORD)
-    assert len(events_named(server, "staff sign-in throttled")) == before + 1
-    assert sign_in(staff_client(url, "10.8.0.3"), *STAFF)  # others are not locked out
 
-    deadline = time.monotonic() + 30  # the back-off ends: the attacker's address may try again
+    rotating = [f"10.8.1.{number}" for number in range(10)]  # a new address for every guess
+    started = time.monotonic()
+    for address in rotating:
+        assert not sign_in(staff_client(url, address), "another-typed-name", f"{TYPED_PASSWORD}-{address}")
+    assert checked_from(server, set(rotating)) <= most_checks(time.monotonic() - started)
+    assert sign_in(staff_client(url, "10.8.0.3"), *STAFF)  # nobody else is locked out
+
+    deadline = time.monotonic() + 40  # the back-off ends: the attacker's address may try again
     while not sign_in(attacker, *STAFF):
         assert time.monotonic() < deadline, "the back-off never ended"
         time.sleep(1)
     written = server.log.read_text(errors="replace")
-    assert TYPED_USER not in written and TYPED_PASSWORD not in written and STAFF[1] not in written
+    for typed in (TYPED_USER, TYPED_PASSWORD, "another-typed-name", STAFF[1]):
+        assert typed not in written
 
 
 def test_customer_text_and_remembered_facts_are_not_logged_above_debug(server) -> None:
@@ -185,88 +187,3 @@ def test_config_command_masks_every_url_shaped_setting(tmp_path) -> None:
     assert shown["openai_base_url"] == "https://llm:********@llm.example.com/v1?api_key=********&x=1"
     assert shown["otlp_endpoint"] == "https://otel:********@otel.example.com:4318?token=********"
     assert shown["ollama_host"] == "http://me:********@ollama.internal:11434"
-
-
-@pytest.fixture(scope="module")
-def model():
-    with SlowChatModel() as started:
-        yield started
-
-
-def slow_server(root, model: SlowChatModel, name: str, **overrides: str):
-    return app_server(
-        root,
-        name,
-        SUPPORT_CHAT_PROVIDER="openai",
-        SUPPORT_OPENAI_BASE_URL=model.base_url,
-        SUPPORT_OPENAI_API_KEY="sk-test-placeholder-key",
-        **overrides,
-    )
-
-
-def test_chat_turns_run_side_by_side_and_a_killed_servers_questions_are_not_dropped(model, tmp_path) -> None:
-    """Gradio's default concurrency_limit of 1 made the 10th user wait for nine turns; and after a
-    kill -9 mid-reply the probe found 19 questions that were never answered or flagged."""
-    first = slow_server(tmp_path, model, "first").start(timeout_s=240)
-    try:
-        url = first.url
-        model.delay_s, model.peak = 1.0, 0
-        visitors = [gradio(url, page_cookie(url)) for _ in range(8)]
-        for number, visitor in enumerate(visitors):
-            visitor.predict(
-                {"text": f"How much is the Plus plan? ({number})", "files": []}, [], api_name="/submit"
-            )
-        jobs = [visitor.submit([], api_name="/stream") for visitor in visitors]
-        answers = [str(job.result(timeout=120)) for job in jobs]
-        assert all("From our help centre" in answer for answer in answers)
-        assert model.peak >= 4, f"at most {model.peak} chat turn(s) ran at once"
-
-        model.delay_s = 600  # the model hangs: the next questions are mid-turn when the server dies
-        tokens = [visitor_token(url) for _ in range(3)]
-        waiting = []
-        for token in tokens:
-            started = httpx.post(f"{url}/api/conversations", headers=bearer(token), timeout=60)
-            waiting.append(started.json()["conversation_id"])
-        received = model.received
-        for token, conversation in zip(tokens, waiting, strict=True):
-            threading.Thread(target=_send_quietly, args=(url, token, conversation), daemon=True).start()
-        deadline = time.monotonic() + 60
-        while model.received < received + 3:
-            assert time.monotonic() < deadline, "the questions never reached the model"
-            time.sleep(0.2)
-    finally:
-        first.stop(signal.SIGKILL)
-    model.delay_s = 0
-
-    second = slow_server(tmp_path, model, "second", SUPPORT_CHAT_TIMEOUT_S="1").start(timeout_s=240)
-    try:
-        for token, conversation in zip(tokens, waiting, strict=True):
-            stored = _messages(second.url, token, conversation)
-            assert [m["role"] for m in stored] == ["user", "assistant"], stored
-            assert stored[-1]["content"] == UNANSWERED_APOLOGY
-    finally:
-        second.stop()
-
-
-def _send_quietly(url: str, token: str, conversation: str) -> None:
-    """A customer's question that will never be answered by this process (it gets killed)."""
-    with contextlib.suppress(httpx.HTTPError):
-        httpx.post(
-            f"{url}/api/conversations/{conversation}/messages",
-            headers=bearer(token),
-            json={"text": "Is my refund on its way?"},
-            timeout=120,
-        )
-
-
-def _messages(url: str, token: str, conversation: str) -> list[dict]:
-    """The stored messages once the start-up sweep has answered the abandoned one (or after 45 s)."""
-    deadline = time.monotonic() + 45
-    while True:
-        stored = httpx.get(
-            f"{url}/api/conversations/{conversation}/messages", headers=bearer(token), timeout=60
-        )
-        messages = stored.json()["messages"]
-        if (messages and messages[-1]["role"] == "assistant") or time.monotonic() > deadline:
-            return messages
-        time.sleep(1)
