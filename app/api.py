@@ -223,13 +223,19 @@ def install_error_handlers(app: FastAPI) -> None:
 
 
 def set_visitor_cookie(response: Any, token: str, *, secure: bool) -> None:
-    """The visitor token as an HttpOnly cookie: sent with every request, never readable by scripts."""
+    """The visitor token as an HttpOnly cookie: sent with every request, never readable by scripts.
+
+    Over HTTPS it is also `SameSite=None; Partitioned` (CHIPS), so a page embedded in another
+    site's iframe (a Hugging Face Space) keeps it, in a jar of its own for that embedding site;
+    over plain HTTP (local use) browsers only accept `SameSite=Lax`.
+    """
     response.set_cookie(
         VISITOR_COOKIE,
         token,
         max_age=COOKIE_MAX_AGE_S,
         path="/",
         httponly=True,
-        samesite="lax",
+        samesite="none" if secure else "lax",
         secure=secure,
+        partitioned=secure,
     )

@@ -1,9 +1,12 @@
 """The customer chat: resume one of your conversations, send text and files, stream the answer.
 
 Who the visitor is comes from the signed visitor cookie (`app.identity`), which the server sets
-on the first request and the page never shows: every handler reads it from the request, so a
-visitor only ever lists, opens and writes to their own conversations, whatever a client sends.
-A reload reopens the visitor's latest conversation. Handlers only call `SupportDesk` and hand
+on the first request and the page never shows. The first handler of a page reads it from the
+request and keeps the visitor in a server-side `gr.State` for the rest of the page's life (so a
+browser that drops third-party cookies, in an embedding iframe, still keeps one identity per
+page); a client can neither see nor set that state. A visitor therefore only ever lists, opens
+and writes to their own conversations, whatever a client sends, and a reload reopens the
+visitor's latest conversation. Handlers only call `SupportDesk` and hand
 records to `app.ui.render`; the per-browser state (which conversation, the message ids behind
 the bubbles for thumbs up/down, the last message seen by the poller) lives in `gr.State`.
 """
@@ -56,6 +59,7 @@ class ChatComponents:
     last_id: gr.State
     pending: gr.State
     timer: gr.Timer
+    visitor: gr.State
 
 
 def request_caller(tokens: VisitorTokens, request: gr.Request | None) -> Caller:
@@ -78,8 +82,9 @@ class ChatTab:
         self.settings = settings
         self.tokens = tokens
 
-    def caller(self, request: gr.Request | None) -> Caller:
-        return request_caller(self.tokens, request)
+    def caller(self, request: gr.Request | None, visitor: Caller | None = None) -> Caller:
+        """The page's visitor, as first seen by this page; else the one behind the request's cookie."""
+        return visitor if isinstance(visitor, Caller) else request_caller(self.tokens, request)
 
     # --- reading ------------------------------------------------------------------------------
     def view(self, conversation_id: str) -> render.ChatView:
@@ -96,43 +101,54 @@ class ChatTab:
         return [(render.conversation_label(c), c.id) for c in self.desk.conversations(caller)]
 
     # --- handlers -----------------------------------------------------------------------------
-    def restore(self, request: gr.Request):
+    def restore(self, visitor: Caller | None, request: gr.Request):
         """On page load (and reload): list the visitor's conversations and reopen the latest."""
         try:
-            caller = self.caller(request)
+            caller = self.caller(request, visitor)
             options = self.choices(caller)
             if not options:
-                return gr.update(choices=[], value=None), None, [], [], 0, gr.update(value="", visible=False)
+                empty = gr.update(choices=[], value=None)
+                return empty, None, [], [], 0, gr.update(value="", visible=False), caller
             latest = options[0][1]
             view = self.view(latest)
             dropdown = gr.update(choices=options, value=latest)
-            return dropdown, latest, view.messages, view.message_ids, view.last_id, self.banner(latest)
+            return (
+                dropdown,
+                latest,
+                view.messages,
+                view.message_ids,
+                view.last_id,
+                self.banner(latest),
+                caller,
+            )
         except Exception as exc:
             warn(exc, action="restore")
-            return (gr.skip(),) * 6
+            return (gr.skip(),) * 7
 
-    def open_conversation(self, conversation_id: str | None, request: gr.Request):
+    def open_conversation(self, conversation_id: str | None, visitor: Caller | None, request: gr.Request):
         """Show an earlier conversation picked in the dropdown (only one of the visitor's own)."""
         if not conversation_id:
-            return None, [], [], 0, gr.update(value="", visible=False)
+            return None, [], [], 0, gr.update(value="", visible=False), gr.skip()
         try:
-            self.desk.conversation(conversation_id, self.caller(request))
+            caller = self.caller(request, visitor)
+            self.desk.conversation(conversation_id, caller)
         except Exception as exc:
             warn(exc, action="open_conversation")
-            return (gr.skip(),) * 5
+            return (gr.skip(),) * 6
         view = self.view(conversation_id)
-        return conversation_id, view.messages, view.message_ids, view.last_id, self.banner(conversation_id)
+        banner = self.banner(conversation_id)
+        return conversation_id, view.messages, view.message_ids, view.last_id, banner, caller
 
-    def new_conversation(self, request: gr.Request):
+    def new_conversation(self, visitor: Caller | None, request: gr.Request):
         """Start a fresh conversation for this visitor and select it."""
         try:
-            caller = self.caller(request)
+            caller = self.caller(request, visitor)
             conversation_id = self.desk.start_conversation(caller)
         except Exception as exc:
             warn(exc, action="new_conversation")
-            return (gr.skip(),) * 6
+            return (gr.skip(),) * 7
         dropdown = gr.update(choices=self.choices(caller), value=conversation_id)
-        return dropdown, conversation_id, [], [], 0, gr.update(value="", visible=False)
+        return dropdown, conversation_id, [], [], 0, gr.update(value="", visible=False), caller
 
     def clear(self):
         """The chat's trash button starts afresh; the old conversation stays in the resume list."""
@@ -143,13 +159,14 @@ class ChatTab:
         conversation_id: str | None,
         box: dict[str, Any] | None,
         messages: list[dict[str, Any]],
+        visitor: Caller | None,
         request: gr.Request,
     ):
         """Accept the message: store its files, show it at once, and leave the answer to `stream`."""
         box = box or {}
         text = (box.get("text") or "").strip()
         files = [Path(str(f.get("path") if isinstance(f, dict) else f)) for f in box.get("files") or []]
-        keep = (gr.skip(),) * 4 + (None,)
+        keep = (gr.skip(),) * 4 + (None, gr.skip())
         try:
             if not text and not files:
                 raise InputError("Type a message or attach a file first.")
@@ -159,7 +176,7 @@ class ChatTab:
                     f"at most {self.settings.max_message_chars})."
                 )
             check_message_text(text)  # before anything, even a new conversation, is stored
-            caller = self.caller(request)
+            caller = self.caller(request, visitor)
             if conversation_id:
                 self.desk.conversation(conversation_id, caller)
             else:
@@ -174,7 +191,7 @@ class ChatTab:
         pending = Pending(
             conversation_id, text or "Please look at the attached file.", attachment_ids, caller
         )
-        return box_update, shown, conversation_id, dropdown, pending
+        return box_update, shown, conversation_id, dropdown, pending, caller
 
     def _attach(self, conversation_id: str, path: Path, caller: Caller) -> int:
         record = self.desk.add_attachment(conversation_id, path.name, path.read_bytes(), caller=caller)
@@ -272,29 +289,40 @@ def build_chat_tab(demo: gr.Blocks, desk: Any, settings: Settings, tokens: Visit
         gr.State(0),
         gr.State(None),
         gr.Timer(POLL_SECONDS),
+        gr.State(None),
     )
     _wire(handlers, parts, settings.chat_concurrency_limit)
     demo.load(
         handlers.restore,
-        None,
-        [conversations, parts.conversation_id, chatbot, parts.message_ids, parts.last_id, banner],
+        parts.visitor,
+        [
+            conversations,
+            parts.conversation_id,
+            chatbot,
+            parts.message_ids,
+            parts.last_id,
+            banner,
+            parts.visitor,
+        ],
     )
     return parts
 
 
 def _wire(handlers: ChatTab, p: ChatComponents, concurrency: int) -> None:
     reset = [p.conversations, p.conversation_id, p.chatbot, p.message_ids, p.last_id, p.banner]
-    p.new_button.click(handlers.new_conversation, None, reset, concurrency_limit=concurrency)
+    p.new_button.click(
+        handlers.new_conversation, p.visitor, [*reset, p.visitor], concurrency_limit=concurrency
+    )
     p.conversations.input(
         handlers.open_conversation,
-        p.conversations,
-        [p.conversation_id, p.chatbot, p.message_ids, p.last_id, p.banner],
+        [p.conversations, p.visitor],
+        [p.conversation_id, p.chatbot, p.message_ids, p.last_id, p.banner, p.visitor],
         concurrency_limit=concurrency,
     )
     p.box.submit(
         handlers.submit,
-        [p.conversation_id, p.box, p.chatbot],
-        [p.box, p.chatbot, p.conversation_id, p.conversations, p.pending],
+        [p.conversation_id, p.box, p.chatbot, p.visitor],
+        [p.box, p.chatbot, p.conversation_id, p.conversations, p.pending, p.visitor],
         queue=False,
     ).then(
         handlers.stream,

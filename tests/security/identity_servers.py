@@ -104,11 +104,15 @@ def integration(customer: str, key: str = API_KEY) -> dict[str, str]:
 
 
 def gradio(url: str, token: str | None) -> Any:
-    """A gradio_client session on the app; with `token`, it carries that visitor's cookie."""
+    """A gradio_client session on the app carrying that visitor's cookie; with None, a client that
+    sends no cookie at all (gradio_client would otherwise keep the one its first request got)."""
     from gradio_client import Client
 
     cookies = {VISITOR_COOKIE: token} if token else {}
-    return Client(url + "/", verbose=False, httpx_kwargs={"cookies": cookies, "timeout": 120})
+    client = Client(url + "/", verbose=False, httpx_kwargs={"cookies": cookies, "timeout": 120})
+    if token is None:
+        client.cookies.clear()
+    return client
 
 
 def log_events(server: Any) -> list[dict[str, Any]]:

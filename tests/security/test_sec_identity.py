@@ -148,3 +148,15 @@ def test_metrics_count_turns_and_escalations_made_through_the_api(server) -> Non
     assert handed_over["escalated"] and handed_over["ticket"]
     assert metric(url, "support_chat_turns_total", outcome="answered") == turns + 1
     assert metric(url, "support_escalations_total") == escalated + 1
+
+
+def test_a_page_keeps_one_visitor_even_when_the_browser_drops_the_cookie(server) -> None:
+    """An embedding iframe may refuse third-party cookies: the page still keeps one identity."""
+    page = gradio(server.url, None)  # sends no cookie, ever
+    page.predict(api_name="/restore")
+    for question in ("How much is the Plus plan?", "And how do I reset my password?"):
+        page.predict({"text": question, "files": []}, [], api_name="/submit")
+        chat = str(page.predict([], api_name="/stream"))
+    assert "How much is the Plus plan?" in chat and "reset my password" in chat  # one conversation
+    picker, _, _ = page.predict(api_name="/restore")
+    assert len(picker["choices"]) == 1
