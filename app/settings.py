@@ -293,9 +293,9 @@ def _looks_like_url(value: str) -> bool:
 
 def mask_url(url: str) -> str:
     """Hide credentials in a URL: `user:secret@host` and query options such as `?api_key=secret`."""
-    if "://" not in url and "@" in url:
-        url = "//" + url  # a bare `user:pass@host:port`: let urlsplit see the credentials
-        return mask_url(url)[2:]
+    bare = "://" not in url and not url.startswith("//") and "@" in url
+    if bare:  # a bare `user:pass@host:port`: let urlsplit see the credentials
+        return mask_url("//" + url)[2:]
     parts = urlsplit(url)
     if parts.password is None and not parts.query:
         return url  # urlunsplit would turn sqlite://// into sqlite://
