@@ -112,8 +112,8 @@ class SupportDesk:
         external_id = (caller.customer if caller else customer or "").strip()
         if not external_id:
             raise InputError("A customer id is needed to start a conversation.")
+        self.rate_limiter.check_new_conversation(caller)  # first: a refused caller stores nothing
         record = self.store.customers.get_or_create(external_id)
-        self.rate_limiter.check_new_conversation(caller)
         return self.store.conversations.create(record.id).id
 
     def conversation(self, conversation_id: str, caller: Caller | None = None) -> ConversationRecord:
