@@ -33,12 +33,14 @@ VISITOR_COOKIE = "support_visitor"
 
 
 def _reliability_module(name: str) -> ModuleType:
-    """A helper module from tests/reliability (servers.py, corpus.py), imported by path once."""
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, REPO_ROOT / "tests" / "reliability" / f"{name}.py")
+    """A helper module from tests/reliability (servers.py, corpus.py), imported by path once,
+    under a name of its own (another tests/security helper may own a plain `servers`)."""
+    alias = f"reliability_{name}"
+    if alias in sys.modules:
+        return sys.modules[alias]
+    spec = importlib.util.spec_from_file_location(alias, REPO_ROOT / "tests" / "reliability" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
+    sys.modules[alias] = module
     spec.loader.exec_module(module)
     return module
 
