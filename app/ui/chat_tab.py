@@ -13,9 +13,11 @@ the bubbles for thumbs up/down, the last message seen by the poller) lives in `g
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -207,12 +209,16 @@ class ChatTab:
         turn = render.LiveTurn()
         restore: Any = gr.update(value=None, interactive=True)
         try:
-            async for event in self.desk.stream_reply(
-                pending.conversation_id,
-                pending.text,
-                attachment_ids=pending.attachment_ids,
-                caller=pending.caller,
-            ):
+            events = await asyncio.to_thread(  # the checks write the rate limits: off the event loop
+                partial(
+                    self.desk.stream_reply,
+                    pending.conversation_id,
+                    pending.text,
+                    attachment_ids=pending.attachment_ids,
+                    caller=pending.caller,
+                )
+            )
+            async for event in events:
                 turn = render.apply_event(turn, event)
                 shown = [*messages, *render.live_messages(turn)]
                 yield shown, gr.skip(), gr.skip(), gr.skip(), gr.skip(), pending
