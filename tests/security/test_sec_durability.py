@@ -73,7 +73,7 @@ def test_a_killed_damaged_and_lost_store_restores_what_it_can_and_drops_no_quest
     finally:
         first.stop(signal.SIGKILL)
     kept = sorted((root / "data" / "uploads").rglob("*.md"))
-    assert [path.name for path in kept] == ["gift-cards.md", "pet-cover.md"]  # kept under the data folder
+    assert sorted(path.name for path in kept) == ["gift-cards.md", "pet-cover.md"]  # under the data folder
     store = root / "data" / "chroma" / "chroma.sqlite3"
 
     damage(store)
