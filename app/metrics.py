@@ -1,8 +1,9 @@
 """Prometheus metrics for the served app: HTTP requests, chat turns, tool calls, escalations.
 
 Each app gets its own `CollectorRegistry`, so building the app twice (tests, reloads) never hits
-prometheus_client's duplicate-registration error. The UI reports finished turns with
-`observe_turn`; the HTTP middleware in `app.server` reports requests.
+prometheus_client's duplicate-registration error. `SupportDesk` owns one and reports every
+finished or failed turn itself, whichever entry point (chat UI, JSON API) asked; the HTTP
+middleware in `app.server` reports requests into the same registry.
 """
 
 from __future__ import annotations

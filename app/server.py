@@ -1,25 +1,35 @@
 """The web server: FastAPI with the Gradio app mounted at `/`, plus `/healthz` and `/metrics`.
 
 `create_app(settings, desk=None)` builds everything from one `Settings` (a test passes its own
-desk); `serve(settings)` also fills an empty knowledge base with the demo help centre and runs
-uvicorn. `/healthz` answers 200 only when the database, the vector store and the models answer,
-with one JSON entry per component, so a load balancer and a person read the same thing.
+desk); `serve(settings)` also restores the knowledge base (`ensure_knowledge`), answers customer
+messages a killed process left unanswered, and runs uvicorn. `/healthz` answers 200 only when
+the database, the vector store and the models answer, with one JSON entry per component, so a
+load balancer and a person read the same thing; a knowledge base that lost documents it could
+not restore answers 200 with status "degraded".
+
+Every request outside `/api` carries a visitor identity: a middleware gives a request without a
+genuine visitor cookie a fresh signed token (`app.identity`), both for the request itself and as
+an HttpOnly cookie on the response, so the chat always knows whose conversations it may show.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
+import threading
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any
 
 import gradio as gr
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
-from app.api import build_api_router
+from app.api import build_api_router, install_error_handlers, set_visitor_cookie
+from app.identity import VISITOR_COOKIE, VisitorTokens
 from app.logs import log_context
 from app.metrics import ServiceMetrics
 from app.settings import Settings
@@ -28,6 +38,8 @@ from app.ui.blocks import CSS, THEME, build_ui
 logger = logging.getLogger(__name__)
 
 HEALTH_TIMEOUT_S = 5.0
+RECOVERY_INTERVAL_S = 30.0
+RECOVERY_MARGIN_S = 5.0
 _GRADIO_ROUTES = frozenset(
     {"queue", "upload", "file", "info", "config", "call", "heartbeat", "run", "upload_progress"}
 )
@@ -50,7 +62,13 @@ def health_checks(desk: Any, settings: Settings) -> dict[str, Callable[[], dict[
         return {"ok": bool(desk.store.ping())}
 
     def vector_store() -> dict[str, Any]:
-        return {"ok": bool(desk.kb.ping()), "documents": desk.kb.stats()["documents"]}
+        details = {"ok": bool(desk.kb.ping()), "documents": desk.kb.stats()["documents"]}
+        lost = desk.kb.lost_documents()
+        if lost:
+            details["degraded"] = True
+            details["lost_documents"] = [doc.doc_id for doc in lost][:20]
+            details["fix"] = "Upload the lost documents again on the Knowledge tab (or re-run the import)."
+        return details
 
     def model() -> dict[str, Any]:
         embedder = desk.kb.embedder  # loads the embedding model once
@@ -76,6 +94,12 @@ async def run_checks(checks: dict[str, Callable[[], dict[str, Any]]]) -> tuple[b
     return all(result.get("ok") for result in components.values()), components
 
 
+def health_status(ok: bool, components: dict[str, Any]) -> str:
+    if not ok:
+        return "unavailable"
+    return "degraded" if any(result.get("degraded") for result in components.values()) else "ok"
+
+
 def _observe(metrics: ServiceMetrics) -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Any]:
     """HTTP middleware: a request id in every log line, and request count and latency metrics."""
 
@@ -95,23 +119,86 @@ def _observe(metrics: ServiceMetrics) -> Callable[[Request, Callable[[Request], 
     return middleware
 
 
+def _visitor_identity(
+    tokens: VisitorTokens,
+) -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Any]:
+    """HTTP middleware: every page and Gradio request gets a genuine visitor token (see the module
+    docstring). The JSON API is left alone: it demands a credential instead of minting one."""
+
+    async def middleware(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        path = request.url.path
+        if path == "/api" or path.startswith("/api/") or tokens.visitor(request.cookies.get(VISITOR_COOKIE)):
+            return await call_next(request)
+        token = tokens.issue()
+        _add_cookie(request.scope, f"{VISITOR_COOKIE}={token}")
+        response = await call_next(request)
+        set_visitor_cookie(response, token, secure=request.url.scheme == "https")
+        return response
+
+    return middleware
+
+
+def _unicode_guard() -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Any]:
+    """HTTP middleware: a JSON body with broken Unicode (invalid UTF-8 or a lone surrogate escape
+    such as `\\ud800`) is refused with 422 before Gradio or the API parse it, so no handler, log
+    or database ever meets text that cannot be encoded."""
+
+    async def middleware(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        if request.method in ("POST", "PUT", "PATCH") and "json" in request.headers.get("content-type", ""):
+            problem = _json_problem(await request.body())
+            if problem:
+                return JSONResponse({"detail": problem}, status_code=422)
+        return await call_next(request)
+
+    return middleware
+
+
+def _json_problem(body: bytes) -> str | None:
+    """Why a JSON body must be refused: not UTF-8, a string no encoder can write back, or nested
+    too deeply to parse; None when it is fine (or not JSON at all: the route answers that)."""
+    try:
+        value = json.loads(body) if body else None
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeError:
+        return "The request contains broken Unicode text."
+    except RecursionError:
+        return "The request is nested too deeply."
+    except ValueError:
+        return None
+    return None
+
+
+def _add_cookie(scope: dict[str, Any], cookie: str) -> None:
+    """Add a cookie to the request as the app below will read it (the last value of a name wins)."""
+    headers = [(name, value) for name, value in scope["headers"] if name != b"cookie"]
+    earlier = [value.decode("latin-1") for name, value in scope["headers"] if name == b"cookie"]
+    headers.append((b"cookie", "; ".join([*earlier, cookie]).encode("latin-1")))
+    scope["headers"] = headers
+
+
 def create_app(settings: Settings, desk: Any | None = None) -> FastAPI:
-    """The FastAPI app: health and metrics endpoints, and the Gradio UI mounted at `/`."""
+    """The FastAPI app: health and metrics endpoints, the JSON API, and the Gradio UI at `/`."""
     if desk is None:
         from app.agent.desk import SupportDesk
 
         desk = SupportDesk.from_settings(settings)
-    metrics = ServiceMetrics()
+    metrics: ServiceMetrics = (
+        getattr(desk, "metrics", None) or ServiceMetrics()
+    )  # turns are counted by the desk
+    tokens = VisitorTokens.from_settings(settings)
     app = FastAPI(title="Customer support desk", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.desk, app.state.metrics, app.state.settings = desk, metrics, settings
-    app.middleware("http")(_observe(metrics))
+    app.middleware("http")(_visitor_identity(tokens))
+    app.middleware("http")(_unicode_guard())
+    app.middleware("http")(_observe(metrics))  # added last: outermost, so it times everything
+    install_error_handlers(app)
     checks = health_checks(desk, settings)
 
     @app.get("/healthz")
     async def healthz() -> JSONResponse:
         ok, components = await run_checks(checks)
         return JSONResponse(
-            {"status": "ok" if ok else "unavailable", "components": components},
+            {"status": health_status(ok, components), "components": components},
             status_code=200 if ok else 503,
         )
 
@@ -119,8 +206,8 @@ def create_app(settings: Settings, desk: Any | None = None) -> FastAPI:
     async def prometheus() -> Response:
         return Response(metrics.render(), media_type=metrics.content_type)
 
-    app.include_router(build_api_router(desk))
-    blocks = build_ui(desk, settings, metrics=metrics)
+    app.include_router(build_api_router(desk, settings, tokens))
+    blocks = build_ui(desk, settings, tokens=tokens)
     return gr.mount_gradio_app(
         app,
         blocks,
@@ -139,13 +226,43 @@ def serve(settings: Settings) -> None:
     import uvicorn
 
     from app.agent.desk import SupportDesk
+    from app.knowledge.base import KnowledgeBase
     from app.knowledge.bootstrap import ensure_knowledge
 
-    desk = SupportDesk.from_settings(settings)
+    kb = KnowledgeBase.from_settings(settings)
+    kb.lost_documents()  # opens the vector store first: a damaged one stops us before any model loads
+    desk = SupportDesk.from_settings(settings, kb=kb)
     summary = ensure_knowledge(desk.kb, settings)
     desk.warm_answer_units()  # in the background: startup does not wait for it
     if summary is not None:
         logger.info("demo knowledge base ingested", extra={"summary": summary.line()})
+    start_recovery(desk, settings)
     app = create_app(settings, desk)
     logger.info("serving", extra={"host": settings.host, "port": settings.port})
     uvicorn.run(app, host=settings.host, port=settings.port, log_config=None, access_log=False)
+
+
+def start_recovery(desk: Any, settings: Settings) -> threading.Thread:
+    """Answer messages a killed process left unanswered: now, then every RECOVERY_INTERVAL_S.
+
+    A message counts as abandoned once it is older than the longest a turn may take (the chat
+    timeout plus a margin), so a turn another worker is still running is never interrupted.
+    """
+    grace = timedelta(seconds=settings.chat_timeout_s + RECOVERY_MARGIN_S)
+
+    def sweep() -> None:
+        try:
+            desk.recover_unanswered(older_than=grace)
+        except Exception:  # the database may be down for a while; the next sweep tries again
+            logger.warning("recovering unanswered messages failed", exc_info=True)
+
+    sweep()
+
+    def loop() -> None:
+        while True:
+            time.sleep(RECOVERY_INTERVAL_S)
+            sweep()
+
+    thread = threading.Thread(target=loop, name="recover-unanswered", daemon=True)
+    thread.start()
+    return thread

@@ -139,7 +139,32 @@ class Settings(BaseSettings):
     allowed_attachment_types: Annotated[list[str], NoDecode] = Field(  # NoDecode: the validator splits
         default_factory=lambda: list(DEFAULT_ATTACHMENT_TYPES)
     )
-    rate_limit_per_minute: int = Field(default=30, ge=1)
+    rate_limit_per_minute: int = Field(
+        default=30, ge=1, description="Customer messages per conversation in any sliding minute."
+    )
+    client_messages_per_minute: int = Field(
+        default=30,
+        ge=1,
+        description="Messages one visitor (token) or integration customer may send a minute.",
+    )
+    ip_messages_per_minute: int = Field(
+        default=240, ge=1, description="Messages from one IP address a minute, whatever tokens it holds."
+    )
+    conversations_per_hour: int = Field(
+        default=30, ge=1, description="Conversations one visitor or integration customer may start an hour."
+    )
+    ip_conversations_per_hour: int = Field(
+        default=200, ge=1, description="Conversations started from one IP address an hour."
+    )
+    visitor_tokens_per_hour: int = Field(
+        default=120, ge=1, description="Visitor tokens `POST /api/session` issues to one IP address an hour."
+    )
+    staff_sign_in_free_failures: int = Field(
+        default=3, ge=0, le=100, description="Wrong staff passwords allowed before the back-off starts."
+    )
+    staff_sign_in_max_delay_s: float = Field(
+        default=900.0, gt=0, description="The longest wait the sign-in back-off imposes."
+    )
 
     # --- serving -------------------------------------------------------------------------
     host: str = Field(default="127.0.0.1", validation_alias=_env("SUPPORT_HOST", "GRADIO_SERVER_NAME"))
@@ -148,6 +173,19 @@ class Settings(BaseSettings):
     )
     staff_username: str | None = None
     staff_password: SecretStr | None = None
+    session_secret: SecretStr | None = Field(
+        default=None,
+        description="Signs visitor tokens; default: a random secret kept in data_dir/session-secret "
+        "(workers that share no data folder must share this setting).",
+    )
+    api_key: SecretStr | None = Field(
+        default=None,
+        description="Trusted back-ends send it as X-API-Key to use the JSON API for their own customer "
+        "ids (X-Customer-Id); unset = only visitor tokens are accepted.",
+    )
+    chat_concurrency_limit: int = Field(
+        default=8, ge=1, le=1000, description="Chat turns the UI runs at once (Gradio concurrency_limit)."
+    )
     otlp_endpoint: str | None = Field(
         default=None, validation_alias=_env("SUPPORT_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT")
     )
@@ -214,19 +252,57 @@ class Settings(BaseSettings):
                 values[name] = "********"
         values["database_url"] = mask_url(self.resolved_database_url)
         values["mlflow_tracking_uri"] = mask_url(self.resolved_mlflow_uri)
+        for name, value in values.items():
+            if isinstance(value, str) and _looks_like_url(value):
+                values[name] = mask_url(value)
         return values
 
 
-_SECRET_QUERY_KEYS = {"password", "pass", "pwd", "secret", "token", "api_key", "apikey", "sslpassword"}
+_SECRET_QUERY_KEYS = {
+    "password",
+    "pass",
+    "pwd",
+    "passwd",
+    "secret",
+    "client_secret",
+    "token",
+    "access_token",
+    "refresh_token",
+    "id_token",
+    "auth",
+    "authorization",
+    "api_key",
+    "api-key",
+    "apikey",
+    "key",
+    "sig",
+    "signature",
+    "x-amz-signature",
+    "x-goog-signature",
+    "sslpassword",
+    "credential",
+    "credentials",
+    "code",
+}
+
+
+def _looks_like_url(value: str) -> bool:
+    """`scheme://...`, or `user:pass@host` without a scheme: anything that may carry credentials."""
+    return "://" in value or "@" in value
 
 
 def mask_url(url: str) -> str:
-    """Hide passwords in a URL: `user:secret@host` and query options such as `?password=secret`."""
+    """Hide credentials in a URL: `user:secret@host` and query options such as `?api_key=secret`."""
+    bare = "://" not in url and not url.startswith("//") and "@" in url
+    if bare:  # a bare `user:pass@host:port`: let urlsplit see the credentials
+        return mask_url("//" + url)[2:]
     parts = urlsplit(url)
     if parts.password is None and not parts.query:
         return url  # urlunsplit would turn sqlite://// into sqlite://
     if parts.password is not None:
-        parts = parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":********@"))
+        user, _, host = parts.netloc.rpartition("@")
+        name = user.partition(":")[0]
+        parts = parts._replace(netloc=f"{name}:********@{host}")
     if parts.query:
         pairs = [pair.partition("=") for pair in parts.query.split("&")]
         parts = parts._replace(

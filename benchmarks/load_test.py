@@ -10,6 +10,9 @@ reply the server returned is stored once, right after its question.
     # or let the script start one on a free port with a fresh data folder:
     .venv/bin/python -m benchmarks.load_test --start --customers 50 --duration 30
 
+The script speaks as a trusted integration: the server's API key (`--api-key`, default
+$SUPPORT_API_KEY; `--start` makes one up) and each simulated customer's own id (`X-Customer-Id`),
+so the per-address limits that protect the public chat do not count all customers as one client.
 Rate-limited messages (HTTP 429) are counted apart: they are the limiter doing its job, and the
 check expects them not to be stored.
 """
@@ -21,6 +24,7 @@ import asyncio
 import contextlib
 import os
 import random
+import secrets
 import socket
 import subprocess
 import sys
@@ -62,9 +66,15 @@ class Turn:
 @dataclass
 class Customer:
     name: str
+    api_key: str = ""
     conversation: str | None = None
     turns: list[Turn] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """The JSON API's credentials: the integration's key, speaking for this customer."""
+        return {"X-API-Key": self.api_key, "X-Customer-Id": self.name}
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -81,7 +91,7 @@ async def run_customer(
     progress: tqdm,
 ) -> None:
     """One customer: open a conversation, then ask until the deadline."""
-    response = await client.post("/api/conversations", json={"customer": customer.name})
+    response = await client.post("/api/conversations", headers=customer.headers)
     if response.status_code != 201:
         customer.problems.append(f"could not start: {response.status_code} {response.text[:200]}")
         return
@@ -93,7 +103,7 @@ async def run_customer(
         started = time.perf_counter()
         try:
             path = f"/api/conversations/{customer.conversation}/messages"
-            response = await client.post(path, json={"text": text})
+            response = await client.post(path, json={"text": text}, headers=customer.headers)
             status, body = response.status_code, (response.json() if response.content else {})
         except httpx.HTTPError as exc:
             status, body = 0, {"detail": type(exc).__name__}
@@ -109,7 +119,9 @@ async def verify(client: httpx.AsyncClient, customer: Customer) -> None:
     """Read the conversation back: every accepted message and reply stored once, in order, here."""
     if customer.conversation is None:
         return
-    response = await client.get(f"/api/conversations/{customer.conversation}/messages")
+    response = await client.get(
+        f"/api/conversations/{customer.conversation}/messages", headers=customer.headers
+    )
     if response.status_code != 200:
         customer.problems.append(f"history unreadable: {response.status_code}")
         return
@@ -144,11 +156,11 @@ def compare(stored: list[tuple[str, str, int]], expected: list[tuple[str, str, i
 
 
 async def load(
-    url: str, customers: int, duration_s: float, think_s: float, timeout_s: float
+    url: str, customers: int, duration_s: float, think_s: float, timeout_s: float, api_key: str
 ) -> list[Customer]:
     limits = httpx.Limits(max_connections=customers + 10, max_keepalive_connections=customers + 10)
     async with httpx.AsyncClient(base_url=url, timeout=timeout_s, limits=limits) as client:
-        people = [Customer(f"load-{index:03d}") for index in range(customers)]
+        people = [Customer(f"load-{index:03d}", api_key) for index in range(customers)]
         deadline = time.monotonic() + duration_s
         with tqdm(desc="turns", unit="turn") as progress:
             await asyncio.gather(
@@ -199,12 +211,13 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def started_server(data_dir: Path | None) -> Iterator[str]:
+def started_server(data_dir: Path | None, api_key: str) -> Iterator[str]:
     """`python -m app serve` on a free port with a fresh data folder; stopped afterwards."""
     port = free_port()
     folder = data_dir or Path(tempfile.mkdtemp(prefix="support-load-"))
     env = {
         **os.environ,
+        "SUPPORT_API_KEY": api_key,
         "SUPPORT_DATA_DIR": str(folder),
         "SUPPORT_PORT": str(port),
         "SUPPORT_HOST": "127.0.0.1",
@@ -251,12 +264,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=120.0, help="seconds of load (default 120)")
     parser.add_argument("--think", type=float, default=1.0, help="mean pause before the next message (s)")
     parser.add_argument("--timeout", type=float, default=120.0, help="per-request timeout in seconds")
+    parser.add_argument(
+        "--api-key",
+        default=os.environ.get("SUPPORT_API_KEY"),
+        help="the server's SUPPORT_API_KEY (default: the environment's; --start makes one up)",
+    )
     args = parser.parse_args(argv)
+    api_key = args.api_key or (secrets.token_urlsafe(24) if args.start else None)
+    if not api_key:
+        parser.error("--url needs the server's API key: --api-key or SUPPORT_API_KEY")
 
     with contextlib.ExitStack() as stack:
-        url = args.url or stack.enter_context(started_server(args.data_dir))
+        url = args.url or stack.enter_context(started_server(args.data_dir, api_key))
         started = time.monotonic()
-        people = asyncio.run(load(url.rstrip("/"), args.customers, args.duration, args.think, args.timeout))
+        people = asyncio.run(
+            load(url.rstrip("/"), args.customers, args.duration, args.think, args.timeout, api_key)
+        )
         wall = time.monotonic() - started
     print(report(people, wall, args.customers, args.duration))
     return 0 if not any(person.problems for person in people) else 1

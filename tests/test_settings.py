@@ -165,3 +165,25 @@ def test_mask_url_hides_passwords_in_the_query_string() -> None:
     masked = mask_url("postgresql+psycopg://app:hunter2@db:5432/support?sslmode=require&password=s3cret")
     assert "hunter2" not in masked and "s3cret" not in masked
     assert "sslmode=require" in masked and masked.startswith("postgresql+psycopg://app:********@db:5432")
+
+
+def test_mask_url_hides_signed_and_keyed_query_values_and_bare_credentials() -> None:
+    assert (
+        mask_url("https://blob.example.com/f?sv=2024&sig=abc123&se=1&key=k1&x=1")
+        == "https://blob.example.com/f?sv=2024&sig=********&se=1&key=********&x=1"
+    )
+    assert mask_url("user:s3cret@db.internal:5432") == "user:********@db.internal:5432"
+    assert mask_url("http://ollama:11434") == "http://ollama:11434"
+
+
+def test_masked_settings_hide_credentials_in_every_url_shaped_field(settings) -> None:
+    leaky = settings.model_copy(
+        update={
+            "ollama_host": "http://me:pw1@ollama:11434",
+            "otlp_endpoint": "https://collector.example.com:4318?api_key=pw2",
+            "judge_base_url": "https://judge:pw3@judge.example.com/v1",
+        }
+    )
+    shown = str(leaky.masked())
+    assert "pw1" not in shown and "pw2" not in shown and "pw3" not in shown
+    assert "collector.example.com:4318" in shown

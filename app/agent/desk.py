@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from agent_framework import AgentSession, Message
@@ -24,8 +27,10 @@ from app.agent.events import Citation, ReplyEvent, TextDelta, TurnDone, TurnResu
 from app.agent.factory import build_agent
 from app.attachments import check_upload
 from app.errors import InputError, ModelUnavailableError, NotFoundError, SupportError
+from app.identity import Caller
 from app.logs import log_context
-from app.ratelimit import ConversationRateLimiter
+from app.metrics import ServiceMetrics
+from app.ratelimit import Limits, RateLimiter
 from app.tools.runtime import TurnState
 from app.validation import check_message_text
 
@@ -42,6 +47,10 @@ logger = logging.getLogger(__name__)
 
 SEED_ROLES = ("user", "assistant", "human_agent", "system")
 _VISIBLE_ROLES = ("user", "assistant", "human_agent")
+UNANSWERED_APOLOGY = (
+    "Sorry, we could not answer this message: our service was interrupted while working on it. "
+    "Please send it again if you still need help."
+)
 
 
 @dataclass
@@ -56,7 +65,13 @@ class _Turn:
 
 
 class SupportDesk:
-    """Conversations with the support agent, persisted in the store."""
+    """Conversations with the support agent, persisted in the store.
+
+    Every method that names a conversation takes an optional `caller`: a web request's `Caller`
+    (a visitor or an integration's customer) may only touch its own conversations (someone else's
+    is NotFoundError, as if it did not exist) and is rate limited; without one (the evaluation,
+    the terminal chat, tests) the caller is trusted.
+    """
 
     def __init__(
         self, settings: Settings, *, kb: KnowledgeBase, store: Store, files: FileStore, agent: Agent[Any]
@@ -66,8 +81,11 @@ class SupportDesk:
         self.store = store
         self.files = files
         self.agent = agent
-        self.rate_limiter = ConversationRateLimiter(store, settings.rate_limit_per_minute)
+        self.rate_limiter = RateLimiter(store, Limits.from_settings(settings))
+        self.metrics = ServiceMetrics()  # counted here, so every entry point (UI, API) is counted
         self._warm_requested = False
+        self._in_flight: dict[str, int] = {}  # conversation id -> turns running in this process
+        self._in_flight_lock = threading.Lock()
 
     @classmethod
     def from_settings(
@@ -88,15 +106,29 @@ class SupportDesk:
         return cls(settings, kb=kb, store=store, files=FileStore.from_settings(settings), agent=agent)
 
     # --- conversations ---------------------------------------------------------------------------
-    def start_conversation(self, customer: str) -> str:
-        """A new conversation for the customer with this external id (created on first contact)."""
-        customer = (customer or "").strip()
-        if not customer:
+    def start_conversation(self, customer: str | Caller) -> str:
+        """A new conversation for this customer (an external id, or a web caller: rate limited)."""
+        caller = customer if isinstance(customer, Caller) else None
+        external_id = (caller.customer if caller else customer or "").strip()
+        if not external_id:
             raise InputError("A customer id is needed to start a conversation.")
-        record = self.store.customers.get_or_create(customer)
+        self.rate_limiter.check_new_conversation(caller)  # first: a refused caller stores nothing
+        record = self.store.customers.get_or_create(external_id)
         return self.store.conversations.create(record.id).id
 
-    def history(self, conversation_id: str) -> list[MessageRecord]:
+    def conversation(self, conversation_id: str, caller: Caller | None = None) -> ConversationRecord:
+        """The conversation, when the caller may see it (NotFoundError otherwise)."""
+        if caller is None:
+            return self.store.conversations.get(conversation_id)
+        return self.store.conversations.owned(conversation_id, caller.customer)
+
+    def conversations(self, caller: Caller) -> list[ConversationRecord]:
+        """The caller's own conversations, most recently active first."""
+        record = self.store.customers.find(caller.customer)
+        return [] if record is None else self.store.conversations.list_for_customer(record.id)
+
+    def history(self, conversation_id: str, *, caller: Caller | None = None) -> list[MessageRecord]:
+        self.conversation(conversation_id, caller)
         return self.store.messages.list(conversation_id)
 
     def seed_history(self, conversation_id: str, turns: Sequence[tuple[str, str]]) -> None:
@@ -108,9 +140,11 @@ class SupportDesk:
         for role, text in turns:
             self.store.messages.add(conversation_id, role, text)
 
-    def add_attachment(self, conversation_id: str, filename: str, data: bytes) -> AttachmentRecord:
+    def add_attachment(
+        self, conversation_id: str, filename: str, data: bytes, *, caller: Caller | None = None
+    ) -> AttachmentRecord:
         """Check an upload by content, keep its bytes by hash and its extracted text; InputError if bad."""
-        self.store.conversations.get(conversation_id)
+        self.conversation(conversation_id, caller)
         upload = check_upload(
             filename,
             data,
@@ -141,70 +175,97 @@ class SupportDesk:
 
     # --- turns -----------------------------------------------------------------------------------
     async def reply(
-        self, conversation_id: str, text: str, *, attachment_ids: Sequence[int] = ()
+        self,
+        conversation_id: str,
+        text: str,
+        *,
+        attachment_ids: Sequence[int] = (),
+        caller: Caller | None = None,
     ) -> TurnResult:
         """Answer one customer message; the answer is stored before this returns.
 
         The database work before and after the run happens in a worker thread, so a server's event
         loop keeps serving other customers meanwhile; within the turn it still runs in order.
         """
-        conversation, content = await asyncio.to_thread(self._checked, conversation_id, text, attachment_ids)
+        conversation, content = await asyncio.to_thread(
+            self._checked, conversation_id, text, attachment_ids, caller
+        )
         turn = await asyncio.to_thread(self._begin, conversation, content, attachment_ids)
-        with log_context(conversation=conversation_id):
-            try:
-                response = await self.agent.run(
-                    Message("user", [content]),
-                    session=turn.session,
-                    function_invocation_kwargs=turn.state.as_kwargs(),
-                )
-            except SupportError:
-                raise
-            except Exception as exc:
-                raise _model_failure(exc) from exc
+        with log_context(conversation=conversation_id), self._running(turn):
+            response = await self.agent.run(
+                Message("user", [content]),
+                session=turn.session,
+                function_invocation_kwargs=turn.state.as_kwargs(),
+            )
             return await asyncio.to_thread(self._finish, turn, response.text)  # copies the log context
 
     def stream_reply(
-        self, conversation_id: str, text: str, *, attachment_ids: Sequence[int] = ()
+        self,
+        conversation_id: str,
+        text: str,
+        *,
+        attachment_ids: Sequence[int] = (),
+        caller: Caller | None = None,
     ) -> AsyncIterator[ReplyEvent]:
         """Answer one customer message as events: text deltas, tool calls, then `TurnDone`.
 
         The input is checked now (InputError before anything is stored); the message is stored and
         the agent runs when iteration starts.
         """
-        conversation, content = self._checked(conversation_id, text, attachment_ids)
+        conversation, content = self._checked(conversation_id, text, attachment_ids, caller)
         return self._stream(conversation, content, attachment_ids)
 
     async def _stream(
         self, conversation: ConversationRecord, content: str, attachment_ids: Sequence[int]
     ) -> AsyncIterator[ReplyEvent]:
         turn = await asyncio.to_thread(self._begin, conversation, content, attachment_ids)
-        stream = self.agent.run(
-            Message("user", [content]),
-            stream=True,
-            session=turn.session,
-            function_invocation_kwargs=turn.state.as_kwargs(),
-        )
-        try:
+        with self._running(turn):
+            stream = self.agent.run(
+                Message("user", [content]),
+                stream=True,
+                session=turn.session,
+                function_invocation_kwargs=turn.state.as_kwargs(),
+            )
             async for update in stream:
                 for event in turn.state.drain_events():
                     yield event
                 if update.text:
                     yield TextDelta(update.text)
             final = await stream.get_final_response()
-        except SupportError:
-            raise
-        except Exception as exc:
-            raise _model_failure(exc) from exc
-        for event in turn.state.drain_events():
-            yield event
-        with log_context(conversation=conversation.id):
-            result = await asyncio.to_thread(self._finish, turn, final.text)
+            for event in turn.state.drain_events():
+                yield event
+            with log_context(conversation=conversation.id):
+                result = await asyncio.to_thread(self._finish, turn, final.text)
         yield TurnDone(result)
 
+    @contextmanager
+    def _running(self, turn: _Turn) -> Iterator[None]:
+        """While a turn runs: mark its conversation busy, count a failure, and turn a model's
+        exception into the error a person sees."""
+        conversation_id = turn.conversation.id
+        with self._in_flight_lock:
+            self._in_flight[conversation_id] = self._in_flight.get(conversation_id, 0) + 1
+        try:
+            yield
+        except SupportError:
+            self.metrics.observe_failure()
+            raise
+        except Exception as exc:
+            self.metrics.observe_failure()
+            raise _model_failure(exc) from exc
+        finally:
+            with self._in_flight_lock:
+                left = self._in_flight.pop(conversation_id, 1) - 1
+                if left > 0:
+                    self._in_flight[conversation_id] = left
+
     def _checked(
-        self, conversation_id: str, text: str, attachment_ids: Sequence[int]
+        self, conversation_id: str, text: str, attachment_ids: Sequence[int], caller: Caller | None = None
     ) -> tuple[ConversationRecord, str]:
-        """The conversation and the message as the agent will see it (with attachment markers)."""
+        """The conversation and the message as the agent will see it (with attachment markers).
+
+        The rate limits are counted last, so a message refused for its content costs nothing.
+        """
         text = (text or "").strip()
         if not text and not attachment_ids:
             raise InputError("The message is empty.")
@@ -213,9 +274,9 @@ class SupportDesk:
                 f"The message is {len(text)} characters long; the limit is {self.settings.max_message_chars}."
             )
         check_message_text(text)
-        conversation = self.store.conversations.get(conversation_id)
-        self.rate_limiter.check(conversation_id)
+        conversation = self.conversation(conversation_id, caller)
         markers = [self._marker(conversation_id, attachment_id) for attachment_id in attachment_ids]
+        self.rate_limiter.check_message(conversation_id, caller)
         return conversation, "\n".join([text, *markers]).strip()
 
     def _marker(self, conversation_id: str, attachment_id: int) -> str:
@@ -273,17 +334,7 @@ class SupportDesk:
         if snapshot != turn.conversation.session_state:
             self.store.conversations.save_session_state(state.conversation_id, snapshot)
         ticket = self.store.tickets.for_conversation(state.conversation_id)
-        logger.info(
-            "turn answered",
-            extra={
-                "latency_ms": round(latency_ms, 2),
-                "tools": [c.name for c in state.tool_calls],
-                "citations": len(citations),
-                "hits": len(state.hits),
-                "escalated": state.escalated,
-            },
-        )
-        return TurnResult(
+        result = TurnResult(
             conversation_id=state.conversation_id,
             message_id=message.id,
             text=text,
@@ -295,6 +346,41 @@ class SupportDesk:
             ticket=ticket,
             latency_ms=latency_ms,
         )
+        self.metrics.observe_turn(result)
+        logger.info(
+            "turn answered",
+            extra={
+                "latency_ms": round(latency_ms, 2),
+                "tools": [c.name for c in state.tool_calls],
+                "citations": len(citations),
+                "hits": len(state.hits),
+                "escalated": state.escalated,
+            },
+        )
+        return result
+
+    def recover_unanswered(self, *, older_than: timedelta) -> int:
+        """Answer, with an apology, every customer message left without a reply (a process killed
+        mid-turn), so none is silently dropped; returns how many conversations were answered.
+
+        Only messages older than `older_than` count, and never a conversation with a turn running
+        in this process: another worker sharing the database may still be answering a fresh one.
+        """
+        cutoff = datetime.now(UTC) - older_than
+        with self._in_flight_lock:
+            busy = set(self._in_flight)
+        waiting = dict.fromkeys(
+            m.conversation_id
+            for m in self.store.messages.unanswered(before=cutoff)
+            if m.conversation_id not in busy
+        )
+        for conversation_id in waiting:
+            self.store.messages.add(conversation_id, "assistant", UNANSWERED_APOLOGY)
+        if waiting:
+            logger.warning(
+                "unanswered messages answered with an apology", extra={"conversations": len(waiting)}
+            )
+        return len(waiting)
 
     def warm_answer_units(self) -> AnswerUnitWarmer | None:
         """Start embedding the knowledge base's answer sentences in the background, so the offline

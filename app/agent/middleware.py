@@ -53,11 +53,12 @@ class ToolCallMiddleware(FunctionMiddleware):
                     "tool": name,
                     "duration_ms": round(duration_ms, 2),
                     "ok": failure is None,
-                    "arguments": shorten(arguments),
                     "result_chars": len(result),
                     "conversation_id": turn.conversation_id if isinstance(turn, TurnState) else None,
                 },
             )
+            # Arguments hold the customer's words (search queries, remembered facts): DEBUG only.
+            logger.debug("tool call arguments", extra={"tool": name, "arguments": shorten(arguments)})
             if isinstance(turn, TurnState):
                 record = ToolCallRecord(name, arguments, result[:RECORDED_RESULT_CHARS], duration_ms)
                 turn.tool_calls.append(record)

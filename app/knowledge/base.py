@@ -30,7 +30,7 @@ from app.knowledge.filters import combine, validate
 from app.knowledge.focus import focus
 from app.knowledge.fusion import fuse_documents, mmr, reciprocal_rank_fusion
 from app.knowledge.loaders import load_path
-from app.knowledge.manifest import Manifest
+from app.knowledge.manifest import LostDocument, Manifest
 from app.knowledge.query import build_query
 from app.knowledge.vectorstore import ENTITY_KEY, ChromaStore, collection_name
 from app.knowledge.warmup import AnswerUnitWarmer, PersistentVectors, Splitter
@@ -143,11 +143,35 @@ class KnowledgeBase:
         stray = sorted(in_store - committed)
         lost_docs = manifest.docs_of_chunks(committed - in_store)
         self.store.delete_ids(stray)
-        manifest.forget(sorted(lost_docs))
+        manifest.forget(sorted(lost_docs), lost=True)  # restore_lost() brings them back from their origin
         logger.warning(
             "vector store and manifest reconciled",
             extra={"stray_chunks": len(stray), "documents_to_reingest": len(lost_docs)},
         )
+
+    # --- durability ------------------------------------------------------------------------
+    def lost_documents(self) -> list[LostDocument]:
+        """Documents whose vectors vanished and that were not restored (yet)."""
+        return self.manifest.lost()
+
+    def restore_lost(self) -> IngestSummary:
+        """Ingest lost documents again from the folder or file they came from, when it still holds
+        them (the demo folder, staff uploads kept under the data folder); the rest stay lost."""
+        summary = IngestSummary()
+        by_origin: dict[str, set[str]] = {}
+        for doc in self.lost_documents():
+            by_origin.setdefault(doc.origin, set()).add(doc.doc_id)
+        for origin, doc_ids in by_origin.items():
+            if not origin or not Path(origin).exists():
+                logger.warning("lost documents cannot be restored", extra={"documents": len(doc_ids)})
+                continue
+            loaded = load_path(origin)
+            docs = [doc for doc in loaded.documents if doc.doc_id in doc_ids]
+            part = self._ingest(docs, origin=origin, prune_scope=None, progress=False, on_progress=None)
+            summary.added += part.added
+            summary.chunks += part.chunks
+            summary.errors.extend(part.errors)
+        return summary
 
     # --- ingestion -------------------------------------------------------------------------
     def ingest_path(

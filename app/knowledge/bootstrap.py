@@ -1,4 +1,10 @@
-"""First-run setup: make sure the demo knowledge base is there before the first question."""
+"""Start-up: bring back what the knowledge base lost, and fill an empty one with the demo help centre.
+
+When the vector store lost vectors (a deleted or damaged Chroma file), the manifest still knows
+every document and where it came from: the demo folder, a staff upload kept under
+`data_dir/uploads/`, or an importer. Everything whose origin is still on disk is ingested again;
+what cannot be restored stays listed as lost, and `/healthz` reports the knowledge base degraded.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +18,16 @@ logger = logging.getLogger(__name__)
 
 
 def ensure_knowledge(kb: KnowledgeBase, settings: Settings) -> IngestSummary | None:
-    """Ingest settings.knowledge_dir when the knowledge base is empty; None when nothing was needed."""
+    """Restore lost documents, then ingest settings.knowledge_dir when the knowledge base is empty;
+    returns the demo ingestion's summary, None when none was needed."""
+    if kb.lost_documents():
+        restored = kb.restore_lost()
+        still_lost = kb.lost_documents()
+        log = logger.error if still_lost else logger.warning
+        log(
+            "knowledge base restored after losing documents",
+            extra={"restored": restored.added, "still_lost": [doc.doc_id for doc in still_lost][:20]},
+        )
     if not kb.is_empty():
         return None
     if not settings.knowledge_dir.exists():

@@ -15,6 +15,7 @@ import threading
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -33,7 +34,21 @@ CREATE TABLE IF NOT EXISTS chunks (
 CREATE INDEX IF NOT EXISTS chunks_by_doc ON chunks (doc_id);
 CREATE TABLE IF NOT EXISTS pending (doc_id TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS lost (
+    doc_id TEXT PRIMARY KEY, title TEXT NOT NULL, origin TEXT NOT NULL, lost_at TEXT NOT NULL
+);
 """
+
+
+@dataclass(frozen=True)
+class LostDocument:
+    """A document whose vectors vanished (a damaged or deleted vector store), until it is restored
+    from its origin, ingested again or removed on purpose."""
+
+    doc_id: str
+    title: str
+    origin: str
+    lost_at: str
 
 
 class Manifest:
@@ -108,6 +123,10 @@ class Manifest:
     def pending(self) -> list[str]:
         return [row[0] for row in self._conn.execute("SELECT doc_id FROM pending")]
 
+    def lost(self) -> list[LostDocument]:
+        rows = self._conn.execute("SELECT doc_id, title, origin, lost_at FROM lost ORDER BY doc_id")
+        return [LostDocument(*row) for row in rows]
+
     # --- writing ---------------------------------------------------------------------------
     def mark_pending(self, doc_ids: Iterable[str]) -> None:
         """Record intent before touching the vector store (see the module docstring)."""
@@ -142,12 +161,26 @@ class Manifest:
                     (doc.doc_id, doc.title, doc.source, origin, content_hash, len(chunks), now),
                 )
                 conn.execute("DELETE FROM pending WHERE doc_id = ?", (doc.doc_id,))
+                conn.execute("DELETE FROM lost WHERE doc_id = ?", (doc.doc_id,))
             self._bump(conn)
 
-    def forget(self, doc_ids: Iterable[str]) -> None:
-        """Drop documents (and any pending marks) after their vectors were deleted."""
+    def forget(self, doc_ids: Iterable[str], *, lost: bool = False) -> None:
+        """Drop documents (and any pending marks) after their vectors were deleted.
+
+        With `lost`, the vectors vanished without anyone asking: each document is remembered in
+        the `lost` table (title and origin) until it is restored; otherwise it is forgotten whole.
+        """
         rows = [(d,) for d in doc_ids]
+        now = datetime.now(UTC).isoformat(timespec="seconds")
         with self._transaction() as conn:
+            if lost:
+                conn.executemany(
+                    "INSERT OR REPLACE INTO lost "
+                    "SELECT doc_id, title, origin, ? FROM documents WHERE doc_id = ?",
+                    [(now, d) for (d,) in rows],
+                )
+            else:
+                conn.executemany("DELETE FROM lost WHERE doc_id = ?", rows)
             conn.executemany("DELETE FROM chunks WHERE doc_id = ?", rows)
             conn.executemany("DELETE FROM documents WHERE doc_id = ?", rows)
             conn.executemany("DELETE FROM pending WHERE doc_id = ?", rows)

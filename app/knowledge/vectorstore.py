@@ -8,8 +8,12 @@ embedding function and Chroma never tries to download one. Cosine space.
 from __future__ import annotations
 
 import logging
+import os
 import re
-from collections.abc import Sequence
+import sys
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -50,6 +54,10 @@ def collection_name(base: str, model: str, chunker: str) -> str:
     return slug[:200] if len(slug) >= 3 else f"kb-{slug}"
 
 
+class CorruptStoreError(StoreUnavailableError):
+    """The embedded vector store's files are damaged; the message says which folder and what to do."""
+
+
 class ChromaStore:
     """One Chroma collection; the client is created on first use."""
 
@@ -83,7 +91,7 @@ class ChromaStore:
                 host, _, port = self.host.rpartition(":")
                 self._client = chromadb.HttpClient(host=host, port=int(port), settings=options)
             else:
-                self._client = chromadb.PersistentClient(path=self.path, settings=options)
+                self._client = _open_persistent(chromadb, self.path, options)
         return self._client
 
     def _call(self, action: Any) -> Any:
@@ -166,6 +174,54 @@ class ChromaStore:
             cid: np.asarray(v, dtype=np.float32)
             for cid, v in zip(result["ids"], result["embeddings"], strict=True)
         }
+
+
+def _open_persistent(chromadb: Any, path: str, options: Any) -> Any:
+    """The embedded client; a damaged store is a clear error that names the folder and the fix.
+
+    Chroma's Rust core panics on some damaged SQLite files (a `PanicException`, which derives
+    from BaseException) and prints its own backtrace on stderr; that text is held back and only
+    logged, so a person sees one actionable message.
+    """
+    held: list[str] = []
+    try:
+        with _held_stderr(held):
+            return chromadb.PersistentClient(path=path, settings=options)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # pyo3's PanicException is a BaseException
+        detail = (str(exc).splitlines() or [type(exc).__name__])[0][:200]
+        logger.error(
+            "vector store unreadable", extra={"path": path, "error": detail, "stderr": "".join(held)[:500]}
+        )
+        raise CorruptStoreError(
+            f"The vector store in {path} is damaged and cannot be opened ({detail}). To fix it, stop the "
+            f"server, move that folder aside (mv {path} {path}.damaged) and start again: documents whose "
+            "source files still exist (the demo folder, staff uploads kept under the data folder) are "
+            "ingested again, and /healthz lists any that cannot be."
+        ) from None
+
+
+@contextmanager
+def _held_stderr(held: list[str]) -> Iterator[None]:
+    """Send file descriptor 2 to a temporary file for the block and append what was written to
+    `held`; it is passed on to stderr afterwards unless the block raised."""
+    with tempfile.TemporaryFile() as sink:
+        sys.stderr.flush()
+        saved = os.dup(2)
+        os.dup2(sink.fileno(), 2)
+        failed = True
+        try:
+            yield
+            failed = False
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            sink.seek(0)
+            held.append(sink.read().decode("utf-8", "replace"))
+            if not failed and held[-1]:
+                sys.stderr.write(held[-1])
 
 
 def _looks_like_connection_error(exc: Exception) -> bool:

@@ -23,6 +23,8 @@ class Repository:
 
 def get_row(session: Session, model: type[RowT], row_id: Any, what: str) -> RowT:
     """The row with this primary key, or a NotFoundError that names what was looked for."""
+    if isinstance(row_id, str) and not is_encodable(row_id):
+        raise InputError(f"The {what} id contains broken Unicode (a lone surrogate).")
     row = session.get(model, row_id) if row_id is not None else None
     if row is None:
         raise NotFoundError(f"No {what} with id {row_id!r}.")
@@ -35,11 +37,22 @@ def require_text(what: str, value: Any, *, max_chars: int, allow_empty: bool = F
         raise InputError(f"{what} must be text, got {type(value).__name__}.")
     if "\x00" in value:  # PostgreSQL cannot store NUL in text, and it is never meaningful
         raise InputError(f"{what} must not contain NUL characters.")
+    if not is_encodable(value):
+        raise InputError(f"{what} contains broken Unicode (a lone surrogate); please retype it.")
     if not allow_empty and not value.strip():
         raise InputError(f"{what} must not be empty.")
     if len(value) > max_chars:
         raise InputError(f"{what} is too long ({len(value)} characters; at most {max_chars}).")
     return value
+
+
+def is_encodable(value: str) -> bool:
+    """False for text no database or JSON encoder can store: lone UTF-16 surrogates."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def require_json(what: str, value: Any) -> Any:

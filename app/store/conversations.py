@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
-from app.errors import InputError
-from app.store.base import Repository, get_row, require_json, require_text
+from app.errors import InputError, NotFoundError
+from app.store.base import Repository, get_row, is_encodable, require_json, require_text
 from app.store.models import Conversation, Customer, Message, utcnow
 from app.store.records import (
     ROLES,
@@ -65,6 +66,12 @@ class CustomerRepository(Repository):
         with self._db.session() as session:
             return customer_record(get_row(session, Customer, customer_id, "customer"))
 
+    def find(self, external_id: str) -> CustomerRecord | None:
+        """The customer known by this external id, or None (nothing is created)."""
+        with self._db.session() as session:
+            row = session.scalar(select(Customer).where(Customer.external_id == external_id))
+            return None if row is None else customer_record(row)
+
 
 class ConversationRepository(Repository):
     def create(self, customer_id: int, title: str | None = None) -> ConversationRecord:
@@ -80,6 +87,25 @@ class ConversationRepository(Repository):
     def get(self, conversation_id: str) -> ConversationRecord:
         with self._db.session() as session:
             return conversation_record(get_row(session, Conversation, conversation_id, "conversation"))
+
+    def owned(self, conversation_id: str, external_id: str) -> ConversationRecord:
+        """The conversation when it belongs to the customer with this external id.
+
+        Someone else's conversation raises the same NotFoundError as one that does not exist, so
+        a caller cannot even learn which ids are in use.
+        """
+        if not (is_encodable(conversation_id) and is_encodable(external_id)):
+            raise InputError("The conversation or customer id contains broken Unicode (a lone surrogate).")
+        query = (
+            select(Conversation)
+            .join(Customer, Customer.id == Conversation.customer_id)
+            .where(Conversation.id == conversation_id, Customer.external_id == external_id)
+        )
+        with self._db.session() as session:
+            row = session.scalar(query)
+            if row is None:
+                raise NotFoundError(f"No conversation with id {conversation_id!r}.")
+            return conversation_record(row)
 
     def list_for_customer(self, customer_id: int) -> list[ConversationRecord]:
         """Most recently active first (a new message moves a conversation to the top)."""
@@ -138,6 +164,23 @@ class MessageRepository(Repository):
             query = query.where(Message.id > after_id)
         with self._db.session() as session:
             get_row(session, Conversation, conversation_id, "conversation")
+            return [message_record(row) for row in session.scalars(query)]
+
+    def unanswered(self, *, before: datetime) -> list[MessageRecord]:
+        """Customer messages stored before `before` that nothing (agent or staff) answered after,
+        oldest first: what a process killed mid-turn leaves behind."""
+        answer = aliased(Message)
+        answered = exists().where(
+            answer.conversation_id == Message.conversation_id,
+            answer.id > Message.id,
+            answer.role.in_(("assistant", "human_agent")),
+        )
+        query = (
+            select(Message)
+            .where(Message.role == "user", Message.created_at < before, ~answered)
+            .order_by(Message.id)
+        )
+        with self._db.session() as session:
             return [message_record(row) for row in session.scalars(query)]
 
 

@@ -8,6 +8,7 @@ from app.store.conversations import ConversationRepository, CustomerRepository, 
 from app.store.db import Database
 from app.store.feedback import FeedbackRepository
 from app.store.memories import MemoryRepository
+from app.store.ratelimits import RateLimitRepository
 from app.store.tickets import TicketRepository
 
 
@@ -23,6 +24,7 @@ class Store:
         self.attachments = AttachmentRepository(db)
         self.tickets = TicketRepository(db)
         self.feedback = FeedbackRepository(db)
+        self.rate_limits = RateLimitRepository(db)
 
     @classmethod
     def from_settings(cls, settings: Settings, *, migrate: bool = True) -> Store:

@@ -12,6 +12,7 @@ from typing import Any
 
 import gradio as gr
 
+from app.identity import VisitorTokens
 from app.settings import Settings
 from app.ui.chat_tab import build_chat_tab
 from app.ui.console import build_console_tab
@@ -28,10 +29,14 @@ THEME = gr.themes.Soft
 
 
 def build_ui(
-    desk: Any, settings: Settings, *, metrics: Any | None = None, auth: StaffAuth | None = None
+    desk: Any, settings: Settings, *, auth: StaffAuth | None = None, tokens: VisitorTokens | None = None
 ) -> gr.Blocks:
-    """The app's Blocks over one `SupportDesk` (its store and knowledge base)."""
+    """The app's Blocks over one `SupportDesk` (its store and knowledge base).
+
+    `tokens` must be the server's: the chat reads the visitor cookie its middleware signs.
+    """
     auth = auth or StaffAuth.from_settings(settings)
+    tokens = tokens or VisitorTokens.from_settings(settings)
     with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
         staff_token = gr.State(None)
         gr.Markdown(
@@ -40,7 +45,7 @@ def build_ui(
         )
         with gr.Tabs():
             with gr.Tab("Chat", id="chat"):
-                build_chat_tab(demo, desk, settings, metrics)
+                build_chat_tab(demo, desk, settings, tokens)
             with gr.Tab("Knowledge", id="knowledge"):
                 build_knowledge_tab(demo, desk.kb, settings, auth, staff_token)
             with gr.Tab("Hand-off console", id="console"):

@@ -1,47 +1,56 @@
-"""The customer chat: pick or resume a conversation, send text and files, stream the answer.
+"""The customer chat: resume one of your conversations, send text and files, stream the answer.
 
-Handlers only call `SupportDesk` and the store, and hand records to `app.ui.render`; the
-per-browser state (which conversation, the message ids behind the bubbles for thumbs up/down,
-the last message seen by the poller) lives in `gr.State`.
+Who the visitor is comes from the signed visitor cookie (`app.identity`), which the server sets
+on the first request and the page never shows. The first handler of a page reads it from the
+request and keeps the visitor in a server-side `gr.State` for the rest of the page's life (so a
+browser that drops third-party cookies, in an embedding iframe, still keeps one identity per
+page); a client can neither see nor set that state. A visitor therefore only ever lists, opens
+and writes to their own conversations, whatever a client sends, and a reload reopens the
+visitor's latest conversation. Handlers only call `SupportDesk` and hand
+records to `app.ui.render`; the per-browser state (which conversation, the message ids behind
+the bubbles for thumbs up/down, the last message seen by the poller) lives in `gr.State`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
 
-from app.agent.events import TurnDone
 from app.errors import InputError
+from app.identity import VISITOR_COOKIE, Caller, VisitorTokens
 from app.settings import Settings
 from app.ui import render
 from app.ui.notify import warn
 from app.ui.transcript import load_view
+from app.validation import check_message_text
 
 logger = logging.getLogger(__name__)
 
 POLL_SECONDS = 2.0
-DEFAULT_CUSTOMER = "demo-customer"
+NO_VISITOR = "Your browser session has no visitor id; please reload the page (cookies must be allowed)."
 
 
 @dataclass(frozen=True)
 class Pending:
-    """A message accepted by `submit`, waiting for `stream` to answer it."""
+    """A message accepted by `submit`, waiting for `stream` to answer it (for the same caller)."""
 
     conversation_id: str
     text: str
     attachment_ids: tuple[int, ...]
+    caller: Caller
 
 
 @dataclass
 class ChatComponents:
     """The pieces of the chat tab that handlers read and write."""
 
-    customer: gr.Textbox
     conversations: gr.Dropdown
     new_button: gr.Button
     banner: gr.Markdown
@@ -52,16 +61,32 @@ class ChatComponents:
     last_id: gr.State
     pending: gr.State
     timer: gr.Timer
-    shown_customer: gr.State
+    visitor: gr.State
+
+
+def request_caller(tokens: VisitorTokens, request: gr.Request | None) -> Caller:
+    """The visitor behind this request's cookie; InputError when there is none (no cookie)."""
+    cookies = getattr(request, "cookies", None) if request is not None else None
+    token = cookies.get(VISITOR_COOKIE) if cookies is not None else None
+    customer = tokens.customer(token if isinstance(token, str) else None)
+    if customer is None:
+        raise InputError(NO_VISITOR)
+    client = getattr(request, "client", None)
+    host = getattr(client, "host", None) if client is not None else None
+    return Caller(customer, ip=str(host) if host else None)
 
 
 class ChatTab:
     """Event handlers of the chat tab, bound to one desk."""
 
-    def __init__(self, desk: Any, settings: Settings, metrics: Any | None = None) -> None:
+    def __init__(self, desk: Any, settings: Settings, tokens: VisitorTokens) -> None:
         self.desk = desk
         self.settings = settings
-        self.metrics = metrics
+        self.tokens = tokens
+
+    def caller(self, request: gr.Request | None, visitor: Caller | None = None) -> Caller:
+        """The page's visitor, as first seen by this page; else the one behind the request's cookie."""
+        return visitor if isinstance(visitor, Caller) else request_caller(self.tokens, request)
 
     # --- reading ------------------------------------------------------------------------------
     def view(self, conversation_id: str) -> render.ChatView:
@@ -73,56 +98,59 @@ class ChatTab:
         text = render.escalation_banner(ticket)
         return gr.update(value=text, visible=bool(text))
 
-    def choices(self, customer: str) -> list[tuple[str, str]]:
-        """(label, id) of the customer's earlier conversations, newest first."""
-        customer = (customer or "").strip()
-        if not customer:
-            return []
-        record = self.desk.store.customers.get_or_create(customer)
-        earlier = self.desk.store.conversations.list_for_customer(record.id)
-        return [(render.conversation_label(conversation), conversation.id) for conversation in earlier]
+    def choices(self, caller: Caller) -> list[tuple[str, str]]:
+        """(label, id) of the caller's own earlier conversations, newest first."""
+        return [(render.conversation_label(c), c.id) for c in self.desk.conversations(caller)]
 
     # --- handlers -----------------------------------------------------------------------------
-    def switch_customer(self, customer: str, shown: str | None):
-        """A different customer id: list their conversations and start with an empty chat.
-
-        The same id again (the field merely lost focus) changes nothing, so the chat is kept.
-        """
-        customer = (customer or "").strip()
-        if customer == (shown or ""):
+    def restore(self, visitor: Caller | None, request: gr.Request):
+        """On page load (and reload): list the visitor's conversations and reopen the latest."""
+        try:
+            caller = self.caller(request, visitor)
+            options = self.choices(caller)
+            if not options:
+                empty = gr.update(choices=[], value=None)
+                return empty, None, [], [], 0, gr.update(value="", visible=False), caller
+            latest = options[0][1]
+            view = self.view(latest)
+            dropdown = gr.update(choices=options, value=latest)
+            return (
+                dropdown,
+                latest,
+                view.messages,
+                view.message_ids,
+                view.last_id,
+                self.banner(latest),
+                caller,
+            )
+        except Exception as exc:
+            warn(exc, action="restore")
             return (gr.skip(),) * 7
-        try:
-            options = self.choices(customer)
-        except Exception as exc:
-            warn(exc, action="switch_customer")
-            options = []
-        empty_banner = gr.update(value="", visible=False)
-        return gr.update(choices=options, value=None), None, [], [], 0, empty_banner, customer
 
-    def initial_choices(self, customer: str):
-        """On page load: the default customer's earlier conversations, none selected."""
-        try:
-            return gr.update(choices=self.choices(customer), value=None)
-        except Exception as exc:
-            warn(exc, action="initial_choices")
-            return gr.skip()
-
-    def open_conversation(self, conversation_id: str | None):
-        """Show an earlier conversation picked in the dropdown."""
+    def open_conversation(self, conversation_id: str | None, visitor: Caller | None, request: gr.Request):
+        """Show an earlier conversation picked in the dropdown (only one of the visitor's own)."""
         if not conversation_id:
-            return None, [], [], 0, gr.update(value="", visible=False)
-        view = self.view(conversation_id)
-        return conversation_id, view.messages, view.message_ids, view.last_id, self.banner(conversation_id)
-
-    def new_conversation(self, customer: str):
-        """Start a fresh conversation for this customer and select it."""
+            return None, [], [], 0, gr.update(value="", visible=False), gr.skip()
         try:
-            conversation_id = self.desk.start_conversation(self._customer(customer))
+            caller = self.caller(request, visitor)
+            self.desk.conversation(conversation_id, caller)
+        except Exception as exc:
+            warn(exc, action="open_conversation")
+            return (gr.skip(),) * 6
+        view = self.view(conversation_id)
+        banner = self.banner(conversation_id)
+        return conversation_id, view.messages, view.message_ids, view.last_id, banner, caller
+
+    def new_conversation(self, visitor: Caller | None, request: gr.Request):
+        """Start a fresh conversation for this visitor and select it."""
+        try:
+            caller = self.caller(request, visitor)
+            conversation_id = self.desk.start_conversation(caller)
         except Exception as exc:
             warn(exc, action="new_conversation")
-            return gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
-        dropdown = gr.update(choices=self.choices(customer), value=conversation_id)
-        return dropdown, conversation_id, [], [], 0, gr.update(value="", visible=False)
+            return (gr.skip(),) * 7
+        dropdown = gr.update(choices=self.choices(caller), value=conversation_id)
+        return dropdown, conversation_id, [], [], 0, gr.update(value="", visible=False), caller
 
     def clear(self):
         """The chat's trash button starts afresh; the old conversation stays in the resume list."""
@@ -130,16 +158,17 @@ class ChatTab:
 
     def submit(
         self,
-        customer: str,
         conversation_id: str | None,
         box: dict[str, Any] | None,
         messages: list[dict[str, Any]],
+        visitor: Caller | None,
+        request: gr.Request,
     ):
         """Accept the message: store its files, show it at once, and leave the answer to `stream`."""
         box = box or {}
         text = (box.get("text") or "").strip()
         files = [Path(str(f.get("path") if isinstance(f, dict) else f)) for f in box.get("files") or []]
-        keep = (gr.skip(),) * 4 + (None,)
+        keep = (gr.skip(),) * 4 + (None, gr.skip())
         try:
             if not text and not files:
                 raise InputError("Type a message or attach a file first.")
@@ -148,28 +177,29 @@ class ChatTab:
                     f"Your message is too long ({len(text)} characters; "
                     f"at most {self.settings.max_message_chars})."
                 )
-            conversation_id = conversation_id or self.desk.start_conversation(self._customer(customer))
-            attachment_ids = tuple(self._attach(conversation_id, path) for path in files)
+            check_message_text(text)  # before anything, even a new conversation, is stored
+            caller = self.caller(request, visitor)
+            if conversation_id:
+                self.desk.conversation(conversation_id, caller)
+            else:
+                conversation_id = self.desk.start_conversation(caller)
+            attachment_ids = tuple(self._attach(conversation_id, path, caller) for path in files)
         except Exception as exc:
             warn(exc, action="submit")
             return keep
         shown = [*messages, render.user_message(text, [path.name for path in files])]
         box_update = gr.update(value=None, interactive=False)
-        dropdown = gr.update(choices=self.choices(customer), value=conversation_id)
-        pending = Pending(conversation_id, text or "Please look at the attached file.", attachment_ids)
-        return box_update, shown, conversation_id, dropdown, pending
+        dropdown = gr.update(choices=self.choices(caller), value=conversation_id)
+        pending = Pending(
+            conversation_id, text or "Please look at the attached file.", attachment_ids, caller
+        )
+        return box_update, shown, conversation_id, dropdown, pending, caller
 
-    def _attach(self, conversation_id: str, path: Path) -> int:
-        record = self.desk.add_attachment(conversation_id, path.name, path.read_bytes())
+    def _attach(self, conversation_id: str, path: Path, caller: Caller) -> int:
+        record = self.desk.add_attachment(conversation_id, path.name, path.read_bytes(), caller=caller)
         if record.error:
             gr.Warning(f"{path.name}: stored, but its text could not be read ({record.error}).")
         return record.id
-
-    def _customer(self, customer: str) -> str:
-        customer = (customer or "").strip()
-        if not customer:
-            raise InputError("Enter a customer id first.")
-        return customer
 
     async def stream(self, pending: Pending | None, messages: list[dict[str, Any]]) -> AsyncIterator[tuple]:
         """Stream the answer into the chat, then show the turn exactly as it was stored."""
@@ -179,17 +209,20 @@ class ChatTab:
         turn = render.LiveTurn()
         restore: Any = gr.update(value=None, interactive=True)
         try:
-            async for event in self.desk.stream_reply(
-                pending.conversation_id, pending.text, attachment_ids=pending.attachment_ids
-            ):
+            events = await asyncio.to_thread(  # the checks write the rate limits: off the event loop
+                partial(
+                    self.desk.stream_reply,
+                    pending.conversation_id,
+                    pending.text,
+                    attachment_ids=pending.attachment_ids,
+                    caller=pending.caller,
+                )
+            )
+            async for event in events:
                 turn = render.apply_event(turn, event)
-                if isinstance(event, TurnDone) and self.metrics is not None:
-                    self.metrics.observe_turn(event.result)
                 shown = [*messages, *render.live_messages(turn)]
                 yield shown, gr.skip(), gr.skip(), gr.skip(), gr.skip(), pending
         except Exception as exc:
-            if self.metrics is not None:
-                self.metrics.observe_failure()
             warn(exc, action="stream_reply")
             restore = gr.update(value={"text": pending.text, "files": []}, interactive=True)
         view = self.view(pending.conversation_id)
@@ -228,15 +261,12 @@ class ChatTab:
         return view.messages, view.message_ids, view.last_id, self.banner(conversation_id)
 
 
-def build_chat_tab(
-    demo: gr.Blocks, desk: Any, settings: Settings, metrics: Any | None = None
-) -> ChatComponents:
+def build_chat_tab(demo: gr.Blocks, desk: Any, settings: Settings, tokens: VisitorTokens) -> ChatComponents:
     """Lay out the chat tab inside the current Blocks context and wire its events."""
-    handlers = ChatTab(desk, settings, metrics)
+    handlers = ChatTab(desk, settings, tokens)
     with gr.Row():
-        customer = gr.Textbox(value=DEFAULT_CUSTOMER, label="Customer id", scale=1, elem_id="customer-id")
         conversations = gr.Dropdown(
-            choices=[], value=None, label="Resume a conversation", scale=2, elem_id="conversation-picker"
+            choices=[], value=None, label="Resume a conversation", scale=3, elem_id="conversation-picker"
         )
         new_button = gr.Button("New conversation", scale=0, elem_id="new-conversation")
     banner = gr.Markdown(visible=False, elem_id="escalation-banner")
@@ -255,7 +285,6 @@ def build_chat_tab(
         elem_id="chat-input",
     )
     parts = ChatComponents(
-        customer,
         conversations,
         new_button,
         banner,
@@ -266,32 +295,46 @@ def build_chat_tab(
         gr.State(0),
         gr.State(None),
         gr.Timer(POLL_SECONDS),
-        gr.State(DEFAULT_CUSTOMER),
+        gr.State(None),
     )
-    _wire(handlers, parts)
-    demo.load(handlers.initial_choices, customer, conversations)
+    _wire(handlers, parts, settings.chat_concurrency_limit)
+    demo.load(
+        handlers.restore,
+        parts.visitor,
+        [
+            conversations,
+            parts.conversation_id,
+            chatbot,
+            parts.message_ids,
+            parts.last_id,
+            banner,
+            parts.visitor,
+        ],
+    )
     return parts
 
 
-def _wire(handlers: ChatTab, p: ChatComponents) -> None:
+def _wire(handlers: ChatTab, p: ChatComponents, concurrency: int) -> None:
     reset = [p.conversations, p.conversation_id, p.chatbot, p.message_ids, p.last_id, p.banner]
-    for trigger in (p.customer.submit, p.customer.blur):
-        trigger(handlers.switch_customer, [p.customer, p.shown_customer], [*reset, p.shown_customer])
-    p.new_button.click(handlers.new_conversation, p.customer, reset)
+    p.new_button.click(
+        handlers.new_conversation, p.visitor, [*reset, p.visitor], concurrency_limit=concurrency
+    )
     p.conversations.input(
         handlers.open_conversation,
-        p.conversations,
-        [p.conversation_id, p.chatbot, p.message_ids, p.last_id, p.banner],
+        [p.conversations, p.visitor],
+        [p.conversation_id, p.chatbot, p.message_ids, p.last_id, p.banner, p.visitor],
+        concurrency_limit=concurrency,
     )
     p.box.submit(
         handlers.submit,
-        [p.customer, p.conversation_id, p.box, p.chatbot],
-        [p.box, p.chatbot, p.conversation_id, p.conversations, p.pending],
+        [p.conversation_id, p.box, p.chatbot, p.visitor],
+        [p.box, p.chatbot, p.conversation_id, p.conversations, p.pending, p.visitor],
         queue=False,
     ).then(
         handlers.stream,
         [p.pending, p.chatbot],
         [p.chatbot, p.message_ids, p.last_id, p.banner, p.box, p.pending],
+        concurrency_limit=concurrency,
     )
     p.chatbot.like(handlers.rate, p.message_ids, None)
     cleared = [p.conversations, p.conversation_id, p.message_ids, p.last_id, p.banner]
@@ -301,4 +344,5 @@ def _wire(handlers: ChatTab, p: ChatComponents) -> None:
         [p.conversation_id, p.last_id, p.pending],
         [p.chatbot, p.message_ids, p.last_id, p.banner],
         show_progress="hidden",
+        concurrency_limit=concurrency,
     )

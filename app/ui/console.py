@@ -113,10 +113,13 @@ class ConsoleTab:
         self.store = store
         self.auth = auth
 
-    def sign_in(self, username: str, password: str, status: str, priority: str):
+    def sign_in(
+        self, username: str, password: str, status: str, priority: str, request: gr.Request | None = None
+    ):
         """Check the credentials; on success issue a token and show the queue."""
+        client = getattr(request, "client", None) if request is not None else None
         try:
-            token = self.auth.sign_in(username, password)
+            token = self.auth.sign_in(username, password, ip=getattr(client, "host", None))
         except AccessDenied as exc:
             warn(exc, action="console.sign_in")
             return (*self.locked(), gr.skip())

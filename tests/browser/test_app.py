@@ -97,9 +97,7 @@ def test_uploaded_pdf_answers_a_question(new_page, screenshots: Path, tmp_path: 
 
 
 def test_escalation_then_console_reply_reaches_the_customer(new_page, screenshots: Path, staff):
-    customer = new_page()
-    fill(customer, "customer-id", "browser-customer")
-    customer.locator("#customer-id").locator("input, textarea").first.press("Enter")
+    customer = new_page()  # a fresh browser context: a new visitor with no conversations yet
     ask(customer, "My parcel is missing, I want to talk to a human agent please")
     banner = customer.locator("#escalation-banner")
     _expect()(banner).to_contain_text(re.compile(r"T-\d{6}"), timeout=ANSWER_TIMEOUT_MS)
@@ -123,6 +121,20 @@ def test_escalation_then_console_reply_reaches_the_customer(new_page, screenshot
     _expect()(chat).to_contain_text("Support agent (human)", timeout=20_000)
     _expect()(chat.get_by_text("investigation with the carrier").first).to_be_visible()
     customer.screenshot(path=str(screenshots / "07-human-reply-in-chat.png"), full_page=True)
+
+
+def test_a_reload_reopens_the_visitors_own_conversation_and_no_one_elses(new_page, screenshots: Path):
+    visitor = new_page()
+    _expect()(visitor.locator("#customer-id")).to_have_count(0)  # no free-text customer id any more
+    ask(visitor, "How do I track my order?")
+    visitor.reload()
+    visitor.wait_for_selector("#chat-input textarea")
+    _expect()(visitor.locator("#chatbot")).to_contain_text("How do I track my order?", timeout=20_000)
+    visitor.screenshot(path=str(screenshots / "08-reload-resumes-own-conversation.png"), full_page=True)
+
+    stranger = new_page()  # another browser: another visitor, who sees none of it
+    stranger.wait_for_timeout(3_000)  # the page-load handler has run
+    _expect()(stranger.locator("#chatbot")).not_to_contain_text("track my order")
 
 
 def test_staff_area_refuses_a_visitor_who_is_not_signed_in(new_page, screenshots: Path, staff):

@@ -30,6 +30,12 @@ QUESTIONS = (
     "Thanks!",
 )
 HANDOFF = "Please connect me to a human agent, this is urgent."
+API_KEY = "scale-out-integration-key-0123456789"
+
+
+def integration(customer: str) -> dict[str, str]:
+    """The JSON API's credentials for a trusted back-end speaking for one of its customers."""
+    return {"X-API-Key": API_KEY, "X-Customer-Id": customer}
 
 
 @dataclass
@@ -72,6 +78,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory):
                 "SUPPORT_KNOWLEDGE_DIR": str(write_corpus(root / "kb")),
                 "SUPPORT_LOG_LEVEL": "WARNING",
                 "SUPPORT_RATE_LIMIT_PER_MINUTE": "60",
+                "SUPPORT_API_KEY": API_KEY,  # the test speaks as a trusted integration for its customers
             }
             run_cli(["-m", "app", "migrate"], env)  # once, before any worker
             run_cli(["-m", "app.knowledge", "ingest", env["SUPPORT_KNOWLEDGE_DIR"]], env)
@@ -84,6 +91,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory):
 
 async def converse(client: httpx.AsyncClient, workers: tuple[str, ...], index: int) -> tuple[str, list[str]]:
     """One customer: questions alternating between workers, then the hand-off asked of both at once."""
+    client.headers.update(integration(f"so-{index}"))
     response = await client.post(f"{workers[index % 2]}/api/conversations", json={"customer": f"so-{index}"})
     assert response.status_code == 201, response.text
     conversation = response.json()["conversation_id"]
@@ -109,8 +117,11 @@ async def test_concurrent_conversations_across_workers_lose_nothing_and_open_one
     from app.settings import load_settings
     from app.store import Store
 
-    async with httpx.AsyncClient(timeout=300) as client:
-        results = await asyncio.gather(*(converse(client, cluster.workers, i) for i in range(CUSTOMERS)))
+    async def customer(index: int) -> tuple[str, list[str]]:
+        async with httpx.AsyncClient(timeout=300) as client:  # one client (and customer id) each
+            return await converse(client, cluster.workers, index)
+
+    results = await asyncio.gather(*(customer(i) for i in range(CUSTOMERS)))
 
     store = Store.from_settings(
         load_settings(database_url=cluster.database_url, environment="test"), migrate=False
@@ -140,7 +151,7 @@ async def test_ingestion_in_one_process_is_searchable_in_every_worker(cluster, t
     )
     run_cli(["-m", "app.knowledge", "ingest", str(folder), "--no-prune"], cluster.env)
 
-    async with httpx.AsyncClient(timeout=120) as client:
+    async with httpx.AsyncClient(timeout=120, headers=integration("so-gift")) as client:
         for worker in cluster.workers:
             started = await client.post(f"{worker}/api/conversations", json={"customer": "so-gift"})
             conversation = started.json()["conversation_id"]

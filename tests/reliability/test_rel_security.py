@@ -15,7 +15,7 @@ from servers import REPO_ROOT
 
 from app.errors import InputError
 from app.logs import configure_logging
-from app.ratelimit import ConversationRateLimiter, RateLimitedError
+from app.ratelimit import Limits, RateLimitedError, RateLimiter
 from app.ui.console import ConsoleTab
 from app.ui.staff_auth import AccessDenied, StaffAuth
 
@@ -26,7 +26,7 @@ STAFF_PASSWORD = "staff-pw-SECRET-42"
 
 
 async def test_rate_limit_refuses_the_message_over_the_limit_and_stores_nothing(desk) -> None:
-    desk.rate_limiter.per_minute = 3
+    desk.rate_limiter.limits.per_conversation = 3
     conversation = desk.start_conversation("c-fast")
     other = desk.start_conversation("c-fast")
     for _ in range(3):
@@ -45,14 +45,14 @@ async def test_rate_limit_refuses_the_message_over_the_limit_and_stores_nothing(
 
 def test_rate_limit_window_slides(desk) -> None:
     conversation = desk.start_conversation("c-window")
-    for _ in range(2):
-        desk.store.messages.add(conversation, "user", "hi")
     now = datetime.now(UTC)
-    limiter = ConversationRateLimiter(desk.store, 2, clock=lambda: now)
+    limiter = RateLimiter(desk.store, Limits(per_conversation=2), clock=lambda: now)
+    for _ in range(2):
+        limiter.check_message(conversation)
     with pytest.raises(RateLimitedError):
-        limiter.check(conversation)
-    later = ConversationRateLimiter(desk.store, 2, clock=lambda: now + timedelta(seconds=61))
-    later.check(conversation)  # both messages are older than a minute by then
+        limiter.check_message(conversation)
+    later = RateLimiter(desk.store, Limits(per_conversation=2), clock=lambda: now + timedelta(seconds=61))
+    later.check_message(conversation)  # both messages are older than a minute by then
 
 
 def test_rate_limit_counts_messages_stored_by_any_process(desk) -> None:
@@ -61,11 +61,11 @@ def test_rate_limit_counts_messages_stored_by_any_process(desk) -> None:
 
     twin = SupportDesk.from_settings(desk.settings, kb=desk.kb)
     conversation = desk.start_conversation("c-two-workers")
-    desk.rate_limiter.per_minute = twin.rate_limiter.per_minute = 2
-    desk.store.messages.add(conversation, "user", "one")
-    twin.store.messages.add(conversation, "user", "two")
+    desk.rate_limiter.limits.per_conversation = twin.rate_limiter.limits.per_conversation = 2
+    desk.rate_limiter.check_message(conversation)
+    twin.rate_limiter.check_message(conversation)
     with pytest.raises(RateLimitedError):
-        twin.rate_limiter.check(conversation)
+        twin.rate_limiter.check_message(conversation)
     twin.close()
 
 
