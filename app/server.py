@@ -24,6 +24,7 @@ from app.logs import log_context
 from app.metrics import ServiceMetrics
 from app.settings import Settings
 from app.ui.blocks import CSS, THEME, build_ui
+from app.ui.file_inputs import FilePathGuard, UploadFolder
 
 logger = logging.getLogger(__name__)
 
@@ -121,6 +122,10 @@ def create_app(settings: Settings, desk: Any | None = None) -> FastAPI:
 
     app.include_router(build_api_router(desk))
     blocks = build_ui(desk, settings, metrics=metrics)
+    app.add_middleware(FilePathGuard, folder=UploadFolder.of(blocks))
+    # Gradio checks client file paths only once `has_launched` is set, which `mount_gradio_app`
+    # never does; set it so Gradio's own check backs up ours (it guards nothing else).
+    blocks.has_launched = True
     return gr.mount_gradio_app(
         app,
         blocks,

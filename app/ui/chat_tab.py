@@ -19,6 +19,7 @@ from app.agent.events import TurnDone
 from app.errors import InputError
 from app.settings import Settings
 from app.ui import render
+from app.ui.file_inputs import UploadFolder, uploaded_paths
 from app.ui.notify import warn
 from app.ui.transcript import load_view
 
@@ -58,10 +59,13 @@ class ChatComponents:
 class ChatTab:
     """Event handlers of the chat tab, bound to one desk."""
 
-    def __init__(self, desk: Any, settings: Settings, metrics: Any | None = None) -> None:
+    def __init__(
+        self, desk: Any, settings: Settings, metrics: Any | None = None, uploads: UploadFolder | None = None
+    ) -> None:
         self.desk = desk
         self.settings = settings
         self.metrics = metrics
+        self.uploads = uploads or UploadFolder.of()
 
     # --- reading ------------------------------------------------------------------------------
     def view(self, conversation_id: str) -> render.ChatView:
@@ -135,12 +139,18 @@ class ChatTab:
         box: dict[str, Any] | None,
         messages: list[dict[str, Any]],
     ):
-        """Accept the message: store its files, show it at once, and leave the answer to `stream`."""
-        box = box or {}
-        text = (box.get("text") or "").strip()
-        files = [Path(str(f.get("path") if isinstance(f, dict) else f)) for f in box.get("files") or []]
+        """Accept the message: store its files, show it at once, and leave the answer to `stream`.
+
+        Only files uploaded to this server are read (`UploadFolder.check`); any other path is refused
+        with a warning before anything is stored.
+        """
+        box = box if isinstance(box, dict) else {}
+        text = box.get("text") if isinstance(box.get("text"), str) else ""
+        text = text.strip()
+        raw_files = box.get("files") if isinstance(box.get("files"), list) else []
         keep = (gr.skip(),) * 4 + (None,)
         try:
+            files = [self.uploads.check(path) for path in uploaded_paths(raw_files)]
             if not text and not files:
                 raise InputError("Type a message or attach a file first.")
             if len(text) > self.settings.max_message_chars:
@@ -160,7 +170,14 @@ class ChatTab:
         return box_update, shown, conversation_id, dropdown, pending
 
     def _attach(self, conversation_id: str, path: Path) -> int:
-        record = self.desk.add_attachment(conversation_id, path.name, path.read_bytes())
+        """Store one uploaded file; its copy in Gradio's cache is deleted, stored or refused."""
+        try:
+            if path.stat().st_size > self.settings.max_attachment_bytes:
+                limit = self.settings.max_attachment_bytes // (1024 * 1024)
+                raise InputError(f"'{path.name}' is larger than the {limit} MB limit.")
+            record = self.desk.add_attachment(conversation_id, path.name, path.read_bytes())
+        finally:
+            self.uploads.discard([path])
         if record.error:
             gr.Warning(f"{path.name}: stored, but its text could not be read ({record.error}).")
         return record.id
@@ -232,7 +249,7 @@ def build_chat_tab(
     demo: gr.Blocks, desk: Any, settings: Settings, metrics: Any | None = None
 ) -> ChatComponents:
     """Lay out the chat tab inside the current Blocks context and wire its events."""
-    handlers = ChatTab(desk, settings, metrics)
+    handlers = ChatTab(desk, settings, metrics, UploadFolder.of(demo))
     with gr.Row():
         customer = gr.Textbox(value=DEFAULT_CUSTOMER, label="Customer id", scale=1, elem_id="customer-id")
         conversations = gr.Dropdown(

@@ -21,6 +21,7 @@ import gradio as gr
 from app.errors import InputError
 from app.settings import Settings
 from app.ui import render
+from app.ui.file_inputs import UploadFolder, uploaded_paths
 from app.ui.notify import warn
 from app.ui.staff_area import staff_section
 from app.ui.staff_auth import StaffAuth
@@ -61,10 +62,13 @@ def progress_reporter(progress: Callable[..., Any]) -> Callable[[int, int], None
 class KnowledgeTab:
     """Handlers of the knowledge tab over one knowledge base; changes need a staff token."""
 
-    def __init__(self, kb: Any, settings: Settings, auth: StaffAuth) -> None:
+    def __init__(
+        self, kb: Any, settings: Settings, auth: StaffAuth, uploads: UploadFolder | None = None
+    ) -> None:
         self.kb = kb
         self.settings = settings
         self.auth = auth
+        self.uploads = uploads or UploadFolder.of()
 
     def documents(self):
         """The document table and the choices of the remove dropdown."""
@@ -73,10 +77,15 @@ class KnowledgeTab:
         return document_rows(documents), gr.update(choices=[d.doc_id for d in documents], value=None), stats
 
     def add(self, token: str | None, files: list[Any] | None, progress: gr.Progress = gr.Progress()):  # noqa: B008
-        """Stage the uploaded files and ingest them, reporting progress per document (staff only)."""
-        paths = [str(getattr(f, "name", f)) for f in files or []]
+        """Stage the uploaded files and ingest them, reporting progress per document (staff only).
+
+        Only files uploaded to this server are read (`UploadFolder.check`). Their copies in Gradio's
+        cache are deleted afterwards, whether they were staged or refused.
+        """
+        raw = files if isinstance(files, list) else []
         try:
             staff = self.auth.require(token)
+            paths = [self.uploads.check(path) for path in uploaded_paths(raw)]
             if not paths:
                 raise InputError("Choose one or more files (or a .zip) to add.")
             batch = f"{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(3)}"
@@ -85,7 +94,9 @@ class KnowledgeTab:
             stage_uploads(paths, staged_root, upload_limits(self.settings))
             summary = self.kb.ingest_path(staged_root, prune=False, on_progress=progress_reporter(progress))
         except Exception as exc:
-            return (f"⚠️ {render.inert(warn(exc, action='knowledge.add'))}", *self.documents(), gr.skip())
+            return (f"⚠️ {render.inert(warn(exc, action='knowledge.add'))}", *self.documents(), None)
+        finally:
+            self.uploads.discard(uploaded_paths(raw))
         logger.info(
             "knowledge upload ingested", extra={"batch": batch, "summary": summary.line(), "staff": staff}
         )
@@ -128,7 +139,7 @@ def build_knowledge_tab(
 
     `token` is the page's staff session (see `app.ui.console`); adding and removing need it.
     """
-    handlers = KnowledgeTab(kb, settings, auth)
+    handlers = KnowledgeTab(kb, settings, auth, UploadFolder.of(demo))
     with gr.Row():
         with gr.Column(scale=1):
             gr.Markdown("### Manage documents")
