@@ -24,6 +24,7 @@ from app.agent.events import Citation, ReplyEvent, TextDelta, TurnDone, TurnResu
 from app.agent.factory import build_agent
 from app.attachments import check_upload
 from app.errors import InputError, ModelUnavailableError, NotFoundError, SupportError
+from app.extraction import ExtractionLimits
 from app.logs import log_context
 from app.ratelimit import ConversationRateLimiter
 from app.tools.runtime import TurnState
@@ -116,6 +117,7 @@ class SupportDesk:
             data,
             max_bytes=self.settings.max_attachment_bytes,
             allowed=self.settings.allowed_attachment_types,
+            limits=ExtractionLimits.from_settings(self.settings),
         )
         stored = self.files.put(upload.data)
         record = self.store.attachments.add(

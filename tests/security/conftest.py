@@ -22,14 +22,12 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from sec_limits import MAX_FILE_BYTES, STALE_NAME, UPLOAD_QUOTA_BYTES
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 KB_FILES = ("account/reset-password.md", "orders/track-your-order.md", "orders/missing-or-late-parcel.md")
 STAFF = ("sam", "correct horse battery staple")
-MAX_FILE_BYTES = 1024 * 1024
-UPLOAD_QUOTA_BYTES = 4 * 1024 * 1024
 START_TIMEOUT_S = 180
-STALE_NAME = "stale-upload.txt"  # planted in the upload folder, aged, before the server starts
 
 
 def _servers() -> ModuleType:
@@ -77,6 +75,14 @@ class SecureServer:
                     found.append(path)
         return found
 
+    def user_errors(self) -> list[str]:
+        """The messages the server has shown people as warnings so far (from its JSON log)."""
+        errors = []
+        for line in self.log.read_text(errors="replace").splitlines():
+            if line.startswith("{") and '"user-facing error"' in line:
+                errors.append(json.loads(line).get("error", ""))
+        return errors
+
     def upload_files(self) -> set[Path]:
         return {p for p in self.upload_dir.rglob("*") if p.is_file()} if self.upload_dir.exists() else set()
 
@@ -123,7 +129,7 @@ def secure_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SecureSe
             "SUPPORT_STAFF_USERNAME": STAFF[0],
             "SUPPORT_STAFF_PASSWORD": STAFF[1],
             "SUPPORT_ENVIRONMENT": "test",
-            "SUPPORT_LOG_FORMAT": "text",
+            "SUPPORT_LOG_FORMAT": "json",
             "SUPPORT_MAX_ATTACHMENT_BYTES": str(MAX_FILE_BYTES),
             "SUPPORT_UPLOAD_QUOTA_BYTES_PER_HOUR": str(UPLOAD_QUOTA_BYTES),
             "SUPPORT_UPLOAD_CACHE_SWEEP_S": "1",
