@@ -9,10 +9,11 @@ with one JSON entry per component, so a load balancer and a person read the same
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import gradio as gr
@@ -25,6 +26,7 @@ from app.metrics import ServiceMetrics
 from app.settings import Settings
 from app.ui.blocks import CSS, THEME, build_ui
 from app.ui.file_inputs import FilePathGuard, UploadFolder
+from app.ui.upload_cache import UploadQuota, sweep_periodically
 
 logger = logging.getLogger(__name__)
 
@@ -96,16 +98,47 @@ def _observe(metrics: ServiceMetrics) -> Callable[[Request, Callable[[Request], 
     return middleware
 
 
+def upload_sweeper(settings: Settings) -> Callable[[FastAPI], contextlib.AbstractAsyncContextManager]:
+    """The app's lifespan: sweep Gradio's upload folder (`app.state.uploads`) while it runs."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        sweeping = asyncio.create_task(
+            sweep_periodically(
+                app.state.uploads.root,
+                max_age_s=settings.upload_cache_max_age_s,
+                every_s=settings.upload_cache_sweep_s,
+            )
+        )
+        try:
+            yield
+        finally:
+            sweeping.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sweeping
+
+    return lifespan
+
+
 def create_app(settings: Settings, desk: Any | None = None) -> FastAPI:
-    """The FastAPI app: health and metrics endpoints, and the Gradio UI mounted at `/`."""
+    """The FastAPI app: health and metrics endpoints, and the Gradio UI mounted at `/`.
+
+    File inputs are guarded (`FilePathGuard`: only files in Gradio's upload folder), uploads are
+    bounded (`UploadQuota`, a per-file cap, a scheduled sweep of the upload folder).
+    """
     if desk is None:
         from app.agent.desk import SupportDesk
 
         desk = SupportDesk.from_settings(settings)
     metrics = ServiceMetrics()
-    app = FastAPI(title="Customer support desk", docs_url=None, redoc_url=None, openapi_url=None)
+    app = FastAPI(
+        title="Customer support desk",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        lifespan=upload_sweeper(settings),
+    )
     app.state.desk, app.state.metrics, app.state.settings = desk, metrics, settings
-    app.middleware("http")(_observe(metrics))
     checks = health_checks(desk, settings)
 
     @app.get("/healthz")
@@ -122,7 +155,11 @@ def create_app(settings: Settings, desk: Any | None = None) -> FastAPI:
 
     app.include_router(build_api_router(desk))
     blocks = build_ui(desk, settings, metrics=metrics)
-    app.add_middleware(FilePathGuard, folder=UploadFolder.of(blocks))
+    app.state.uploads = UploadFolder.of(blocks)
+    app.add_middleware(FilePathGuard, folder=app.state.uploads)
+    app.add_middleware(UploadQuota, bytes_per_window=settings.upload_quota_bytes_per_hour)
+    blocks.delete_cache = (settings.upload_cache_sweep_s, settings.upload_cache_max_age_s)
+    app.middleware("http")(_observe(metrics))  # outermost: refused requests are counted and logged too
     # Gradio checks client file paths only once `has_launched` is set, which `mount_gradio_app`
     # never does; set it so Gradio's own check backs up ours (it guards nothing else).
     blocks.has_launched = True
@@ -133,7 +170,7 @@ def create_app(settings: Settings, desk: Any | None = None) -> FastAPI:
         theme=THEME(),
         css=CSS,
         footer_links=[],
-        max_file_size=10 * settings.max_attachment_bytes,
+        max_file_size=settings.max_attachment_bytes,
         show_error=False,
         ssr_mode=False,
     )
