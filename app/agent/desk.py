@@ -25,6 +25,7 @@ from app.agent.factory import build_agent
 from app.attachments import check_upload
 from app.errors import InputError, ModelUnavailableError, NotFoundError, SupportError
 from app.extraction import ExtractionLimits
+from app.knowledge.documents import public_source
 from app.logs import log_context
 from app.ratelimit import ConversationRateLimiter
 from app.tools.runtime import TurnState
@@ -319,7 +320,8 @@ def resolve_citations(text: str, state: TurnState) -> list[Citation]:
     for number in cited_numbers(text):
         if 1 <= number <= len(state.hits):
             hit = state.hits[number - 1]
-            citations.append(Citation(number, hit.chunk_id, hit.doc_id, hit.title, hit.source))
+            source = public_source(hit.doc_id, hit.source)  # never a server path
+            citations.append(Citation(number, hit.chunk_id, hit.doc_id, hit.title, source))
     return citations
 
 

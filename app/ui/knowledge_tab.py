@@ -10,6 +10,7 @@ stays as the documents' source folder, then handed to `KnowledgeBase.ingest_path
 from __future__ import annotations
 
 import logging
+import os
 import secrets
 import time
 from collections.abc import Callable
@@ -19,6 +20,7 @@ from typing import Any
 import gradio as gr
 
 from app.errors import InputError
+from app.knowledge.documents import public_source
 from app.settings import Settings
 from app.ui import render
 from app.ui.file_inputs import UploadFolder, uploaded_paths
@@ -43,7 +45,16 @@ def upload_limits(settings: Settings) -> UploadLimits:
 
 
 def document_rows(documents: list[Any]) -> list[list[Any]]:
-    return [[d.doc_id, d.title, d.source, d.chunks, str(d.updated_at)[:19]] for d in documents]
+    """The public document table: sources as paths inside the knowledge folder, never server paths."""
+    return [
+        [d.doc_id, d.title, public_source(d.doc_id, d.source), d.chunks, str(d.updated_at)[:19]]
+        for d in documents
+    ]
+
+
+def without_folder(message: str, folder: Path) -> str:
+    """A message about staged files with the server's staging folder left out."""
+    return message.replace(f"{folder.resolve()}{os.sep}", "").replace(f"{folder}{os.sep}", "")
 
 
 def hit_rows(hits: list[Any]) -> list[list[Any]]:
@@ -94,7 +105,10 @@ class KnowledgeTab:
             stage_uploads(paths, staged_root, upload_limits(self.settings))
             summary = self.kb.ingest_path(staged_root, prune=False, on_progress=progress_reporter(progress))
         except Exception as exc:
-            return (f"⚠️ {render.inert(warn(exc, action='knowledge.add'))}", *self.documents(), None)
+            message = without_folder(
+                warn(exc, action="knowledge.add"), Path(self.settings.data_dir) / "uploads"
+            )
+            return (f"⚠️ {render.inert(message)}", *self.documents(), None)
         finally:
             self.uploads.discard(uploaded_paths(raw))
         logger.info(
@@ -102,7 +116,8 @@ class KnowledgeTab:
         )
         report = f"✅ {summary.line()}"
         if summary.errors:
-            report += "\n\n" + "\n".join(f"- ⚠️ {render.inert(error)}" for error in summary.errors)
+            errors = (without_folder(error, staged_root) for error in summary.errors)
+            report += "\n\n" + "\n".join(f"- ⚠️ {render.inert(error)}" for error in errors)
         return (report, *self.documents(), None)
 
     def remove(self, token: str | None, doc_id: str | None):
