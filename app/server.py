@@ -25,7 +25,7 @@ from app.logs import log_context
 from app.metrics import ServiceMetrics
 from app.settings import Settings
 from app.ui.blocks import CSS, THEME, build_ui
-from app.ui.file_inputs import FilePathGuard, UploadFolder
+from app.ui.file_inputs import ASGIApp, FilePathGuard, Message, Receive, Scope, Send, UploadFolder
 from app.ui.upload_cache import UploadQuota, sweep_periodically
 
 logger = logging.getLogger(__name__)
@@ -44,6 +44,39 @@ def route_label(path: str) -> str:
     if len(parts) >= 2 and parts[0] == "gradio_api":
         return f"/gradio_api/{parts[1]}" if parts[1] in _GRADIO_ROUTES else "/gradio_api/other"
     return "/static" if parts and parts[0] in ("assets", "static", "theme.css", "favicon.ico") else "/other"
+
+
+# Images only from this server (or inline): no message, ticket or article can make a browser fetch
+# from another host, whatever slips past `render.inert`. Scripts and styles are left as Gradio needs.
+SECURITY_HEADERS = {
+    "content-security-policy": "img-src 'self' data: blob:; object-src 'none'; base-uri 'self'",
+    "referrer-policy": "same-origin",
+    "x-content-type-options": "nosniff",
+}
+
+
+class SecurityHeaders:
+    """ASGI middleware: `SECURITY_HEADERS` on every HTTP response that does not set them itself."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.headers = [
+            (name.encode("latin-1"), value.encode("latin-1")) for name, value in SECURITY_HEADERS.items()
+        ]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope.get("type") != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                present = {name.lower() for name, _ in message.get("headers", [])}
+                extra = [(name, value) for name, value in self.headers if name not in present]
+                message = {**message, "headers": [*message.get("headers", []), *extra]}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 def health_checks(desk: Any, settings: Settings) -> dict[str, Callable[[], dict[str, Any]]]:
@@ -159,6 +192,7 @@ def create_app(settings: Settings, desk: Any | None = None) -> FastAPI:
     app.add_middleware(FilePathGuard, folder=app.state.uploads)
     app.add_middleware(UploadQuota, bytes_per_window=settings.upload_quota_bytes_per_hour)
     blocks.delete_cache = (settings.upload_cache_sweep_s, settings.upload_cache_max_age_s)
+    app.add_middleware(SecurityHeaders)
     app.middleware("http")(_observe(metrics))  # outermost: refused requests are counted and logged too
     # Gradio checks client file paths only once `has_launched` is set, which `mount_gradio_app`
     # never does; set it so Gradio's own check backs up ours (it guards nothing else).
