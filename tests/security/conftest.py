@@ -9,10 +9,13 @@ The process helpers come from tests/reliability/servers.py.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import os
 import shutil
+import signal
+import subprocess
 import sys
 import time
 import urllib.request
@@ -148,4 +151,25 @@ def secure_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SecureSe
         _wait_healthy(SecureServer(server.url, root / "data", upload_dir, server.log))
         yield SecureServer(server.url, root / "data", upload_dir, server.log)
     finally:
-        server.stop()
+        _stop(server)
+
+
+def _stop(server, grace_s: float = 5.0) -> None:
+    """SIGTERM, then SIGKILL after `grace_s`: uvicorn's graceful shutdown would otherwise wait for
+    gradio_client's heartbeat stream, which notices a close only at its next beat (~15 s)."""
+    if server.process is None or server.process.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(server.process.pid, signal.SIGTERM)
+    try:
+        server.process.wait(timeout=grace_s)
+    except subprocess.TimeoutExpired:
+        server.stop(signal.SIGKILL)
+
+
+@pytest.fixture(scope="session")
+def api(secure_server: SecureServer) -> dict:
+    """The server's endpoints as `view_api(all_endpoints=True)` lists them, by api name."""
+    from gradio_http import endpoints
+
+    return endpoints(secure_server.url)

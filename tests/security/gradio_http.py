@@ -41,32 +41,26 @@ class CallResult:
 
 
 def call(
-    base_url: str, api_name: str, data: list[Any], *, timeout: float = 60, headers: dict | None = None
+    base_url: str, api_name: str, data: Any, *, timeout: float = 60, body: bytes | None = None
 ) -> CallResult:
-    """POST the data, then read the result's event stream; any refusal is returned, not raised."""
+    """POST `{"data": data}` (or `body` as it is), then read the result's event stream.
+
+    JSON is written with ASCII escapes, so lone surrogates and NaN travel as an attacker would send
+    them. Any refusal is returned, not raised.
+    """
     name = api_name.lstrip("/")
-    try:
-        posted = httpx.post(
-            f"{base_url}/gradio_api/call/{name}", json={"data": data}, timeout=timeout, headers=headers
-        )
-    except (httpx.HTTPError, TypeError, ValueError) as exc:  # a payload httpx itself will not send
-        return CallResult(0, repr(exc))
+    content = body if body is not None else json.dumps({"data": data}).encode("ascii")
+    posted = httpx.post(
+        f"{base_url}/gradio_api/call/{name}",
+        content=content,
+        headers={"content-type": "application/json"},
+        timeout=timeout,
+    )
     if posted.status_code != 200:
         return CallResult(posted.status_code, posted.text)
     event_id = posted.json()["event_id"]
     result = httpx.get(f"{base_url}/gradio_api/call/{name}/{event_id}", timeout=timeout)
     return CallResult(result.status_code, result.text)
-
-
-def post_raw(base_url: str, api_name: str, body: bytes) -> CallResult:
-    """POST bytes as they are (for payloads JSON encoders refuse, such as lone surrogates)."""
-    response = httpx.post(
-        f"{base_url}/gradio_api/call/{api_name.lstrip('/')}",
-        content=body,
-        headers={"content-type": "application/json"},
-        timeout=30,
-    )
-    return CallResult(response.status_code, response.text)
 
 
 def upload(
@@ -86,7 +80,10 @@ def endpoints(base_url: str) -> dict[str, dict[str, Any]]:
     from gradio_client import Client
 
     client = Client(base_url + "/", verbose=False)
-    api = client.view_api(all_endpoints=True, return_format="dict", print_info=False)
+    try:
+        api = client.view_api(all_endpoints=True, return_format="dict", print_info=False)
+    finally:
+        client.close()  # its heartbeat stream would hold the server's shutdown
     return {**api.get("named_endpoints", {}), **api.get("unnamed_endpoints", {})}
 
 

@@ -17,7 +17,7 @@ import time
 import zipfile
 
 import pytest
-from gradio_http import arguments, call, endpoints, file_ref, upload
+from gradio_http import arguments, call, file_ref, upload
 from sec_limits import MAX_FILE_BYTES
 
 from app.errors import InputError
@@ -64,12 +64,12 @@ def bomb() -> bytes:
     return data
 
 
-def test_an_inflating_docx_is_refused_quickly_and_the_server_stays_healthy(secure_server, bomb):
+def test_an_inflating_docx_is_refused_quickly_and_the_server_stays_healthy(secure_server, api, bomb):
     assert len(bomb) < MAX_FILE_BYTES
     before = {p for p in (secure_server.data_dir / "attachments").rglob("*") if p.is_file()}
     status, paths = upload(secure_server.url, {"bomb.docx": bomb})
     assert status == 200
-    submit = endpoints(secure_server.url)["/submit"]
+    submit = api["/submit"]
     box = {"text": "Please read the delivery note.", "files": [file_ref(paths[0])]}
     health: list[float] = []
     done = threading.Event()

@@ -13,7 +13,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from gradio_http import arguments, call, endpoints, file_ref, upload
+from gradio_http import arguments, call, file_ref, upload
 
 from app.ui.file_inputs import UploadFolder
 
@@ -26,11 +26,6 @@ def secret_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("private") / "private-notes.txt"
     path.write_text(f"Internal only. {MARKER}\n", encoding="utf-8")
     return path
-
-
-@pytest.fixture(scope="module")
-def api(secure_server) -> dict:
-    return endpoints(secure_server.url)
 
 
 def _foreign_references(secret: Path, upload_dir: Path) -> dict[str, dict]:
@@ -135,14 +130,18 @@ def test_upload_folder_accepts_only_regular_files_strictly_inside_it(tmp_path: P
 
 
 def test_chat_handler_refuses_a_foreign_path_and_stores_nothing(settings, tmp_path: Path):
+    """The handler's own check, on a desk with the real database and file store (no model needed:
+    a refused message never reaches the agent)."""
     from app.agent.desk import SupportDesk
+    from app.store import FileStore, Store
     from app.ui.chat_tab import ChatTab
 
     uploads = (tmp_path / "uploads").resolve()
     uploads.mkdir()
     secret = tmp_path / "secret.txt"
     secret.write_text(MARKER)
-    desk = SupportDesk.from_settings(settings)
+    store = Store.from_settings(settings)
+    desk = SupportDesk(settings, kb=None, store=store, files=FileStore.from_settings(settings), agent=None)
     tab = ChatTab(desk, settings, uploads=UploadFolder(uploads))
     try:
         for path in (str(secret), {"path": str(secret)}, f"{uploads}/../secret.txt"):
@@ -154,5 +153,10 @@ def test_chat_handler_refuses_a_foreign_path_and_stores_nothing(settings, tmp_pa
         assert desk.store.conversations.list_for_customer(customer.id) == []
         assert not settings.attachments_dir.exists() or not any(settings.attachments_dir.rglob("*.*"))
         assert secret.read_text() == MARKER  # and the file itself is untouched
+        uploaded = uploads / "0123abcd" / "note.txt"
+        uploaded.parent.mkdir()
+        uploaded.write_text("My order number is KX-4471.")
+        *_, pending = tab.submit("c-customer", None, {"text": "see file", "files": [str(uploaded)]}, [])
+        assert len(pending.attachment_ids) == 1 and not uploaded.exists()
     finally:
         desk.close()

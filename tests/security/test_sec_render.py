@@ -14,7 +14,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from gradio_http import arguments, call, endpoints
+from gradio_http import arguments, call
 from markdown_it import MarkdownIt
 
 from app.ui import render
@@ -105,8 +105,8 @@ def test_the_page_restricts_images_to_this_server(secure_server) -> None:
     assert "img-src 'self'" in {k.lower(): v for k, v in headers.items()}["content-security-policy"]
 
 
-def test_a_hostile_chat_message_comes_back_inert(secure_server) -> None:
-    submit = endpoints(secure_server.url)["/submit"]
+def test_a_hostile_chat_message_comes_back_inert(secure_server, api) -> None:
+    submit = api["/submit"]
     text = f"Hi ![x](http://{HOST}/p.png) [login](https://{HOST}/login)"
     box = {"text": text, "files": []}
 
@@ -119,7 +119,7 @@ def test_a_hostile_chat_message_comes_back_inert(secure_server) -> None:
     _assert_inert(markdown)
 
 
-def test_no_server_path_in_the_document_list_or_an_answers_sources(secure_server) -> None:
+def test_no_server_path_in_the_document_list_or_an_answers_sources(secure_server, api) -> None:
     from gradio_client import Client
 
     server_root = str(secure_server.data_dir.parent)
@@ -128,10 +128,13 @@ def test_no_server_path_in_the_document_list_or_an_answers_sources(secure_server
     assert server_root not in documents.text and '"/' not in documents.text
 
     client = Client(secure_server.url + "/", verbose=False)  # one session: submit, then stream
-    api = endpoints(secure_server.url)
-    box = {"text": "How do I reset my password?", "files": []}
-    client.predict(*arguments(api["/submit"], {"multimodaltextbox": box, "chatbot": []}), api_name="/submit")
-    answer = client.predict(*arguments(api["/stream"], {"chatbot": []}), api_name="/stream")
+    try:
+        box = {"text": "How do I reset my password?", "files": []}
+        submit = arguments(api["/submit"], {"multimodaltextbox": box, "chatbot": []})
+        client.predict(*submit, api_name="/submit")
+        answer = client.predict(*arguments(api["/stream"], {"chatbot": []}), api_name="/stream")
+    finally:
+        client.close()  # its heartbeat stream would hold the server's shutdown
     shown = str(answer)
     assert "Sources" in shown and "account/reset-password.md" in shown
     assert server_root not in shown

@@ -14,7 +14,7 @@ import uuid
 from pathlib import Path
 
 import httpx
-from gradio_http import arguments, call, endpoints, file_ref, upload
+from gradio_http import arguments, call, file_ref, upload
 from sec_limits import MAX_FILE_BYTES, STALE_NAME, UPLOAD_QUOTA_BYTES
 
 from app.ui.upload_cache import UploadQuota, sweep_uploads
@@ -68,10 +68,10 @@ def test_an_upload_must_declare_its_size(secure_server):
     assert response.status_code == 411
 
 
-def test_a_file_the_app_refuses_is_deleted_from_the_cache(secure_server):
+def test_a_file_the_app_refuses_is_deleted_from_the_cache(secure_server, api):
     status, paths = upload(secure_server.url, {"invoice.pdf": b"plain text pretending to be a PDF"})
     assert status == 200 and Path(paths[0]).exists()
-    submit = endpoints(secure_server.url)["/submit"]
+    submit = api["/submit"]
     box = {"text": "Here is my invoice.", "files": [file_ref(paths[0])]}
 
     result = call(secure_server.url, "/submit", arguments(submit, {"multimodaltextbox": box}))
