@@ -152,12 +152,23 @@ def _child_main(conn: Connection, data: bytes, kind: str, name: str, limits_dict
         }
     except InputError as exc:
         answer = {"ok": False, "problem": "input", "message": str(exc)}
-    except MemoryError:
-        answer = {"ok": False, "problem": "memory"}
     except Exception as exc:  # markitdown and its parsers raise many types for broken files
-        answer = {"ok": False, "problem": "unreadable", "error": type(exc).__name__}
+        problem = "memory" if _out_of_memory(exc) else "unreadable"
+        answer = {"ok": False, "problem": problem, "error": type(exc).__name__}
     conn.send_bytes(json.dumps(answer, ensure_ascii=False).encode("utf-8", "surrogatepass"))
     conn.close()
+
+
+def _out_of_memory(exc: BaseException) -> bool:
+    """A MemoryError, or an error a parser raised while handling one."""
+    seen: BaseException | None = exc
+    for _ in range(10):
+        if seen is None:
+            return False
+        if isinstance(seen, MemoryError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def _limit_resources(limits: ExtractionLimits) -> None:

@@ -123,6 +123,9 @@ def test_no_server_path_in_the_document_list_or_an_answers_sources(secure_server
     from gradio_client import Client
 
     server_root = str(secure_server.data_dir.parent)
+    for page in ("/config", "/gradio_api/info"):
+        status, _, body = secure_server.get(page)
+        assert status == 200 and server_root.encode() not in body
     documents = call(secure_server.url, "/documents", [])
     assert documents.completed and "reset-password" in documents.text
     assert server_root not in documents.text and '"/' not in documents.text
