@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 
 from app.errors import InputError
+from app.extraction import DEFAULT_LIMITS, ExtractionLimits, extract_markdown
 from app.validation import check_filename, check_parsable
 
 logger = logging.getLogger(__name__)
@@ -49,8 +50,15 @@ class CheckedUpload:
     text: str
 
 
-def check_upload(filename: str, data: bytes, *, max_bytes: int, allowed: list[str]) -> CheckedUpload:
-    """Validate an upload by size, declared type and actual content, then extract its text.
+def check_upload(
+    filename: str,
+    data: bytes,
+    *,
+    max_bytes: int,
+    allowed: list[str],
+    limits: ExtractionLimits = DEFAULT_LIMITS,
+) -> CheckedUpload:
+    """Validate an upload by size, declared type and actual content, then extract its text (sandboxed).
 
     Raises InputError with a message the customer can act on; nothing has been stored yet.
     """
@@ -66,7 +74,7 @@ def check_upload(filename: str, data: bytes, *, max_bytes: int, allowed: list[st
     if not content_matches(kind, data):
         raise InputError(f"'{name}' is not a valid {kind.upper()} file; it may be damaged or renamed.")
     check_parsable(name, kind, data)
-    text = extract_text(name, kind, data)
+    text = extract_text(name, kind, data, limits)
     return CheckedUpload(filename=name, kind=kind, media_type=MEDIA_TYPES[kind], data=data, text=text)
 
 
@@ -95,24 +103,16 @@ def content_matches(kind: str, data: bytes) -> bool:
     return False
 
 
-def extract_text(name: str, kind: str, data: bytes) -> str:
+def extract_text(name: str, kind: str, data: bytes, limits: ExtractionLimits = DEFAULT_LIMITS) -> str:
     """Markdown text of the document, capped; a file that cannot be read is rejected, not stored."""
     plain = kind in {"txt", "md", "csv"}
-    text = ((_decode_text(data) or "") if plain else _markitdown(name, kind, data)).strip()
+    text = (
+        (_decode_text(data) or "") if plain else extract_markdown(data, kind=kind, name=name, limits=limits)
+    )
+    text = text.strip()
     if not text:
         raise InputError(f"'{name}' contains no text that could be read (a scanned image, perhaps).")
     return text[:MAX_EXTRACTED_CHARS]
-
-
-def _markitdown(name: str, kind: str, data: bytes) -> str:
-    from markitdown import MarkItDown, StreamInfo
-
-    info = StreamInfo(extension=f".{kind}", mimetype=MEDIA_TYPES[kind], filename=name)
-    try:
-        return MarkItDown(enable_plugins=False).convert_stream(io.BytesIO(data), stream_info=info).markdown
-    except Exception as exc:  # markitdown raises many types for broken files
-        logger.info("attachment extraction failed", extra={"file_type": kind, "error": type(exc).__name__})
-        raise InputError(f"'{name}' could not be read as {kind.upper()}; it may be damaged.") from None
 
 
 def _zip_has(data: bytes, part: str) -> bool:

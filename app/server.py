@@ -15,12 +15,13 @@ an HttpOnly cookie on the response, so the chat always knows whose conversations
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import threading
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
@@ -34,6 +35,8 @@ from app.logs import log_context
 from app.metrics import ServiceMetrics
 from app.settings import Settings
 from app.ui.blocks import CSS, THEME, build_ui
+from app.ui.file_inputs import ASGIApp, FilePathGuard, Message, Receive, Scope, Send, UploadFolder
+from app.ui.upload_cache import UploadQuota, sweep_periodically
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +56,39 @@ def route_label(path: str) -> str:
     if len(parts) >= 2 and parts[0] == "gradio_api":
         return f"/gradio_api/{parts[1]}" if parts[1] in _GRADIO_ROUTES else "/gradio_api/other"
     return "/static" if parts and parts[0] in ("assets", "static", "theme.css", "favicon.ico") else "/other"
+
+
+# Images only from this server (or inline): no message, ticket or article can make a browser fetch
+# from another host, whatever slips past `render.inert`. Scripts and styles are left as Gradio needs.
+SECURITY_HEADERS = {
+    "content-security-policy": "img-src 'self' data: blob:; object-src 'none'; base-uri 'self'",
+    "referrer-policy": "same-origin",
+    "x-content-type-options": "nosniff",
+}
+
+
+class SecurityHeaders:
+    """ASGI middleware: `SECURITY_HEADERS` on every HTTP response that does not set them itself."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.headers = [
+            (name.encode("latin-1"), value.encode("latin-1")) for name, value in SECURITY_HEADERS.items()
+        ]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope.get("type") != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                present = {name.lower() for name, _ in message.get("headers", [])}
+                extra = [(name, value) for name, value in self.headers if name not in present]
+                message = {**message, "headers": [*message.get("headers", []), *extra]}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 def health_checks(desk: Any, settings: Settings) -> dict[str, Callable[[], dict[str, Any]]]:
@@ -176,8 +212,34 @@ def _add_cookie(scope: dict[str, Any], cookie: str) -> None:
     scope["headers"] = headers
 
 
+def upload_sweeper(settings: Settings) -> Callable[[FastAPI], contextlib.AbstractAsyncContextManager]:
+    """The app's lifespan: sweep Gradio's upload folder (`app.state.uploads`) while it runs."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        sweeping = asyncio.create_task(
+            sweep_periodically(
+                app.state.uploads.root,
+                max_age_s=settings.upload_cache_max_age_s,
+                every_s=settings.upload_cache_sweep_s,
+            )
+        )
+        try:
+            yield
+        finally:
+            sweeping.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sweeping
+
+    return lifespan
+
+
 def create_app(settings: Settings, desk: Any | None = None) -> FastAPI:
-    """The FastAPI app: health and metrics endpoints, the JSON API, and the Gradio UI at `/`."""
+    """The FastAPI app: health and metrics endpoints, the JSON API, and the Gradio UI at `/`.
+
+    File inputs are guarded (`FilePathGuard`: only files in Gradio's upload folder), uploads are
+    bounded (`UploadQuota`, a per-file cap, a scheduled sweep of the upload folder).
+    """
     if desk is None:
         from app.agent.desk import SupportDesk
 
@@ -186,11 +248,14 @@ def create_app(settings: Settings, desk: Any | None = None) -> FastAPI:
         getattr(desk, "metrics", None) or ServiceMetrics()
     )  # turns are counted by the desk
     tokens = VisitorTokens.from_settings(settings)
-    app = FastAPI(title="Customer support desk", docs_url=None, redoc_url=None, openapi_url=None)
+    app = FastAPI(
+        title="Customer support desk",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        lifespan=upload_sweeper(settings),
+    )
     app.state.desk, app.state.metrics, app.state.settings = desk, metrics, settings
-    app.middleware("http")(_visitor_identity(tokens))
-    app.middleware("http")(_unicode_guard())
-    app.middleware("http")(_observe(metrics))  # added last: outermost, so it times everything
     install_error_handlers(app)
     checks = health_checks(desk, settings)
 
@@ -208,6 +273,18 @@ def create_app(settings: Settings, desk: Any | None = None) -> FastAPI:
 
     app.include_router(build_api_router(desk, settings, tokens))
     blocks = build_ui(desk, settings, tokens=tokens)
+    app.state.uploads = UploadFolder.of(blocks)
+    # Each middleware added wraps those before it: the last one added runs first.
+    app.middleware("http")(_visitor_identity(tokens))
+    app.middleware("http")(_unicode_guard())
+    app.add_middleware(FilePathGuard, folder=app.state.uploads)
+    app.add_middleware(UploadQuota, bytes_per_window=settings.upload_quota_bytes_per_hour)
+    blocks.delete_cache = (settings.upload_cache_sweep_s, settings.upload_cache_max_age_s)
+    app.add_middleware(SecurityHeaders)
+    app.middleware("http")(_observe(metrics))  # outermost: refused requests are counted and logged too
+    # Gradio checks client file paths only once `has_launched` is set, which `mount_gradio_app`
+    # never does; set it so Gradio's own check backs up ours (it guards nothing else).
+    blocks.has_launched = True
     return gr.mount_gradio_app(
         app,
         blocks,
@@ -215,7 +292,7 @@ def create_app(settings: Settings, desk: Any | None = None) -> FastAPI:
         theme=THEME(),
         css=CSS,
         footer_links=[],
-        max_file_size=10 * settings.max_attachment_bytes,
+        max_file_size=settings.max_attachment_bytes,
         show_error=False,
         ssr_mode=False,
     )

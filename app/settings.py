@@ -165,6 +165,25 @@ class Settings(BaseSettings):
     staff_sign_in_max_delay_s: float = Field(
         default=900.0, gt=0, description="The longest wait the sign-in back-off imposes."
     )
+    extraction_timeout_s: float = Field(
+        default=30.0, gt=0, le=600, description="Wall-clock limit to read one document (a sandboxed child)."
+    )
+    extraction_memory_mb: int = Field(
+        default=2048,
+        ge=1024,
+        description="Address-space limit of that child; markitdown alone takes ~0.6 GB.",
+    )
+    extraction_max_inflated_mb: int = Field(
+        default=20, ge=1, description="An Office file's content, counted while it is inflated."
+    )
+    extraction_max_output_chars: int = Field(default=1_000_000, ge=1_000)
+    upload_quota_bytes_per_hour: int = Field(
+        default=200 * 1024 * 1024, ge=1, description="Bytes one client (IP) may upload per hour."
+    )
+    upload_cache_max_age_s: int = Field(
+        default=3600, ge=1, description="Uploads older than this are deleted from Gradio's cache."
+    )
+    upload_cache_sweep_s: float = Field(default=300.0, gt=0, description="How often the cache is swept.")
 
     # --- serving -------------------------------------------------------------------------
     host: str = Field(default="127.0.0.1", validation_alias=_env("SUPPORT_HOST", "GRADIO_SERVER_NAME"))

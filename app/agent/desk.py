@@ -27,7 +27,9 @@ from app.agent.events import Citation, ReplyEvent, TextDelta, TurnDone, TurnResu
 from app.agent.factory import build_agent
 from app.attachments import check_upload
 from app.errors import InputError, ModelUnavailableError, NotFoundError, SupportError
+from app.extraction import ExtractionLimits
 from app.identity import Caller
+from app.knowledge.documents import public_source
 from app.logs import log_context
 from app.metrics import ServiceMetrics
 from app.ratelimit import Limits, RateLimiter
@@ -150,6 +152,7 @@ class SupportDesk:
             data,
             max_bytes=self.settings.max_attachment_bytes,
             allowed=self.settings.allowed_attachment_types,
+            limits=ExtractionLimits.from_settings(self.settings),
         )
         stored = self.files.put(upload.data)
         record = self.store.attachments.add(
@@ -403,7 +406,8 @@ def resolve_citations(text: str, state: TurnState) -> list[Citation]:
     for number in cited_numbers(text):
         if 1 <= number <= len(state.hits):
             hit = state.hits[number - 1]
-            citations.append(Citation(number, hit.chunk_id, hit.doc_id, hit.title, hit.source))
+            source = public_source(hit.doc_id, hit.source)  # never a server path
+            citations.append(Citation(number, hit.chunk_id, hit.doc_id, hit.title, source))
     return citations
 
 

@@ -9,8 +9,23 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath, PureWindowsPath
 
 MetadataValue = str | int | float | bool
+
+
+def public_source(doc_id: str, source: str) -> str:
+    """How a document's source is shown to people and API clients: never a path on the server.
+
+    A file's absolute path becomes its place inside the folder it was ingested from (the document
+    id, which is that relative path, plus the file's extension); any other source (a URL, an
+    importer's label) is shown as it is.
+    """
+    for flavour in (PurePosixPath, PureWindowsPath):
+        path = flavour(source or "")
+        if path.is_absolute():
+            return f"{doc_id}{path.suffix}"
+    return source
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,10 @@ import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
-from typing import Any
 
 from app.errors import InputError
+from app.extraction import extract_markdown
 from app.knowledge.documents import MetadataValue, SourceDocument
 from app.validation import check_parsable
 
@@ -143,8 +142,9 @@ def _read_plain(file: Path) -> str:
 
 def _convert(file: Path) -> str:
     _check_container(file)
-    check_parsable(str(file), file.suffix.lower().lstrip("."), file.read_bytes())
-    return _markitdown().convert_local(str(file)).markdown
+    kind, data = file.suffix.lower().lstrip("."), file.read_bytes()
+    check_parsable(str(file), kind, data)
+    return extract_markdown(data, kind=kind, name=file.name)  # in a sandboxed child process
 
 
 def _check_container(file: Path) -> None:
@@ -155,14 +155,6 @@ def _check_container(file: Path) -> None:
         raise InputError(f"{file}: could not be read as {suffix[1:]} (not a valid {suffix[1:]} file)")
     if suffix == ".pdf" and not _head(file).lstrip().startswith(b"%PDF"):
         raise InputError(f"{file}: could not be read as pdf (not a valid pdf file)")
-
-
-@cache
-def _markitdown() -> Any:
-    """One converter per process, built on first use (its import is slow)."""
-    from markitdown import MarkItDown
-
-    return MarkItDown(enable_plugins=False)
 
 
 def _head(file: Path, size: int = 1024) -> bytes:

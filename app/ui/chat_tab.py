@@ -27,6 +27,7 @@ from app.errors import InputError
 from app.identity import VISITOR_COOKIE, Caller, VisitorTokens
 from app.settings import Settings
 from app.ui import render
+from app.ui.file_inputs import UploadFolder, uploaded_paths
 from app.ui.notify import warn
 from app.ui.transcript import load_view
 from app.validation import check_message_text
@@ -79,10 +80,13 @@ def request_caller(tokens: VisitorTokens, request: gr.Request | None) -> Caller:
 class ChatTab:
     """Event handlers of the chat tab, bound to one desk."""
 
-    def __init__(self, desk: Any, settings: Settings, tokens: VisitorTokens) -> None:
+    def __init__(
+        self, desk: Any, settings: Settings, tokens: VisitorTokens, uploads: UploadFolder | None = None
+    ) -> None:
         self.desk = desk
         self.settings = settings
         self.tokens = tokens
+        self.uploads = uploads or UploadFolder.of()
 
     def caller(self, request: gr.Request | None, visitor: Caller | None = None) -> Caller:
         """The page's visitor, as first seen by this page; else the one behind the request's cookie."""
@@ -164,12 +168,18 @@ class ChatTab:
         visitor: Caller | None,
         request: gr.Request,
     ):
-        """Accept the message: store its files, show it at once, and leave the answer to `stream`."""
-        box = box or {}
-        text = (box.get("text") or "").strip()
-        files = [Path(str(f.get("path") if isinstance(f, dict) else f)) for f in box.get("files") or []]
+        """Accept the message: store its files, show it at once, and leave the answer to `stream`.
+
+        Only files uploaded to this server are read (`UploadFolder.check`); any other path is refused
+        with a warning before anything is stored.
+        """
+        box = box if isinstance(box, dict) else {}
+        text = box.get("text") if isinstance(box.get("text"), str) else ""
+        text = text.strip()
+        raw_files = box.get("files") if isinstance(box.get("files"), list) else []
         keep = (gr.skip(),) * 4 + (None, gr.skip())
         try:
+            files = [self.uploads.check(path) for path in uploaded_paths(raw_files)]
             if not text and not files:
                 raise InputError("Type a message or attach a file first.")
             if len(text) > self.settings.max_message_chars:
@@ -196,7 +206,14 @@ class ChatTab:
         return box_update, shown, conversation_id, dropdown, pending, caller
 
     def _attach(self, conversation_id: str, path: Path, caller: Caller) -> int:
-        record = self.desk.add_attachment(conversation_id, path.name, path.read_bytes(), caller=caller)
+        """Store one uploaded file; its copy in Gradio's cache is deleted, stored or refused."""
+        try:
+            if path.stat().st_size > self.settings.max_attachment_bytes:
+                limit = self.settings.max_attachment_bytes // (1024 * 1024)
+                raise InputError(f"'{path.name}' is larger than the {limit} MB limit.")
+            record = self.desk.add_attachment(conversation_id, path.name, path.read_bytes(), caller=caller)
+        finally:
+            self.uploads.discard([path])
         if record.error:
             gr.Warning(f"{path.name}: stored, but its text could not be read ({record.error}).")
         return record.id
@@ -263,7 +280,7 @@ class ChatTab:
 
 def build_chat_tab(demo: gr.Blocks, desk: Any, settings: Settings, tokens: VisitorTokens) -> ChatComponents:
     """Lay out the chat tab inside the current Blocks context and wire its events."""
-    handlers = ChatTab(desk, settings, tokens)
+    handlers = ChatTab(desk, settings, tokens, UploadFolder.of(demo))
     with gr.Row():
         conversations = gr.Dropdown(
             choices=[], value=None, label="Resume a conversation", scale=3, elem_id="conversation-picker"

@@ -121,7 +121,8 @@ class EvalTab:
         logger.info("evaluation run from the UI", extra={"dataset": spec, "run_id": run_id, "staff": staff})
         summary = (
             f"✅ **{render.inert(dataset.name)}**: {len(result.records)} turns scored in "
-            f"{result.seconds:.1f}s · MLflow run `{run_id}` · files in `{render.inert(str(output))}`"
+            f"{result.seconds:.1f}s · MLflow run `{run_id}` · files in the data folder's "
+            f"`{render.inert(output.relative_to(self.settings.data_dir).as_posix())}`"
         )
         return summary, metric_rows(result.metrics), failing_rows(result.records, turn_quality)
 

@@ -10,6 +10,7 @@ stays as the documents' source folder, then handed to `KnowledgeBase.ingest_path
 from __future__ import annotations
 
 import logging
+import os
 import secrets
 import time
 from collections.abc import Callable
@@ -19,8 +20,10 @@ from typing import Any
 import gradio as gr
 
 from app.errors import InputError
+from app.knowledge.documents import public_source
 from app.settings import Settings
 from app.ui import render
+from app.ui.file_inputs import UploadFolder, uploaded_paths
 from app.ui.notify import warn
 from app.ui.staff_area import staff_section
 from app.ui.staff_auth import StaffAuth
@@ -42,7 +45,16 @@ def upload_limits(settings: Settings) -> UploadLimits:
 
 
 def document_rows(documents: list[Any]) -> list[list[Any]]:
-    return [[d.doc_id, d.title, d.source, d.chunks, str(d.updated_at)[:19]] for d in documents]
+    """The public document table: sources as paths inside the knowledge folder, never server paths."""
+    return [
+        [d.doc_id, d.title, public_source(d.doc_id, d.source), d.chunks, str(d.updated_at)[:19]]
+        for d in documents
+    ]
+
+
+def without_folder(message: str, folder: Path) -> str:
+    """A message about staged files with the server's staging folder left out."""
+    return message.replace(f"{folder.resolve()}{os.sep}", "").replace(f"{folder}{os.sep}", "")
 
 
 def hit_rows(hits: list[Any]) -> list[list[Any]]:
@@ -61,10 +73,13 @@ def progress_reporter(progress: Callable[..., Any]) -> Callable[[int, int], None
 class KnowledgeTab:
     """Handlers of the knowledge tab over one knowledge base; changes need a staff token."""
 
-    def __init__(self, kb: Any, settings: Settings, auth: StaffAuth) -> None:
+    def __init__(
+        self, kb: Any, settings: Settings, auth: StaffAuth, uploads: UploadFolder | None = None
+    ) -> None:
         self.kb = kb
         self.settings = settings
         self.auth = auth
+        self.uploads = uploads or UploadFolder.of()
 
     def documents(self):
         """The document table and the choices of the remove dropdown."""
@@ -73,10 +88,15 @@ class KnowledgeTab:
         return document_rows(documents), gr.update(choices=[d.doc_id for d in documents], value=None), stats
 
     def add(self, token: str | None, files: list[Any] | None, progress: gr.Progress = gr.Progress()):  # noqa: B008
-        """Stage the uploaded files and ingest them, reporting progress per document (staff only)."""
-        paths = [str(getattr(f, "name", f)) for f in files or []]
+        """Stage the uploaded files and ingest them, reporting progress per document (staff only).
+
+        Only files uploaded to this server are read (`UploadFolder.check`). Their copies in Gradio's
+        cache are deleted afterwards, whether they were staged or refused.
+        """
+        raw = files if isinstance(files, list) else []
         try:
             staff = self.auth.require(token)
+            paths = [self.uploads.check(path) for path in uploaded_paths(raw)]
             if not paths:
                 raise InputError("Choose one or more files (or a .zip) to add.")
             batch = f"{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(3)}"
@@ -85,13 +105,19 @@ class KnowledgeTab:
             stage_uploads(paths, staged_root, upload_limits(self.settings))
             summary = self.kb.ingest_path(staged_root, prune=False, on_progress=progress_reporter(progress))
         except Exception as exc:
-            return (f"⚠️ {render.inert(warn(exc, action='knowledge.add'))}", *self.documents(), gr.skip())
+            message = without_folder(
+                warn(exc, action="knowledge.add"), Path(self.settings.data_dir) / "uploads"
+            )
+            return (f"⚠️ {render.inert(message)}", *self.documents(), None)
+        finally:
+            self.uploads.discard(uploaded_paths(raw))
         logger.info(
             "knowledge upload ingested", extra={"batch": batch, "summary": summary.line(), "staff": staff}
         )
         report = f"✅ {summary.line()}"
         if summary.errors:
-            report += "\n\n" + "\n".join(f"- ⚠️ {render.inert(error)}" for error in summary.errors)
+            errors = (without_folder(error, staged_root) for error in summary.errors)
+            report += "\n\n" + "\n".join(f"- ⚠️ {render.inert(error)}" for error in errors)
         return (report, *self.documents(), None)
 
     def remove(self, token: str | None, doc_id: str | None):
@@ -128,7 +154,7 @@ def build_knowledge_tab(
 
     `token` is the page's staff session (see `app.ui.console`); adding and removing need it.
     """
-    handlers = KnowledgeTab(kb, settings, auth)
+    handlers = KnowledgeTab(kb, settings, auth, UploadFolder.of(demo))
     with gr.Row():
         with gr.Column(scale=1):
             gr.Markdown("### Manage documents")

@@ -3,7 +3,8 @@
 No Gradio import and no I/O: the Blocks layer fetches records and passages, these functions
 only shape them, so every rendering rule is unit-tested without a browser. Anything a person
 typed (customers, staff, document authors) is HTML-escaped here, on top of Gradio's own
-sanitiser, so a `<script>` in a message shows as text and never runs.
+sanitiser, so a `<script>` in a message shows as text and never runs; Markdown images and links
+are neutralised too (`inert`), so no message makes a browser fetch from another host.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 
 from app.agent.conventions import strip_attachment_markers
 from app.agent.events import TextDelta, ToolFinished, ToolStarted, TurnDone, TurnResult
+from app.knowledge.documents import public_source
 
 ChatMessage = dict[str, Any]
 
@@ -25,9 +27,23 @@ PASSAGE_LIMIT = 600
 RESULT_LIMIT = 400
 
 
+# Markdown turns `![alt](url)` into an image the browser fetches at once (a tracking pixel, with the
+# Referer), and `[text](url)`, `[text][ref]` with `[ref]: url`, or a bare `https://...` into links.
+# Each of those needs one of these character pairs; an entity in its place displays the same
+# character but can never be Markdown syntax (CommonMark: entities never form structure).
+_MARKDOWN_LINKS = (("](", "]&#40;"), ("][", "]&#91;"), ("]:", "&#93;:"), ("://", "&#58;//"))
+
+
 def inert(text: str | None) -> str:
-    """Escape HTML so user-supplied text is displayed, never interpreted."""
-    return html.escape(text or "", quote=True)
+    """Escape HTML and Markdown images and links: text from a person or a document is shown as text.
+
+    `<img>`, `![x](http://host/p.png)`, `[click](http://…)` and bare URLs all display literally;
+    everything else (`[1]` citation markers, emphasis, lists) renders as before.
+    """
+    escaped = html.escape(text or "", quote=True)
+    for syntax, shown in _MARKDOWN_LINKS:
+        escaped = escaped.replace(syntax, shown)
+    return escaped
 
 
 def quote(text: str, limit: int) -> str:
@@ -91,9 +107,10 @@ def citations_message(
         return None
     entries = []
     for citation in sorted(citations, key=lambda item: int(item.get("number", 0))):
+        source = public_source(str(citation.get("doc_id", "")), str(citation.get("source", "")))
         heading = (
             f"**[{int(citation.get('number', 0))}] {inert(str(citation.get('title', '')))}**"
-            f" — `{inert(str(citation.get('source', '')))}`"
+            f" — `{inert(source)}`"
         )
         passage = passages.get(str(citation.get("chunk_id", "")), "")
         quoted = f"\n\n{quote(inert(passage), PASSAGE_LIMIT)}" if passage else ""

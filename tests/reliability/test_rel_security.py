@@ -17,6 +17,7 @@ from app.errors import InputError
 from app.logs import configure_logging
 from app.ratelimit import Limits, RateLimitedError, RateLimiter
 from app.ui.console import ConsoleTab
+from app.ui.file_inputs import UploadFolder
 from app.ui.staff_auth import AccessDenied, StaffAuth
 
 pytestmark = pytest.mark.anyio
@@ -145,7 +146,8 @@ def test_uploading_knowledge_requires_sign_in(settings, gift_kb, tmp_path) -> No
     assert [d.doc_id for d in gift_kb.list_documents()] == ["gift"]
     assert not (settings.data_dir / "uploads").exists()  # refused before anything was staged
     token = auth.sign_in("sam", STAFF_PASSWORD)
-    report = KnowledgeTab(gift_kb, settings, auth).add(token, [str(upload)], progress=_no_progress)[0]
+    signed_in = KnowledgeTab(gift_kb, settings, auth, UploadFolder(tmp_path.resolve()))
+    report = signed_in.add(token, [str(upload)], progress=_no_progress)[0]
     assert report.startswith("✅")
     assert sorted(d.doc_id for d in gift_kb.list_documents()) == ["gift", "refunds"]
 
