@@ -133,8 +133,8 @@ def test_chat_handler_refuses_a_foreign_path_and_stores_nothing(settings, tmp_pa
     """The handler's own check, on a desk with the real database and file store (no model needed:
     a refused message never reaches the agent)."""
     from app.agent.desk import SupportDesk
-    from app.store import FileStore, Store
     from app.identity import Caller, VisitorTokens
+    from app.store import FileStore, Store
     from app.ui.chat_tab import ChatTab
 
     uploads = (tmp_path / "uploads").resolve()
