@@ -247,7 +247,7 @@ def test_repeated_contact_hands_over_or_offers_a_person(desk: Desk) -> None:
     """Repeated contact is a reason to hand over; when the classifier is unsure it offers a person
     and a yes hands over (the old rule matched "third time" literally and always escalated)."""
     replies = converse(
-        make_agent(desk), ["This is the third time I'm contacting you about my headphones!!", "yes please"]
+        make_agent(desk), ["Fourth message from me about these headphones and still no fix!!", "yes please"]
     )
     (arguments,) = desk.called("escalate_to_human")
     assert "T-000007" in replies[0] or (OFFER_HUMAN_PHRASE in replies[0] and "T-000007" in replies[1])
@@ -255,7 +255,7 @@ def test_repeated_contact_hands_over_or_offers_a_person(desk: Desk) -> None:
 
 
 def test_safety_hazards_escalate_with_high_priority(desk: Desk) -> None:
-    converse(make_agent(desk), ["There's smoke coming out of the charging dock!"])
+    converse(make_agent(desk), ["The charging dock is giving off smoke!"])
     (arguments,) = desk.called("escalate_to_human")
     assert arguments["priority"] == "high" and "safety" in arguments["reason"].lower()
 

@@ -456,8 +456,12 @@ def _plain_intent(
     *,
     offered: bool,
 ) -> Intent:
-    """A question for the knowledge base, an acknowledgement of facts, or small talk."""
-    if reading.has("knowledge") and question:
+    """A question for the knowledge base, an acknowledgement of facts, or small talk. A message
+    that is nothing else and nearly reads as a question is taken as one (searching costs less
+    than "I didn't understand")."""
+    others = any(reading.has(name) for name in _SMALLTALK_ORDER)
+    asks = reading.has("knowledge") or (reading.margin("knowledge") >= -OFFER_MARGIN and not others)
+    if asks and question:
         stated = bool(facts)
         query = question_in_context(question, history, message=text, stated=stated)
         search = search_query(question, message=text, stated=stated)

@@ -45,7 +45,7 @@ def noted(facts: Mapping[str, str]) -> str:
 
 
 def all_facts(facts: Mapping[str, str]) -> str:
-    """The answer to "what do you know about me?": every remembered fact, or that there are none."""
+    """The answer to a question about all their details: every remembered fact, or that there are none."""
     if not facts:
         return "I don't have any details about you on record yet. If you tell me, I'll remember them."
     parts = [f"your {label(key)} is {value}" for key, value in facts.items()]
