@@ -393,16 +393,30 @@ def in_context(reading: Reading, text: str, history: Sequence[Turn], router: Rou
 
 
 # labels that settle what a message is without its context
-_STANDALONE = ("knowledge", "greeting", "thanks", "goodbye", "ticket", "recall", "deny", *OFFER_REASONS)
+_STANDALONE = (
+    "knowledge",
+    "greeting",
+    "thanks",
+    "goodbye",
+    "acknowledge",
+    "affirm",
+    "deny",
+    "fact",
+    "ticket",
+    "recall",
+    *OFFER_REASONS,
+)
 
 
 def _states_fact(reading: Reading, text: str, vocabulary: Vocabulary) -> bool:
     """Whether names in the message are facts about the customer: the classifier reads a fact, or
-    the message asks nothing and names a plan, product or country ("Plus btw")."""
+    the message names a plan, product or country and either nearly reads as a fact or asks
+    nothing ("Plus btw")."""
     if reading.has("fact"):
         return True
     asks = reading.has("knowledge") or any(reading.has(name) for name in OFFER_REASONS)
-    return not asks and bool(vocabulary.find(text))
+    nearly = reading.margin("fact") >= -OFFER_MARGIN
+    return (nearly or not asks) and bool(vocabulary.find(text))
 
 
 def _escalation_intent(
@@ -416,6 +430,8 @@ def _escalation_intent(
 ) -> Intent | None:
     """A hand-over when a reason holds, or when the customer says yes to the person just offered."""
     reasons = reading.escalation()
+    if reading.has("affirm") and not accepted:  # a bare yes answers something else than an offer
+        reasons = tuple(name for name in reasons if name != "human")
     said_yes = accepted and _says_yes(reading)
     if not reasons and not said_yes:
         return None
@@ -441,10 +457,10 @@ def _escalation_intent(
 
 def _says_yes(reading: Reading) -> bool:
     """Yes to the person just offered: agreeing, even half-heartedly ("ok please start that"), but
-    not thanking ("ok cheers"), declining or reporting that it works now."""
+    not thanking ("ok cheers"), declining, or asking the next question."""
     yes, no = reading.probabilities.get("affirm", 0.0), reading.probabilities.get("deny", 0.0)
     agrees = reading.margin("affirm") >= -OFFER_MARGIN and yes > no
-    return agrees and not any(reading.has(name) for name in ("thanks", "goodbye"))
+    return agrees and not any(reading.has(name) for name in ("thanks", "goodbye", "knowledge"))
 
 
 def _plain_intent(
