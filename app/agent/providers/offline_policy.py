@@ -477,6 +477,8 @@ def _plain_intent(
     than "I didn't understand")."""
     others = any(reading.has(name) for name in _SMALLTALK_ORDER)
     asks = reading.has("knowledge") or (reading.margin("knowledge") >= -OFFER_MARGIN and not others)
+    # a request only staff can grant is looked up too: the article may say how to do it oneself
+    asks = asks or any(reading.has(name) for name in OFFER_REASONS if name not in ESCALATION_REASONS)
     if asks and question:
         stated = bool(facts)
         query = question_in_context(question, history, message=text, stated=stated)
