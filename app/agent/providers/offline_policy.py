@@ -430,8 +430,8 @@ def _escalation_intent(
 ) -> Intent | None:
     """A hand-over when a reason holds, or when the customer says yes to the person just offered."""
     reasons = reading.escalation()
-    if reading.has("affirm") and not accepted:  # a bare yes answers something else than an offer
-        reasons = tuple(name for name in reasons if name != "human")
+    if reading.has("affirm") and not accepted and not _is_substantive(question):
+        reasons = tuple(name for name in reasons if name != "human")  # a bare yes answers something else
     said_yes = accepted and _says_yes(reading)
     if not reasons and not said_yes:
         return None
