@@ -477,6 +477,9 @@ def _plain_intent(
     than "I didn't understand")."""
     others = any(reading.has(name) for name in _SMALLTALK_ORDER)
     asks = reading.has("knowledge") or (reading.margin("knowledge") >= -OFFER_MARGIN and not others)
+    # a message the classifier cannot place at all, that says something, is looked up: the
+    # answerer declines and offers a person when the help centre has nothing
+    asks = asks or (not reading.labels() and _is_substantive(question))
     # a request only staff can grant is looked up too: the article may say how to do it oneself
     asks = asks or any(reading.has(name) for name in OFFER_REASONS if name not in ESCALATION_REASONS)
     if asks and question:
