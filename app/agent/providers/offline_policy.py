@@ -409,14 +409,19 @@ _STANDALONE = (
 
 
 def _states_fact(reading: Reading, text: str, vocabulary: Vocabulary) -> bool:
-    """Whether names in the message are facts about the customer: the classifier reads a fact, or
-    the message names a plan, product or country and either nearly reads as a fact or asks
-    nothing ("Plus btw")."""
-    if reading.has("fact"):
+    """Whether names in the message are facts about the customer: the classifier reads a fact the
+    customer says about themselves, or the message asks nothing and names a plan, product or
+    country ("Plus btw")."""
+    if reading.has("fact") and _SELF.search(text):
         return True
-    asks = reading.has("knowledge") or any(reading.has(name) for name in OFFER_REASONS)
-    nearly = reading.margin("fact") >= -OFFER_MARGIN
-    return (nearly or not asks) and bool(vocabulary.find(text))
+    asks = reading.margin("knowledge") >= -OFFER_MARGIN or any(reading.has(name) for name in OFFER_REASONS)
+    return not asks and bool(vocabulary.find(text))
+
+
+# a fact about the customer is said about themselves ("How much is Plus?" names a plan, states nothing)
+_SELF = re.compile(
+    r"\b(?:i|i'm|im|i've|ive|i'd|my|me|mine|myself|we|we're|we've|our|us|ourselves|this is)\b", _I
+)
 
 
 def _escalation_intent(
