@@ -18,7 +18,6 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, Settin
 
 from app.errors import ConfigError
 
-ChatProvider = Literal["offline", "openai", "azure", "ollama"]
 RetrievalMode = Literal["dense", "bm25", "hybrid"]
 QueryStrategy = Literal["last_turn", "recent_context"]
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
@@ -55,7 +54,10 @@ class Settings(BaseSettings):
     log_format: Literal["json", "text"] = "json"
 
     # --- chat model ----------------------------------------------------------------------
-    chat_provider: ChatProvider = "offline"
+    chat_provider: str = Field(
+        default="offline",
+        description="A registered chat provider: offline, openai, azure, ollama or a plug-in's.",
+    )
     chat_model: str = "gpt-4o-mini"
     chat_timeout_s: float = Field(default=60.0, gt=0)
     chat_temperature: float | None = Field(default=None, ge=0, le=2)
@@ -81,6 +83,10 @@ class Settings(BaseSettings):
     )
     offline_confidence: float = Field(
         default=0.35, ge=0, le=1, description="Offline model: below this similarity it declines."
+    )
+    offline_intent_model: Path | None = Field(
+        default=None,
+        description="Offline model: its intent classifier (.npz); default: the one shipped with the app.",
     )
 
     # --- knowledge base ------------------------------------------------------------------
@@ -222,6 +228,17 @@ class Settings(BaseSettings):
             value = [part for part in value.split(",") if part.strip()]
         if isinstance(value, list | tuple):
             return [str(part).strip().lower().lstrip(".") for part in value]
+        return value
+
+    @field_validator("chat_provider")
+    @classmethod
+    def _check_provider(cls, value: str) -> str:
+        """Any provider in the registry, built-in or registered by a plug-in before settings load."""
+        from app.agent.providers import provider_names
+
+        value = value.strip()
+        if value not in provider_names():
+            raise ValueError(f"unknown chat provider; choose one of {', '.join(provider_names())}")
         return value
 
     @field_validator("chroma_host")

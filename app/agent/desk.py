@@ -25,6 +25,7 @@ from app.agent.context import bind_session, session_snapshot
 from app.agent.conventions import attachment_marker, cited_numbers, strip_attachment_markers
 from app.agent.events import Citation, ReplyEvent, TextDelta, TurnDone, TurnResult
 from app.agent.factory import build_agent
+from app.agent.providers import Preparable
 from app.attachments import check_upload
 from app.errors import InputError, ModelUnavailableError, NotFoundError, SupportError
 from app.extraction import ExtractionLimits
@@ -385,16 +386,16 @@ class SupportDesk:
             )
         return len(waiting)
 
-    def warm_answer_units(self) -> AnswerUnitWarmer | None:
-        """Start embedding the knowledge base's answer sentences in the background, so the offline
-        model's turns rarely wait for a forward pass; returns at once. None when the chat model does
-        not rank sentences (another provider, a scripted client)."""
-        from app.agent.providers.offline import OfflineRawClient
-        from app.agent.providers.offline_answer import split_units
+    def prepare_model(self) -> Any:
+        """Let the chat model get ready for its first turn (any provider with a `prepare` hook: the
+        offline one embeds the help centre's answer sentences in the background); returns at once,
+        with what the provider returned (something to `wait()` on) or None."""
+        client = getattr(self.agent, "client", None)
+        return client.prepare(self.kb) if isinstance(client, Preparable) else None
 
-        if not isinstance(getattr(self.agent, "client", None), OfflineRawClient):
-            return None
-        return self.kb.warm_answer_units(split_units)
+    def warm_answer_units(self) -> AnswerUnitWarmer | None:
+        """The model's warm-up (`prepare_model`), under the name the benchmarks and server use."""
+        return self.prepare_model()
 
     def close(self) -> None:
         self.store.close()

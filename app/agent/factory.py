@@ -14,7 +14,7 @@ from agent_framework import Agent
 from app.agent.context import CustomerFactsProvider, StoreHistoryProvider
 from app.agent.middleware import ToolCallMiddleware
 from app.agent.prompts import load_prompt
-from app.agent.providers import build_chat_client
+from app.agent.providers import FiltersContext, build_chat_client
 from app.agent.telemetry import configure_telemetry
 from app.tools.attachments import AttachmentReader
 from app.tools.escalation import Escalation
@@ -31,9 +31,13 @@ if TYPE_CHECKING:
 AGENT_NAME = "support_agent"
 
 
-def build_tools(settings: Settings, *, kb: KnowledgeBase, store: Store) -> list[FunctionTool]:
-    """The tools, as bound methods of small classes holding the knowledge base or the store."""
-    search = KnowledgeSearch(kb, top_k=settings.top_k)
+def build_tools(
+    settings: Settings, *, kb: KnowledgeBase, store: Store, client: object = None
+) -> list[FunctionTool]:
+    """The tools, as bound methods of small classes holding the knowledge base or the store; a chat
+    client that filters its own replies out of the search context (`FiltersContext`) is asked to."""
+    context_filter = client.retrieval_context if isinstance(client, FiltersContext) else None
+    search = KnowledgeSearch(kb, top_k=settings.top_k, context_filter=context_filter)
     memory = CustomerMemory(store)
     escalation = Escalation(store)
     return [
@@ -64,7 +68,7 @@ def build_agent(
         load_prompt("support"),
         name=AGENT_NAME,
         description="Answers from the help centre, remembers customers, escalates to staff.",
-        tools=build_tools(settings, kb=kb, store=store),
+        tools=build_tools(settings, kb=kb, store=store, client=client),
         context_providers=[StoreHistoryProvider(store), CustomerFactsProvider(store)],
         middleware=[ToolCallMiddleware()],
         default_options=options or None,

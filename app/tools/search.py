@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated
 
 from agent_framework import FunctionInvocationContext, tool
 from pydantic import Field
 
-from app.agent.conventions import (
-    DECLINE_PHRASE,
-    ESCALATED_PHRASE,
-    OFFER_HUMAN_PHRASE,
-    SEARCH_TOOL,
-    format_passages,
-)
+from app.agent.conventions import SEARCH_TOOL, format_passages
 from app.errors import StoreUnavailableError
 from app.tools.runtime import turn_of
 
@@ -28,15 +23,19 @@ logger = logging.getLogger(__name__)
 # answerable sentences (app/knowledge/focus.py), so only a runaway query is cut. (At 500 the cut
 # kept the customer's introduction and lost the request: τ³ agent retrieval hit@5 0.42, now 0.73.)
 MAX_QUERY_CHARS = 4000
-_NO_SUBJECT = (DECLINE_PHRASE, ESCALATED_PHRASE, OFFER_HUMAN_PHRASE)
+ContextFilter = Callable[[list[str]], list[str]]
 
 
 class KnowledgeSearch:
     """Searches the help centre; every passage shown is recorded on the turn so `[n]` resolves."""
 
-    def __init__(self, kb: KnowledgeBase, *, top_k: int | None = None) -> None:
+    def __init__(
+        self, kb: KnowledgeBase, *, top_k: int | None = None, context_filter: ContextFilter | None = None
+    ) -> None:
         self.kb = kb
         self.top_k = top_k
+        # the chat model may drop its own subject-less replies (fixed declines) from the context
+        self.context_filter = context_filter or list
 
     @tool(name=SEARCH_TOOL, approval_mode="never_require")
     def search_knowledge_base(
@@ -50,7 +49,7 @@ class KnowledgeSearch:
         """Search the help-centre articles; returns numbered passages to cite as [n]."""
         turn = turn_of(ctx)
         query = " ".join(query.split())[:MAX_QUERY_CHARS]
-        hits = self._search(query, retrieval_context(turn.dialogue)) if query else []
+        hits = self._search(query, self.context_filter(list(turn.dialogue))) if query else []
         start = turn.add_hits(hits)
         logger.info("knowledge searched", extra={"hits": len(hits), "first_number": start})
         return format_passages(hits, start=start)
@@ -62,10 +61,3 @@ class KnowledgeSearch:
         except StoreUnavailableError as exc:
             logger.warning("vector store unavailable; keyword search only", extra={"error": str(exc)})
             return self.kb.search(query, k=self.top_k, context=context, mode="bm25")
-
-
-def retrieval_context(dialogue: list[str]) -> list[str]:
-    """The earlier turns the knowledge base builds the query from (oldest first), without the
-    assistant's fixed declines and hand-overs: they name no subject, and as context they only pull
-    in the contact-support articles."""
-    return [text for text in dialogue if not any(phrase in text for phrase in _NO_SUBJECT)]

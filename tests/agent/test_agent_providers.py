@@ -33,6 +33,25 @@ def test_registered_provider_is_used() -> None:
     assert get_builder("test-sentinel")(None) is sentinel
 
 
+def test_settings_accept_a_plugin_provider_and_reject_unknown_names(tmp_path) -> None:
+    """SUPPORT_CHAT_PROVIDER is checked against the registry, not a fixed list."""
+    sentinel = object()
+    register_provider("test-plugin", lambda settings, *, kb=None: sentinel)
+    settings = load_settings(data_dir=tmp_path, chat_provider="test-plugin")
+    assert build_chat_client(settings) is sentinel
+    with pytest.raises(ConfigError, match="SUPPORT_CHAT_PROVIDER"):
+        load_settings(data_dir=tmp_path, chat_provider="not-registered")
+
+
+@pytest.mark.parametrize("module", ["app/agent/desk.py", "app/knowledge/base.py", "app/tools/search.py"])
+def test_the_desk_knowledge_base_and_search_tool_know_no_provider(module: str) -> None:
+    """They use the provider-agnostic hooks (`Preparable`, `FiltersContext`), not the offline model."""
+    from pathlib import Path
+
+    source = (Path(__file__).resolve().parents[2] / module).read_text(encoding="utf-8")
+    assert "providers.offline" not in source and "OfflineRawClient" not in source
+
+
 def test_ollama_without_the_extra_explains_both_ways_out(tmp_path) -> None:
     settings = load_settings(data_dir=tmp_path, chat_provider="ollama", ollama_host="http://127.0.0.1:11434")
     with pytest.raises(ConfigError) as failure:

@@ -22,9 +22,9 @@ from app.agent.conventions import (
     strip_attachment_markers,
     without_citations,
 )
+from app.agent.providers.offline import without_fixed_replies
 from app.agent.providers.offline_answer import Selection, passage_units
 from app.agent.providers.offline_replies import decline, escalated, extracted
-from app.tools.search import retrieval_context
 
 
 @dataclass
@@ -116,7 +116,7 @@ def test_retrieval_context_leaves_out_the_assistants_fixed_phrases() -> None:
         "it's a mesh system",
         escalated("T-000001", "normal"),
     ]
-    assert retrieval_context(dialogue) == ["my Beacon Mini won't join the wifi", "it's a mesh system"]
+    assert without_fixed_replies(dialogue) == ["my Beacon Mini won't join the wifi", "it's a mesh system"]
 
 
 @dataclass

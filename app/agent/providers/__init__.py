@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from app.errors import ConfigError
 
@@ -21,8 +21,27 @@ if TYPE_CHECKING:
 ChatClientBuilder = Callable[..., "SupportsChatGetResponse[Any]"]
 """`builder(settings, *, kb) -> chat client`; `kb` lets the offline model share the embedder."""
 
+
+@runtime_checkable
+class Preparable(Protocol):
+    """A chat client with work to do before its first turn (loading, warming caches).
+
+    `SupportDesk` calls `prepare` for any provider that has it; it must return at once and may
+    hand back something with `wait(timeout)` for callers that want to wait for the work."""
+
+    def prepare(self, kb: KnowledgeBase) -> Any: ...
+
+
+@runtime_checkable
+class FiltersContext(Protocol):
+    """A chat client that knows which of its own replies carry no subject (fixed declines and
+    hand-overs) and drops them from the dialogue the search tool builds its query from."""
+
+    def retrieval_context(self, dialogue: list[str]) -> list[str]: ...
+
+
 _BUILTIN: dict[str, str] = {
-    "offline": "app.agent.providers:build_offline_client",
+    "offline": "app.agent.providers.offline_provider:build_client",
     "openai": "app.agent.providers.openai:build_client",
     "azure": "app.agent.providers.azure:build_client",
     "ollama": "app.agent.providers.ollama:build_client",
@@ -55,16 +74,3 @@ def get_builder(name: str) -> ChatClientBuilder:
 def build_chat_client(settings: Settings, *, kb: KnowledgeBase | None = None) -> SupportsChatGetResponse[Any]:
     """The chat client `settings.chat_provider` names, built from `settings` only (keys included)."""
     return get_builder(settings.chat_provider)(settings, kb=kb)
-
-
-def build_offline_client(
-    settings: Settings, *, kb: KnowledgeBase | None = None
-) -> SupportsChatGetResponse[Any]:
-    """The deterministic offline model; it shares the knowledge base's embedder (loaded once) and its
-    in-memory vector cache, so sentences of passages seen before and the question the search just
-    embedded cost no forward pass."""
-    from app.agent.providers.offline import OfflineChatClient
-
-    if kb is None:
-        raise ConfigError("The offline chat provider needs the knowledge base (for its embedder).")
-    return OfflineChatClient(embedder=kb.cached_embedder, confidence=settings.offline_confidence)

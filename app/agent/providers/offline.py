@@ -15,7 +15,7 @@ import logging
 import re
 from collections.abc import AsyncIterable, Awaitable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from agent_framework import (
     BaseChatClient,
@@ -38,19 +38,26 @@ from app.agent.providers.offline_answer import (
     attachment_units,
     leading,
     passage_units,
+    split_units,
 )
+from app.agent.providers.offline_intents import IntentModel
 from app.agent.providers.offline_policy import (
     Intent,
+    Router,
     ToolCall,
     Turn,
     plan_calls,
-    priority_for,
     read_intent,
 )
+
+if TYPE_CHECKING:
+    from app.knowledge.base import KnowledgeBase
+    from app.knowledge.warmup import AnswerUnitWarmer
 
 logger = logging.getLogger(__name__)
 
 MODEL_ID = "offline-extractive"
+_NO_SUBJECT = (conv.DECLINE_PHRASE, conv.ESCALATED_PHRASE, conv.OFFER_HUMAN_PHRASE)
 _ASKS = re.compile(
     r"\?|^\s*(?:how|what|when|where|why|which|who|can|could|does|do|is|are|should|will|tell|explain)\b",
     re.IGNORECASE,
@@ -168,16 +175,20 @@ class OfflineResponder:
         embedder: Embedder,
         *,
         confidence: float,
+        router: Router | None = None,
         max_sentences: int = MAX_SENTENCES,
         max_units: int = 400,
     ):
         self.confidence = confidence
+        # by default the shipped intent classifier over this embedder, and only the gazetteer as
+        # vocabulary (the provider passes one built from the knowledge base)
+        self.router = router or Router(IntentModel.load(), embedder)
         self.answerer = ExtractiveAnswerer(embedder, max_sentences=max_sentences, max_units=max_units)
 
     def step(self, view: TurnView) -> Step:
         """Tool calls on the first model call of a turn, the reply once their results are in."""
         known = view.known_facts
-        intent = read_intent(view.user_text, view.history, known)
+        intent = read_intent(view.user_text, view.history, known, self.router)
         if not view.steps:
             calls = plan_calls(intent, known, view.available)
             if calls:
@@ -196,6 +207,8 @@ class OfflineResponder:
             return body
         if remembered and intent.kind != "acknowledge":
             body = f"{say.noted(remembered)} {body}"
+        if intent.offer and conv.OFFER_HUMAN_PHRASE not in body:
+            body = f"{body} {conv.OFFER_HUMAN_PHRASE}"
         return Step(text=body)
 
     def _body(self, intent: Intent, view: TurnView, remembered: dict[str, str]) -> str | Step:
@@ -204,7 +217,7 @@ class OfflineResponder:
         if intent.kind == "smalltalk":
             return say.smalltalk(intent.smalltalk, known.get("name"))
         if intent.kind == "acknowledge":
-            return say.noted(remembered) if remembered else say.smalltalk("greeting", known.get("name"))
+            return say.noted(remembered) if remembered else say.smalltalk("acknowledge", known.get("name"))
         if intent.kind == "escalate":
             return self._escalated(view, intent.priority, meanwhile=self._answer(intent, view))
         if intent.kind == "ticket_status":
@@ -213,6 +226,8 @@ class OfflineResponder:
         if intent.kind == "fact_question":
             for step in view.results(conv.RECALL_TOOL):
                 known = {**conv.parse_facts(step.result), **known}
+            if not intent.fact_key:
+                return say.all_facts(known)
             return say.fact_answer(intent.fact_key, known.get(intent.fact_key))
         if intent.kind == "attachment":
             return self._from_attachments(intent, view)
@@ -231,7 +246,7 @@ class OfflineResponder:
     def _from_knowledge(self, intent: Intent, view: TurnView) -> str | Step:
         """Extractive answer from the passages the search returned; decline below the threshold."""
         if view.results(conv.ESCALATE_TOOL):
-            return self._escalated(view, _priority(view), after_decline=True)
+            return self._escalated(view, intent.priority, after_decline=True)
         # Not knowing twice is not, by itself, a reason to hand over: the decline offers a person and
         # the customer decides (accepting, asking, or saying it is not helping escalates).
         return self._answer(intent, view) or say.decline()
@@ -254,18 +269,19 @@ class OfflineResponder:
         texts = [_without_marker(s.result) for s in view.results(conv.READ_ATTACHMENT_TOOL) if not s.failed]
         units = attachment_units([text for text in texts if text.strip()])
         if not units:
-            return say.attachment_unreadable()
+            return self._answer(intent, view) or say.attachment_unreadable()
         if not _ASKS.search(intent.question):
             return say.attachment_overview(leading(units))
         selection = self.answerer.select(intent.question, units)
         if selection.confident(self.confidence):
             return say.extracted(selection, from_attachment=True)
-        return say.attachment_no_answer()
+        return self._answer(intent, view) or say.attachment_no_answer()
 
 
-def _priority(view: TurnView) -> str:
-    """Escalation priority from everything the customer wrote in this conversation."""
-    return priority_for([view.user_text, *(text for role, text in view.history if role == "user")])
+def without_fixed_replies(dialogue: list[str]) -> list[str]:
+    """The dialogue without the offline model's fixed declines and hand-overs: they name no subject,
+    and as search context they only pull in the contact-support articles."""
+    return [text for text in dialogue if not any(phrase in text for phrase in _NO_SUBJECT)]
 
 
 def _without_marker(text: str) -> str:
@@ -288,17 +304,28 @@ class OfflineRawClient(BaseChatClient):
         *,
         embedder: Embedder,
         confidence: float,
+        router: Router | None = None,
         max_sentences: int = MAX_SENTENCES,
         max_units: int = 400,
         stream_words: int = 3,
         **kwargs: Any,
     ) -> None:
         self.responder = OfflineResponder(
-            embedder, confidence=confidence, max_sentences=max_sentences, max_units=max_units
+            embedder, router=router, confidence=confidence, max_sentences=max_sentences, max_units=max_units
         )
         self.model = MODEL_ID
         self.stream_words = max(1, stream_words)
         super().__init__(**kwargs)
+
+    def prepare(self, kb: KnowledgeBase) -> AnswerUnitWarmer:
+        """Before the first turn: read the help centre's vocabulary now, and start embedding the
+        knowledge base's answer sentences in the background (returns at once)."""
+        _ = self.responder.router.vocabulary
+        return kb.warm_answer_units(split_units)
+
+    def retrieval_context(self, dialogue: list[str]) -> list[str]:
+        """The search tool's context without this model's own subject-less replies."""
+        return without_fixed_replies(dialogue)
 
     def _inner_get_response(
         self, *, messages: Sequence[Message], stream: bool, options: Mapping[str, Any], **kwargs: Any

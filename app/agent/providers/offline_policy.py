@@ -1,16 +1,23 @@
 """What the offline model decides to do with a customer's message, before any tool runs.
 
-Pure text rules, driven only by what the customer wrote (and by the offline model's own earlier
-replies): tool results never reach this module, so a passage or an attachment that says "call
+The decision is learned: `Router` reads the message with the intent classifier
+(`offline_intents`: one probability per intent of the routing table, over the sentence embedding)
+and the rules here only combine those verdicts with the conversation (was a person just offered?)
+and pull values out of the text. Patterns are kept for values only - emails, order and account
+numbers, phone numbers, a name - and names the help centre knows (plans, products, countries)
+come from a vocabulary built from the knowledge base (`offline_vocabulary`).
+
+Driven only by what the customer wrote (and by the offline model's own earlier replies): tool
+results never reach this module, so a passage or an attachment that says "call
 escalate_to_human" cannot trigger anything.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, Literal
 
 from app.agent.conventions import (
     ESCALATE_TOOL,
@@ -23,10 +30,24 @@ from app.agent.conventions import (
     find_attachment_ids,
     strip_attachment_markers,
 )
+from app.agent.providers.offline_intents import (
+    BY_NAME,
+    ESCALATION_REASONS,
+    OFFER_REASONS,
+    REASONS,
+    IntentModel,
+    Reading,
+)
+from app.agent.providers.offline_vocabulary import Vocabulary
+
+if TYPE_CHECKING:
+    from app.agent.providers.offline_answer import Embedder
 
 IntentKind = Literal[
     "smalltalk", "escalate", "ticket_status", "fact_question", "attachment", "knowledge", "acknowledge"
 ]
+OFFER_MARGIN = 0.15  # an escalation reason this close below its threshold: offer a person, let them decide
+HISTORY_TURNS = 4  # earlier customer messages read again for the priority of a hand-over
 Turn = tuple[str, str]  # (role, text) of an earlier message: role is "user" or "assistant"
 
 _I = re.IGNORECASE
@@ -49,11 +70,12 @@ class Intent:
     query: str = ""  # the question read in context (with the previous question for short follow-ups)
     search: str = ""  # what the search tool is asked: the question itself (the retriever adds the context)
     facts: dict[str, str] = field(default_factory=dict)
-    smalltalk: str = ""  # greeting | thanks | goodbye | declined_offer
+    smalltalk: str = ""  # greeting | thanks | goodbye | declined_offer | acknowledge | booking | unclear
     fact_key: str = ""
     attachment_ids: tuple[int, ...] = ()
     reason: str = ""
     priority: str = "normal"
+    offer: bool = False  # unsure whether a person is needed: answer, and offer one
 
 
 # --- customer facts ----------------------------------------------------------------------------
@@ -85,35 +107,12 @@ _FACT_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     ("name", re.compile(r"\bmy name is\s+([A-Za-z][\w'-]*(?:\s+[A-Z][\w'-]*)?)" + _VALUE_END, _I)),
     ("name", re.compile(r"\bcall me\s+([A-Za-z][\w'-]*)" + _VALUE_END, _I)),
-    ("name", re.compile(r"^(?i:(?:hi|hello|hey)\W+)?(?i:i'm|i am|this is)\s+([A-Z][a-z'-]+)" + _VALUE_END)),
     (
-        "plan",
+        "name",
         re.compile(
-            r"\b(?:i'm|i am|we're|we are)\s+on\s+(?:the\s+|a\s+)?([A-Za-z][\w+-]*)\s+"
-            r"(?:plan|tier|subscription)\b",
-            _I,
+            r"^(?i:(?:hi|hello|hey)\W+)?(?i:i'm|i am|this is)\s+([A-Z][a-z'-]+(?:\s+[A-Z][a-z'-]+)?)"
+            + _VALUE_END
         ),
-    ),
-    (
-        "plan",
-        re.compile(
-            r"\b(?:i|we)\s+(?:have|use|pay for|subscribe to)\s+(?:the\s+|a\s+)?([A-Za-z][\w+-]*)\s+"
-            r"(?:plan|tier|subscription)\b",
-            _I,
-        ),
-    ),
-    ("plan", re.compile(r"\bmy (?:plan|subscription|tier) is\s+(?:the\s+)?([A-Za-z][\w+-]*)", _I)),
-    (
-        "location",
-        re.compile(
-            r"\bi(?:'m| am)?\s+(?:live|living|based|located)\s+in\s+([A-Za-z][\w'-]*(?:\s+[A-Z][\w'-]*){0,2})"
-            + _VALUE_END,
-            _I,
-        ),
-    ),
-    (
-        "location",
-        re.compile(r"\bi(?:'m| am) from\s+([A-Za-z][\w'-]*(?:\s+[A-Z][\w'-]*){0,2})" + _VALUE_END, _I),
     ),
 )
 _GENERIC_FACT = re.compile(
@@ -133,13 +132,17 @@ _KEY_ALIASES = {
     "account_number": "account_id",
     "full_name": "name",
     "first_name": "name",
-    "country": "location",
-    "city": "location",
+    "location": "country",
+    "city": "country",
+    "home_country": "country",
     "subscription": "plan",
     "tier": "plan",
     "subscription_plan": "plan",
 }
-STANDARD_FACTS = ("name", "email", "order_number", "account_id", "phone_number", "plan", "location")
+STANDARD_FACTS = ("name", "email", "order_number", "account_id", "phone_number", "plan", "country", "device")
+# the values anyone may state in passing ("order KE-123 arrived broken"); the rest only count when
+# the classifier reads the message as stating a fact about the customer
+_ALWAYS = frozenset({"email", "order_number", "account_id", "phone_number"})
 
 
 def fact_key(phrase: str) -> str:
@@ -151,17 +154,24 @@ def fact_key(phrase: str) -> str:
 def _clean_value(key: str, value: str) -> str:
     """Tidy a captured value: trim, and capitalise names, places and plan names."""
     value = " ".join(value.strip(" .'\"").split())
-    if key in ("name", "location", "plan") and value.islower():
+    if key in ("name", "country", "plan") and value.islower():
         value = " ".join(part.capitalize() for part in value.split())
     return value
 
 
-def extract_facts(text: str) -> tuple[dict[str, str], str]:
-    """Facts the customer states about themselves, and the text left once those clauses are removed."""
+def extract_facts(
+    text: str, vocabulary: Vocabulary | None = None, *, stated: bool = True
+) -> tuple[dict[str, str], str]:
+    """Facts the customer states about themselves, and the text left once pattern-matched clauses
+    are removed. Emails, order, account and phone numbers are always taken; names, "my X is Y"
+    and the plans, products and countries of `vocabulary` only when `stated` (the classifier
+    read the message as stating a fact: "is Premium worth it?" names a plan but states nothing)."""
     facts: dict[str, str] = {}
     spans: list[tuple[int, int]] = []
     patterns = [*_FACT_PATTERNS, ("", _GENERIC_FACT)]
     for key, pattern in patterns:
+        if not stated and key not in _ALWAYS:
+            continue
         for match in pattern.finditer(text):
             if any(start < match.end() and match.start() < end for start, end in spans):
                 continue
@@ -170,6 +180,11 @@ def extract_facts(text: str) -> tuple[dict[str, str], str]:
             if value and name not in facts:
                 facts[name] = value
                 spans.append(match.span())
+    if stated and vocabulary is not None:
+        named = vocabulary.find(text)
+        if facts.get("country") and (country := vocabulary.find(facts["country"]).get("country")):
+            facts["country"] = country  # "my city is Hamburg" -> Germany
+        facts = {**named, **facts}
     remainder = text
     for start, end in sorted(spans, reverse=True):
         remainder = remainder[:start] + " " + remainder[end:]
@@ -188,252 +203,104 @@ def _tidy(text: str) -> str:
 
 
 # --- questions about remembered facts ------------------------------------------------------
-_FACT_QUESTIONS = (
-    re.compile(
-        r"\b(?:what(?:'s| is| was)|do you (?:remember|know|have)|tell me|remind me(?: of| what)?|which is)"
-        r"\s+(?:is\s+)?my\s+([a-z][a-z ]{1,30}?)\s*(?:\?|$|\bagain\b|\bis\b|\bon file\b|\bthat\b)",
-        _I,
-    ),
-)
-_FIXED_FACT_QUESTIONS = (
-    ("plan", re.compile(r"\b(?:which|what) (?:plan|tier|subscription) am i on\b", _I)),
-    ("location", re.compile(r"\bwhere do i live\b", _I)),
-    ("name", re.compile(r"\bwho am i\b|\bdo you know (?:who i am|my name)\b", _I)),
-)
+_FACT_WORDS = {
+    "order": "order_number",
+    "email": "email",
+    "e-mail": "email",
+    "phone": "phone_number",
+    "mobile": "phone_number",
+    "account": "account_id",
+    "plan": "plan",
+    "membership": "plan",
+    "subscription": "plan",
+    "name": "name",
+    "country": "country",
+    "live": "country",
+    "device": "device",
+}
 
 
-def fact_question(text: str, known: Mapping[str, str]) -> str:
-    """The fact key a question asks about ("what's my order number?" -> order_number), or ""."""
-    for key, pattern in _FIXED_FACT_QUESTIONS:
-        if pattern.search(text):
+def mentioned_fact(text: str, known: Mapping[str, str]) -> str:
+    """The one fact a question about the customer's details names ("which order number did I give
+    you?" -> order_number), or "" for a question about all of them."""
+    words = re.findall(r"[a-z][a-z-]*", text.lower())
+    for key in known:
+        if set(key.split("_")) - {"number", "id", "address"} <= set(words):
             return key
-    for pattern in _FACT_QUESTIONS:
-        if match := pattern.search(text):
-            return resolve_fact_key(match.group(1), known)
-    return ""
+    return next((_FACT_WORDS[word] for word in words if word in _FACT_WORDS), "")
 
 
-def resolve_fact_key(phrase: str, known: Mapping[str, str]) -> str:
-    """Match a phrase to a known fact key, or to a standard one; "" when it is not a fact at all."""
-    key = fact_key(phrase)
-    if key in known or key in STANDARD_FACTS:
-        return key
-    words = set(key.split("_")) - {"number", "id", "address"}
-    for candidate in sorted(known):
-        if words & set(candidate.split("_")):
-            return candidate
-    for candidate in STANDARD_FACTS:
-        if words & set(candidate.split("_")):
-            return candidate
-    return ""
+# --- reading a message --------------------------------------------------------------------------
+class Router:
+    """The intent classifier applied to the offline model's embedding of a message, plus the
+    vocabulary of the help centre (asked for on each use: the knowledge base may change)."""
+
+    def __init__(
+        self,
+        model: IntentModel,
+        embedder: Embedder,
+        vocabulary: Callable[[], Vocabulary] | None = None,
+    ) -> None:
+        self.model = model
+        self.embedder = embedder
+        self._vocabulary = vocabulary or Vocabulary
+
+    def read(self, text: str) -> Reading:
+        """The classifier's probabilities for one message (its embedding is cached by the embedder,
+        and the search tool embeds the same question)."""
+        return self.model.read(self.embedder.embed_query(" ".join(text.split()) or "."))
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        return self._vocabulary()
 
 
-# --- small talk ------------------------------------------------------------------------------
-_CLOSING = (
-    r"that(?:'s| is| was| will be|'ll be| would be| should be)\s+(?:all|everything|it)"
-    r"(?:\s+the\s+(?:help|info|information|assistance))?"
-    r"(?:\s+(?:i|we)\s+(?:need|needed|wanted|want|was looking for|were looking for|had))?"
-    r"|(?:i|we)\s+(?:don't|do not|won't|will not)\s+need\s+(?:anything|any)\s+(?:else|more)(?:\s+help)?"
-    r"|(?:i|we)(?:\s+think\s+(?:i|we))?(?:'m|'re|\s+am|\s+are)\s+(?:all\s+)?(?:set|good|done)"
-    r"|nothing (?:else|more)|(?:i|we) (?:have|got) (?:all|everything) (?:i|we) need(?:ed)?"
-    r"|for (?:now|today)"
-)
-_HELP = r"(?:help|information|info|assistance|time)"
-_SMALLTALK = (
-    (
-        "goodbye",
-        r"\b(?:good ?bye|bye|see you(?: later)?|take care|" + _CLOSING + r"|have an?"
-        r"(?: (?:nice|good|great|wonderful|lovely))? (?:day|evening|night|weekend|one))\b",
-    ),
-    (
-        "thanks",
-        # thanks for a thing just given ("thank you for the reference number ABC123."), then plain thanks
-        r"\b(?:thanks?(?: you)?(?: (?:so|very) much)? for (?:[\w-]+ ){0,4}[\w-]+(?=\s*(?:[.!,]|$))"
-        r"|thanks?(?: you)?(?: (?:so|very) much)?"
-        r"(?: for (?:the|your|all (?:of )?(?:the|your)) " + _HELP + r")?"
-        r"|thx|ty|cheers|appreciate(?:d| it)?|great|perfect|awesome|cool|got it|ok(?:ay)?|that help(?:ed|s)"
-        r"|(?:that(?:'s| has)|you(?:'ve| have)) been (?:very |so |really )?helpful|(?:that|you)(?:'s| is| was"
-        r"| are| were) (?:very |so |really )?helpful|sounds? (?:good|great|perfect)|brilliant|excellent"
-        r"|wonderful|nice)\b",
-    ),
-    (
-        "greeting",
-        r"\b(?:hi|hello|hey|hiya|howdy|greetings|good (?:morning|afternoon|evening)|how are you(?: doing)?"
-        r"|how's it going)\b",
-    ),
-)
-_FILLER_TEXT = (
-    "so much very a lot you again there team for your the help all guys mate bot just wanted to say and oh "
-    "well today everyone folks really i it that this is was now then too assistant support friend "
-    "no nope nah not yes yeah yep actually alright right though"
-)
-_FILLER = frozenset(_FILLER_TEXT.split())
+def unsure_escalation(reading: Reading) -> bool:
+    """A reason to offer a person holds (a refund only staff may give), or the most probable reason
+    to hand over is within `OFFER_MARGIN` below the escalation threshold (or holds, but the message
+    reads more as a question)."""
+    if any(reading.has(name) for name in OFFER_REASONS if name not in ESCALATION_REASONS):
+        return True
+    top = max(reading.probabilities.get(name, 0.0) for name in ESCALATION_REASONS)
+    return top >= reading.escalate_threshold - OFFER_MARGIN
 
 
-def smalltalk_kind(text: str) -> str:
-    """greeting | thanks | goodbye when the message is only small talk, else ""."""
-    lowered = text.lower().replace("\u2019", "'")
-    found = [kind for kind, pattern in _SMALLTALK if re.search(pattern, lowered)]
-    if not found or ("?" in lowered and "greeting" not in found):  # "That is all?" asks something
-        return ""
-    for _, pattern in _SMALLTALK:
-        lowered = re.sub(pattern, " ", lowered)
-    rest = [word for word in re.findall(r"[a-z0-9']+", lowered) if word not in _FILLER]
-    return "" if rest else found[0]
+def priority_of(readings: Sequence[Reading]) -> str:
+    """high when any reading holds a reason the routing table marks high (safety, fraud), else normal."""
+    for reading in readings:
+        if any(BY_NAME[name].priority == "high" for name in reading.escalation()):
+            return "high"
+    return "normal"
 
 
-# --- escalation ----------------------------------------------------------------------------
-_HUMAN_REQUEST = re.compile(
-    r"\b(?:human|real person|live (?:agent|person|chat)|someone real|actual person)\b"
-    # job titles only as someone to reach: "a marketing manager from Leeds" asks for nobody
-    r"|\b(?:speak|talk|chat|get|put|transfer|connect|escalate|want|need|see|call|fetch)\b[^.?!]{0,25}?"
-    r"\b(?:representative|operator|supervisor|manager)s?\b|^\W*(?:an?\s+|the\s+|your\s+)?(?:supervisor|manager)\b"
-    r"|\b(?:talk|speak|chat)\s+(?:to|with)\s+(?:someone|somebody|a person|an? "
-    r"(?:support )?(?:agent|person)|staff|support)\b|\bescalate\b|\b(?:connect|transfer) me\b"
-    r"|\b(?:want|need|get me)\s+(?:an?\s+)?(?:agent|person)\b"
-    r"|\b(?:ask|get|find)\s+(?:someone|somebody|a colleague)\b|\bsomeone who can\b"
-    r"|\bwho can (?:approve|authori[sz]e|sign off)\b",
-    _I,
-)
-# "If you can't verify me, I'll want a supervisor" asks for an answer first: a request for a
-# person (or a complaint) inside a clause that starts with one of these is a condition, not a demand.
-_CONDITION = re.compile(r"\b(?:if|unless|when|whenever|once|should|in case|otherwise)\b", _I)
-_SENTENCE_START = re.compile(r"[.!?;\n]\s*|\s-\s")  # not ":": "If it fails: ask for a manager"
-_FRUSTRATION = re.compile(
-    r"\b(?:ridiculous|useless|terrible|awful|furious|angry|annoyed|fed up|sick of"
-    r"|worst (?:service|experience|support|company)|waste of (?:my )?time"
-    r"|unacceptable|pathetic|horrible|outrageous|stupid|hopeless|disgusting|this is a joke)\b"
-    # complaints and legal threats
-    r"|\b(?:(?:formal|official) complaint|make a complaint|complain(?:ing)? about"
-    r"|small claims|court|lawyer|solicitor|legal action|ombudsman|trading standards)\b"
-    # repeated contact: the customer has already tried, more than once
-    r"|\b(?:third|fourth|fifth|umpteenth) time\b"
-    # (us, not a shop: "I contacted the merchant three times" is the dispute, not a complaint)
-    r"|\b(?:asked|told|explained|contacted|called|rung|tried|written|emailed|chased)"
-    r"(?:\s+(?:you(?:\s+guys)?|your\s+(?:team|staff|support|colleagues)|support|customer service|this"
-    r"|about (?:this|it)|already|now|before|up|in|back)){0,3}"
-    r"\s+(?:several|many|multiple|two|three|four|five|\d+) times\b"
-    r"|\b(?:nobody|no one|no-one)(?: has| have|'s)? (?:come back|got back|replied|answered|called|responded)"
-    r"|\bstill (?:nothing|no (?:reply|answer|response|update|news)|not (?:fixed|sorted|resolved))"
-    r"|\blast time i(?:'m| am) asking\b",
-    _I,
-)
-_NOT_HELPED = re.compile(
-    r"\b(?:that|this|it|your answer|the answer|you)\s+(?:still\s+)?"
-    r"(?:didn't|did not|doesn't|does not|don't|do not|isn't|is not|aren't|are not|wasn't|was not)\s+"
-    r"(?:really\s+)?(?:help|helping|helpful|answer|work|working)\b"
-    r"|\bnot (?:helpful|what i (?:asked|meant|need|wanted))\b|\bstill (?:not working|broken|doesn't work)\b"
-    r"|\b(?:answers?|replies|this|you)\s+(?:aren't|are not|isn't|is not)\s+(?:really\s+)?helping\b",
-    _I,
-)
-_YES = re.compile(r"^\s*(?:yes|yeah|yep|sure|ok(?:ay)?|please|please do|do it|go ahead|y)\b", _I)
-_NO = re.compile(r"^\s*(?:no|nope|nah|no thanks?|not now)\b", _I)
-_HIGH_PRIORITY = re.compile(
-    r"\b(?:urgent(?:ly)?|asap|immediately|emergency|right now|fraud(?:ulent)?|unauthori[sz]ed|stolen"
-    r"|hacked|scam|locked out|can(?:'t|not) (?:log ?in|sign ?in|access)|compromised|double charged"
-    r"|charged twice)\b",
-    _I,
-)
-_SAFETY = re.compile(
-    r"\b(?:smoke|smoking|fire|flames?|burning|burnt|sparks?|sparking|melt(?:ed|ing)|scorch(?:ed|ing)"
-    r"|electric(?:al)? shock|shocked me|exposed (?:wires?|metal)|metal bits|overheat(?:ed|ing)"
-    r"|explod(?:ed|ing)"
-    # a battery that swells is a fire risk, whatever the customer calls it
-    r"|swollen battery|battery (?:is |has )?(?:swollen|swelling|swelled|bulging)|puffy|puffed up|bulging)\b",
-    _I,
-)
-_TICKET_QUESTION = re.compile(
-    r"\b(?:ticket|case|escalation)\b.*\b(?:status|update|progress|news|open|number)\b"
-    r"|\b(?:status|update|progress|news)\b.*\b(?:ticket|case|escalation)\b"
-    r"|\bwhat(?:'s| is) my ticket\b"
-    r"|\b(?:has|did) (?:anyone|someone|a human)\b.*\b(?:look|repl|respond|answer)",
-    _I,
-)
-
-
-def escalation_trigger(text: str, history: Sequence[Turn]) -> str:
-    """Why this message should go to a person ("" when it should not)."""
-    last_reply = next((body for role, body in reversed(history) if role == "assistant"), "")
-    if OFFER_HUMAN_PHRASE in last_reply and _YES.search(text) and smalltalk_kind(text) == "":
-        return "Customer accepted the offer to talk to a person"  # "ok cheers" is thanks, not a yes
-    if _SAFETY.search(text):
-        return "Customer reports a safety hazard"
-    if _demands(_HUMAN_REQUEST, text):
-        return "Customer asked to talk to a person"
-    if _demands(_FRUSTRATION, text):
-        return "Customer is frustrated"
-    if last_reply and _NOT_HELPED.search(text):
-        return "Customer says the answers did not help"
-    return ""
-
-
-def _demands(pattern: re.Pattern[str], text: str) -> bool:
-    """Whether `pattern` occurs outside a conditional clause ("if that fails, get me a manager")."""
-    for match in pattern.finditer(text):
-        starts = [m.end() for m in _SENTENCE_START.finditer(text, 0, match.start())]
-        clause = text[starts[-1] if starts else 0 : match.start()]
-        if not _CONDITION.search(clause):
-            return True
-    return False
-
-
-def priority_for(texts: Sequence[str]) -> str:
-    """high when the customer mentions urgency, fraud, being locked out or a safety hazard, else normal."""
-    urgent = any(_HIGH_PRIORITY.search(text) or _SAFETY.search(text) for text in texts)
-    return "high" if urgent else "normal"
-
-
-def problem_summary(question: str, history: Sequence[Turn], limit: int = 300) -> str:
-    """The customer's problem in their own words: this message if it says more than "a human please"."""
-    candidates = [question] + [text for role, text in reversed(history) if role == "user"]
-    for text in candidates:
+def problem_summary(question: str, history: Sequence[Turn], *, states_problem: bool, limit: int = 300) -> str:
+    """The customer's problem in their own words: this message when it states one, else the latest
+    earlier message that says more than a few words."""
+    if states_problem and _is_substantive(question):
+        return _shorten(strip_attachment_markers(question), limit)
+    for role, text in reversed(history):
         cleaned = strip_attachment_markers(text)
-        if _is_substantive(cleaned) and not _is_meta(cleaned):
+        if role == "user" and _is_substantive(cleaned):
             return _shorten(cleaned, limit)
     return _shorten(strip_attachment_markers(question), limit) or "(no details given)"
 
 
+_FILLER_TEXT = (
+    "so much very a lot you again there team for your the help all guys mate bot just wanted to say "
+    "and oh well today everyone folks really i it that this is was now then too assistant support "
+    "friend no nope nah not yes yeah yep actually alright right though please ok okay"
+)
+_FILLER = frozenset(_FILLER_TEXT.split())
+
+
 def _is_substantive(text: str) -> bool:
     """More than small talk: at least three words that are not filler."""
-    return len(_meaningful_words(text, _FILLER)) >= 3
-
-
-def _is_meta(text: str) -> bool:
-    """A message about the conversation itself (asking for a human, saying it didn't help)."""
-    return not _is_substantive(_without_meta(text))
-
-
-_ASKING_TEXT = (
-    "want need like would could can please speak talk chat get let me my someone somebody anyone person "
-    "people agent human real now asap staff ok okay"
-)
-_IGNORED_IN_PROBLEMS = _FILLER | frozenset(_ASKING_TEXT.split())
-
-
-def _states_problem(text: str) -> bool:
-    """Whether the message says what is wrong, beyond asking for a person or venting: at least two
-    words that are neither filler, nor a request for someone, nor a complaint about the service
-    ("I was charged twice, get me a human" states one; "I want a real person now" does not)."""
-    return len(_meaningful_words(_without_meta(text), _IGNORED_IN_PROBLEMS)) >= 2
-
-
-def _without_meta(text: str) -> str:
-    """The message less its requests for a person, complaints and "that didn't help"."""
-    return _HUMAN_REQUEST.sub(" ", _NOT_HELPED.sub(" ", _FRUSTRATION.sub(" ", text)))
-
-
-def _meaningful_words(text: str, ignored: frozenset[str]) -> list[str]:
-    return [word for word in re.findall(r"[a-z0-9']+", text.lower()) if word not in ignored]
+    return len([w for w in re.findall(r"[a-z0-9']+", text.lower()) if w not in _FILLER]) >= 3
 
 
 def _shorten(text: str, limit: int) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def escalation_reason(trigger: str, question: str, history: Sequence[Turn]) -> str:
-    """The reason sent with the escalation: why, and the problem in the customer's words."""
-    return f"{trigger}. Problem: {problem_summary(question, history)}"
 
 
 # --- follow-ups and the search query -----------------------------------------------------
@@ -481,53 +348,162 @@ def question_in_context(
         return message
     for role, text in reversed(history):
         previous = strip_attachment_markers(text)
-        if role == "user" and _is_substantive(previous) and not _is_meta(previous):
+        if role == "user" and _is_substantive(previous):
             return f"{previous} {question}"
     return question
 
 
 # --- the decision ----------------------------------------------------------------------------
-def read_intent(user_text: str, history: Sequence[Turn], known: Mapping[str, str]) -> Intent:
+def read_intent(user_text: str, history: Sequence[Turn], known: Mapping[str, str], router: Router) -> Intent:
     """Decide what this customer message asks for; `history` holds the earlier turns, oldest first."""
     attachments = tuple(find_attachment_ids(user_text))
-    facts, question = extract_facts(strip_attachment_markers(user_text))
-    texts = [question, *(text for role, text in history if role == "user")]
-    if trigger := escalation_trigger(question, history):
-        reason = escalation_reason(trigger, question, history)
-        # a message that first states the problem is looked up as well: the reply can say what to
-        # do meanwhile ("stop using it"), and the person who takes over sees the articles found
-        first_statement = not any(_states_problem(text) for role, text in history if role == "user")
-        lookup = question if first_statement and _states_problem(question) else ""
-        priority = priority_for(texts)
-        return Intent("escalate", question, question, lookup, facts, reason=reason, priority=priority)
-    if _TICKET_QUESTION.search(question):
+    text = strip_attachment_markers(user_text)
+    reading = in_context(router.read(text), text, history, router)
+    vocabulary = router.vocabulary
+    facts, question = extract_facts(text, vocabulary, stated=_states_fact(reading, text, vocabulary))
+    last_reply = next((body for role, body in reversed(history) if role == "assistant"), "")
+    offered = OFFER_HUMAN_PHRASE in last_reply
+    if intent := _escalation_intent(reading, question, history, facts, router, accepted=offered):
+        return intent
+    if reading.has("ticket"):
         return Intent("ticket_status", question, facts=facts)
     if attachments:
-        return Intent("attachment", question, question, facts=facts, attachment_ids=attachments)
-    if key := fact_question(question, {**known, **facts}):
-        return Intent("fact_question", question, facts=facts, fact_key=key)
-    return _plain_intent(strip_attachment_markers(user_text), question, facts, history)
+        search = question if reading.has("knowledge") or _is_substantive(question) else ""
+        return Intent("attachment", question, question, search, facts=facts, attachment_ids=attachments)
+    if reading.has("recall"):
+        return Intent("fact_question", question, facts=facts, fact_key=mentioned_fact(question, known))
+    intent = _plain_intent(reading, text, question, facts, history, offered=offered)
+    return replace(intent, offer=unsure_escalation(reading))
 
 
-def _plain_intent(text: str, question: str, facts: dict[str, str], history: Sequence[Turn]) -> Intent:
-    """Small talk, an acknowledgement of facts, or a question for the knowledge base."""
-    last_reply = next((body for role, body in reversed(history) if role == "assistant"), "")
-    if OFFER_HUMAN_PHRASE in last_reply and _NO.search(question) and not _is_substantive(question):
-        return Intent("smalltalk", question, facts=facts, smalltalk="declined_offer")
-    kind = smalltalk_kind(question) if question else ("" if facts else "greeting")
-    if kind:
-        return Intent("smalltalk", question, facts=facts, smalltalk=kind)
-    if facts and not _asks_something(question):
+def in_context(reading: Reading, text: str, history: Sequence[Turn], router: Router) -> Reading:
+    """A short follow-up ("and on saturdays?", "whats the number") says little alone: when nothing
+    else holds and the customer's previous message needed the help centre, it is read together
+    with that message."""
+    if any(reading.has(label) for label in _STANDALONE) or not _refers_back(text, text):
+        return reading
+    previous = next(
+        (strip_attachment_markers(body) for role, body in reversed(history) if role == "user"), ""
+    )
+    if not previous or not router.read(previous).has("knowledge"):
+        return reading
+    joined = router.read(f"{previous} {text}")
+    probabilities = {**reading.probabilities, "knowledge": joined.probabilities["knowledge"]}
+    return Reading(probabilities, reading.thresholds)
+
+
+# labels that settle what a message is without its context
+_STANDALONE = (
+    "knowledge",
+    "greeting",
+    "thanks",
+    "goodbye",
+    "acknowledge",
+    "affirm",
+    "deny",
+    "fact",
+    "ticket",
+    "recall",
+    *OFFER_REASONS,
+)
+
+
+def _states_fact(reading: Reading, text: str, vocabulary: Vocabulary) -> bool:
+    """Whether names in the message are facts about the customer: the classifier reads a fact the
+    customer says about themselves, or the message asks nothing and names a plan, product or
+    country ("Plus btw")."""
+    if reading.has("fact") and _SELF.search(text):
+        return True
+    asks = reading.margin("knowledge") >= -OFFER_MARGIN or any(reading.has(name) for name in OFFER_REASONS)
+    return not asks and bool(vocabulary.find(text))
+
+
+# a fact about the customer is said about themselves ("How much is Plus?" names a plan, states nothing)
+_SELF = re.compile(
+    r"\b(?:i|i'm|im|i've|ive|i'd|my|me|mine|myself|we|we're|we've|our|us|ourselves|this is)\b", _I
+)
+
+
+def _escalation_intent(
+    reading: Reading,
+    question: str,
+    history: Sequence[Turn],
+    facts: dict[str, str],
+    router: Router,
+    *,
+    accepted: bool,
+) -> Intent | None:
+    """A hand-over when a reason holds, or when the customer says yes to the person just offered."""
+    reasons = reading.escalation()
+    if reading.has("affirm") and not accepted and not _is_substantive(question):
+        reasons = tuple(name for name in reasons if name != "human")  # a bare yes answers something else
+    said_yes = accepted and _says_yes(reading)
+    if not reasons and not said_yes:
+        return None
+    trigger = REASONS[reasons[0]] if reasons else "Customer accepted the offer to talk to a person"
+    # a message that states the problem is looked up as well: the reply can say what to do
+    # meanwhile ("stop using it"), and the person who takes over sees the articles found
+    states_problem = reading.has("knowledge") or any(BY_NAME[r].priority == "high" for r in reasons)
+    states_problem = states_problem or "staff_action" in reasons
+    earlier = [text for role, text in history if role == "user"][-HISTORY_TURNS:]
+    priority = priority_of([reading, *(router.read(strip_attachment_markers(text)) for text in earlier)])
+    summary = problem_summary(question, history, states_problem=states_problem)
+    lookup = question if states_problem else ""
+    return Intent(
+        "escalate",
+        question,
+        question,
+        lookup,
+        facts,
+        reason=f"{trigger}. Problem: {summary}",
+        priority=priority,
+    )
+
+
+def _says_yes(reading: Reading) -> bool:
+    """Yes to the person just offered: agreeing, even half-heartedly ("ok please start that"), but
+    not thanking ("ok cheers"), declining, or asking the next question."""
+    yes, no = reading.probabilities.get("affirm", 0.0), reading.probabilities.get("deny", 0.0)
+    agrees = reading.margin("affirm") >= -OFFER_MARGIN and yes > no
+    return agrees and not any(reading.has(name) for name in ("thanks", "goodbye", "knowledge"))
+
+
+def _plain_intent(
+    reading: Reading,
+    text: str,
+    question: str,
+    facts: dict[str, str],
+    history: Sequence[Turn],
+    *,
+    offered: bool,
+) -> Intent:
+    """A question for the knowledge base, an acknowledgement of facts, or small talk. A message
+    that is nothing else and nearly reads as a question is taken as one (searching costs less
+    than "I didn't understand")."""
+    others = any(reading.has(name) for name in _SMALLTALK_ORDER)
+    asks = reading.has("knowledge") or (reading.margin("knowledge") >= -OFFER_MARGIN and not others)
+    # a message the classifier cannot place at all, that says something, is looked up: the
+    # answerer declines and offers a person when the help centre has nothing
+    asks = asks or (not reading.labels() and _is_substantive(question))
+    # a request only staff can grant is looked up too: the article may say how to do it oneself
+    asks = asks or any(reading.has(name) for name in OFFER_REASONS if name not in ESCALATION_REASONS)
+    if asks and question:
+        stated = bool(facts)
+        query = question_in_context(question, history, message=text, stated=stated)
+        search = search_query(question, message=text, stated=stated)
+        return Intent("knowledge", question, query, facts=facts, search=search)
+    if facts:
         return Intent("acknowledge", question, facts=facts)
-    stated = bool(facts)
-    query = question_in_context(question, history, message=text, stated=stated)
-    search = search_query(question, message=text, stated=stated)
-    return Intent("knowledge", question, query, facts=facts, search=search)
+    if offered and reading.has("deny"):
+        return Intent("smalltalk", question, smalltalk="declined_offer")
+    kind = next(
+        (name for name in _SMALLTALK_ORDER if reading.has(name)), "unclear" if question else "greeting"
+    )
+    return Intent("smalltalk", question, smalltalk=kind)
 
 
-def _asks_something(text: str) -> bool:
-    """Whether what is left after the facts still carries a question or a request."""
-    return "?" in text or len(re.findall(r"[A-Za-z0-9']+", text)) >= 3
+# which small-talk reply wins when several hold ("thanks, bye" is a goodbye)
+_SMALLTALK_ORDER = ("goodbye", "thanks", "greeting", "booking", "acknowledge", "affirm", "deny")
 
 
 def plan_calls(intent: Intent, known: Mapping[str, str], available: set[str]) -> list[ToolCall]:
@@ -541,7 +517,11 @@ def plan_calls(intent: Intent, known: Mapping[str, str], available: set[str]) ->
         calls.append(ToolCall(TICKET_STATUS_TOOL, {}))
     elif intent.kind == "attachment":
         calls.extend(ToolCall(READ_ATTACHMENT_TOOL, {"attachment_id": i}) for i in intent.attachment_ids)
-    elif intent.kind == "fact_question" and intent.fact_key not in {**known, **intent.facts}:
+        if intent.search:
+            calls.append(ToolCall(SEARCH_TOOL, {"query": intent.search}))
+    elif intent.kind == "fact_question" and (
+        not intent.fact_key or intent.fact_key not in {**known, **intent.facts}
+    ):
         calls.append(ToolCall(RECALL_TOOL, {}))
     elif intent.kind == "knowledge" and (intent.search or intent.query):
         calls.append(ToolCall(SEARCH_TOOL, {"query": intent.search or intent.query}))

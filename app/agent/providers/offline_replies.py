@@ -16,6 +16,14 @@ _SMALLTALK = {
     "thanks": "You're welcome{name}! Is there anything else I can help you with?",
     "goodbye": "Goodbye{name}, and thanks for getting in touch!",
     "declined_offer": "All right. Is there anything else I can help you with?",
+    "acknowledge": "All right{name}. Is there anything else I can help you with?",
+    "affirm": "All right{name}. What would you like me to help you with?",
+    "deny": "All right{name}. Is there anything else I can help you with?",
+    "booking": (
+        "I can't make bookings or reservations in this chat, but I can answer questions from our help "
+        "centre. What would you like to know?"
+    ),
+    "unclear": "I'm not sure I understood{name}. Could you tell me what you need help with?",
 }
 
 
@@ -34,6 +42,15 @@ def noted(facts: Mapping[str, str]) -> str:
     parts = [f"your {label(key)} ({value})" for key, value in facts.items()]
     listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + f" and {parts[-1]}"
     return f"Thanks, I've noted {listed}."
+
+
+def all_facts(facts: Mapping[str, str]) -> str:
+    """The answer to a question about all their details: every remembered fact, or that there are none."""
+    if not facts:
+        return "I don't have any details about you on record yet. If you tell me, I'll remember them."
+    parts = [f"your {label(key)} is {value}" for key, value in facts.items()]
+    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + f" and {parts[-1]}"
+    return f"Here is what I have on record: {listed}."
 
 
 def fact_answer(key: str, value: str | None) -> str:

@@ -1,0 +1,183 @@
+"""What a customer message is about, learned from labelled utterances: the offline model's router.
+
+One row per intent in `INTENTS` says what the intent means, which tools it plans and how urgent
+it is; the trained classifier (`IntentModel`, one logistic regression per label over the sentence
+embedding the offline model already computes) gives each label a probability, and a label holds
+when its probability reaches the threshold calibrated on the validation split. Labels are not
+exclusive: "I'm on Plus, do I get free returns?" states a fact *and* asks a question.
+
+The weights live in a small `.npz` (no pickle) next to this module, rebuilt by
+`python -m app.agent.providers.offline_train`; loading it is a few numpy arrays.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+
+from app.errors import ConfigError
+
+Plan = Literal[
+    "smalltalk", "search", "remember", "recall", "ticket", "escalate", "offer", "read_attachment", "none"
+]
+ARTIFACT = "offline_intents.npz"
+QUESTION_MARGIN = 0.15  # how much likelier a plain question may be than a reason to hand over
+
+
+@dataclass(frozen=True)
+class IntentSpec:
+    """One row of the routing table."""
+
+    name: str
+    description: str
+    plan: Plan
+    priority: str = "normal"  # for escalations: the ticket priority this reason implies
+
+
+INTENTS: tuple[IntentSpec, ...] = (
+    IntentSpec("greeting", "Hello in any language, or asking who they are talking to.", "smalltalk"),
+    IntentSpec("thanks", "Thanks or praise for help given.", "smalltalk"),
+    IntentSpec("goodbye", "Closing the conversation: bye, that's all.", "smalltalk"),
+    IntentSpec("acknowledge", "ok, got it, will try, it works now: nothing asked.", "none"),
+    IntentSpec("affirm", "Yes to something offered (a person, a next step).", "none"),
+    IntentSpec("deny", "No to something offered.", "none"),
+    IntentSpec("knowledge", "A question or problem the help centre can answer.", "search"),
+    IntentSpec("booking", "A transaction or search needing no help article (book a table, a hotel).", "none"),
+    IntentSpec("fact", "States something about themselves: country, plan, device, name, order.", "remember"),
+    IntentSpec("recall", "Asks what we remember about them.", "recall"),
+    IntentSpec("ticket", "Asks about the status of their support ticket.", "ticket"),
+    IntentSpec("attachment", "Asks about a file they attached.", "read_attachment"),
+    IntentSpec("human", "Asks for a person, however phrased (not a mention of one).", "escalate"),
+    IntentSpec("frustration", "Fed up after failed attempts or repeated contact.", "escalate"),
+    IntentSpec("complaint", "A complaint or a legal threat, also a conditional one.", "escalate"),
+    # often a question in disguise ("can you cancel my membership if ...?"): answer, offer a person
+    IntentSpec("staff_action", "Asks for something only staff may do: a refund, removing 2FA.", "offer"),
+    IntentSpec("safety", "A safety hazard: heat, smoke, sparks, a swollen battery.", "escalate", "high"),
+    IntentSpec(
+        "fraud",
+        "Fraud or account takeover: orders, charges or changes they did not make.",
+        "escalate",
+        "high",
+    ),
+)
+BY_NAME: Mapping[str, IntentSpec] = {spec.name: spec for spec in INTENTS}
+REASONS: Mapping[str, str] = {
+    "human": "Customer asked to talk to a person",
+    "frustration": "Customer is frustrated after failed attempts",
+    "complaint": "Customer is complaining or considering legal action",
+    "staff_action": "Customer asks for something only staff can do",
+    "safety": "Customer reports a safety hazard",
+    "fraud": "Customer reports fraud or an account takeover",
+}
+ESCALATION_REASONS: tuple[str, ...] = tuple(spec.name for spec in INTENTS if spec.plan == "escalate")
+OFFER_REASONS: tuple[str, ...] = tuple(spec.name for spec in INTENTS if spec.plan in ("escalate", "offer"))
+LABELS: tuple[str, ...] = tuple(spec.name for spec in INTENTS)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The classifier's view of one message: a probability and a verdict per label."""
+
+    probabilities: Mapping[str, float]
+    thresholds: Mapping[str, float]
+    escalate_threshold: float = 0.5
+
+    def escalation(self) -> tuple[str, ...]:
+        """The reasons to hand over, most probable first, when the most probable one reaches the
+        calibrated escalation threshold and is about as likely as the reading as a plain question
+        (a question that only touches on a reason is answered, with a person offered)."""
+        ranked = sorted(ESCALATION_REASONS, key=lambda name: -self.probabilities.get(name, 0.0))
+        top = self.probabilities.get(ranked[0], 0.0)
+        question = self.probabilities.get("knowledge", 0.0)
+        if top < self.escalate_threshold or top + QUESTION_MARGIN < question:
+            return ()
+        return tuple(name for name in ranked if self.probabilities.get(name, 0.0) >= self.escalate_threshold)
+
+    def has(self, label: str) -> bool:
+        return self.probabilities.get(label, 0.0) >= self.thresholds.get(label, 1.0)
+
+    def margin(self, label: str) -> float:
+        """How far above (positive) or below its threshold a label is."""
+        return self.probabilities.get(label, 0.0) - self.thresholds.get(label, 1.0)
+
+    def labels(self) -> list[str]:
+        return [label for label in self.probabilities if self.has(label)]
+
+    def best(self, names: tuple[str, ...] | list[str]) -> str:
+        """The most probable of `names`."""
+        return max(names, key=lambda name: self.probabilities.get(name, 0.0))
+
+
+class IntentModel:
+    """Logistic-regression weights per label, applied to one L2-normalised sentence embedding."""
+
+    def __init__(
+        self,
+        labels: list[str],
+        coef: np.ndarray,
+        intercept: np.ndarray,
+        thresholds: np.ndarray,
+        *,
+        embedder: str,
+        info: dict | None = None,
+    ) -> None:
+        if coef.shape[0] != len(labels) or intercept.shape != (len(labels),):
+            raise ConfigError("The intent model's weights do not match its labels.")
+        self.labels = list(labels)
+        self.coef = np.asarray(coef, dtype=np.float64)
+        self.intercept = np.asarray(intercept, dtype=np.float64)
+        self.thresholds = dict(zip(self.labels, map(float, thresholds), strict=True))
+        self.embedder = embedder
+        self.info = info or {}
+
+    @property
+    def dimension(self) -> int:
+        return int(self.coef.shape[1])
+
+    def read(self, vector: np.ndarray) -> Reading:
+        """Probabilities for one embedding (sigmoid of each label's linear score)."""
+        scores = self.coef @ np.asarray(vector, dtype=np.float64) + self.intercept
+        probabilities = 1.0 / (1.0 + np.exp(-scores))
+        return Reading(
+            dict(zip(self.labels, map(float, probabilities), strict=True)),
+            self.thresholds,
+            float(self.info.get("escalate_threshold", 0.5)),
+        )
+
+    def save(self, path: str | Path) -> None:
+        """Write the weights as a plain `.npz` (no pickled objects)."""
+        np.savez_compressed(
+            path,
+            labels=np.array(self.labels),
+            coef=self.coef,
+            intercept=self.intercept,
+            thresholds=np.array([self.thresholds[label] for label in self.labels]),
+            embedder=np.array(self.embedder),
+            info=np.array(json.dumps(self.info, sort_keys=True)),
+        )
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> IntentModel:
+        """The model at `path`, or the one shipped with this package."""
+        source = Path(path) if path else resources.files("app.agent.providers") / ARTIFACT
+        try:
+            with source.open("rb") as handle, np.load(handle, allow_pickle=False) as data:
+                return cls(
+                    [str(label) for label in data["labels"]],
+                    data["coef"],
+                    data["intercept"],
+                    data["thresholds"],
+                    embedder=str(data["embedder"]),
+                    info=json.loads(str(data["info"])),
+                )
+        except (OSError, KeyError, ValueError) as exc:
+            raise ConfigError(
+                f"The offline intent model could not be read ({exc}); rebuild it with "
+                "`python -m app.agent.providers.offline_train`."
+            ) from None

