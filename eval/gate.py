@@ -13,7 +13,8 @@ Baseline file (JSON or YAML):
 
 - A metric fails when it is worse than `value` by more than `tolerance` (default: the file's
   `default_tolerance`, else 0): for `direction: higher` (the default) when `current < value - tolerance`,
-  for `direction: lower` (the default for `latency/*` and `*_ms`) when `current > value + tolerance`.
+  for `direction: lower` (the default for `latency/*`, `*_ms` and `*_words`) when
+  `current > value + tolerance`.
 - A baselined metric missing from the run fails too: silently losing a metric is a regression.
 - Metrics in the run but not in the baseline are shown, never judged.
 - The shorthand `"name": 0.82` means `{"value": 0.82}`.
@@ -38,8 +39,8 @@ Direction = Literal["higher", "lower"]
 
 
 def lower_is_better(name: str) -> bool:
-    """Latencies and durations improve downwards; every quality metric improves upwards."""
-    return name.startswith("latency/") or name.endswith(("_ms", "_seconds", "/seconds"))
+    """Latencies, durations and reply lengths improve downwards; every quality metric improves upwards."""
+    return name.startswith("latency/") or name.endswith(("_ms", "_seconds", "/seconds", "_words"))
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.agent.conventions import without_citations
 from app.asyncutil import run_sync
-from eval.metrics import answers, dstc, latency, passk, retrieval, routing
+from eval.metrics import answers, dstc, facts, latency, passk, retrieval, routing
 from eval.replay import TurnRecord
 
 if TYPE_CHECKING:
@@ -157,8 +157,11 @@ def answer_metrics(
     reference_texts: Callable[[TurnRecord], list[str]] | None = None,
 ) -> dict[str, float]:
     """RAGAS answer metrics: `answers/*` without an LLM; `judge/*` too when settings name a judge.
+    Plus the key-fact scores and the reply length (`eval.metrics.facts`), whose numbers may come
+    from the reference or the passages the reply cites.
 
-    Each record's own values go into its `scores`; the run totals are their means, not a second pass.
+    Each record's own values go into its `scores`; the run totals are their means (and the median
+    reply length), not a second pass.
     """
     samples = [
         answers.AnswerSample(
@@ -176,9 +179,10 @@ def answer_metrics(
         return {}
     judge = answers.JudgeConfig.from_settings(settings)
     per_turn = run_sync(answers.aevaluate_samples(samples, judge=judge, embedder=embedder))
-    for record, scores in zip(records, per_turn, strict=True):
+    for record, sample, scores in zip(records, samples, per_turn, strict=True):
+        scores.update(facts.fact_scores(sample.reference, sample.response, record.cited_texts))
         record.scores.update(scores)
-    return answers.mean_scores(per_turn)
+    return {**answers.mean_scores(per_turn), **facts.median_words(per_turn)}
 
 
 def turn_passed(record: TurnRecord) -> bool:
