@@ -32,11 +32,13 @@ def score_records(
     repeats: int = 1,
     embedder: Any | None = None,
     reference_texts: Callable[[TurnRecord], list[str]] | None = None,
+    cited_texts: Callable[[TurnRecord], list[str]] | None = None,
 ) -> dict[str, float]:
     """Fill each record's `scores` and return the run's flat metric dictionary.
 
     `embedder` enables `answers/semantic_similarity`; `reference_texts` gives a turn's gold passages
-    for the ragas context metrics.
+    for the ragas context metrics; `cited_texts` the text of the articles a reply cites (default:
+    the retrieved passages it cites), which may back the numbers it states.
     """
     scored = [record for record in records if record.error is None]
     metrics: dict[str, float] = {
@@ -46,7 +48,7 @@ def score_records(
     metrics.update(retrieval_metrics(scored))
     metrics.update(routing_metrics(scored))
     metrics.update(selection_and_generation(scored))
-    metrics.update(answer_metrics(scored, settings, embedder, reference_texts))
+    metrics.update(answer_metrics(scored, settings, embedder, reference_texts, cited_texts))
     metrics.update(latency.latency_metrics([record.latency_ms for record in scored]))
     metrics.update(passk.pass_hat_k_metrics(task_outcomes(records, repeats)))
     return metrics
@@ -155,6 +157,7 @@ def answer_metrics(
     settings: Settings,
     embedder: Any | None = None,
     reference_texts: Callable[[TurnRecord], list[str]] | None = None,
+    cited_texts: Callable[[TurnRecord], list[str]] | None = None,
 ) -> dict[str, float]:
     """RAGAS answer metrics: `answers/*` without an LLM; `judge/*` too when settings name a judge.
     Plus the key-fact scores and the reply length (`eval.metrics.facts`), whose numbers may come
@@ -180,7 +183,8 @@ def answer_metrics(
     judge = answers.JudgeConfig.from_settings(settings)
     per_turn = run_sync(answers.aevaluate_samples(samples, judge=judge, embedder=embedder))
     for record, sample, scores in zip(records, samples, per_turn, strict=True):
-        scores.update(facts.fact_scores(sample.reference, sample.response, record.cited_texts))
+        cited = cited_texts(record) if cited_texts else record.cited_texts
+        scores.update(facts.fact_scores(sample.reference, sample.response, cited))
         record.scores.update(scores)
     return {**answers.mean_scores(per_turn), **facts.median_words(per_turn)}
 

@@ -67,4 +67,6 @@ def build_offline_client(
 
     if kb is None:
         raise ConfigError("The offline chat provider needs the knowledge base (for its embedder).")
-    return OfflineChatClient(embedder=kb.cached_embedder, confidence=settings.offline_confidence)
+    return OfflineChatClient(
+        embedder=kb.cached_embedder, confidence=settings.offline_confidence, chunks=kb.get_chunk
+    )

@@ -31,6 +31,7 @@ from agent_framework.observability import ChatTelemetryLayer
 
 from app.agent import conventions as conv
 from app.agent.providers import offline_replies as say
+from app.agent.providers.answer_context import ChunkLookup, with_sections
 from app.agent.providers.offline_answer import (
     MAX_SENTENCES,
     Embedder,
@@ -170,9 +171,11 @@ class OfflineResponder:
         confidence: float,
         max_sentences: int = MAX_SENTENCES,
         max_units: int = 400,
+        chunks: ChunkLookup | None = None,
     ):
         self.confidence = confidence
         self.answerer = ExtractiveAnswerer(embedder, max_sentences=max_sentences, max_units=max_units)
+        self.chunks = chunks  # reads the other sections of retrieved articles (None: passages only)
 
     def step(self, view: TurnView) -> Step:
         """Tool calls on the first model call of a turn, the reply once their results are in."""
@@ -243,6 +246,8 @@ class OfflineResponder:
         ]
         if not passages:
             return ""
+        if self.chunks is not None:
+            passages = with_sections(passages, self.chunks)
         selection = self.answerer.select(
             intent.query or intent.question, passage_units(passages), focus=intent.question
         )
@@ -291,10 +296,11 @@ class OfflineRawClient(BaseChatClient):
         max_sentences: int = MAX_SENTENCES,
         max_units: int = 400,
         stream_words: int = 3,
+        chunks: ChunkLookup | None = None,
         **kwargs: Any,
     ) -> None:
         self.responder = OfflineResponder(
-            embedder, confidence=confidence, max_sentences=max_sentences, max_units=max_units
+            embedder, confidence=confidence, max_sentences=max_sentences, max_units=max_units, chunks=chunks
         )
         self.model = MODEL_ID
         self.stream_words = max(1, stream_words)
