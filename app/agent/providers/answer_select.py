@@ -177,6 +177,7 @@ RUNNER_UP_RATIO = 0.3  # further units of the chosen section need this share of 
 MAX_WORDS = 60  # stop adding units once the answer is this long
 MAX_STEPS = 10
 SECTION_UNITS = 6  # at most this many units of the chosen section
+OTHER_SOURCE_RATIO = 0.8  # another article's best unit joins when it scores this share of the best
 _CONDITION = re.compile(r"^(?:if|unless|only|but|however|this|that|it|you|otherwise|except)\b", re.IGNORECASE)
 
 
@@ -198,6 +199,7 @@ def choose(
     max_units: int,
 ) -> Choice:
     """Section first, then the units inside it; a numbered list whole; never a pointer elsewhere."""
+    probability = _typed(probability, features, question)
     away = features[:, FEATURES.index("refers_away")] > 0
     usable = [i for i in range(len(units)) if not away[i]] or list(range(len(units)))
     sections: dict[tuple[int, str], list[int]] = {}
@@ -225,15 +227,43 @@ def choose(
         words += size
     if question.kind.wants(YES_NO):
         chosen.extend(_condition_after(units, chosen, best_section))
+    chosen.extend(_elsewhere(units, probability, usable, chosen, similar))
     # The best unit first, the rest of the section's chosen units in reading order after it.
     rest = sorted(dict.fromkeys(chosen[1:]), key=lambda i: units[i].order)
     return Choice(tuple(dict.fromkeys([chosen[0], *rest])))
 
 
+def _typed(probability: np.ndarray, features: np.ndarray, question: Question) -> np.ndarray:
+    """A question for an amount, a time, a count or a contact is answered by a unit that states one:
+    the scorer's probability is halved for units that carry none of the kinds asked for."""
+    if not question.kind.typed:
+        return probability
+    share = features[:, FEATURES.index("type_match")] * len(question.kind.kinds) / len(question.kind.typed)
+    return probability * (0.5 + 0.5 * np.clip(share, 0.0, 1.0))
+
+
+def _elsewhere(
+    units: Sequence[Unit],
+    probability: np.ndarray,
+    usable: list[int],
+    chosen: list[int],
+    similar: Callable[[int, int], bool],
+) -> list[int]:
+    """The best unit of another article when it scores nearly as well: a second source says what
+    the first leaves out (and is cited)."""
+    documents = {units[i].cite for i in chosen}
+    others = [i for i in usable if units[i].cite not in documents and not units[i].text.endswith("?")]
+    if not others:
+        return []
+    best = max(others, key=lambda i: (probability[i], -units[i].order[0]))
+    close = probability[best] >= OTHER_SOURCE_RATIO * probability[chosen[0]]
+    return [best] if close and not any(similar(best, j) for j in chosen) else []
+
+
 def _steps(units: Sequence[Unit], section: list[int], best: int, question: Question) -> list[int]:
-    """The numbered list the answer is part of (or, for a how-to question, the section's list)."""
+    """For a how-to question, the numbered list the best unit belongs to (else the section's list)."""
     listed = [i for i in section if units[i].step > 0]
-    if not listed or not (units[best].step > 0 or question.kind.wants(STEPS)):
+    if not listed or not question.kind.wants(STEPS) or question.kind.factual:
         return []
     anchor = best if units[best].step > 0 else listed[0]
     block = [i for i in listed if units[i].block == units[anchor].block]

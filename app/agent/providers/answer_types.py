@@ -37,8 +37,8 @@ _ASKS = {
     ),
     COUNT: re.compile(r"\bhow many\b|\b(?:limit|maximum|minimum|max|min|at most|up to)\b", _I),
     STEPS: re.compile(
-        r"\bhow (?:do|can|should|would) (?:i|we|you)\b|\bhow to\b|\b(?:steps?|set ?up|reset|pair|install"
-        r"|connect|update|change|cancel|start)\b|\bwhat (?:do|should) i do\b",
+        r"\bhow (?:do|can|should|would|shall) (?:i|we|you)\b|\bhow to\b|\bsteps?\b"
+        r"|\bwhat (?:do|should) i do\b",
         _I,
     ),
     YES_NO: re.compile(
@@ -89,6 +89,11 @@ class QuestionType:
 
     def wants(self, kind: str) -> bool:
         return kind in self.kinds
+
+    @property
+    def typed(self) -> frozenset[str]:
+        """The kinds a unit's surface can show (a yes/no or a how-to can be answered in many forms)."""
+        return self.kinds & {PRICE, DURATION, COUNT, CONTACT}
 
     @property
     def factual(self) -> bool:
