@@ -9,7 +9,10 @@ from app.knowledge.tables import rows_with_header
 
 
 def test_markdown_table_rows_become_column_value_lines() -> None:
-    text = "# Prices\n\n| sku | product | price_eur |\n|---|---|---|\n| ACC-STD-BX | Floor stand | 65.00 |\n| X | | 9 |"
+    text = (
+        "# Prices\n\n| sku | product | price_eur |\n|---|---|---|\n"
+        "| ACC-STD-BX | Floor stand | 65.00 |\n| X | | 9 |"
+    )
     assert rows_with_header(text).splitlines() == [
         "# Prices",
         "",
