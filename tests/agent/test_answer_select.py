@@ -134,3 +134,35 @@ def test_retraining_reproduces_the_validation_scores() -> None:
     assert refit["training"] == committed["training"]
     assert refit["coef"] == committed["coef"] and refit["intercept"] == committed["intercept"]
     assert committed["training"]["validation_roc_auc"] > 0.6  # better than chance on held-out dialogues
+
+
+def test_a_question_about_an_invoice_is_answered_from_its_fields(embedder: MiniLM) -> None:
+    from app.agent.providers.offline_answer import attachment_units
+    from app.knowledge.loaders import load_file
+
+    invoice = load_file(ROOT / "datasets" / "dialogues" / "attachments" / "invoice-KE-4417302.pdf").text
+    units = attachment_units([invoice])
+    selection = ExtractiveAnswerer(embedder).select("what is the total?", units)
+    assert "258.70" in say.extracted(selection, from_attachment=True)
+    order = ExtractiveAnswerer(embedder).select("what's the order number on this?", units)
+    assert "KE-4417302" in say.extracted(order, from_attachment=True)
+
+
+@pytest.mark.parametrize(
+    ("question", "both"),
+    [
+        ("what is the total?", False),
+        ("why did I pay for delivery? invoice attached", True),
+        ("I want to return one of these from Germany", True),
+    ],
+)
+def test_which_attachment_questions_also_need_the_help_centre(
+    embedder: MiniLM, question: str, both: bool
+) -> None:
+    from app.agent.providers.answer_types import needs_help_centre
+    from app.agent.providers.offline_answer import attachment_units
+    from app.knowledge.loaders import load_file
+
+    invoice = load_file(ROOT / "datasets" / "dialogues" / "attachments" / "invoice-KE-4417302.pdf").text
+    selection = ExtractiveAnswerer(embedder).select(question, attachment_units([invoice]))
+    assert needs_help_centre(question, selection) is both

@@ -11,6 +11,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from app.agent.providers.offline_answer import Selection
 
 PRICE = "price"
 DURATION = "duration"
@@ -116,3 +120,19 @@ def type_match(wanted: QuestionType, text: str) -> float:
     if not wanted.kinds:
         return 0.0
     return len(wanted.kinds & carried_types(text)) / len(wanted.kinds)
+
+
+_EXPLAIN = re.compile(
+    r"\bwhy\b|\bhow (?!much|many|long)\w+|\b(?:can|could) i\b|\bwhat (?:should|can) i\b|\bi want to\b", _I
+)
+
+
+def needs_help_centre(question: str, attachment_answer: Selection | None) -> bool:
+    """Whether a question about an attachment also needs the help centre: it asks why or how (policy),
+    or it asks for a kind of fact the attachment's best lines do not state."""
+    if _EXPLAIN.search(question):
+        return True
+    asked = question_type(question).typed
+    if attachment_answer is None or not attachment_answer.units:
+        return True
+    return bool(asked) and not asked & carried_types(attachment_answer.units[0].text)

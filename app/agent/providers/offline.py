@@ -32,6 +32,7 @@ from agent_framework.observability import ChatTelemetryLayer
 from app.agent import conventions as conv
 from app.agent.providers import offline_replies as say
 from app.agent.providers.answer_context import ChunkLookup, with_sections
+from app.agent.providers.answer_types import needs_help_centre
 from app.agent.providers.offline_answer import (
     MAX_SENTENCES,
     Embedder,
@@ -254,8 +255,9 @@ class OfflineResponder:
         logger.debug("offline answer", extra={"best": round(selection.best, 4), "passages": len(passages)})
         return say.extracted(selection) if selection.confident(self.confidence) else ""
 
-    def _from_attachments(self, intent: Intent, view: TurnView) -> str:
-        """Answer the question from the attachment text, or show how the file begins when there is none."""
+    def _from_attachments(self, intent: Intent, view: TurnView) -> str | Step:
+        """Answer the question from the attachment text, or show how the file begins when there is none;
+        a question the attachment's fields do not settle is also looked up in the help centre."""
         texts = [_without_marker(s.result) for s in view.results(conv.READ_ATTACHMENT_TOOL) if not s.failed]
         units = attachment_units([text for text in texts if text.strip()])
         if not units:
@@ -263,7 +265,15 @@ class OfflineResponder:
         if not _ASKS.search(intent.question):
             return say.attachment_overview(leading(units))
         selection = self.answerer.select(intent.question, units)
-        if selection.confident(self.confidence):
+        confident = selection.confident(self.confidence)
+        if needs_help_centre(intent.question, selection if confident else None):
+            if conv.SEARCH_TOOL in view.available and not view.results(conv.SEARCH_TOOL):
+                return Step(calls=(ToolCall(conv.SEARCH_TOOL, {"query": intent.question}),))
+            found = self._answer(intent, view)
+            if found:
+                quoted = say.extracted(leading(selection.units, 1), from_attachment=True) if confident else ""
+                return f"{quoted} {found}".strip()
+        if confident:
             return say.extracted(selection, from_attachment=True)
         return say.attachment_no_answer()
 
