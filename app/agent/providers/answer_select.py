@@ -24,14 +24,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from app.agent.providers.answer_types import (
-    STEPS,
-    YES_NO,
-    QuestionType,
-    carried_types,
-    question_type,
-    type_match,
-)
+from app.agent.providers.answer_types import STEPS, YES_NO, QuestionType, question_type, type_match
 
 if TYPE_CHECKING:
     from app.agent.providers.offline_answer import Unit
@@ -180,8 +173,10 @@ def _row_conflict(text: str, wanted: frozenset[str], content_words: Words) -> bo
 
 
 # --- the choice ----------------------------------------------------------------------------
+RUNNER_UP_RATIO = 0.6  # further units of the chosen section need this share of the best probability
+MAX_WORDS = 45  # stop adding units once the answer is this long
 MAX_STEPS = 10
-STATING_RATIO = 0.3  # a unit stating the asked kind of fact needs this share of the best probability
+OTHER_SOURCE_RATIO = 0.8  # another article's best unit joins when it scores this share of the best
 _CONDITION = re.compile(r"^(?:if|unless|only|but|however|this|that|it|you|otherwise|except)\b", re.IGNORECASE)
 
 
@@ -198,13 +193,11 @@ def choose(
     probability: np.ndarray,
     features: np.ndarray,
     question: Question,
-    baseline: Sequence[int],
+    similar: Callable[[int, int], bool],
     *,
     max_units: int,
 ) -> Choice:
-    """Section first: for a how-to question the numbered list of the best section, whole. Otherwise
-    the `baseline` units (the most similar ones), never a pointer to another retrieved article, led
-    by the unit that states the kind of fact asked for when none of them does."""
+    """Section first, then the units inside it; a numbered list whole; never a pointer elsewhere."""
     probability = _typed(probability, features, question)
     away = features[:, FEATURES.index("refers_away")] > 0
     usable = [i for i in range(len(units)) if not away[i]] or list(range(len(units)))
@@ -221,28 +214,22 @@ def choose(
     steps = _steps(units, best_section, best, question)
     if steps:
         return Choice(tuple(steps), steps=True)
-    kept = [i for i in baseline if not away[i]] or [best]
-    stated = _stating(units, probability, usable, question, kept)
-    if stated is not None:
-        kept = [stated, *kept]
+    chosen = [best]
+    words = len(units[best].text.split())
+    for i in ranked[1:]:
+        size = len(units[i].text.split())
+        if len(chosen) >= max_units or words + size > MAX_WORDS:
+            continue
+        if probability[i] < RUNNER_UP_RATIO * probability[best] or any(similar(i, j) for j in chosen):
+            continue
+        chosen.append(i)
+        words += size
     if question.kind.wants(YES_NO):
-        kept.extend(_condition_after(units, kept, best_section))
-    return Choice(tuple(dict.fromkeys(kept))[: max_units + 1])
-
-
-def _stating(
-    units: Sequence[Unit], probability: np.ndarray, usable: list[int], question: Question, kept: list[int]
-) -> int | None:
-    """For a question after an amount, a time, a count or a contact that the similar sentences do
-    not state: the most probable unit that states that kind of fact (None when they already do)."""
-    asked = question.kind.typed
-    if not asked or any(asked & carried_types(units[i].text) for i in kept):
-        return None
-    stating = [i for i in usable if asked & carried_types(units[i].text) and not units[i].text.endswith("?")]
-    if not stating:
-        return None
-    best = max(stating, key=lambda i: (probability[i], -units[i].order[0], -units[i].order[1]))
-    return best if probability[best] >= STATING_RATIO * max(probability[i] for i in usable) else None
+        chosen.extend(_condition_after(units, chosen, best_section))
+    chosen.extend(_elsewhere(units, probability, usable, chosen, similar))
+    # The best unit first, the rest of the section's chosen units in reading order after it.
+    rest = sorted(dict.fromkeys(chosen[1:]), key=lambda i: units[i].order)
+    return Choice(tuple(dict.fromkeys([chosen[0], *rest])))
 
 
 def _typed(probability: np.ndarray, features: np.ndarray, question: Question) -> np.ndarray:
@@ -252,6 +239,24 @@ def _typed(probability: np.ndarray, features: np.ndarray, question: Question) ->
         return probability
     share = features[:, FEATURES.index("type_match")] * len(question.kind.kinds) / len(question.kind.typed)
     return probability * (0.5 + 0.5 * np.clip(share, 0.0, 1.0))
+
+
+def _elsewhere(
+    units: Sequence[Unit],
+    probability: np.ndarray,
+    usable: list[int],
+    chosen: list[int],
+    similar: Callable[[int, int], bool],
+) -> list[int]:
+    """The best unit of another article when it scores nearly as well: a second source says what
+    the first leaves out (and is cited)."""
+    documents = {units[i].cite for i in chosen}
+    others = [i for i in usable if units[i].cite not in documents and not units[i].text.endswith("?")]
+    if not others:
+        return []
+    best = max(others, key=lambda i: (probability[i], -units[i].order[0]))
+    close = probability[best] >= OTHER_SOURCE_RATIO * probability[chosen[0]]
+    return [best] if close and not any(similar(best, j) for j in chosen) else []
 
 
 def _steps(units: Sequence[Unit], section: list[int], best: int, question: Question) -> list[int]:

@@ -297,13 +297,14 @@ class ExtractiveAnswerer:
         top = ranked[0]
         shared = len((wanted | content_words(question)) & content_words(units[top].text))
         best = max(float(similarity[top]), float(in_context[top]))
-        eligible = [i for i in ranked[1:] if overlaps[i] > 0]
-        chosen = self._diverse([ranked[0], *eligible], scores, matrix, units)
         if self.learned:
-            choice = self._learned(focus, question, units, similarity, in_context, chosen)
+            choice = self._learned(focus, question, units, similarity, in_context, matrix)
             if choice.steps:
                 return Selection(tuple(units[i] for i in choice.indices), best, shared, steps=True)
             chosen = list(choice.indices)
+        else:
+            eligible = [i for i in ranked[1:] if overlaps[i] > 0]
+            chosen = self._diverse([ranked[0], *eligible], scores, matrix, units)
         answers = dict.fromkeys(_answer_to(i, units) for i in chosen)
         return Selection(tuple(units[i] for i in answers), best, shared)
 
@@ -321,14 +322,18 @@ class ExtractiveAnswerer:
         units: list[Unit],
         similarity: np.ndarray,
         in_context: np.ndarray,
-        similar_first: list[int],
+        matrix: np.ndarray,
     ) -> Choice:
-        """Section-first choice by the learned scorer's probabilities, from the most similar units."""
+        """Section-first choice by the learned scorer's probabilities."""
         scorer = self.scorer
         assert scorer is not None
         asked, features = self.features(focus, question, units, similarity, in_context)
         probability = scorer.probabilities(features)
-        return choose(units, probability, features, asked, similar_first, max_units=self.max_sentences)
+
+        def similar(i: int, j: int) -> bool:
+            return float(matrix[i] @ matrix[j]) >= NEAR_DUPLICATE or _same_words(units[i], units[j])
+
+        return choose(units, probability, features, asked, similar, max_units=self.max_sentences)
 
     def _diverse(
         self, ranked: list[int], scores: list[float], matrix: np.ndarray, units: list[Unit]
