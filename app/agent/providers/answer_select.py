@@ -260,12 +260,10 @@ def _elsewhere(
 
 
 def _steps(units: Sequence[Unit], section: list[int], best: int, question: Question) -> list[int]:
-    """For a how-to question, the numbered list the best unit belongs to (else the section's list)."""
-    listed = [i for i in section if units[i].step > 0]
-    if not listed or not question.kind.wants(STEPS) or question.kind.factual:
+    """For a how-to question whose best unit is a step: that numbered list, in order."""
+    if units[best].step == 0 or not question.kind.wants(STEPS) or question.kind.factual:
         return []
-    anchor = best if units[best].step > 0 else listed[0]
-    block = [i for i in listed if units[i].block == units[anchor].block]
+    block = [i for i in section if units[i].step > 0 and units[i].block == units[best].block]
     block.sort(key=lambda i: units[i].order)
     return block[:MAX_STEPS] if len({units[i].step for i in block}) >= 2 else []
 
