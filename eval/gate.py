@@ -32,7 +32,7 @@ dialogue by dialogue. How a metric is judged depends on what both sides have:
 - **threshold** — otherwise (an old-format baseline, a run without dialogues.json, different
   dialogues or scorer): as before, it fails when worse than `value` by more than `tolerance`:
   for `direction: higher` (the default) when `current < value - tolerance`, for `direction: lower`
-  (the default for `latency/*` and `*_ms`) when `current > value + tolerance`.
+  (the default for `latency/*`, `*_ms` and `*_words`) when `current > value + tolerance`.
 
 - A baselined metric missing from the run fails too: silently losing a metric is a regression.
 - Metrics in the run but not in the baseline are shown, never judged.
@@ -63,8 +63,8 @@ Direction = Literal["higher", "lower"]
 
 
 def lower_is_better(name: str) -> bool:
-    """Latencies and durations improve downwards; every quality metric improves upwards."""
-    return name.startswith("latency/") or name.endswith(("_ms", "_seconds", "/seconds"))
+    """Latencies, durations and reply lengths improve downwards; every quality metric improves upwards."""
+    return name.startswith("latency/") or name.endswith(("_ms", "_seconds", "/seconds", "_words"))
 
 
 @dataclass(frozen=True)

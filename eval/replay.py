@@ -41,6 +41,7 @@ class TurnRecord:
     retrieved_doc_ids: list[str] = field(default_factory=list)
     retrieved_chunk_ids: list[str] = field(default_factory=list)
     retrieved_texts: list[str] = field(default_factory=list)
+    cited_texts: list[str] = field(default_factory=list)  # the retrieved passages the reply cites
     selected_doc_ids: list[str] = field(default_factory=list)
     citations: list[dict[str, Any]] = field(default_factory=list)
     tool_calls: list[dict[str, Any]] = field(default_factory=list)
@@ -56,6 +57,7 @@ class TurnRecord:
         row = asdict(self)
         row["labels"] = self.labels.model_dump()
         row.pop("retrieved_texts")
+        row.pop("cited_texts")
         return row
 
     @classmethod
@@ -80,6 +82,7 @@ def record_turn(
     rank of the best one) and kept as is at chunk level; the selection is the documents cited.
     """
     hits = sorted(result.retrieved, key=lambda hit: hit.rank)
+    cited_chunks = {citation.chunk_id for citation in result.citations}
     turn = dialogue.turns[index]
     return TurnRecord(
         dialogue_id=dialogue.id,
@@ -91,6 +94,7 @@ def record_turn(
         retrieved_doc_ids=unique_in_order([hit.doc_id for hit in hits]),
         retrieved_chunk_ids=unique_in_order([hit.chunk_id for hit in hits]),
         retrieved_texts=[hit.text for hit in hits],
+        cited_texts=unique_in_order([hit.text for hit in hits if hit.chunk_id in cited_chunks]),
         selected_doc_ids=unique_in_order([citation.doc_id for citation in result.citations]),
         citations=[citation.to_dict() for citation in result.citations],
         tool_calls=[{"name": call.name, "arguments": call.arguments} for call in result.tool_calls],

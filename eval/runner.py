@@ -87,10 +87,14 @@ class GoldPassages:
             hit.text for chunk_id in record.labels.gold_chunk_ids if (hit := self.kb.get_chunk(chunk_id))
         ]
         for doc_id in record.labels.gold_doc_ids:
-            texts.extend(self._doc_texts(doc_id))
+            texts.extend(self.document_texts(doc_id))
         return texts
 
-    def _doc_texts(self, doc_id: str) -> list[str]:
+    def cited(self, record: TurnRecord) -> list[str]:
+        """The full text of the articles the reply cites: what may back the numbers it states."""
+        return [text for doc_id in record.selected_doc_ids for text in self.document_texts(doc_id)]
+
+    def document_texts(self, doc_id: str) -> list[str]:
         if doc_id not in self._docs:
             texts = []
             for position in range(self.MAX_CHUNKS_PER_DOC):
@@ -148,12 +152,14 @@ def evaluate(
     run_settings = replay_settings(settings, output)
     desk = build_desk(dataset, run_settings, progress=progress, chat_client=chat_client)
     records = replay(desk, dataset.dialogues, repeats=repeats, progress=progress)
+    passages = GoldPassages(desk.kb)
     metrics = score_records(
         records,
         run_settings,
         repeats=repeats,
         embedder=desk.kb.embedder,
-        reference_texts=GoldPassages(desk.kb),
+        reference_texts=passages,
+        cited_texts=passages.cited,
     )
     meta = run_meta(dataset, settings, repeats)
     if chat_client is not None:

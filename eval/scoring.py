@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.agent.conventions import without_citations
 from app.asyncutil import run_sync
-from eval.metrics import answers, dstc, latency, passk, retrieval, routing
+from eval.metrics import answers, dstc, facts, latency, passk, retrieval, routing
 from eval.replay import TurnRecord
 from eval.samples import Collector, Samples
 
@@ -36,11 +36,13 @@ def score_records(
     repeats: int = 1,
     embedder: Any | None = None,
     reference_texts: Callable[[TurnRecord], list[str]] | None = None,
+    cited_texts: Callable[[TurnRecord], list[str]] | None = None,
 ) -> dict[str, float]:
     """Fill each record's `scores` and return the run's flat metric dictionary.
 
     `embedder` enables `answers/semantic_similarity`; `reference_texts` gives a turn's gold passages
-    for the ragas context metrics.
+    for the ragas context metrics; `cited_texts` the text of the articles a reply cites (default:
+    the retrieved passages it cites), which may back the numbers it states.
     """
     scored = [record for record in records if record.error is None]
     metrics: dict[str, float] = {
@@ -50,7 +52,7 @@ def score_records(
     metrics.update(retrieval_metrics(scored))
     metrics.update(routing_metrics(scored))
     metrics.update(selection_and_generation(scored))
-    metrics.update(answer_metrics(scored, settings, embedder, reference_texts))
+    metrics.update(answer_metrics(scored, settings, embedder, reference_texts, cited_texts))
     metrics.update(latency.latency_metrics([record.latency_ms for record in scored]))
     metrics.update(passk.pass_hat_k_metrics(task_outcomes(records, repeats)))
     return metrics
@@ -159,10 +161,14 @@ def answer_metrics(
     settings: Settings,
     embedder: Any | None = None,
     reference_texts: Callable[[TurnRecord], list[str]] | None = None,
+    cited_texts: Callable[[TurnRecord], list[str]] | None = None,
 ) -> dict[str, float]:
     """RAGAS answer metrics: `answers/*` without an LLM; `judge/*` too when settings name a judge.
+    Plus the key-fact scores and the reply length (`eval.metrics.facts`), whose numbers may come
+    from the reference or the passages the reply cites.
 
-    Each record's own values go into its `scores`; the run totals are their means, not a second pass.
+    Each record's own values go into its `scores`; the run totals are their means (and the median
+    reply length), not a second pass.
     """
     samples = [
         answers.AnswerSample(
@@ -180,9 +186,11 @@ def answer_metrics(
         return {}
     judge = answers.JudgeConfig.from_settings(settings)
     per_turn = run_sync(answers.aevaluate_samples(samples, judge=judge, embedder=embedder))
-    for record, scores in zip(records, per_turn, strict=True):
+    for record, sample, scores in zip(records, samples, per_turn, strict=True):
+        cited = cited_texts(record) if cited_texts else record.cited_texts
+        scores.update(facts.fact_scores(sample.reference, sample.response, cited))
         record.scores.update(scores)
-    return answers.mean_scores(per_turn)
+    return {**answers.mean_scores(per_turn), **facts.median_words(per_turn)}
 
 
 def turn_passed(record: TurnRecord) -> bool:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from app.knowledge.documents import Chunk, SourceDocument
 
-CHUNKER_VERSION = 1
+CHUNKER_VERSION = 2  # 2: CSV/XLSX rows are stored as "column: value" lines
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")

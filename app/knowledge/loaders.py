@@ -17,6 +17,7 @@ from pathlib import Path
 from app.errors import InputError
 from app.extraction import extract_markdown
 from app.knowledge.documents import MetadataValue, SourceDocument
+from app.knowledge.tables import rows_with_header
 from app.validation import check_parsable
 
 logger = logging.getLogger(__name__)
@@ -24,6 +25,7 @@ logger = logging.getLogger(__name__)
 PLAIN_SUFFIXES = frozenset({".md", ".markdown", ".txt"})
 CONVERTED_SUFFIXES = frozenset({".html", ".htm", ".pdf", ".docx", ".pptx", ".xlsx", ".csv", ".json"})
 SUPPORTED_SUFFIXES = PLAIN_SUFFIXES | CONVERTED_SUFFIXES
+TABLE_SUFFIXES = frozenset({".csv", ".xlsx"})  # rows become "column: value" lines (app.knowledge.tables)
 
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*(?:\n|\Z)", re.DOTALL)
 _HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
@@ -83,6 +85,8 @@ def load_file(file: Path, *, doc_id: str | None = None) -> SourceDocument:
         raise
     except Exception as exc:  # markitdown and its parsers raise many types for broken files
         raise InputError(f"{file}: could not be read as {suffix.lstrip('.')} ({_reason(exc)})") from None
+    if suffix in TABLE_SUFFIXES:
+        raw = rows_with_header(raw)
     metadata, text = split_front_matter(raw)
     if not text.strip():
         raise InputError(f"{file}: no text could be extracted")

@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,9 +80,13 @@ def screenshots() -> Path:
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """`python -m app serve` on a free port; the demo KB is ingested by serve() on start."""
-    root = tmp_path_factory.mktemp("server")
+    yield from serve_knowledge(tmp_path_factory.mktemp("server"), KB_FILES)
+
+
+def serve_knowledge(root: Path, kb_files: Sequence[str]) -> Iterator[LiveServer]:
+    """Run the app over a copy of some demo help-centre files until the generator is closed."""
     kb = root / "kb"
-    for name in KB_FILES:
+    for name in kb_files:
         target = kb / name
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(REPO_ROOT / "datasets" / "knowledge_base" / name, target)

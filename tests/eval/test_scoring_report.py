@@ -141,3 +141,24 @@ def test_files_and_mlflow_table_carry_the_per_turn_answer_scores(
     table = turn_table(EvaluationResult(dataset, settings, metrics, turns))
     assert table["score/answers/rouge_l"] == [turn.scores["answers/rouge_l"] for turn in turns]
     assert table["score/answers/context_recall"][2] is None  # not applicable to that turn
+
+
+def test_fact_scores_per_turn_totals_and_report(
+    scored: tuple[list[TurnRecord], dict[str, float]], tmp_path: Path
+) -> None:
+    turns, metrics = scored
+    good, poor, handover = turns
+    assert good.scores["answers/fact_recall"] == 1.0  # "$12" stated, as in the reference
+    assert good.scores["answers/fact_precision"] == 1.0
+    assert poor.scores["answers/fact_recall"] == 0.0  # "3 to 5" missing
+    assert "answers/fact_precision" not in poor.scores  # the reply states no number
+    assert "answers/fact_recall" not in handover.scores  # its reference states no number
+    assert [turn.scores["answers/reply_words"] for turn in turns] == [7.0, 7.0, 3.0]
+    assert metrics["answers/fact_recall"] == 0.5
+    assert metrics["replies/median_words"] == 7.0
+    paths = write_outputs(tmp_path / "run", metrics, turns, title="t", details={})
+    report = paths["report"].read_text()
+    assert "| answers/fact_recall | 0.5 |" in report and "| replies/median_words | 7 |" in report
+    rows = [json.loads(line) for line in paths["turns"].read_text().splitlines()]
+    assert [row["scores"].get("answers/fact_recall") for row in rows] == [1.0, 0.0, None]
+    assert all("cited_texts" not in row for row in rows)

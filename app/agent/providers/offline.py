@@ -31,6 +31,8 @@ from agent_framework.observability import ChatTelemetryLayer
 
 from app.agent import conventions as conv
 from app.agent.providers import offline_replies as say
+from app.agent.providers.answer_context import ChunkLookup, with_sections
+from app.agent.providers.answer_types import needs_help_centre
 from app.agent.providers.offline_answer import (
     MAX_SENTENCES,
     Embedder,
@@ -178,12 +180,14 @@ class OfflineResponder:
         router: Router | None = None,
         max_sentences: int = MAX_SENTENCES,
         max_units: int = 400,
+        chunks: ChunkLookup | None = None,
     ):
         self.confidence = confidence
         # by default the shipped intent classifier over this embedder, and only the gazetteer as
         # vocabulary (the provider passes one built from the knowledge base)
         self.router = router or Router(IntentModel.load(), embedder)
         self.answerer = ExtractiveAnswerer(embedder, max_sentences=max_sentences, max_units=max_units)
+        self.chunks = chunks  # reads the other sections of retrieved articles (None: passages only)
 
     def step(self, view: TurnView) -> Step:
         """Tool calls on the first model call of a turn, the reply once their results are in."""
@@ -258,14 +262,17 @@ class OfflineResponder:
         ]
         if not passages:
             return ""
+        if self.chunks is not None:
+            passages = with_sections(passages, self.chunks)
         selection = self.answerer.select(
             intent.query or intent.question, passage_units(passages), focus=intent.question
         )
         logger.debug("offline answer", extra={"best": round(selection.best, 4), "passages": len(passages)})
         return say.extracted(selection) if selection.confident(self.confidence) else ""
 
-    def _from_attachments(self, intent: Intent, view: TurnView) -> str:
-        """Answer the question from the attachment text, or show how the file begins when there is none."""
+    def _from_attachments(self, intent: Intent, view: TurnView) -> str | Step:
+        """Answer the question from the attachment text, or show how the file begins when there is none;
+        a question the attachment's fields do not settle is also looked up in the help centre."""
         texts = [_without_marker(s.result) for s in view.results(conv.READ_ATTACHMENT_TOOL) if not s.failed]
         units = attachment_units([text for text in texts if text.strip()])
         if not units:
@@ -273,7 +280,15 @@ class OfflineResponder:
         if not _ASKS.search(intent.question):
             return say.attachment_overview(leading(units))
         selection = self.answerer.select(intent.question, units)
-        if selection.confident(self.confidence):
+        confident = selection.confident(self.confidence)
+        if needs_help_centre(intent.question, selection if confident else None):
+            if conv.SEARCH_TOOL in view.available and not view.results(conv.SEARCH_TOOL):
+                return Step(calls=(ToolCall(conv.SEARCH_TOOL, {"query": intent.question}),))
+            found = self._answer(intent, view)
+            if found:
+                quoted = say.extracted(leading(selection.units, 1), from_attachment=True) if confident else ""
+                return f"{quoted} {found}".strip()
+        if confident:
             return say.extracted(selection, from_attachment=True)
         return self._answer(intent, view) or say.attachment_no_answer()
 
@@ -308,10 +323,16 @@ class OfflineRawClient(BaseChatClient):
         max_sentences: int = MAX_SENTENCES,
         max_units: int = 400,
         stream_words: int = 3,
+        chunks: ChunkLookup | None = None,
         **kwargs: Any,
     ) -> None:
         self.responder = OfflineResponder(
-            embedder, router=router, confidence=confidence, max_sentences=max_sentences, max_units=max_units
+            embedder,
+            router=router,
+            confidence=confidence,
+            max_sentences=max_sentences,
+            max_units=max_units,
+            chunks=chunks,
         )
         self.model = MODEL_ID
         self.stream_words = max(1, stream_words)

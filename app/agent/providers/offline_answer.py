@@ -15,10 +15,20 @@ from typing import Protocol
 import numpy as np
 
 from app.agent.conventions import TOOL_NAMES, Passage
+from app.agent.providers.answer_select import (
+    Choice,
+    Question,
+    UnitScorer,
+    choose,
+    default_scorer,
+    read_question,
+    unit_features,
+)
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[A-Z0-9\"'(*])")
 _ABBREVIATION = re.compile(r"\b(?:e\.g|i\.e|etc|vs|approx|incl|No|Mr|Mrs|Ms|Dr|St)\.$", re.IGNORECASE)
 _BULLET = re.compile(r"^\s*(?:[-*•+]|\d{1,2}[.)])\s+")
+_STEP_NUMBER = re.compile(r"^\s*(\d{1,2})[.)]\s+")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}")
 _LINK = re.compile(r"\[([^\]]+)\]\((\S+?)\)")
 _BRACKET_NUMBER = re.compile(r"\[(\d{1,3})\]")
@@ -63,6 +73,10 @@ class Unit:
     order: tuple[int, int]  # (source number, position) for a stable tie-break
     kind: str = ""  # the passage's document kind: "review" is someone's opinion, not the company's word
     title: str = ""  # the passage's title (for a review: what was reviewed)
+    section: str = ""  # the passage's heading path, plus the heading inside the passage if any
+    step: int = 0  # its number in a numbered list (0: not a step)
+    block: int = 0  # units of one list or table share a block within their source
+    doc_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -72,6 +86,7 @@ class Selection:
     units: tuple[Unit, ...]
     best: float  # cosine similarity of the best unit to the question (0 when nothing fits)
     shared_words: int = 0  # content words the best unit shares with the question
+    steps: bool = False  # the units are the items of a numbered list, in order
 
     def confident(self, threshold: float) -> bool:
         """Whether the best unit answers the question: similar enough, and sharing at least one content
@@ -82,31 +97,61 @@ class Selection:
 
 
 # --- splitting -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Item:
+    """One unit of a text as split: its words, and where it sits in the text's structure."""
+
+    text: str
+    step: int = 0  # its number when it is an item of a numbered list ("2. Press and hold…")
+    block: int = 0  # which run of lines it belongs to (the items of one list share a block)
+    heading: str = ""  # the last heading above it inside the text
+
+
 def split_units(text: str) -> list[str]:
     """Sentences of paragraphs, plus each bullet item and table row on its own."""
-    units: list[str] = []
+    return [item.text for item in split_items(text)]
+
+
+def split_items(text: str) -> list[Item]:
+    """`split_units` with each unit's list number, block and heading (what section-aware selection reads)."""
+    items: list[Item] = []
     paragraph: list[str] = []
     header: list[str] | None = None
+    state = {"block": 0, "heading": ""}
+
+    def emit(pieces: list[str], step: int = 0) -> None:
+        for piece in pieces:
+            items.append(Item(piece, step, state["block"], state["heading"]))
+
+    def flush() -> None:
+        emit(_sentences(" ".join(paragraph)))
+        paragraph.clear()
+
     for raw in text.split("\n"):
         line = raw.strip()
         if line.startswith("|"):
-            units.extend(_sentences(" ".join(paragraph)))
-            paragraph = []
-            header = _table_line(line, header, units)
+            flush()
+            rows: list[str] = []
+            header = _table_line(line, header, rows)
+            emit(rows)
             continue
         header = None
-        if not line or line.startswith("#") or _BULLET.match(line):
-            units.extend(_sentences(" ".join(paragraph)))
-            paragraph = []
-            if _BULLET.match(line):
-                units.extend(_sentences(_BULLET.sub("", line)))
+        bullet = _BULLET.match(line)
+        if not line or line.startswith("#") or bullet:
+            flush()
+            if line.startswith("#") or not line:
+                state["block"] += 1
+                state["heading"] = line.lstrip("#").strip() if line.startswith("#") else state["heading"]
+            if bullet:
+                number = _STEP_NUMBER.match(line)
+                emit(_sentences(_BULLET.sub("", line)), int(number.group(1)) if number else 0)
             continue
         if paragraph and _line_break(paragraph[-1], line):
-            units.extend(_sentences(" ".join(paragraph)))
-            paragraph = []
+            flush()
         paragraph.append(line)
-    units.extend(_sentences(" ".join(paragraph)))
-    return [unit for unit in (_clean(u) for u in units) if len(unit.split()) >= 2]
+    flush()
+    kept = [Item(_clean(item.text), item.step, item.block, item.heading) for item in items]
+    return [item for item in kept if len(item.text.split()) >= 2]
 
 
 def _line_break(previous: str, line: str) -> bool:
@@ -154,23 +199,41 @@ def _clean(unit: str) -> str:
 
 
 def passage_units(passages: Sequence[Passage]) -> list[Unit]:
-    """Every usable unit of the passages, cited by passage number."""
+    """Every usable unit of the passages, cited by passage number and ordered by position in the list
+    (several passages of one article share its number; their units stay apart)."""
     return [
-        Unit(text, f"[{passage.number}]", (passage.number, index), passage.kind, passage.title)
-        for passage in passages
-        for index, text in enumerate(split_units(passage.text))
-        if not _INJECTION.search(text)
+        Unit(
+            item.text,
+            f"[{passage.number}]",
+            (source, index),
+            passage.kind,
+            passage.title,
+            _section(passage.section, item.heading),
+            item.step,
+            item.block,
+            passage.doc_id,
+        )
+        for source, passage in enumerate(passages, start=1)
+        for index, item in enumerate(split_items(passage.text))
+        if not _INJECTION.search(item.text)
     ]
 
 
 def attachment_units(texts: Sequence[str]) -> list[Unit]:
     """Every usable unit of the attachments' text (cited once, as the customer's attachment)."""
     return [
-        Unit(text, "", (number, index))
+        Unit(item.text, "", (number, index), section=item.heading, step=item.step, block=item.block)
         for number, body in enumerate(texts)
-        for index, text in enumerate(split_units(body))
-        if not _INJECTION.search(text)
+        for index, item in enumerate(split_items(body))
+        if not _INJECTION.search(item.text)
     ]
+
+
+def _section(path: str, heading: str) -> str:
+    """The heading path of a unit: the passage's section, then a heading inside the passage."""
+    if not heading or path.endswith(heading):
+        return path
+    return f"{path} > {heading}" if path else heading
 
 
 # --- selection -----------------------------------------------------------------------------
@@ -190,11 +253,23 @@ class ExtractiveAnswerer:
         max_sentences: int = MAX_SENTENCES,
         max_units: int = 400,
         margin: float = RUNNER_UP_MARGIN,
+        scorer: UnitScorer | None = None,
+        learned: bool = True,
     ):
         self.embedder = embedder
         self.max_sentences = max_sentences
         self.max_units = max_units
         self.margin = margin
+        # The learned unit scorer chooses what to quote; without it, similarity and overlap do.
+        self._scorer = scorer
+        self.learned = learned
+
+    @property
+    def scorer(self) -> UnitScorer | None:
+        """The unit scorer in use: the one given, else the packaged one (read on first use)."""
+        if self._scorer is None and self.learned:
+            self._scorer = default_scorer()
+        return self._scorer
 
     def select(self, question: str, units: Sequence[Unit], *, focus: str = "") -> Selection:
         """The best units for `focus`, the customer's question as asked (default: `question`).
@@ -219,13 +294,46 @@ class ExtractiveAnswerer:
             for i, unit in enumerate(units)
         ]
         ranked = sorted(range(len(units)), key=lambda i: (-round(scores[i], 6), units[i].order))
-        eligible = [i for i in ranked[1:] if overlaps[i] > 0]
-        chosen = self._diverse([ranked[0], *eligible], scores, matrix, units)
         top = ranked[0]
         shared = len((wanted | content_words(question)) & content_words(units[top].text))
-        answers = dict.fromkeys(_answer_to(i, units) for i in chosen)
         best = max(float(similarity[top]), float(in_context[top]))
+        if self.learned:
+            choice = self._learned(focus, question, units, similarity, in_context, matrix)
+            if choice.steps:
+                return Selection(tuple(units[i] for i in choice.indices), best, shared, steps=True)
+            chosen = list(choice.indices)
+        else:
+            eligible = [i for i in ranked[1:] if overlaps[i] > 0]
+            chosen = self._diverse([ranked[0], *eligible], scores, matrix, units)
+        answers = dict.fromkeys(_answer_to(i, units) for i in chosen)
         return Selection(tuple(units[i] for i in answers), best, shared)
+
+    def features(
+        self, focus: str, question: str, units: Sequence[Unit], similarity: np.ndarray, in_context: np.ndarray
+    ) -> tuple[Question, np.ndarray]:
+        """The learned scorer's view of each unit (also what its training reads)."""
+        asked = read_question(focus, question, content_words(focus) | content_words(question))
+        return asked, unit_features(asked, units, similarity, in_context, content_words)
+
+    def _learned(
+        self,
+        focus: str,
+        question: str,
+        units: list[Unit],
+        similarity: np.ndarray,
+        in_context: np.ndarray,
+        matrix: np.ndarray,
+    ) -> Choice:
+        """Section-first choice by the learned scorer's probabilities."""
+        scorer = self.scorer
+        assert scorer is not None
+        asked, features = self.features(focus, question, units, similarity, in_context)
+        probability = scorer.probabilities(features)
+
+        def similar(i: int, j: int) -> bool:
+            return float(matrix[i] @ matrix[j]) >= NEAR_DUPLICATE or _same_words(units[i], units[j])
+
+        return choose(units, probability, features, asked, similar, max_units=self.max_sentences)
 
     def _diverse(
         self, ranked: list[int], scores: list[float], matrix: np.ndarray, units: list[Unit]

@@ -34,7 +34,10 @@ def build_client(settings: Settings, *, kb: KnowledgeBase | None = None) -> Supp
     model = IntentModel.load(settings.offline_intent_model)
     router = Router(model, routing_embedder(model, kb), KnowledgeVocabulary(kb))
     return OfflineChatClient(
-        embedder=kb.cached_embedder, router=router, confidence=settings.offline_confidence
+        embedder=kb.cached_embedder,
+        router=router,
+        confidence=settings.offline_confidence,
+        chunks=kb.get_chunk,  # other sections of the articles found (answer selection)
     )
 
 

@@ -62,11 +62,24 @@ def fact_answer(key: str, value: str | None) -> str:
 
 def extracted(selection: Selection, *, from_attachment: bool = False) -> str:
     """The chosen sentences, each with its passage citation (or one attachment citation at the end)."""
+    if selection.steps:
+        return _steps(selection)
     sentences = [_with_citation(unit.text, unit.cite) for unit in selection.units]
     text = f"{_reviews_intro(selection)}{' '.join(sentences)}"
     if from_attachment:
         text = f"{text.rstrip('.')} {ATTACHMENT_CITATION}."
     return text
+
+
+def _steps(selection: Selection) -> str:
+    """A numbered list, one line per step (sentences of one step joined), cited once at the end."""
+    steps: dict[int, list[str]] = {}
+    for unit in selection.units:
+        steps.setdefault(unit.step, []).append(unit.text)
+    lines = [f"{number}. {' '.join(texts)}" for number, texts in sorted(steps.items())]
+    last = selection.units[-1]
+    lines[-1] = f"{lines[-1].split('. ', 1)[0]}. {_with_citation(' '.join(steps[max(steps)]), last.cite)}"
+    return "\n".join(lines)
 
 
 def _reviews_intro(selection: Selection) -> str:

@@ -1,0 +1,282 @@
+"""Which units of the retrieved passages answer the question: features, a learned scorer, the choice.
+
+Embedding similarity alone quotes the sentence that *sounds* most like the question ("Plus and
+Premium are paid plans…") rather than the one that states what was asked (£4.99). So each unit is
+described by a few features - similarity, word overlap, whether it carries the kind of fact asked
+for, whether its heading and entity match the question, where it sits - and a logistic regression
+trained on the dev dialogues (`scripts/train_answer_scorer.py`) turns them into the probability that
+the unit carries the reference answer's facts. The choice is then section-first: the best section
+(its units' scores and its heading against the question), then the units inside it; a numbered list
+is quoted whole; a unit that only sends the reader to another retrieved article is never the answer.
+
+The model is a JSON file of standardisation constants and weights, read once per responder.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from app.agent.providers.answer_types import STEPS, YES_NO, QuestionType, question_type, type_match
+
+if TYPE_CHECKING:
+    from app.agent.providers.offline_answer import Unit
+
+MODEL_FILE = "answer_scorer.json"
+FEATURES = (
+    "similarity",  # cosine of the unit to the question as asked
+    "similarity_in_context",  # cosine to the question read with the dialogue before it
+    "similarity_rank",  # 1 for the most similar unit, falling to 0
+    "word_overlap",  # share of the question's content words in the unit
+    "heading_overlap",  # share of the question's content words in the unit's title and section
+    "heading_best",  # 1 when no other passage's heading shares more of the question's words
+    "type_match",  # share of the answer kinds asked for that the unit carries
+    "states_number",  # the question asks for a quantity and the unit states a number
+    "entity_match",  # share of the question's entity words (found in headings) the unit or its heading has
+    "entity_conflict",  # a table row labelled with an entity the question does not name
+    "position",  # 0 for the first unit of its passage, 1 for the last
+    "passage_rank",  # 1 for the first passage, 1/n for the n-th
+    "is_question",  # an FAQ question, which answers nothing by itself
+    "lead_in",  # ends with ":" (introduces a list)
+    "refers_away",  # "see *Title*" where Title is another retrieved article
+    "is_step",  # an item of a numbered list
+    "steps_wanted",  # the question asks how to do something and the unit is a step
+    "words",  # log length in words
+    "review",  # someone's opinion rather than the company's word
+)
+Words = Callable[[str], set[str]]
+_SEE = re.compile(r"\bsee (?:our |the )?\*?[\"'“]?([A-Z][^*\"”;:.()]{3,80})", re.IGNORECASE)
+_ROW_LABEL = re.compile(r"^[^:;]{1,40}: ([^;]{1,80})(?:;|$)")
+_DIGIT = re.compile(r"\d")
+
+
+@dataclass(frozen=True)
+class UnitScorer:
+    """Logistic regression over standardised features: P(unit carries the answer's facts)."""
+
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray
+    intercept: float
+
+    def probabilities(self, features: np.ndarray) -> np.ndarray:
+        z = ((features - self.mean) / self.scale) @ self.coef + self.intercept
+        return 1.0 / (1.0 + np.exp(-z))
+
+    @classmethod
+    def from_dict(cls, data: dict) -> UnitScorer:
+        if list(data["features"]) != list(FEATURES):
+            raise ValueError("the answer scorer was trained on other features; retrain it")
+        return cls(
+            np.asarray(data["mean"], dtype=np.float64),
+            np.asarray(data["scale"], dtype=np.float64),
+            np.asarray(data["coef"], dtype=np.float64),
+            float(data["intercept"]),
+        )
+
+
+@cache
+def default_scorer() -> UnitScorer:
+    """The trained scorer shipped with the package (read on first use, then shared: it is immutable)."""
+    text = resources.files(__package__).joinpath(MODEL_FILE).read_text(encoding="utf-8")
+    return UnitScorer.from_dict(json.loads(text))
+
+
+@dataclass(frozen=True)
+class Question:
+    """The question as asked, in context, and what it wants."""
+
+    focus: str
+    in_context: str
+    kind: QuestionType
+    words: frozenset[str]
+
+
+def read_question(focus: str, in_context: str, words: set[str]) -> Question:
+    return Question(focus, in_context, question_type(focus), frozenset(words))
+
+
+def unit_features(
+    question: Question,
+    units: Sequence[Unit],
+    similarity: np.ndarray,
+    in_context: np.ndarray,
+    content_words: Words,
+) -> np.ndarray:
+    """One row of FEATURES per unit."""
+    wanted = question.words
+    headings = [content_words(f"{unit.title} {unit.section}") for unit in units]
+    heading_share = [len(wanted & h) / len(wanted) if wanted else 0.0 for h in headings]
+    best_heading = max(heading_share, default=0.0)
+    entities = wanted & set().union(*headings) if headings else frozenset()
+    titles = {unit.title.strip().lower() for unit in units if unit.title}
+    order = np.argsort(-similarity, kind="stable")
+    rank = np.empty(len(units))
+    rank[order] = np.arange(len(units))
+    lengths: dict[int, int] = {}
+    for unit in units:
+        lengths[unit.order[0]] = max(lengths.get(unit.order[0], 0), unit.order[1] + 1)
+    rows = []
+    for i, unit in enumerate(units):
+        words = content_words(unit.text)
+        rows.append(
+            [
+                float(similarity[i]),
+                float(in_context[i]),
+                1.0 - rank[i] / max(len(units) - 1, 1),
+                len(wanted & words) / len(wanted) if wanted else 0.0,
+                heading_share[i],
+                float(heading_share[i] >= best_heading and best_heading > 0),
+                type_match(question.kind, unit.text),
+                float(question.kind.factual and bool(_DIGIT.search(unit.text))),
+                len(entities & (words | headings[i])) / len(entities) if entities else 0.0,
+                float(_row_conflict(unit.text, wanted, content_words)),
+                unit.order[1] / max(lengths[unit.order[0]] - 1, 1),
+                1.0 / max(unit.order[0], 1),
+                float(unit.text.endswith("?")),
+                float(unit.text.endswith(":")),
+                float(refers_away(unit, titles)),
+                float(unit.step > 0),
+                float(unit.step > 0 and question.kind.wants(STEPS)),
+                float(np.log1p(len(unit.text.split()))),
+                float(unit.kind == "review"),
+            ]
+        )
+    return np.asarray(rows, dtype=np.float64).reshape(len(units), len(FEATURES))
+
+
+def refers_away(unit: Unit, titles: set[str]) -> bool:
+    """Whether the unit sends the reader to another retrieved article ("see *Pairing and resetting…*")."""
+    for match in _SEE.finditer(unit.text):
+        target = match.group(1).strip().lower()
+        if any(
+            title != unit.title.strip().lower() and (title in target or target in title) for title in titles
+        ):
+            return True
+    return False
+
+
+def _row_conflict(text: str, wanted: frozenset[str], content_words: Words) -> bool:
+    """A table row ("Plan: Premium; UK monthly: £9.99") none of whose values the question names:
+    a row about another entity than the one asked about."""
+    if not _ROW_LABEL.match(text) or ";" not in text:
+        return False
+    values = set().union(*(content_words(cell.partition(": ")[2]) for cell in text.split("; ")))
+    return not values & wanted
+
+
+# --- the choice ----------------------------------------------------------------------------
+RUNNER_UP_RATIO = 0.6  # further units of the chosen section need this share of the best probability
+MAX_WORDS = 45  # stop adding units once the answer is this long
+MAX_STEPS = 10
+OTHER_SOURCE_RATIO = 0.8  # another article's best unit joins when it scores this share of the best
+_CONDITION = re.compile(r"^(?:if|unless|only|but|however|this|that|it|you|otherwise|except)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The chosen units (indices, in reading order for steps, best first otherwise)."""
+
+    indices: tuple[int, ...]
+    steps: bool = False
+
+
+def choose(
+    units: Sequence[Unit],
+    probability: np.ndarray,
+    features: np.ndarray,
+    question: Question,
+    similar: Callable[[int, int], bool],
+    *,
+    max_units: int,
+) -> Choice:
+    """Section first, then the units inside it; a numbered list whole; never a pointer elsewhere."""
+    probability = _typed(probability, features, question)
+    away = features[:, FEATURES.index("refers_away")] > 0
+    usable = [i for i in range(len(units)) if not away[i]] or list(range(len(units)))
+    sections: dict[tuple[int, str], list[int]] = {}
+    for i in usable:
+        sections.setdefault((units[i].order[0], units[i].section), []).append(i)
+    heading = features[:, FEATURES.index("heading_overlap")]
+    best_section = max(
+        sections.values(),
+        key=lambda members: (max(probability[i] for i in members) + 0.1 * heading[members[0]], -members[0]),
+    )
+    ranked = sorted(best_section, key=lambda i: (-probability[i], units[i].order))
+    best = ranked[0]
+    steps = _steps(units, best_section, best, question)
+    if steps:
+        return Choice(tuple(steps), steps=True)
+    chosen = [best]
+    words = len(units[best].text.split())
+    for i in ranked[1:]:
+        size = len(units[i].text.split())
+        if len(chosen) >= max_units or words + size > MAX_WORDS:
+            continue
+        if probability[i] < RUNNER_UP_RATIO * probability[best] or any(similar(i, j) for j in chosen):
+            continue
+        chosen.append(i)
+        words += size
+    if question.kind.wants(YES_NO):
+        chosen.extend(_condition_after(units, chosen, best_section))
+    chosen.extend(_elsewhere(units, probability, usable, chosen, similar))
+    # The best unit first, the rest of the section's chosen units in reading order after it.
+    rest = sorted(dict.fromkeys(chosen[1:]), key=lambda i: units[i].order)
+    return Choice(tuple(dict.fromkeys([chosen[0], *rest])))
+
+
+def _typed(probability: np.ndarray, features: np.ndarray, question: Question) -> np.ndarray:
+    """A question for an amount, a time, a count or a contact is answered by a unit that states one:
+    the scorer's probability is halved for units that carry none of the kinds asked for."""
+    if not question.kind.typed:
+        return probability
+    share = features[:, FEATURES.index("type_match")] * len(question.kind.kinds) / len(question.kind.typed)
+    return probability * (0.5 + 0.5 * np.clip(share, 0.0, 1.0))
+
+
+def _elsewhere(
+    units: Sequence[Unit],
+    probability: np.ndarray,
+    usable: list[int],
+    chosen: list[int],
+    similar: Callable[[int, int], bool],
+) -> list[int]:
+    """The best unit of another article when it scores nearly as well: a second source says what
+    the first leaves out (and is cited)."""
+    documents = {units[i].cite for i in chosen}
+    others = [i for i in usable if units[i].cite not in documents and not units[i].text.endswith("?")]
+    if not others:
+        return []
+    best = max(others, key=lambda i: (probability[i], -units[i].order[0]))
+    close = probability[best] >= OTHER_SOURCE_RATIO * probability[chosen[0]]
+    return [best] if close and not any(similar(best, j) for j in chosen) else []
+
+
+def _steps(units: Sequence[Unit], section: list[int], best: int, question: Question) -> list[int]:
+    """For a how-to question whose best unit is a step: that numbered list, in order."""
+    if units[best].step == 0 or not question.kind.wants(STEPS) or question.kind.factual:
+        return []
+    block = [i for i in section if units[i].step > 0 and units[i].block == units[best].block]
+    block.sort(key=lambda i: units[i].order)
+    return block[:MAX_STEPS] if len({units[i].step for i in block}) >= 2 else []
+
+
+def _condition_after(units: Sequence[Unit], chosen: list[int], section: list[int]) -> list[int]:
+    """For a yes/no question: the sentence right after the deciding one when it states its condition."""
+    best = units[chosen[0]]
+    for i in section:
+        unit = units[i]
+        if (
+            unit.order == (best.order[0], best.order[1] + 1)
+            and _CONDITION.match(unit.text)
+            and i not in chosen
+        ):
+            return [i]
+    return []

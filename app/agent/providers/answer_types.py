@@ -1,0 +1,138 @@
+"""What kind of answer a question wants, and which kinds of fact a piece of text carries.
+
+A customer who asks "how much" wants an amount, "how long" a duration, "how do I" steps, "can I"
+a yes or no with its condition, "what number do I call" a contact, "where" a place. The offline
+model prefers the sentences that carry the wanted kind of fact; this module only reads the
+question's form and the text's surface (currency signs, units of time, list numbering, phone
+numbers), so it knows nothing about any one help centre.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from app.agent.providers.offline_answer import Selection
+
+PRICE = "price"
+DURATION = "duration"
+COUNT = "count"
+STEPS = "steps"
+YES_NO = "yes_no"
+CONTACT = "contact"
+PLACE = "place"
+ANSWER_TYPES = (PRICE, DURATION, COUNT, STEPS, YES_NO, CONTACT, PLACE)
+
+_I = re.IGNORECASE
+# The question's form: interrogatives and the nouns customers use for each kind of answer.
+_ASKS = {
+    PRICE: re.compile(
+        r"\bhow much\b|\b(?:cost|costs|price|prices|priced|fee|fees|charge|charged|charges|pay|paid"
+        r"|expensive|cheap|refund amount|total|amount)\b",
+        _I,
+    ),
+    DURATION: re.compile(
+        r"\bhow (?:long|soon|quickly|fast)\b|\bwhen\b|\bwhat time\b|\bby when\b|\bhow many (?:days|hours"
+        r"|weeks|months|minutes)\b|\b(?:deadline|delivery times?|opening hours|until|expire|expires"
+        r"|valid|date)\b",
+        _I,
+    ),
+    COUNT: re.compile(r"\bhow many\b|\b(?:limit|maximum|minimum|max|min|at most|up to)\b", _I),
+    STEPS: re.compile(
+        r"\bhow (?:do|can|should|would|shall) (?:i|we|you)\b|\bhow to\b|\bsteps?\b"
+        r"|\bwhat (?:do|should) i do\b",
+        _I,
+    ),
+    YES_NO: re.compile(
+        r"^\s*(?:(?:hi|hello|hey|ok|so|and|but|also)[,!. ]+)?(?:can|could|do|does|did|is|are|will"
+        r"|would|should|may|must|am|has|have)\b",
+        _I,
+    ),
+    CONTACT: re.compile(
+        r"\b(?:phone|number to call|call|ring|email address|e-mail|contact|reach|hotline|chat)\b", _I
+    ),
+    PLACE: re.compile(r"\bwhere\b|\bwhich (?:shop|store|branch|country|address)\b", _I),
+}
+# The text's surface: what kind of fact a sentence states.
+_CARRIES = {
+    PRICE: re.compile(r"[£€$¥]\s?\d|\d\s?(?:EUR|GBP|USD|euros?|pounds?|dollars?)\b|\bfree\b|\bprice", _I),
+    DURATION: re.compile(
+        r"\d+(?:[–-]\d+)?\s*(?:working |business |calendar )?(?:minutes?|mins?|hours?|hrs?|days?|weeks?"
+        r"|months?|years?)\b|\b\d{1,2}(?::\d{2})?\s*(?:am|pm)\b|\b\d{1,2}:\d{2}\b|\b(?:monday|tuesday"
+        r"|wednesday|thursday|friday|saturday|sunday|january|february|march|april|may|june|july|august"
+        r"|september|october|november|december|same day|next day|immediately)\b",
+        _I,
+    ),
+    COUNT: re.compile(r"\b\d+\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve)\b", _I),
+    STEPS: re.compile(
+        r"^(?:open|go|choose|select|tap|click|press|hold|switch|turn|sign|enter|remove|add|follow|start"
+        r"|use|check|charge|restart|connect|pair|reply|send|drop|print|pack|scan|contact|call|ask)\b",
+        _I,
+    ),
+    YES_NO: re.compile(
+        r"\b(?:yes|no|not|never|only|unless|if|cannot|can't|can|don't|doesn't|isn't|aren't|must|always)\b",
+        _I,
+    ),
+    CONTACT: re.compile(
+        r"\b0\d{2,4}[ \d]{6,}\b|\+\d[\d ]{7,}|[\w.+-]+@[\w-]+\.\w+|\bchat\b|\bphone\b|\bcall\b", _I
+    ),
+    PLACE: re.compile(
+        r"\b(?:at|in|under|from|to) (?:the |your |a |any )?[A-Z][\w'-]+|›|>|\b(?:address|post office"
+        r"|shop|store|counter|locker|settings|menu|account page)\b"
+    ),
+}
+
+
+@dataclass(frozen=True)
+class QuestionType:
+    """The kinds of answer a question asks for (a question can want several, e.g. cost and time)."""
+
+    kinds: frozenset[str]
+
+    def wants(self, kind: str) -> bool:
+        return kind in self.kinds
+
+    @property
+    def typed(self) -> frozenset[str]:
+        """The kinds a unit's surface can show (a yes/no or a how-to can be answered in many forms)."""
+        return self.kinds & {PRICE, DURATION, COUNT, CONTACT}
+
+    @property
+    def factual(self) -> bool:
+        """Whether the question asks for a quantity (the answer should state a number)."""
+        return bool(self.kinds & {PRICE, DURATION, COUNT})
+
+
+def question_type(question: str) -> QuestionType:
+    """The answer kinds a question's wording asks for."""
+    return QuestionType(frozenset(kind for kind, pattern in _ASKS.items() if pattern.search(question)))
+
+
+def carried_types(text: str) -> frozenset[str]:
+    """The kinds of fact a unit of text states."""
+    return frozenset(kind for kind, pattern in _CARRIES.items() if pattern.search(text))
+
+
+def type_match(wanted: QuestionType, text: str) -> float:
+    """Share of the wanted answer kinds the text carries (0 when the question wants none)."""
+    if not wanted.kinds:
+        return 0.0
+    return len(wanted.kinds & carried_types(text)) / len(wanted.kinds)
+
+
+_EXPLAIN = re.compile(
+    r"\bwhy\b|\bhow (?!much|many|long)\w+|\b(?:can|could) i\b|\bwhat (?:should|can) i\b|\bi want to\b", _I
+)
+
+
+def needs_help_centre(question: str, attachment_answer: Selection | None) -> bool:
+    """Whether a question about an attachment also needs the help centre: it asks why or how (policy),
+    or it asks for a kind of fact the attachment's best lines do not state."""
+    if _EXPLAIN.search(question):
+        return True
+    asked = question_type(question).typed
+    if attachment_answer is None or not attachment_answer.units:
+        return True
+    return bool(asked) and not asked & carried_types(attachment_answer.units[0].text)

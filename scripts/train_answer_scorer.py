@@ -1,0 +1,194 @@
+"""Train the offline model's answer-unit scorer on the demo DEV dialogues (never the test split).
+
+Why: which sentence of a retrieved passage states the fact the customer asked for is learned from
+labelled dialogues rather than hand-tuned. Two stages, one command:
+
+1. **collect** - replay every dev dialogue through the app's own `SupportDesk` (the default offline
+   configuration) and record, for each answered knowledge turn with a reference, the units the
+   offline model chose from. Each unit gets the scorer's features and a label: 1 when it states a
+   number of the reference answer that the question does not already state, or shares most of its
+   content words with the reference. Written to `answer_scorer_data.npz` (features, labels, which
+   dialogue each row came from).
+2. **fit** - hold out a seeded 25 % of the dialogues (whole dialogues, so no turn leaks), fit a
+   standardised logistic regression on the rest, report validation ROC AUC and average precision,
+   and write `answer_scorer.json`: the constants the offline model needs, plus those scores.
+
+Usage (from the repository root, offline settings exported):
+    python scripts/train_answer_scorer.py              # collect, then fit
+    python scripts/train_answer_scorer.py --fit-only   # refit from the stored features
+
+`tests/agent/test_answer_scorer.py` refits from the stored features and checks the validation
+scores and weights match the committed model.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from app.agent.providers.answer_select import FEATURES, MODEL_FILE  # noqa: E402
+
+PACKAGE_DIR = ROOT / "app" / "agent" / "providers"
+DATA_FILE = PACKAGE_DIR / "answer_scorer_data.npz"
+MODEL_PATH = PACKAGE_DIR / MODEL_FILE
+DEV = ROOT / "datasets" / "dialogues" / "dev.jsonl"
+SEED = 14
+VALIDATION_SHARE = 0.25
+C = 1.0  # inverse regularisation strength
+
+
+@dataclass
+class Recorder:
+    """Stands in for the responder's answerer: records what each `select` saw, then delegates."""
+
+    inner: Any
+    calls: list[dict[str, Any]] = field(default_factory=list)
+
+    def select(self, question: str, units: Any, *, focus: str = "") -> Any:
+        self.calls.append({"question": question, "focus": focus or question, "units": list(units)})
+        return self.inner.select(question, units, focus=focus)
+
+
+def collect(dataset_path: Path = DEV) -> dict[str, np.ndarray]:
+    """Replay the dev dialogues and return the feature rows, labels and dialogue groups."""
+    from app.agent.desk import SupportDesk
+    from app.agent.providers import build_chat_client
+    from app.agent.providers.offline_answer import ExtractiveAnswerer
+    from app.asyncutil import run_sync
+    from eval.config import build_settings
+    from eval.datasets.loader import load_dataset
+    from eval.kb_cache import prepare_knowledge
+    from eval.runner import replay_settings
+
+    settings = build_settings()
+    dataset = load_dataset(str(dataset_path), settings=settings)
+    with tempfile.TemporaryDirectory() as tmp:
+        run_settings = replay_settings(settings, Path(tmp))
+        kb = prepare_knowledge(dataset.knowledge, run_settings, progress=False)
+        client = build_chat_client(run_settings, kb=kb)
+        # Replies come from the similarity-only answerer, so what is collected never depends on
+        # an earlier model: the same command gives the same data.
+        answerer = ExtractiveAnswerer(kb.cached_embedder, learned=False)
+        recorder = Recorder(answerer)
+        client.responder.answerer = recorder  # type: ignore[attr-defined]
+        desk = SupportDesk.from_settings(run_settings, kb=kb, chat_client=client)
+        rows, labels, groups = [], [], []
+        for number, dialogue in enumerate(dataset.dialogues):
+            conversation = desk.start_conversation(dialogue.customer or "train")
+            desk.seed_history(conversation, [(turn.role, turn.text) for turn in dialogue.context])
+            for turn in dialogue.turns:
+                recorder.calls.clear()
+                attachments = _attach(desk, conversation, dialogue, turn)
+                run_sync(desk.reply(conversation, turn.text, attachment_ids=attachments))
+                if not turn.labels.reference or not turn.labels.needs_knowledge:
+                    continue
+                for call in recorder.calls:
+                    features, label = _rows(answerer, call, turn.labels.reference, turn.text)
+                    rows.append(features)
+                    labels.append(label)
+                    groups.append(np.full(len(label), number))
+    return {
+        "features": np.concatenate(rows).astype(np.float32),
+        "labels": np.concatenate(labels).astype(np.int8),
+        "groups": np.concatenate(groups).astype(np.int32),
+    }
+
+
+def _attach(desk: Any, conversation: str, dialogue: Any, turn: Any) -> tuple[int, ...]:
+    path = dialogue.attachment_path(turn)
+    if path is None:
+        return ()
+    return (desk.add_attachment(conversation, path.name, path.read_bytes()).id,)
+
+
+def _rows(answerer: Any, call: dict[str, Any], reference: str, asked: str) -> tuple[np.ndarray, np.ndarray]:
+    """Features of every unit the answerer saw, and whether each carries the reference's facts."""
+    from app.agent.providers.offline_answer import content_words
+    from eval.metrics.facts import numbers_in
+
+    units = call["units"][: answerer.max_units]
+    texts = [unit.text for unit in units]
+    matrix = np.asarray(answerer.embedder.embed_documents(texts), dtype=np.float32)
+    similarity = matrix @ np.asarray(answerer.embedder.embed_query(call["focus"]), dtype=np.float32)
+    in_context = matrix @ np.asarray(answerer.embedder.embed_query(call["question"]), dtype=np.float32)
+    _, features = answerer.features(call["focus"], call["question"], units, similarity, in_context)
+    facts = numbers_in(reference) - numbers_in(asked)
+    wanted = content_words(reference)
+    labels = []
+    for text in texts:
+        words = content_words(text)
+        shared = len(words & wanted)
+        carries = bool(facts & numbers_in(text)) or (shared >= 3 and shared >= 0.5 * len(words))
+        labels.append(int(carries))
+    return features, np.asarray(labels)
+
+
+def split(groups: np.ndarray) -> np.ndarray:
+    """True for the rows of the held-out (validation) dialogues: a seeded share of the dialogues."""
+    dialogues = np.unique(groups)
+    rng = np.random.default_rng(SEED)
+    held = rng.choice(dialogues, size=max(1, round(VALIDATION_SHARE * len(dialogues))), replace=False)
+    return np.isin(groups, held)
+
+
+def fit(data: dict[str, np.ndarray]) -> dict[str, Any]:
+    """Fit on the training dialogues; return the model file's content with its validation scores."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import average_precision_score, roc_auc_score
+    from sklearn.preprocessing import StandardScaler
+
+    x = np.asarray(data["features"], dtype=np.float64)
+    y = np.asarray(data["labels"], dtype=np.int64)
+    held = split(data["groups"])
+    scaler = StandardScaler().fit(x[~held])
+    scale = np.where(scaler.scale_ > 0, scaler.scale_, 1.0)
+    model = LogisticRegression(C=C, max_iter=1000, class_weight="balanced")
+    model.fit((x[~held] - scaler.mean_) / scale, y[~held])
+    validation = model.predict_proba((x[held] - scaler.mean_) / scale)[:, 1]
+    return {
+        "features": list(FEATURES),
+        "mean": [round(float(v), 8) for v in scaler.mean_],
+        "scale": [round(float(v), 8) for v in scale],
+        "coef": [round(float(v), 8) for v in model.coef_[0]],
+        "intercept": round(float(model.intercept_[0]), 8),
+        "training": {
+            "data": "datasets/dialogues/dev.jsonl (demo dev dialogues only)",
+            "seed": SEED,
+            "validation_share": VALIDATION_SHARE,
+            "train_rows": int((~held).sum()),
+            "validation_rows": int(held.sum()),
+            "positive_share": round(float(y.mean()), 6),
+            "validation_roc_auc": round(float(roc_auc_score(y[held], validation)), 6),
+            "validation_average_precision": round(float(average_precision_score(y[held], validation)), 6),
+        },
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--fit-only", action="store_true", help="refit from the stored features")
+    args = parser.parse_args(argv)
+    if not args.fit_only:
+        data = collect()
+        np.savez_compressed(DATA_FILE, **data)
+    with np.load(DATA_FILE) as stored:
+        data = {name: stored[name] for name in stored.files}
+    model = fit(data)
+    MODEL_PATH.write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
+    print(json.dumps(model["training"], indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,65 @@
+"""Answers that state the fact asked for, in a real browser against a real server (issue 14).
+
+The server runs over the help-centre articles these questions need, near-duplicates included
+(Plus and Premium, Aura 2 and Aura 2 Pro, UK and Ireland delivery), so choosing the right one is
+part of what is tested. The offline model answers; nothing is mocked.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.browser.conftest import LiveServer, serve_knowledge
+from tests.browser.test_app import ask
+
+pytestmark = pytest.mark.browser
+ARTICLES = (
+    "billing/kestrel-club-plans.md",
+    "billing/plus-plan.md",
+    "billing/premium-plan.md",
+    "billing/student-discount.md",
+    "troubleshooting/aura-2-pairing-and-reset.md",
+    "troubleshooting/aura-2-pro-pairing-and-reset.md",
+    "orders/delivery-uk.md",
+    "orders/delivery-ireland.md",
+)
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """This module's own server (overrides the shared one), over the articles above."""
+    yield from serve_knowledge(tmp_path_factory.mktemp("answers-server"), ARTICLES)
+
+
+def _expect():
+    from playwright.sync_api import expect
+
+    return expect
+
+
+def test_a_price_question_gets_the_price_of_that_plan(new_page, screenshots: Path) -> None:
+    page = new_page()
+    ask(page, "How much is Kestrel Club Plus?")
+    _expect()(page.locator("#chatbot")).to_contain_text("£4.99")
+    page.screenshot(path=str(screenshots / "answers-plus-price.png"), full_page=True)
+
+
+def test_a_how_to_question_gets_the_numbered_steps(new_page, screenshots: Path) -> None:
+    page = new_page()
+    ask(page, "How do I reset my Aura 2 Pro?")
+    steps = page.locator("#chatbot ol li")  # the reply's Markdown list, rendered as a list
+    _expect()(steps.first).to_be_visible()
+    assert steps.count() >= 3
+    _expect()(page.locator("#chatbot ol").last).to_contain_text("15 seconds")  # the Pro's reset, not Aura 2's
+    page.screenshot(path=str(screenshots / "answers-reset-steps.png"), full_page=True)
+
+
+def test_a_delivery_question_gets_that_country_s_delivery_time(new_page, screenshots: Path) -> None:
+    page = new_page()
+    ask(page, "Delivery times to Ireland?")
+    _expect()(page.locator("#chatbot")).to_contain_text(re.compile(r"3\s*[–-]\s*5 working days"))
+    page.screenshot(path=str(screenshots / "answers-ireland-delivery.png"), full_page=True)
