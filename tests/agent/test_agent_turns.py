@@ -18,7 +18,7 @@ async def test_knowledge_question_is_answered_with_a_stored_citation(desk) -> No
 
     assert "$12" in result.text
     assert result.searched and [call.name for call in result.tool_calls] == [SEARCH_TOOL]
-    assert [c.doc_id for c in result.citations] == ["billing/plans"]
+    assert {c.doc_id for c in result.citations} == {"billing/plans"}  # one or two of its sections
     assert result.retrieved[result.citations[0].number - 1].chunk_id == result.citations[0].chunk_id
     stored = desk.history(conversation)
     assert [m.role for m in stored] == ["user", "assistant"]
@@ -39,7 +39,7 @@ async def test_follow_up_is_resolved_by_the_search_tool_from_the_dialogue(desk) 
     query = result.tool_calls[0].arguments["query"]
     assert query.endswith("for Premium?") and "Plus" not in query
     assert "$20" in result.text
-    assert [c.doc_id for c in result.citations] == ["billing/plans"]
+    assert {c.doc_id for c in result.citations} == {"billing/plans"}
 
 
 async def test_unanswerable_question_is_declined_without_invention(desk) -> None:
