@@ -245,6 +245,10 @@ def collect_samples(
         collector.add_value("latency_ms", record.dialogue_id, record.latency_ms)
     for name, q in (("latency/p50_ms", 50.0), ("latency/p95_ms", 95.0)):
         collector.metric(name, "percentile", "latency_ms", q=q)
+    for record in scored:
+        if facts.REPLY_WORDS in record.scores:
+            collector.add_value(facts.REPLY_WORDS, record.dialogue_id, record.scores[facts.REPLY_WORDS])
+    collector.metric(facts.REPLY_WORDS_MEDIAN, "percentile", facts.REPLY_WORDS, q=50.0)  # the median
     _collect_tasks(collector, records, repeats, metrics)
     for name in metrics:
         if name not in collector.estimators:
