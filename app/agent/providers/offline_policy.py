@@ -372,8 +372,20 @@ def read_intent(user_text: str, history: Sequence[Turn], known: Mapping[str, str
         return Intent("attachment", question, question, search, facts=facts, attachment_ids=attachments)
     if reading.has("recall"):
         return Intent("fact_question", question, facts=facts, fact_key=mentioned_fact(question, known))
+    reading = _documented_question(reading, question, vocabulary)
     intent = _plain_intent(reading, text, question, facts, history, offered=offered)
     return replace(intent, offer=unsure_escalation(reading))
+
+
+def _documented_question(reading: Reading, question: str, vocabulary: Vocabulary) -> Reading:
+    """A question that names something the help centre documents (a plan, product or country
+    from its own titles and headings) is for the help centre, however much it sounds like a
+    booking: "How much is Kestrel Club Plus?" names a plan, not a hotel."""
+    if reading.has("knowledge") or not question.rstrip().endswith("?") or not vocabulary.find(question):
+        return reading
+    probabilities = {**reading.probabilities, "knowledge": max(reading.thresholds.get("knowledge", 0.5), 0.5)}
+    probabilities["booking"] = min(probabilities.get("booking", 0.0), 0.0)
+    return Reading(probabilities, reading.thresholds, reading.escalate_threshold)
 
 
 def in_context(reading: Reading, text: str, history: Sequence[Turn], router: Router) -> Reading:
