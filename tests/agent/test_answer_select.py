@@ -90,7 +90,8 @@ def test_steps_come_from_the_article_asked_about_as_a_list(embedder: MiniLM) -> 
         passage(1, "Pairing and resetting Aura 2 headphones", "", AURA_2),
         passage(2, "Pairing and resetting Aura 2 Pro headphones", "Resetting Aura 2 Pro", AURA_2_PRO_RESET),
     ]
-    selection = ExtractiveAnswerer(embedder).select("How do I reset my Aura 2 Pro?", passage_units(passages))
+    answerer = ExtractiveAnswerer(embedder, learned=True)  # the learned scorer (off by default)
+    selection = answerer.select("How do I reset my Aura 2 Pro?", passage_units(passages))
     assert selection.steps
     reply = say.extracted(selection)
     assert reply.splitlines()[0].startswith("1. Switch the headphones on")
