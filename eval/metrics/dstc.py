@@ -35,7 +35,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from app.errors import InputError
@@ -114,35 +114,26 @@ def instance_counts(reference: Mapping[str, Any], prediction: Mapping[str, Any])
 
 @dataclass
 class _Tally:
-    detection_tp: int = 0
-    detection_fp: int = 0
-    detection_fn: int = 0
-    selection_tp: int = 0
-    selection_fp: int = 0
-    selection_fn: int = 0
-    selection_exact: int = 0
-    selection_total: int = 0
+    """The instances' counts summed, and the response pairs of detection true positives."""
+
+    counts: InstanceCounts = field(default_factory=InstanceCounts)
     ref_responses: list[str] = field(default_factory=list)
     pred_responses: list[str] = field(default_factory=list)
 
     def add(self, reference: Mapping[str, Any], prediction: Mapping[str, Any]) -> None:
         counts = instance_counts(reference, prediction)
-        self.detection_tp += counts.detection_tp
-        self.detection_fp += counts.detection_fp
-        self.detection_fn += counts.detection_fn
+        self.counts = InstanceCounts(
+            *(getattr(self.counts, f.name) + getattr(counts, f.name) for f in fields(InstanceCounts))
+        )
         if counts.detection_tp:
             self.ref_responses.append(str(reference.get("response") or ""))
             self.pred_responses.append(str(prediction.get("response") or ""))
-        self.selection_total += counts.selection_total
-        self.selection_tp += counts.selection_tp
-        self.selection_fp += counts.selection_fp
-        self.selection_fn += counts.selection_fn
-        self.selection_exact += counts.selection_exact
 
     def detection_prf(self, score_sum: float) -> tuple[float, float, float]:
         """The official `_compute`: a sum over true positives spread over predicted / actual targets."""
-        precision = _ratio(score_sum, self.detection_tp + self.detection_fp)
-        recall = _ratio(score_sum, self.detection_tp + self.detection_fn)
+        counts = self.counts
+        precision = _ratio(score_sum, counts.detection_tp + counts.detection_fp)
+        recall = _ratio(score_sum, counts.detection_tp + counts.detection_fn)
         return precision, recall, _harmonic(precision, recall)
 
 
@@ -248,10 +239,11 @@ def score_dstc(
 
 
 def _scores(tally: _Tally) -> dict[str, float]:
-    detection = tally.detection_prf(float(tally.detection_tp))
-    sel_precision = _ratio(tally.selection_tp, tally.selection_tp + tally.selection_fp)
-    sel_recall = _ratio(tally.selection_tp, tally.selection_tp + tally.selection_fn)
-    hyps, refs, tp = tally.pred_responses, tally.ref_responses, tally.detection_tp
+    counts = tally.counts
+    detection = tally.detection_prf(float(counts.detection_tp))
+    sel_precision = _ratio(counts.selection_tp, counts.selection_tp + counts.selection_fp)
+    sel_recall = _ratio(counts.selection_tp, counts.selection_tp + counts.selection_fn)
+    hyps, refs, tp = tally.pred_responses, tally.ref_responses, counts.detection_tp
     rouge = rouge_sums(hyps, refs)
     return {
         "detection/precision": detection[0],
@@ -260,7 +252,7 @@ def _scores(tally: _Tally) -> dict[str, float]:
         "selection/precision": sel_precision,
         "selection/recall": sel_recall,
         "selection/f1": _harmonic(sel_precision, sel_recall),
-        "selection/em": _ratio(tally.selection_exact, tally.selection_total),
+        "selection/em": _ratio(counts.selection_exact, counts.selection_total),
         "generation/bleu": tally.detection_prf(corpus_bleu(hyps, refs) * tp)[2],
         "generation/meteor": tally.detection_prf(mean_meteor(hyps, refs) * tp)[2],
         "generation/rouge_1": tally.detection_prf(rouge["rouge1"])[2],
