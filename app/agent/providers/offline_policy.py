@@ -383,8 +383,8 @@ def _documented_question(reading: Reading, question: str, vocabulary: Vocabulary
     booking: "How much is Kestrel Club Plus?" names a plan, not a hotel."""
     if reading.has("knowledge") or not question.rstrip().endswith("?") or not vocabulary.find(question):
         return reading
-    probabilities = {**reading.probabilities, "knowledge": max(reading.thresholds.get("knowledge", 0.5), 0.5)}
-    probabilities["booking"] = min(probabilities.get("booking", 0.0), 0.0)
+    knowledge = max(reading.thresholds.get("knowledge", 0.5), 0.5)
+    probabilities = {**reading.probabilities, "knowledge": knowledge, "booking": 0.0}
     return Reading(probabilities, reading.thresholds, reading.escalate_threshold)
 
 
