@@ -126,6 +126,11 @@ class Settings(BaseSettings):
         default=True,
         description="Focus retrieval on the entity (metadata 'entity') last named in the dialogue.",
     )
+    knowledge_selection: bool = Field(
+        default=True,
+        description="When an entity is tracked, put the set of its snippets that answers the question "
+        "(calibrated, app/knowledge/selection.py) first in the results, marked 'selected'.",
+    )
     chroma_host: str | None = Field(
         default=None, description="host:port of a Chroma server; unset = embedded."
     )

@@ -12,7 +12,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,7 @@ from app.knowledge.fusion import fuse_documents, mmr, reciprocal_rank_fusion
 from app.knowledge.loaders import load_path
 from app.knowledge.manifest import LostDocument, Manifest
 from app.knowledge.query import build_query
+from app.knowledge.selection import FEATURES, SelectionModel, select, snippet_features
 from app.knowledge.vectorstore import ENTITY_KEY, ChromaStore, collection_name
 from app.knowledge.warmup import AnswerUnitWarmer, PersistentVectors, Splitter
 from app.settings import Settings
@@ -76,6 +77,7 @@ class KnowledgeBase:
         self._lock = threading.RLock()
         self._warmer: AnswerUnitWarmer | None = None
         self._warmer_lock = threading.Lock()  # not _lock: that one is held for a whole ingestion
+        self._selection: SelectionModel | None = None
 
     @classmethod
     def from_settings(
@@ -363,10 +365,78 @@ class KnowledgeBase:
         ranked = [(cid, score) for cid, score in ranked if score >= self.settings.min_score]
         if unique_docs:
             ranked = _best_per_doc(catalog, ranked)
-        return [
+        hits = [
             _hit(catalog.chunks[catalog.rows[cid]], score, rank)
             for rank, (cid, score) in enumerate(ranked[:k], start=1)
         ]
+        if entity is not None and mode != "bm25" and self.settings.knowledge_selection:
+            hits = self._with_selection(catalog, query.strip() or text, entity, where, hits)
+        return hits
+
+    # --- knowledge selection ---------------------------------------------------------------
+    def select_snippets(self, query: str, context: Sequence[str] = ()) -> list[Hit]:
+        """The snippets of the tracked entity that answer `query`: a set, most probable first, each
+        with its probability as score (see selection.py); [] when the dialogue names no entity."""
+        catalog = self.catalog()
+        entity = self._tracked_entity(catalog, query, context) if catalog.chunks else None
+        if entity is None or not query.strip():
+            return []
+        return self._selected(catalog, query.strip(), entity, None)
+
+    def tracked_entity(self, query: str, context: Sequence[str] = ()) -> str | None:
+        """The entity `search` focuses on for this query and dialogue (None: none tracked)."""
+        catalog = self.catalog()
+        return self._tracked_entity(catalog, query, context) if catalog.chunks else None
+
+    @property
+    def selection_model(self) -> SelectionModel:
+        if self._selection is None:
+            self._selection = SelectionModel.packaged()
+        return self._selection
+
+    def selection_candidates(self, query: str, context: Sequence[str] = ()) -> tuple[list[Chunk], np.ndarray]:
+        """The tracked entity's snippets and their selection features (for fitting the model)."""
+        catalog = self.catalog()
+        entity = self._tracked_entity(catalog, query, context) if catalog.chunks else None
+        if entity is None or not query.strip():
+            return [], np.zeros((0, len(FEATURES)))
+        return self._candidates(catalog, query.strip(), entity, None)
+
+    def _candidates(
+        self, catalog: Catalog, question: str, entity: str, where: dict | None
+    ) -> tuple[list[Chunk], np.ndarray]:
+        """Every snippet of `entity` (that the filter keeps) with its features against the question."""
+        mask = catalog.mask(combine(where, {ENTITY_KEY: entity}))
+        rows = np.flatnonzero(mask) if mask is not None else np.arange(0)
+        ids = [catalog.chunks[row].chunk_id for row in rows]
+        vectors = self.store.vectors(ids)
+        present = [(row, cid) for row, cid in zip(rows, ids, strict=True) if cid in vectors]
+        if not present:
+            return [], np.zeros((0, len(FEATURES)))
+        matrix = np.stack([vectors[cid] for _, cid in present])
+        similarity = matrix @ np.asarray(self.cached_embedder.embed_query(question), dtype=np.float32)
+        chunks = [catalog.chunks[row] for row, _ in present]
+        kinds = [str(catalog.metadata[row].get("doc_type", "")) for row, _ in present]
+        return chunks, snippet_features(question, similarity, kinds, [chunk.text for chunk in chunks])
+
+    def _selected(self, catalog: Catalog, question: str, entity: str, where: dict | None) -> list[Hit]:
+        """Every snippet of `entity` scored against the question; the calibrated set kept."""
+        chunks, features = self._candidates(catalog, question, entity, where)
+        return [
+            _hit(chunks[index], probability, rank, selected=True)
+            for rank, (index, probability) in enumerate(select(features, self.selection_model), start=1)
+        ]
+
+    def _with_selection(
+        self, catalog: Catalog, question: str, entity: str, where: dict | None, hits: list[Hit]
+    ) -> list[Hit]:
+        """The selected set first (marked `selected`), then the ranked hits it does not hold."""
+        selected = self._selected(catalog, question, entity, where)
+        if not selected:
+            return hits
+        chosen = {hit.chunk_id for hit in selected}
+        rest = [hit for hit in hits if hit.chunk_id not in chosen][: max(0, len(hits) - len(selected))]
+        return [replace(hit, rank=rank) for rank, hit in enumerate([*selected, *rest], start=1)]
 
     def _query_text(self, query: str, context: Sequence[str]) -> str:
         if not context:
@@ -502,7 +572,9 @@ def _best_per_doc(catalog: Catalog, ranked: list[tuple[str, float]]) -> list[tup
     return best
 
 
-def _hit(chunk: Chunk, score: float, rank: int) -> Hit:
+def _hit(chunk: Chunk, score: float, rank: int, *, selected: bool = False) -> Hit:
+    """A chunk as a search result; `selected` marks a member of a knowledge selection (metadata)."""
+    metadata = {**chunk.metadata, "selected": True} if selected else dict(chunk.metadata)
     return Hit(
         chunk_id=chunk.chunk_id,
         doc_id=chunk.doc_id,
@@ -512,5 +584,5 @@ def _hit(chunk: Chunk, score: float, rank: int) -> Hit:
         source=chunk.source,
         score=float(score),
         rank=rank,
-        metadata=dict(chunk.metadata),
+        metadata=metadata,
     )

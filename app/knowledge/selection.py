@@ -1,0 +1,127 @@
+"""Knowledge selection: the set of an entity's snippets that answers a question, not a top-k.
+
+Once the dialogue's entity is known (entities.py), the question is answered by some of that
+entity's own snippets: one FAQ ("Is there parking?"), or every review sentence on the aspect asked
+about ("What do guests say about the breakfast?" has as many answers as guests who spoke of it).
+A fixed top-k is wrong both ways: it pads a one-FAQ answer with noise and cuts off the fifth
+review that mentions breakfast. So every snippet of the entity is scored on its own, and the
+snippets whose probability of belonging to the answer passes a calibrated threshold are kept
+(at least the best one).
+
+The probability is a logistic model over features that carry across datasets and wordings:
+- cosine similarity to the question, and its gap to the best snippet overall and of its own kind
+  (FAQ vs review): how a snippet compares within its entity matters more than its raw similarity;
+- the snippet's kind, and its rank within its kind (log);
+- the share of the question's content words the snippet contains (the aspect said outright).
+The coefficients and the threshold are fitted on a part of the DSTC dev slices and checked on the
+rest (`python -m benchmarks.knowledge_selection --fit`); they live in `selection_model.json`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import resources
+
+import numpy as np
+
+from app.errors import InputError
+from app.knowledge.lexical import tokenize
+
+FEATURES = ("similarity", "gap_to_best", "gap_to_best_of_kind", "review", "overlap", "log_rank_in_kind")
+MODEL_FILE = "selection_model.json"
+REVIEW = "review"
+
+
+@dataclass(frozen=True)
+class SelectionModel:
+    """Logistic coefficients over FEATURES and the probability a snippet needs to be selected."""
+
+    coefficients: tuple[float, ...]
+    intercept: float
+    threshold: float
+    max_selected: int = 12  # a safety cap: no question is answered by more snippets than this
+
+    def __post_init__(self) -> None:
+        if len(self.coefficients) != len(FEATURES):
+            raise InputError(
+                f"selection model: {len(self.coefficients)} coefficients for {len(FEATURES)} features"
+            )
+
+    @classmethod
+    def from_dict(cls, data: dict) -> SelectionModel:
+        try:
+            return cls(
+                coefficients=tuple(float(data["coefficients"][name]) for name in FEATURES),
+                intercept=float(data["intercept"]),
+                threshold=float(data["threshold"]),
+                max_selected=int(data.get("max_selected", 12)),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InputError(f"selection model: missing or malformed field {exc}") from None
+
+    @classmethod
+    def packaged(cls) -> SelectionModel:
+        """The model shipped with the package (fitted on the DSTC dev slices' fitting part)."""
+        text = resources.files("app.knowledge").joinpath(MODEL_FILE).read_text(encoding="utf-8")
+        return cls.from_dict(json.loads(text))
+
+    def to_dict(self) -> dict:
+        return {
+            "features": list(FEATURES),
+            "coefficients": dict(zip(FEATURES, self.coefficients, strict=True)),
+            "intercept": self.intercept,
+            "threshold": self.threshold,
+            "max_selected": self.max_selected,
+        }
+
+    def probabilities(self, features: np.ndarray) -> np.ndarray:
+        logits = features @ np.asarray(self.coefficients, dtype=np.float64) + self.intercept
+        return 1.0 / (1.0 + np.exp(-logits))
+
+
+def snippet_features(
+    question: str, similarity: np.ndarray, kinds: Sequence[str], texts: Sequence[str]
+) -> np.ndarray:
+    """One row of FEATURES per candidate snippet of the entity (see the module docstring)."""
+    similarity = np.asarray(similarity, dtype=np.float64)
+    count = len(similarity)
+    if count == 0:
+        return np.zeros((0, len(FEATURES)))
+    review = np.fromiter((kind == REVIEW for kind in kinds), dtype=np.float64, count=count)
+    best_of_kind = np.empty(count)
+    rank = np.empty(count)
+    for value in (0.0, 1.0):
+        rows = np.flatnonzero(review == value)
+        if rows.size:
+            best_of_kind[rows] = similarity[rows].max()
+            rank[rows[np.argsort(-similarity[rows], kind="stable")]] = np.arange(rows.size)
+    wanted = set(tokenize(question))
+    overlap = np.fromiter(
+        (len(wanted & set(tokenize(text))) / len(wanted) if wanted else 0.0 for text in texts),
+        dtype=np.float64,
+        count=count,
+    )
+    return np.column_stack(
+        [
+            similarity,
+            similarity - similarity.max(),
+            similarity - best_of_kind,
+            review,
+            overlap,
+            np.log1p(rank),
+        ]
+    )
+
+
+def select(features: np.ndarray, model: SelectionModel) -> list[tuple[int, float]]:
+    """(candidate index, probability) of the selected snippets, most probable first; at least one
+    when there is any candidate (the entity was asked about, so its best snippet is the best guess)."""
+    if not len(features):
+        return []
+    probability = model.probabilities(features)
+    order = np.argsort(-probability, kind="stable")
+    kept = [int(i) for i in order if probability[i] >= model.threshold][: model.max_selected]
+    kept = kept or [int(order[0])]
+    return [(i, float(probability[i])) for i in kept]
