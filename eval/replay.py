@@ -51,6 +51,10 @@ class TurnRecord:
     repeat: int = 0
     error: str | None = None
     scores: dict[str, float] = field(default_factory=dict)
+    # entity tracking (knowledge bases whose documents name entities): the entity search focused on
+    # ("" none), and the one entity the gold documents belong to ("" domain-wide; None: not one)
+    tracked_entity: str = ""
+    gold_entity: str | None = None
 
     def to_row(self) -> dict[str, Any]:
         """A JSON-ready row for turns.jsonl and the MLflow table."""

@@ -158,12 +158,29 @@ def render_report(
         interval = intervals.get(name)
         n = str(interval.n) if interval is not None else ""
         lines.append(f"| {name} | {_format(value)} | {format_interval(interval)} | {n} |")
+    lines += tracking_section(records)
     lines += consistency_section(records)
     lines += ["", f"## Worst turns (of {len(records)})", ""]
     lines += _worst_table(records, worst)
     if (metric := choose_answer_metric(records, answer_metric)) is not None:
         lines += _answers_section(records, metric, worst)
     return "\n".join(lines) + "\n"
+
+
+def tracking_section(records: Sequence[TurnRecord]) -> list[str]:
+    """How often search focused on the entity the gold documents name (knowledge bases with entities)."""
+    judged = [r for r in records if "tracking/accuracy" in r.scores]
+    if not judged:
+        return []
+    right = sum(1 for r in judged if r.scores["tracking/accuracy"] == 1.0)
+    missed = sum(1 for r in judged if r.tracked_entity != r.gold_entity and not r.tracked_entity)
+    return [
+        "",
+        "## Entity tracking",
+        "",
+        f"The right entity on {right} of {len(judged)} knowledge turns ({right / len(judged):.3f}); "
+        f"none tracked on {missed}, another entity on {len(judged) - right - missed}.",
+    ]
 
 
 def pass_counts(records: Sequence[TurnRecord]) -> dict[str, tuple[int, int]]:

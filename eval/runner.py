@@ -106,6 +106,24 @@ class GoldPassages:
         return self._docs[doc_id]
 
 
+def annotate_entities(records: list[TurnRecord], kb: KnowledgeBase) -> None:
+    """Record, per turn, the entity search focused on and the one entity its gold documents name
+    (read from the documents' `entity` metadata), for `tracking/accuracy`."""
+    entity_of: dict[str, str | None] = {}
+
+    def entity(doc_id: str) -> str | None:
+        if doc_id not in entity_of:
+            hit = kb.get_chunk(f"{doc_id}#0")
+            entity_of[doc_id] = None if hit is None else str(hit.metadata.get("entity") or "")
+        return entity_of[doc_id]
+
+    for record in records:
+        gold = {entity(doc_id) for doc_id in record.labels.gold_doc_ids}
+        if len(gold) == 1 and None not in gold:
+            record.gold_entity = gold.pop()
+            record.tracked_entity = kb.tracked_entity(record.query, record.context) or ""
+
+
 def write_trec(result: EvaluationResult, run_path: str | Path) -> tuple[Path, Path]:
     """The run's document rankings as a TREC run file, and its judgements beside it (FILE.qrels)."""
     from eval import trec
@@ -152,6 +170,7 @@ def evaluate(
     run_settings = replay_settings(settings, output)
     desk = build_desk(dataset, run_settings, progress=progress, chat_client=chat_client)
     records = replay(desk, dataset.dialogues, repeats=repeats, progress=progress)
+    annotate_entities(records, desk.kb)
     passages = GoldPassages(desk.kb)
     metrics = score_records(
         records,

@@ -52,6 +52,7 @@ def score_records(
     metrics.update(retrieval_metrics(scored))
     metrics.update(routing_metrics(scored))
     metrics.update(selection_and_generation(scored))
+    metrics.update(tracking_metrics(scored))
     metrics.update(answer_metrics(scored, settings, embedder, reference_texts, cited_texts))
     metrics.update(latency.latency_metrics([record.latency_ms for record in scored]))
     metrics.update(passk.pass_hat_k_metrics(task_outcomes(records, repeats)))
@@ -128,6 +129,21 @@ def selection_and_generation(records: Sequence[TurnRecord]) -> dict[str, float]:
         )
     generation = {name: value for name, value in scores.items() if name.startswith("generation/")}
     return {**selection, **generation}
+
+
+TRACKING = "tracking/accuracy"
+
+
+def tracking_metrics(records: Sequence[TurnRecord]) -> dict[str, float]:
+    """Entity-tracking accuracy over the knowledge turns whose gold documents belong to one entity
+    (or to none, domain-wide): did search focus on that entity (on none)? Absent when no turn has a
+    gold entity (a knowledge base without entities)."""
+    judged = [r for r in records if r.gold_entity is not None and r.labels.needs_knowledge]
+    if not any(r.gold_entity for r in judged):
+        return {}
+    for record in judged:
+        record.scores[TRACKING] = float(record.tracked_entity == record.gold_entity)
+    return {TRACKING: sum(r.scores[TRACKING] for r in judged) / len(judged)}
 
 
 def _score_selection(record: TurnRecord) -> None:

@@ -290,6 +290,8 @@ def test_imported_datasets_build_and_reuse_their_own_knowledge_base(workspace: W
     assert code == 0
     metrics = json.loads((out_dir / "metrics.json").read_text())
     assert {"detection/f1", "selection/f1", "generation/bleu", "retrieval/recall@5"} <= set(metrics)
+    assert metrics["tracking/accuracy"] == 1.0  # both knowledge turns name their hotel
+    assert "The right entity on 2 of 2 knowledge turns" in (out_dir / "report.md").read_text()
     markers = sorted((workspace.data_dir / "eval-cache").glob("eval-dstc-*.json"))
     assert len(markers) == 1
     built = markers[0].stat().st_mtime

@@ -1,0 +1,114 @@
+"""Knowledge selection: the tracked entity's snippets kept as a calibrated set (real MiniLM, real Chroma)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from app.errors import InputError
+from app.knowledge import KnowledgeBase
+from app.knowledge.documents import SourceDocument
+from app.knowledge.selection import FEATURES, SelectionModel, select, snippet_features
+
+HOTEL = "Acorn Guest House"
+REVIEWS = [
+    "The breakfast was delicious, with fresh eggs and homemade bread.",
+    "Breakfast was cold and the coffee tasted burnt.",
+    "We loved the breakfast buffet, especially the pastries.",
+    "The room was small but the bed was comfortable.",
+    "Parking was easy and free.",
+    "The staff at reception were friendly and helpful.",
+    "Our bathroom was spotless.",
+]
+FAQS = [
+    "Does Acorn Guest House allow pets?\n\nYes, pets are welcome for a small fee.",
+    "What time is check-out?\n\nCheck-out is at 11 am.",
+]
+
+
+@pytest.fixture
+def guest_house(make_kb) -> KnowledgeBase:
+    kb = make_kb(collection="selection")
+    docs = [
+        SourceDocument(f"hotel:1:review:0:{i}", HOTEL, text, "test", {"entity": HOTEL, "doc_type": "review"})
+        for i, text in enumerate(REVIEWS)
+    ]
+    docs += [
+        SourceDocument(f"hotel:1:faq:{i}", HOTEL, text, "test", {"entity": HOTEL, "doc_type": "faq"})
+        for i, text in enumerate(FAQS)
+    ]
+    docs.append(
+        SourceDocument(
+            "hotel:2:review:0:0",
+            "Hobsons House",
+            "Breakfast at Hobsons was superb.",
+            "test",
+            {"entity": "Hobsons House", "doc_type": "review"},
+        )
+    )
+    kb.ingest_documents(docs)
+    return kb
+
+
+CONTEXT = ["I need a guesthouse in the north.", "How about the Acorn Guest House?"]
+
+
+def test_a_review_question_selects_every_sentence_on_that_aspect(guest_house: KnowledgeBase) -> None:
+    selected = guest_house.select_snippets("What do guests say about the breakfast?", CONTEXT)
+    ids = {hit.doc_id for hit in selected}
+    assert {"hotel:1:review:0:0", "hotel:1:review:0:1", "hotel:1:review:0:2"} <= ids
+    assert "hotel:2:review:0:0" not in ids  # another hotel's breakfast
+    assert not ids & {"hotel:1:review:0:4", "hotel:1:review:0:5", "hotel:1:faq:1"}
+    scores = [hit.score for hit in selected]
+    assert scores == sorted(scores, reverse=True) and all(0 < s <= 1 for s in scores)
+
+
+def test_a_narrow_question_selects_few_and_search_puts_the_set_first(guest_house: KnowledgeBase) -> None:
+    selected = guest_house.select_snippets("Can I bring my dog?", CONTEXT)
+    assert 1 <= len(selected) <= 3  # not a top-k: no padding with the other reviews
+    hits = guest_house.search("Can I bring my dog?", k=5, context=CONTEXT)
+    marked = [hit for hit in hits if hit.metadata.get("selected")]
+    assert [hit.doc_id for hit in marked] == [hit.doc_id for hit in selected]
+    assert hits[: len(marked)] == [h for h in hits if h.metadata.get("selected")]
+    assert [hit.rank for hit in hits] == list(range(1, len(hits) + 1))
+
+
+def test_no_entity_no_selection_and_it_can_be_switched_off(guest_house: KnowledgeBase, make_kb) -> None:
+    assert guest_house.select_snippets("What do guests say about the breakfast?") == []
+    assert guest_house.tracked_entity("and the breakfast?", CONTEXT) == HOTEL
+    off = make_kb(collection="selection", knowledge_selection=False)
+    hits = off.search("What do guests say about the breakfast?", k=5, context=CONTEXT)
+    assert hits and not any(hit.metadata.get("selected") for hit in hits)
+
+
+def test_features_compare_each_snippet_within_its_kind() -> None:
+    features = snippet_features(
+        "is the breakfast good",
+        np.array([0.9, 0.5, 0.7]),
+        ["review", "faq", "review"],
+        ["Breakfast was good.", "Parking is free.", "Rooms were clean."],
+    )
+    assert features.shape == (3, len(FEATURES))
+    column = dict(zip(FEATURES, features.T, strict=True))
+    assert column["gap_to_best"].tolist() == pytest.approx([0.0, -0.4, -0.2])
+    assert column["gap_to_best_of_kind"].tolist() == pytest.approx([0.0, 0.0, -0.2])
+    assert column["log_rank_in_kind"].tolist() == pytest.approx([0.0, 0.0, np.log(2)])
+    assert column["overlap"].tolist() == pytest.approx([1.0, 0.0, 0.0])  # "breakfast", "good" found
+
+
+def test_select_keeps_at_least_the_best_and_respects_threshold_and_cap() -> None:
+    model = SelectionModel((1.0, 0, 0, 0, 0, 0), 0.0, threshold=0.6, max_selected=2)
+    features = np.zeros((4, len(FEATURES)))
+    features[:, 0] = [2.0, -3.0, 1.0, 0.5]  # probabilities 0.88, 0.05, 0.73, 0.62
+    assert [i for i, _ in select(features, model)] == [0, 2]
+    low = SelectionModel((1.0, 0, 0, 0, 0, 0), 0.0, threshold=0.99)
+    assert [i for i, _ in select(features, low)] == [0]
+    assert select(np.zeros((0, len(FEATURES))), model) == []
+
+
+def test_the_packaged_model_loads_and_a_malformed_one_is_a_clear_error() -> None:
+    model = SelectionModel.packaged()
+    assert 0 < model.threshold < 1
+    assert SelectionModel.from_dict(model.to_dict()) == model
+    with pytest.raises(InputError, match="threshold"):
+        SelectionModel.from_dict({"coefficients": dict.fromkeys(FEATURES, 1.0), "intercept": 0})
