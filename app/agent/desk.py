@@ -308,6 +308,9 @@ class SupportDesk:
             customer_id=conversation.customer_id,
             conversation_id=conversation_id,
             dialogue=[d for d in dialogue if d],
+            customer_turns=[
+                t for r in earlier if r.role == "user" and (t := strip_attachment_markers(r.content))
+            ],
         )
         session = _restore_session(conversation)
         bind_session(

@@ -333,12 +333,14 @@ class KnowledgeBase:
         filters: dict[str, Any] | None = None,
         context: Sequence[str] = (),
         unique_docs: bool = False,
+        query_context: Sequence[str] | None = None,
     ) -> list[Hit]:
         """The k best chunks for a query, best first.
 
         context: earlier dialogue turns, oldest first; they extend the query (settings.query_strategy)
         and name the entity under discussion (settings.entity_tracking). unique_docs: at most one
-        chunk per document (the best), for document-level results.
+        chunk per document (the best), for document-level results. query_context: the turns that
+        extend the query instead of `context` (the customer's own), while `context` still names the entity.
         Scores: dense = cosine similarity, bm25 = BM25 score, hybrid = fused score in [0, 1].
         """
         k = k or self.settings.top_k
@@ -346,7 +348,7 @@ class KnowledgeBase:
         if mode not in MODES:
             raise InputError(f"unknown retrieval mode {mode!r} (use one of: {', '.join(MODES)})")
         where = validate(filters)
-        text = self._query_text(query, context)
+        text = self._query_text(query, context if query_context is None else query_context)
         if not text:
             return []
         catalog = self.catalog()

