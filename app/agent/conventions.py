@@ -43,7 +43,7 @@ ATTACHMENT_CITATION = "(from your attachment)"
 
 # --- search results -----------------------------------------------------------------------------
 _HEADER = re.compile(r"^\[(\d+)\] title: ?(.*)$")
-_FIELD = re.compile(r"^(chunk_id|doc_id|section|kind|score): ?(.*)$")
+_FIELD = re.compile(r"^(chunk_id|doc_id|section|kind|selected|score): ?(.*)$")
 _CITATION = re.compile(r"\[(\d{1,3})\]")
 
 
@@ -70,6 +70,7 @@ class Passage:
     text: str
     score: float
     kind: str = ""  # the document's `doc_type` metadata, e.g. "review" (someone's opinion) or "faq"
+    selected: bool = False  # one of the snippets the knowledge base selected as the answer set
 
 
 def _one_line(value: object) -> str:
@@ -82,11 +83,13 @@ def format_passages(hits: Iterable[HitLike], *, start: int = 1) -> str:
     blocks = []
     for number, hit in enumerate(hits, start=start):
         quoted = "\n".join(f"> {line}" if line else ">" for line in hit.text.split("\n"))
-        kind = _one_line((getattr(hit, "metadata", None) or {}).get("doc_type", ""))
+        metadata = getattr(hit, "metadata", None) or {}
+        kind = _one_line(metadata.get("doc_type", ""))
         header = [
             f"[{number}] title: {_one_line(hit.title)}",
             f"section: {_one_line(hit.section)}",
             *([f"kind: {kind}"] if kind else []),
+            *(["selected: yes"] if metadata.get("selected") else []),
             f"chunk_id: {_one_line(hit.chunk_id)}",
             f"doc_id: {_one_line(hit.doc_id)}",
             f"score: {float(hit.score):.4f}",
@@ -132,6 +135,7 @@ def _close_passage(passages: list[Passage], fields: dict[str, str] | None, lines
             text="\n".join(lines),
             score=score,
             kind=fields.get("kind", ""),
+            selected=fields.get("selected") == "yes",
         )
     )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pytest
 from hypothesis import given
@@ -156,3 +156,14 @@ def test_review_passages_are_quoted_as_what_guests_say() -> None:
     mixed = Selection(tuple(passage_units(passages[1:])), 0.9)
     assert extracted(mixed) == "Great views at night [2]. Parking is free [3]."
     assert without_citations(extracted(mixed)) == "Great views at night. Parking is free."
+
+
+def test_a_selected_snippet_says_so_and_reads_back() -> None:
+    @dataclass
+    class SelectedHit(FakeHit):
+        metadata: dict = field(default_factory=lambda: {"doc_type": "review", "selected": True})
+
+    text = format_passages([SelectedHit("c", "d", "t", "s", "x", 0.9), FakeHit("e", "f", "t", "s", "y", 0.1)])
+    first, second = parse_passages(text)
+    assert (first.selected, first.kind) == (True, "review")
+    assert not second.selected and "selected:" not in text.split("[2]")[1]
