@@ -335,7 +335,9 @@ class KnowledgeBase:
         unique_docs: bool = False,
         query_context: Sequence[str] | None = None,
     ) -> list[Hit]:
-        """The k best chunks for a query, best first.
+        """The k best chunks for a query, best first. When an entity is tracked (and
+        settings.knowledge_selection), the set of its snippets that answers the question comes first,
+        marked `selected`, and the list holds max(k, size of that set) hits (see selection.py).
 
         context: earlier dialogue turns, oldest first; they extend the query (settings.query_strategy)
         and name the entity under discussion (settings.entity_tracking). unique_docs: at most one
