@@ -28,7 +28,7 @@ from app.agent.factory import build_agent
 from app.agent.providers import Preparable
 from app.attachments import check_upload
 from app.errors import InputError, ModelUnavailableError, NotFoundError, SupportError
-from app.extraction import ExtractionLimits
+from app.files.sandbox import ExtractionLimits
 from app.identity import Caller
 from app.knowledge.documents import public_source
 from app.logs import log_context
