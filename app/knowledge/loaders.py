@@ -140,6 +140,8 @@ def _read(file: Path) -> str:
     try:
         return read_text(str(file), kind, file.read_bytes(), verbatim=PLAIN_KINDS, table_rows=True)
     except WrongContent:
+        if kind in PLAIN_KINDS:
+            raise InputError(f"{file}: not UTF-8 text") from None
         raise InputError(f"{file}: could not be read as {kind} (not a valid {kind} file)") from None
 
 
