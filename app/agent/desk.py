@@ -22,17 +22,17 @@ from typing import TYPE_CHECKING, Any
 from agent_framework import AgentSession, Message
 
 from app.agent.context import bind_session, session_snapshot
-from app.agent.conventions import attachment_marker, cited_numbers, strip_attachment_markers
-from app.agent.events import Citation, ReplyEvent, TextDelta, TurnDone, TurnResult
 from app.agent.factory import build_agent
 from app.agent.providers import Preparable
 from app.attachments import check_upload
 from app.errors import InputError, ModelUnavailableError, NotFoundError, SupportError
-from app.extraction import ExtractionLimits
+from app.events import Citation, ReplyEvent, TextDelta, TurnDone, TurnResult
+from app.files.sandbox import ExtractionLimits
 from app.identity import Caller
 from app.knowledge.documents import public_source
 from app.logs import log_context
 from app.metrics import ServiceMetrics
+from app.protocol import attachment_marker, cited_numbers, strip_attachment_markers
 from app.ratelimit import Limits, RateLimiter
 from app.tools.runtime import TurnState
 from app.validation import check_message_text

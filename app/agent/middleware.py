@@ -16,7 +16,7 @@ from typing import Any
 from agent_framework import FunctionInvocationContext, FunctionMiddleware
 from pydantic import BaseModel
 
-from app.agent.events import ToolCallRecord, ToolFinished, ToolStarted
+from app.events import ToolCallRecord, ToolFinished, ToolStarted
 from app.logs import redact
 from app.tools.runtime import TURN_KEY, TurnState
 

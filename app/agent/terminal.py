@@ -11,8 +11,8 @@ import asyncio
 import sys
 from typing import TYPE_CHECKING, TextIO
 
-from app.agent.events import TextDelta, ToolFinished, ToolStarted, TurnDone, TurnResult
 from app.errors import SupportError
+from app.events import TextDelta, ToolFinished, ToolStarted, TurnDone, TurnResult
 
 if TYPE_CHECKING:
     from app.agent.desk import SupportDesk

@@ -25,7 +25,7 @@ from app.knowledge.catalog import Catalog
 from app.knowledge.chunking import CHUNKER_VERSION, chunk_document
 from app.knowledge.documents import Chunk, DocumentInfo, Hit, IngestSummary, SourceDocument
 from app.knowledge.embedders import CachedEmbedder, Embedder, load_embedder
-from app.knowledge.embedding_cache import EmbeddingCache, embed_with_cache
+from app.knowledge.embedding_cache import EmbeddingCache, PersistentVectors, embed_with_cache
 from app.knowledge.filters import combine, validate
 from app.knowledge.focus import focus
 from app.knowledge.fusion import fuse_documents, mmr, reciprocal_rank_fusion
@@ -34,7 +34,7 @@ from app.knowledge.manifest import LostDocument, Manifest
 from app.knowledge.query import build_query
 from app.knowledge.selection import FEATURES, SelectionModel, select, snippet_features
 from app.knowledge.vectorstore import ENTITY_KEY, ChromaStore, collection_name
-from app.knowledge.warmup import AnswerUnitWarmer, PersistentVectors, Splitter
+from app.knowledge.warmup import AnswerUnitWarmer, Splitter
 from app.settings import Settings
 
 logger = logging.getLogger(__name__)

@@ -1,19 +1,25 @@
-"""A persistent cache of document embeddings keyed by (model, text hash).
+"""A persistent cache of document embeddings keyed by (model, text hash), and its read side.
 
 Re-ingesting a changed folder, rebuilding a collection after a chunker change that leaves most
 passages equal, or sweeping retrieval settings should not pay for the same forward pass twice.
+The answer-unit warmer (`app.knowledge.warmup`) writes the cache ahead of the turns;
+`PersistentVectors` reads it on the turn path.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import sqlite3
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
 from app.knowledge.embedders import Embedder
+
+logger = logging.getLogger(__name__)
 
 _LOOKUP_BATCH = 500
 
@@ -78,3 +84,29 @@ def embed_with_cache(
     if not texts:
         return np.zeros((0, embedder.dimension), dtype=np.float32)
     return np.stack([known[h] for h in hashes]).astype(np.float32, copy=False)
+
+
+class PersistentVectors(Embedder):
+    """Document vectors from the persistent cache when it has them, from the model otherwise.
+
+    The in-memory LRU asks it on a miss. Read-only: only the warmer fills the cache, so a customer's
+    attachment sentences stay in memory. Query vectors always come from the model (the LRU in front
+    keeps those). A cache that cannot be read (locked too long, damaged) costs a forward pass, never
+    the turn.
+    """
+
+    def __init__(self, inner: Embedder, cache: Callable[[], EmbeddingCache]) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.dimension = inner.dimension
+        self._cache = cache  # a getter: the knowledge base opens its cache lazily and may reopen it
+
+    def embed_documents(self, texts: list[str]) -> np.ndarray:
+        try:
+            return embed_with_cache(self.inner, self._cache(), texts, store=False)
+        except sqlite3.Error as exc:
+            logger.warning("embedding cache unreadable; embedding directly", extra={"error": str(exc)})
+            return self.inner.embed_documents(texts)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.inner.embed_query(text)

@@ -1,31 +1,31 @@
 """Turn files and folders into `SourceDocument`s.
 
-Markdown and text are read as they are; every other supported format goes through markitdown,
-which yields markdown so that the heading-aware chunker works the same for all of them. A file
-that cannot be read becomes one readable error line; the rest of the folder still loads.
+The file pipeline (`app.files`) proves each file's type, checks its limits and reads its text:
+Markdown and text as they are, every other supported format through markitdown (sandboxed), which
+yields markdown so that the heading-aware chunker works the same for all of them, and tables as one
+"column: value" line per row. This module decides what a document is made of (front matter, title,
+id). A file that cannot be read becomes one readable error line; the rest of the folder still loads.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.errors import InputError
-from app.extraction import extract_markdown
+from app.files.names import declared_kind
+from app.files.pipeline import WrongContent, read_text
 from app.knowledge.documents import MetadataValue, SourceDocument
-from app.knowledge.tables import rows_with_header
-from app.validation import check_parsable
 
 logger = logging.getLogger(__name__)
 
 PLAIN_SUFFIXES = frozenset({".md", ".markdown", ".txt"})
 CONVERTED_SUFFIXES = frozenset({".html", ".htm", ".pdf", ".docx", ".pptx", ".xlsx", ".csv", ".json"})
 SUPPORTED_SUFFIXES = PLAIN_SUFFIXES | CONVERTED_SUFFIXES
-TABLE_SUFFIXES = frozenset({".csv", ".xlsx"})  # rows become "column: value" lines (app.knowledge.tables)
+PLAIN_KINDS = frozenset({"md", "txt"})  # read as they are; CSV goes through markitdown, then rows
 
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*(?:\n|\Z)", re.DOTALL)
 _HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
@@ -80,13 +80,11 @@ def load_file(file: Path, *, doc_id: str | None = None) -> SourceDocument:
         supported = ", ".join(sorted(s.lstrip(".") for s in SUPPORTED_SUFFIXES))
         raise InputError(f"{file}: unsupported file type '{suffix or '(none)'}' (supported: {supported})")
     try:
-        raw = _read_plain(file) if suffix in PLAIN_SUFFIXES else _convert(file)
+        raw = _read(file)
     except InputError:
         raise
     except Exception as exc:  # markitdown and its parsers raise many types for broken files
         raise InputError(f"{file}: could not be read as {suffix.lstrip('.')} ({_reason(exc)})") from None
-    if suffix in TABLE_SUFFIXES:
-        raw = rows_with_header(raw)
     metadata, text = split_front_matter(raw)
     if not text.strip():
         raise InputError(f"{file}: no text could be extracted")
@@ -136,34 +134,15 @@ def _title_from_name(file: Path) -> str:
     return re.sub(r"[_\-]+", " ", file.stem).strip().capitalize() or file.name
 
 
-def _read_plain(file: Path) -> str:
-    data = file.read_bytes()
+def _read(file: Path) -> str:
+    """The file's text from the pipeline; a file that is not what its name says is named as such."""
+    kind = declared_kind(file.name)
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError(f"{file}: not UTF-8 text") from None
-
-
-def _convert(file: Path) -> str:
-    _check_container(file)
-    kind, data = file.suffix.lower().lstrip("."), file.read_bytes()
-    check_parsable(str(file), kind, data)
-    return extract_markdown(data, kind=kind, name=file.name)  # in a sandboxed child process
-
-
-def _check_container(file: Path) -> None:
-    """Office files are zip archives and PDFs start with %PDF; markitdown would otherwise fall back
-    to reading a damaged file as plain text and index garbage."""
-    suffix = file.suffix.lower()
-    if suffix in (".docx", ".pptx", ".xlsx") and not zipfile.is_zipfile(file):
-        raise InputError(f"{file}: could not be read as {suffix[1:]} (not a valid {suffix[1:]} file)")
-    if suffix == ".pdf" and not _head(file).lstrip().startswith(b"%PDF"):
-        raise InputError(f"{file}: could not be read as pdf (not a valid pdf file)")
-
-
-def _head(file: Path, size: int = 1024) -> bytes:
-    with file.open("rb") as handle:
-        return handle.read(size)
+        return read_text(str(file), kind, file.read_bytes(), verbatim=PLAIN_KINDS, table_rows=True)
+    except WrongContent:
+        if kind in PLAIN_KINDS:
+            raise InputError(f"{file}: not UTF-8 text") from None
+        raise InputError(f"{file}: could not be read as {kind} (not a valid {kind} file)") from None
 
 
 def _reason(exc: Exception) -> str:

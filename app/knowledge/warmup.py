@@ -8,9 +8,8 @@ into the persistent embedding cache (keyed by model and text hash), so turns fin
 restarted process needs no recompute. Incremental: chunks already warmed are not split again, and
 units already in the cache are not embedded again.
 
-`PersistentVectors` is the read side: the in-memory LRU asks it on a miss, and it asks the persistent
-cache before the model. It never writes: only the warmer fills the cache, so a customer's attachment
-sentences stay in memory.
+The read side (`app.knowledge.embedding_cache.PersistentVectors`) never writes: only the warmer
+fills the cache, so a customer's attachment sentences stay in memory.
 
 The unit splitter is passed in by the caller (the chat model that ranks units owns it), never
 copied here; the knowledge base does not depend on the agent.
@@ -21,20 +20,16 @@ from __future__ import annotations
 import atexit
 import logging
 import os
-import sqlite3
 import threading
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-import numpy as np
 from tqdm import tqdm
 
+from app.knowledge.catalog import Catalog
 from app.knowledge.embedders import Embedder
-from app.knowledge.embedding_cache import EmbeddingCache, embed_with_cache, text_hash
-
-if TYPE_CHECKING:
-    from app.knowledge.base import KnowledgeBase
+from app.knowledge.embedding_cache import EmbeddingCache, text_hash
 
 logger = logging.getLogger(__name__)
 
@@ -46,28 +41,21 @@ PAUSE_S = 0.02  # between batches, so a waiting turn takes the model lock first
 NICE = 10
 
 
-class PersistentVectors(Embedder):
-    """Document vectors from the persistent cache when it has them, from the model otherwise.
+class Warmable(Protocol):
+    """What the warmer reads from a knowledge base: its chunks, its embedder and its persistent cache.
 
-    Read-only; query vectors always come from the model (the LRU in front keeps those). A cache that
-    cannot be read (locked too long, damaged) costs a forward pass, never the turn.
-    """
+    A protocol rather than the knowledge base itself, so that this module does not import `base`
+    (which holds a warmer)."""
 
-    def __init__(self, inner: Embedder, cache: Callable[[], EmbeddingCache]) -> None:
-        self.inner = inner
-        self.name = inner.name
-        self.dimension = inner.dimension
-        self._cache = cache  # a getter: the knowledge base opens its cache lazily and may reopen it
+    name: str
 
-    def embed_documents(self, texts: list[str]) -> np.ndarray:
-        try:
-            return embed_with_cache(self.inner, self._cache(), texts, store=False)
-        except sqlite3.Error as exc:
-            logger.warning("embedding cache unreadable; embedding directly", extra={"error": str(exc)})
-            return self.inner.embed_documents(texts)
+    @property
+    def embedder(self) -> Embedder: ...
 
-    def embed_query(self, text: str) -> np.ndarray:
-        return self.inner.embed_query(text)
+    @property
+    def cache(self) -> EmbeddingCache: ...
+
+    def catalog(self) -> Catalog: ...
 
 
 class AnswerUnitWarmer:
@@ -79,7 +67,7 @@ class AnswerUnitWarmer:
 
     def __init__(
         self,
-        kb: KnowledgeBase,
+        kb: Warmable,
         split: Splitter,
         *,
         batch_size: int = BATCH,

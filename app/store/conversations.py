@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
@@ -128,30 +128,22 @@ class ConversationRepository(Repository):
             row.updated_at = utcnow()
 
 
+class MessageDetails(TypedDict, total=False):
+    """What a message may carry besides its text; `insert_message` checks and stores them."""
+
+    tool_calls: Sequence[dict[str, Any]] | None
+    citations: Sequence[dict[str, Any]] | None
+    attachment_ids: Sequence[int] | None
+    latency_ms: float | None
+
+
 class MessageRepository(Repository):
     def add(
-        self,
-        conversation_id: str,
-        role: str,
-        content: str,
-        *,
-        tool_calls: Sequence[dict[str, Any]] | None = None,
-        citations: Sequence[dict[str, Any]] | None = None,
-        attachment_ids: Sequence[int] | None = None,
-        latency_ms: float | None = None,
+        self, conversation_id: str, role: str, content: str, **details: Unpack[MessageDetails]
     ) -> MessageRecord:
+        """Append a message in its own transaction (see `insert_message`)."""
         with self._db.session(write=True) as session:
-            row = insert_message(
-                session,
-                conversation_id,
-                role,
-                content,
-                tool_calls=tool_calls,
-                citations=citations,
-                attachment_ids=attachment_ids,
-                latency_ms=latency_ms,
-            )
-            return message_record(row)
+            return message_record(insert_message(session, conversation_id, role, content, **details))
 
     def get(self, message_id: int) -> MessageRecord:
         with self._db.session() as session:

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 from agent_framework import FunctionInvocationContext, tool
 from pydantic import Field
 
-from app.agent.conventions import READ_ATTACHMENT_TOOL
 from app.errors import NotFoundError
+from app.protocol import READ_ATTACHMENT_TOOL
 from app.tools.runtime import turn_of
 
 if TYPE_CHECKING:

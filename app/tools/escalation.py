@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING, Annotated, Literal
 from agent_framework import FunctionInvocationContext, tool
 from pydantic import Field
 
-from app.agent.conventions import ESCALATE_TOOL, TICKET_STATUS_TOOL, strip_attachment_markers
+from app.protocol import ESCALATE_TOOL, TICKET_STATUS_TOOL, strip_attachment_markers
 from app.tools.runtime import turn_of
 
 if TYPE_CHECKING:
-    from app.agent.events import ToolCallRecord
+    from app.events import ToolCallRecord
     from app.store import Store
     from app.store.records import MessageRecord, TicketRecord
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 from agent_framework import FunctionInvocationContext, tool
 from pydantic import Field
 
-from app.agent.conventions import RECALL_TOOL, REMEMBER_TOOL, format_facts
+from app.protocol import RECALL_TOOL, REMEMBER_TOOL, format_facts
 from app.tools.runtime import turn_of
 
 if TYPE_CHECKING:

@@ -16,7 +16,7 @@ from app.errors import SupportError
 if TYPE_CHECKING:
     from agent_framework import FunctionInvocationContext
 
-    from app.agent.events import ReplyEvent, ToolCallRecord
+    from app.events import ReplyEvent, ToolCallRecord
     from app.knowledge.documents import Hit
 
 TURN_KEY = "support_turn"

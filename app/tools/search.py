@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Annotated
 from agent_framework import FunctionInvocationContext, tool
 from pydantic import Field
 
-from app.agent.conventions import SEARCH_TOOL, format_passages
 from app.errors import StoreUnavailableError
+from app.protocol import SEARCH_TOOL, format_passages
 from app.tools.runtime import turn_of
 
 if TYPE_CHECKING:

@@ -1,7 +1,8 @@
 """The evaluation tab: run the evaluation harness on a dataset and compare MLflow runs.
 
-It calls the harness in-process (`eval.runner.evaluate`, logged with `eval.tracking`), exactly
-what `python -m eval run` does, so a run started here is the same run as on the command line.
+It calls the harness in-process through `app.evaluation.EvaluationService` (the app never imports
+`eval`), exactly what `python -m eval run` does, so a run started here is the same run as on the
+command line.
 The harness's tqdm bars feed the Gradio progress bar (`track_tqdm`). Heavy imports happen only
 when a button is pressed. Starting a run is for signed-in staff only (`StaffAuth.require` on the
 shared staff token, checked before any work); comparing past runs is public.
@@ -10,14 +11,13 @@ shared staff token, checked before any work); comparing past runs is public.
 from __future__ import annotations
 
 import logging
-import time
-from pathlib import Path
 from typing import Any
 
 import gradio as gr
 import pandas as pd
 
 from app.errors import InputError
+from app.evaluation import EvaluationService, load_service
 from app.settings import Settings
 from app.ui import render
 from app.ui.notify import warn
@@ -58,12 +58,10 @@ def failing_rows(records: list[Any], quality: Any) -> list[list[Any]]:
     return rows
 
 
-def parse_overrides(text: str) -> dict[str, Any]:
+def parse_overrides(text: str, service: EvaluationService) -> dict[str, Any]:
     """`key=value` lines (blank lines and # comments ignored) → validated settings overrides."""
-    from eval.config import parse_assignments
-
     lines = [line.strip() for line in (text or "").splitlines()]
-    return parse_assignments([line for line in lines if line and not line.startswith("#")])
+    return service.parse_overrides([line for line in lines if line and not line.startswith("#")])
 
 
 def comparison(rows: list[dict[str, Any]], metric: str) -> tuple[list[list[Any]], pd.DataFrame]:
@@ -81,9 +79,17 @@ def comparison(rows: list[dict[str, Any]], metric: str) -> tuple[list[list[Any]]
 class EvalTab:
     """Handlers that run (staff only) and compare evaluations with the app's settings as the base."""
 
-    def __init__(self, settings: Settings, auth: StaffAuth) -> None:
+    def __init__(self, settings: Settings, auth: StaffAuth, service: EvaluationService | None = None) -> None:
         self.settings = settings
         self.auth = auth
+        self._service = service
+
+    @property
+    def service(self) -> EvaluationService:
+        """The harness, imported when first needed (it pulls in ragas and MLflow)."""
+        if self._service is None:
+            self._service = load_service()
+        return self._service
 
     def run(
         self,
@@ -102,36 +108,27 @@ class EvalTab:
             return f"⚠️ {render.inert(message)}", [], []
 
     def _run(self, spec: str, overrides: str, limit: float | None, progress: gr.Progress, staff: str):
-        from eval.config import with_overrides
-        from eval.datasets.loader import load_dataset
-        from eval.report import turn_quality
-        from eval.runner import evaluate
-        from eval.tracking import log_evaluation, start_run
-
         if not (spec or "").strip():
             raise InputError("Pick a dataset or type the path of one.")
-        run_settings = with_overrides(self.settings, parse_overrides(overrides))
+        overrides_given = parse_overrides(overrides, self.service)
         progress(0, desc="Loading dataset")
-        dataset = load_dataset(spec.strip(), settings=run_settings, limit=int(limit) if limit else None)
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        output = Path(self.settings.data_dir) / "eval-runs" / f"{dataset.name}-{stamp}"
-        with start_run(run_settings, run_name=f"ui-{dataset.name}-{stamp}"):
-            result = evaluate(dataset, run_settings, output, progress=True)
-            run_id = log_evaluation(result, extra_params={"source": "ui"})
-        logger.info("evaluation run from the UI", extra={"dataset": spec, "run_id": run_id, "staff": staff})
-        summary = (
-            f"✅ **{render.inert(dataset.name)}**: {len(result.records)} turns scored in "
-            f"{result.seconds:.1f}s · MLflow run `{run_id}` · files in the data folder's "
-            f"`{render.inert(output.relative_to(self.settings.data_dir).as_posix())}`"
+        outcome = self.service.run(
+            self.settings, spec.strip(), overrides_given, int(limit) if limit else None
         )
-        return summary, metric_rows(result.metrics), failing_rows(result.records, turn_quality)
+        logger.info(
+            "evaluation run from the UI", extra={"dataset": spec, "run_id": outcome.run_id, "staff": staff}
+        )
+        summary = (
+            f"✅ **{render.inert(outcome.dataset)}**: {len(outcome.records)} turns scored in "
+            f"{outcome.seconds:.1f}s · MLflow run `{outcome.run_id}` · files in the data folder's "
+            f"`{render.inert(outcome.output.relative_to(self.settings.data_dir).as_posix())}`"
+        )
+        return summary, metric_rows(outcome.metrics), failing_rows(outcome.records, outcome.quality)
 
     def compare(self, metric: str | None):
         """Rank the experiment's runs on a metric: a table and a bar chart."""
-        from eval.tracking import compare_runs, load_runs
-
         try:
-            chosen, rows = compare_runs(load_runs(self.settings), (metric or "").strip() or None)
+            chosen, rows = self.service.compare(self.settings, (metric or "").strip() or None)
         except Exception as exc:
             warn(exc, action="eval.compare")
             return gr.skip(), gr.skip(), gr.skip()

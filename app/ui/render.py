@@ -15,9 +15,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from app.agent.conventions import strip_attachment_markers
-from app.agent.events import TextDelta, ToolFinished, ToolStarted, TurnDone, TurnResult
+from app.events import TextDelta, ToolFinished, ToolStarted, TurnDone, TurnResult
 from app.knowledge.documents import public_source
+from app.protocol import strip_attachment_markers
 
 ChatMessage = dict[str, Any]
 

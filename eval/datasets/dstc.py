@@ -20,6 +20,7 @@ from typing import Any
 
 from app.errors import InputError
 from app.knowledge.documents import SourceDocument
+from eval.datasets.jsonfile import read_json_list
 from eval.datasets.schema import ContextTurn, Dialogue, Turn, TurnLabels
 
 
@@ -114,23 +115,13 @@ def load_dialogues(root: str | Path, split: str) -> list[Dialogue]:
     `load_knowledge` names them), reference = the human response.
     """
     folder = Path(root) / split
-    logs, labels = _read_list(folder / "logs.json"), _read_list(folder / "labels.json")
+    logs, labels = read_json_list(folder / "logs.json"), read_json_list(folder / "labels.json")
     if len(logs) != len(labels):
         raise InputError(f"{folder}: {len(logs)} dialogues in logs.json but {len(labels)} in labels.json")
     return [
         _instance(f"{split}-{index:05d}", log, label, split, folder)
         for index, (log, label) in enumerate(zip(logs, labels, strict=True))
     ]
-
-
-def _read_list(path: Path) -> list[Any]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise InputError(f"{path}: cannot read ({exc})") from None
-    if not isinstance(data, list):
-        raise InputError(f"{path}: expected a JSON list")
-    return data
 
 
 def _instance(

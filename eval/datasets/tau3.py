@@ -13,6 +13,7 @@ from typing import Any
 
 from app.errors import InputError
 from app.knowledge.documents import SourceDocument
+from eval.datasets.jsonfile import read_json_list
 from eval.datasets.schema import Dialogue, Turn, TurnLabels
 
 DATASET = "tau3"
@@ -104,12 +105,7 @@ def load_dialogues(path: str | Path, *, max_chars: int | None = None) -> list[Di
     persona and the request come first, role-play directions last) and tagged `truncated`.
     """
     path = Path(path)
-    try:
-        tasks = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise InputError(f"{path}: cannot read τ³ tasks ({exc})") from None
-    if not isinstance(tasks, list):
-        raise InputError(f"{path}: expected a JSON list of tasks")
+    tasks = read_json_list(path, "tasks")
     return [_task_dialogue(task, index, path, max_chars) for index, task in enumerate(tasks)]
 
 

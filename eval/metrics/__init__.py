@@ -25,15 +25,14 @@ DSTC11 Track 5 (`eval.metrics.dstc`, the official scorer's definitions; METEOR a
 Answers (`eval.metrics.answers`, ragas 0.4.3; ragas is imported on first use)
     AnswerSample(question, response, reference, retrieved_contexts, reference_contexts,
                  tool_calls, expected_tools)
-    score_answers(samples, embedder=None) / await ascore_answers(...) -> answers/context_recall,
+    await ascore_samples(samples, embedder=None) -> per sample: answers/context_recall,
         answers/context_precision, answers/rouge_l, answers/bleu, answers/string_similarity,
         answers/semantic_similarity (with an embedder), answers/tool_call_accuracy
     JudgeConfig.from_settings(settings) -> JudgeConfig | None
-    judge_answers(samples, judge, embedder=None) / await ajudge_answers(...) -> judge/faithfulness,
+    await ajudge_samples(samples, judge, embedder=None) -> per sample: judge/faithfulness,
         judge/response_relevancy (with an embedder), judge/context_recall, judge/factual_correctness
-    await aevaluate_answers(samples, judge=None, embedder=None) -> both of the above
-    await ascore_samples / ajudge_samples / aevaluate_samples(...) -> one dict per sample (the
-        per-turn scores); mean_scores(per_sample) -> the run totals above (their mean)
+    await aevaluate_samples(samples, judge=None, embedder=None) -> per sample: both of the above
+    mean_scores(per_sample) -> the run totals (each metric's mean over the samples that carry it)
     ragas_embeddings(embedder) -> a ragas BaseRagasEmbedding over anything with
         embed_query/embed_documents returning numpy arrays.
 

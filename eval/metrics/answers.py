@@ -35,9 +35,11 @@ Judge metrics (only with a judge: an OpenAI-compatible `base_url`, `model`, opti
 Every value is clamped to [0, 1] (ragas' BLEU can return 1.0000000000000004 and a cosine can dip
 below 0). A metric that applies to no turn is absent from the result rather than reported as 0.
 
-Scores are computed once, per sample (`ascore_samples`, `ajudge_samples`, `aevaluate_samples`: one
-dict per sample holding only the metrics that apply to it); the run totals (`*_answers`) are
-`mean_scores` of those, so a turn's numbers in turns.jsonl and the run's averages cannot disagree.
+One async function per concern, each scoring per sample (one dict per sample holding only the
+metrics that apply to it): `ascore_samples` (the non-LLM metrics), `ajudge_samples` (the judge) and
+`aevaluate_samples` (both; what the harness calls). The run totals are `mean_scores` of those, so a
+turn's numbers in turns.jsonl and the run's averages cannot disagree. A caller outside an event loop
+wraps them itself (`app.asyncutil.run_sync`).
 ragas is imported on first use only, with RAGAS_DO_NOT_TRACK=true unless already set.
 """
 
@@ -55,7 +57,6 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 from tqdm.auto import tqdm
 
-from app.asyncutil import run_sync
 from app.errors import ConfigError, ModelUnavailableError
 from eval.metrics.routing import call_parts
 
@@ -282,20 +283,6 @@ async def ascore_samples(
     return per_sample
 
 
-async def ascore_answers(
-    samples: Sequence[AnswerSample], *, embedder: TextEmbedder | None = None, progress: bool = False
-) -> dict[str, float]:
-    """Non-LLM ragas metrics averaged over the turns where each applies (`answers/*`)."""
-    return mean_scores(await ascore_samples(samples, embedder=embedder, progress=progress))
-
-
-def score_answers(
-    samples: Sequence[AnswerSample], *, embedder: TextEmbedder | None = None, progress: bool = False
-) -> dict[str, float]:
-    """Synchronous `ascore_answers` (from code that is not already inside an event loop)."""
-    return run_sync(ascore_answers(samples, embedder=embedder, progress=progress))
-
-
 def _judge_llm(judge: JudgeConfig) -> Any:
     os.environ.setdefault("RAGAS_DO_NOT_TRACK", "true")
     from openai import AsyncOpenAI
@@ -398,28 +385,6 @@ async def ajudge_samples(
     return [dict(sorted(scores.items())) for scores in per_sample]  # completion order is arbitrary
 
 
-async def ajudge_answers(
-    samples: Sequence[AnswerSample],
-    judge: JudgeConfig,
-    *,
-    embedder: TextEmbedder | None = None,
-    progress: bool = False,
-) -> dict[str, float]:
-    """LLM-judged ragas metrics (`judge/*`) averaged over the turns judged."""
-    return mean_scores(await ajudge_samples(samples, judge, embedder=embedder, progress=progress))
-
-
-def judge_answers(
-    samples: Sequence[AnswerSample],
-    judge: JudgeConfig,
-    *,
-    embedder: TextEmbedder | None = None,
-    progress: bool = False,
-) -> dict[str, float]:
-    """Synchronous `ajudge_answers`."""
-    return run_sync(ajudge_answers(samples, judge, embedder=embedder, progress=progress))
-
-
 async def aevaluate_samples(
     samples: Sequence[AnswerSample],
     *,
@@ -434,28 +399,3 @@ async def aevaluate_samples(
         judged = await ajudge_samples(samples, judge, embedder=embedder, progress=progress)
         per_sample = [{**scores, **extra} for scores, extra in zip(per_sample, judged, strict=True)]
     return per_sample
-
-
-async def aevaluate_answers(
-    samples: Sequence[AnswerSample],
-    *,
-    judge: JudgeConfig | None = None,
-    embedder: TextEmbedder | None = None,
-    progress: bool = False,
-) -> dict[str, float]:
-    """`answers/*`, plus `judge/*` when a judge is given, averaged over the turns where each applies."""
-    return mean_scores(await aevaluate_samples(samples, judge=judge, embedder=embedder, progress=progress))
-
-
-def evaluate_answers(
-    samples: Sequence[AnswerSample],
-    *,
-    settings: Settings | None = None,
-    judge: JudgeConfig | None = None,
-    embedder: TextEmbedder | None = None,
-    progress: bool = False,
-) -> dict[str, float]:
-    """Synchronous `aevaluate_answers`; the judge comes from `judge`, else from `settings` if set."""
-    if judge is None and settings is not None:
-        judge = JudgeConfig.from_settings(settings)
-    return run_sync(aevaluate_answers(samples, judge=judge, embedder=embedder, progress=progress))

@@ -7,9 +7,10 @@ import zipfile
 
 import pytest
 
-from app.agent.conventions import READ_ATTACHMENT_TOOL, attachment_marker
-from app.attachments import check_upload, content_matches
+from app.attachments import check_upload
 from app.errors import InputError
+from app.files.kinds import content_matches
+from app.protocol import READ_ATTACHMENT_TOOL, attachment_marker
 
 pytestmark = pytest.mark.anyio
 

@@ -8,8 +8,8 @@ import logging
 import pytest
 from fixtures.chat_completions_server import ChatCompletionsServer
 
-from app.agent.conventions import SEARCH_TOOL
-from app.agent.events import TextDelta, ToolFinished, ToolStarted, TurnDone
+from app.events import TextDelta, ToolFinished, ToolStarted, TurnDone
+from app.protocol import SEARCH_TOOL
 
 pytestmark = pytest.mark.anyio
 

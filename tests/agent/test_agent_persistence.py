@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from app.agent.conventions import REMEMBER_TOOL
+from app.protocol import REMEMBER_TOOL
 
 pytestmark = pytest.mark.anyio
 

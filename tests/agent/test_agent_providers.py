@@ -9,8 +9,9 @@ from agent_framework import FunctionInvocationContext
 
 from app.agent.middleware import shorten
 from app.agent.prompts import load_prompt
-from app.agent.providers import build_chat_client, get_builder, provider_names, register_provider
+from app.agent.providers import build_chat_client
 from app.errors import ConfigError, SupportError
+from app.registry import get_builder, provider_names, register_provider
 from app.settings import load_settings
 from app.tools.escalation import Escalation
 from app.tools.runtime import TurnState

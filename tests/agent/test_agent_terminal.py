@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from app.agent.conventions import DECLINE_PHRASE
+from app.protocol import DECLINE_PHRASE
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 

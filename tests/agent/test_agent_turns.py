@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from app.agent.conventions import DECLINE_PHRASE, ESCALATE_TOOL, SEARCH_TOOL
-from app.agent.events import TextDelta, ToolFinished, ToolStarted, TurnDone
 from app.errors import InputError, NotFoundError
+from app.events import TextDelta, ToolFinished, ToolStarted, TurnDone
+from app.protocol import DECLINE_PHRASE, ESCALATE_TOOL, SEARCH_TOOL
 
 pytestmark = pytest.mark.anyio
 

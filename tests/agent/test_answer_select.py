@@ -13,12 +13,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app.agent.conventions import Passage
 from app.agent.providers import offline_replies as say
 from app.agent.providers.answer_context import with_sections
 from app.agent.providers.answer_select import FEATURES, MODEL_FILE, default_scorer, refers_away
 from app.agent.providers.answer_types import DURATION, PRICE, STEPS, YES_NO, question_type
 from app.agent.providers.offline_answer import ExtractiveAnswerer, passage_units, split_items
+from app.protocol import Passage
 from tests.agent.test_offline_client import MiniLM
 
 ROOT = Path(__file__).resolve().parents[2]

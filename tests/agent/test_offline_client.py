@@ -16,7 +16,12 @@ import numpy as np
 import pytest
 from agent_framework import Agent, tool
 
-from app.agent.conventions import (
+from app.agent.providers.offline import OfflineChatClient, OfflineResponder, ToolStep, TurnView
+from app.agent.providers.offline_answer import ExtractiveAnswerer, Unit
+from app.agent.providers.offline_intents import IntentModel
+from app.agent.providers.offline_policy import Router
+from app.agent.providers.offline_vocabulary import Vocabulary
+from app.protocol import (
     ATTACHMENT_CITATION,
     DECLINE_PHRASE,
     ESCALATED_PHRASE,
@@ -27,11 +32,6 @@ from app.agent.conventions import (
     format_passages,
     parse_passages,
 )
-from app.agent.providers.offline import OfflineChatClient, OfflineResponder, ToolStep, TurnView
-from app.agent.providers.offline_answer import ExtractiveAnswerer, Unit
-from app.agent.providers.offline_intents import IntentModel
-from app.agent.providers.offline_policy import Router
-from app.agent.providers.offline_vocabulary import Vocabulary
 
 CONFIDENCE = 0.35
 

@@ -8,7 +8,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.agent.conventions import (
+from app.agent.providers.offline import without_fixed_replies
+from app.agent.providers.offline_answer import Selection, passage_units
+from app.agent.providers.offline_replies import decline, escalated, extracted
+from app.protocol import (
     FACTS_HEADER,
     NO_PASSAGES,
     attachment_marker,
@@ -22,9 +25,6 @@ from app.agent.conventions import (
     strip_attachment_markers,
     without_citations,
 )
-from app.agent.providers.offline import without_fixed_replies
-from app.agent.providers.offline_answer import Selection, passage_units
-from app.agent.providers.offline_replies import decline, escalated, extracted
 
 
 @dataclass

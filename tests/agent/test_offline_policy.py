@@ -14,13 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from app.agent.conventions import DECLINE_PHRASE, OFFER_HUMAN_PHRASE, TOOL_NAMES
 from app.agent.providers.offline import text_chunks
 from app.agent.providers.offline_answer import split_units
 from app.agent.providers.offline_intents import IntentModel
 from app.agent.providers.offline_policy import Router, extract_facts, plan_calls, read_intent
 from app.agent.providers.offline_vocabulary import Vocabulary
 from app.knowledge.embedders import CachedEmbedder, load_embedder
+from app.protocol import DECLINE_PHRASE, OFFER_HUMAN_PHRASE, TOOL_NAMES
 
 REPO = Path(__file__).resolve().parents[2]
 EARLIER = [("user", "How much is the Plus plan a month?"), ("assistant", "Plus costs £4.99 a month [1].")]

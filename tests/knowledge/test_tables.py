@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from app.files.tables import rows_with_header
 from app.knowledge.loaders import load_file
-from app.knowledge.tables import rows_with_header
 
 
 def test_markdown_table_rows_become_column_value_lines() -> None:

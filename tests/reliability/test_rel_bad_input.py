@@ -11,8 +11,10 @@ import pytest
 from app.agent.prompts import load_prompt
 from app.attachments import check_upload
 from app.errors import InputError
+from app.files.limits import ArchiveLimits, check_office_archive
+from app.files.names import check_filename
 from app.ui import render
-from app.validation import ArchiveLimits, check_filename, check_message_text, check_office_archive
+from app.validation import check_message_text
 
 pytestmark = pytest.mark.anyio
 

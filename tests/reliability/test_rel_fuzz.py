@@ -15,7 +15,8 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from app.errors import InputError
-from app.validation import check_filename, check_message_text
+from app.files.names import check_filename
+from app.validation import check_message_text
 
 EXTENSIONS = ["pdf", "docx", "xlsx", "pptx", "txt", "md", "html", "csv", "json", "zip", "exe", ""]
 FUZZ = hypothesis_settings(

@@ -1,10 +1,10 @@
 """Finding 3 (high): one DOCX that inflates ~10:1 took 5 GB of memory and 14 CPU minutes to read.
 
 Reproduced against the real server: a DOCX under the attachment limit whose document.xml inflates
-to 22 MB (27:1, so it passes the header checks of `app.validation`) is uploaded and sent in the
+to 22 MB (27:1, so it passes the header checks of `app.files.limits`) is uploaded and sent in the
 chat; it is refused within seconds, nothing is stored, and `/healthz` keeps answering meanwhile.
 The sandbox's own limits (time, memory, output, the inflated size counted while reading, not taken
-from headers) are tested directly on `app.extraction`.
+from headers) are tested directly on `app.files.sandbox`.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from gradio_http import arguments, call, file_ref, upload
 from sec_limits import MAX_FILE_BYTES
 
 from app.errors import InputError
-from app.extraction import MB, ExtractionLimits, check_inflated_size, extract_markdown
-from app.validation import check_office_archive
+from app.files.limits import check_office_archive
+from app.files.sandbox import MB, ExtractionLimits, check_inflated_size, extract_markdown
 
 
 def inflating_docx(inflated_mb: float, *, seed: int = 7) -> bytes:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from app.agent.events import (
+from app.events import (
     Citation,
     TextDelta,
     ToolCallRecord,
@@ -163,7 +163,7 @@ def test_passages_are_quoted_line_by_line():
 
 
 def test_stored_user_message_shows_attachment_names_not_markers():
-    from app.agent.conventions import attachment_marker
+    from app.protocol import attachment_marker
 
     content = f"What is this?\n{attachment_marker(9, 'invoice.pdf')}"
     record = MessageRecord(id=3, conversation_id="c1", role="user", content=content, attachment_ids=[9])

@@ -6,7 +6,7 @@ import asyncio
 import time
 
 from app import server
-from app.agent.events import ToolCallRecord, TurnResult
+from app.events import ToolCallRecord, TurnResult
 from app.metrics import ServiceMetrics
 
 

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Protocol
 
-from app.agent.conventions import Passage
+from app.protocol import Passage
 
 MAX_DOCUMENTS = 3
 MAX_CHUNKS_PER_DOCUMENT = 12

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING, Any
 
+from app.agent.providers.openai import completions_client
 from app.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -13,12 +13,9 @@ if TYPE_CHECKING:
     from app.knowledge.base import KnowledgeBase
     from app.settings import Settings
 
-logger = logging.getLogger(__name__)
-
 
 def build_client(settings: Settings, *, kb: KnowledgeBase | None = None) -> SupportsChatGetResponse[Any]:
     """An `OpenAIChatCompletionClient` bound to an `AsyncAzureOpenAI` client built from settings."""
-    from agent_framework.openai import OpenAIChatCompletionClient
     from openai import AsyncAzureOpenAI
 
     missing = [
@@ -33,20 +30,14 @@ def build_client(settings: Settings, *, kb: KnowledgeBase | None = None) -> Supp
     if missing:
         raise ConfigError(f"The azure chat provider needs {', '.join(missing)} (or their SUPPORT_ forms).")
     assert settings.azure_openai_api_key is not None  # checked above; narrows the type
-    client = AsyncAzureOpenAI(
-        azure_endpoint=settings.azure_openai_endpoint,
+    deployment, endpoint = settings.azure_openai_deployment, settings.azure_openai_endpoint
+    return completions_client(
+        settings,
+        AsyncAzureOpenAI,
+        model=deployment,
+        shown={"provider": "azure", "deployment": deployment, "endpoint": endpoint},
+        azure_endpoint=endpoint,
         api_key=settings.azure_openai_api_key.get_secret_value(),
         api_version=settings.azure_openai_api_version,
-        azure_deployment=settings.azure_openai_deployment,
-        timeout=settings.chat_timeout_s,
-        max_retries=2,
+        azure_deployment=deployment,
     )
-    logger.info(
-        "chat client ready",
-        extra={
-            "provider": "azure",
-            "deployment": settings.azure_openai_deployment,
-            "endpoint": settings.azure_openai_endpoint,
-        },
-    )
-    return OpenAIChatCompletionClient(model=settings.azure_openai_deployment, async_client=client)

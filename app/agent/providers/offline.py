@@ -29,7 +29,7 @@ from agent_framework import (
 )
 from agent_framework.observability import ChatTelemetryLayer
 
-from app.agent import conventions as conv
+from app import protocol as conv
 from app.agent.providers import offline_replies as say
 from app.agent.providers.answer_context import ChunkLookup, with_sections
 from app.agent.providers.answer_types import needs_help_centre

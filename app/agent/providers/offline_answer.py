@@ -14,7 +14,6 @@ from typing import Protocol
 
 import numpy as np
 
-from app.agent.conventions import TOOL_NAMES, Passage
 from app.agent.providers.answer_select import (
     Choice,
     Question,
@@ -24,6 +23,7 @@ from app.agent.providers.answer_select import (
     read_question,
     unit_features,
 )
+from app.protocol import TOOL_NAMES, Passage
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[A-Z0-9\"'(*])")
 _ABBREVIATION = re.compile(r"\b(?:e\.g|i\.e|etc|vs|approx|incl|No|Mr|Mrs|Ms|Dr|St)\.$", re.IGNORECASE)

@@ -19,7 +19,16 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
-from app.agent.conventions import (
+from app.agent.providers.offline_intents import (
+    BY_NAME,
+    ESCALATION_REASONS,
+    OFFER_REASONS,
+    REASONS,
+    IntentModel,
+    Reading,
+)
+from app.agent.providers.offline_vocabulary import Vocabulary
+from app.protocol import (
     ESCALATE_TOOL,
     OFFER_HUMAN_PHRASE,
     READ_ATTACHMENT_TOOL,
@@ -30,15 +39,6 @@ from app.agent.conventions import (
     find_attachment_ids,
     strip_attachment_markers,
 )
-from app.agent.providers.offline_intents import (
-    BY_NAME,
-    ESCALATION_REASONS,
-    OFFER_REASONS,
-    REASONS,
-    IntentModel,
-    Reading,
-)
-from app.agent.providers.offline_vocabulary import Vocabulary
 
 if TYPE_CHECKING:
     from app.agent.providers.offline_answer import Embedder

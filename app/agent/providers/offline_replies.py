@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from app.agent.conventions import ATTACHMENT_CITATION, DECLINE_PHRASE, ESCALATED_PHRASE, OFFER_HUMAN_PHRASE
 from app.agent.providers.offline_answer import Selection
+from app.protocol import ATTACHMENT_CITATION, DECLINE_PHRASE, ESCALATED_PHRASE, OFFER_HUMAN_PHRASE
 
 _SMALLTALK = {
     "greeting": "Hello{name}! I'm the support assistant. How can I help you today?",

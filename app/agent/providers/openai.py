@@ -9,6 +9,7 @@ logged with any password masked.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from app.errors import ConfigError
@@ -23,11 +24,11 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 _LOCAL_PLACEHOLDER_KEY = "not-needed"  # local servers (vLLM, llama.cpp, Ollama) ignore the key
+MAX_RETRIES = 2
 
 
 def build_client(settings: Settings, *, kb: KnowledgeBase | None = None) -> SupportsChatGetResponse[Any]:
     """An `OpenAIChatCompletionClient` for `settings.openai_base_url` (default: api.openai.com)."""
-    from agent_framework.openai import OpenAIChatCompletionClient
     from openai import AsyncOpenAI
 
     key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
@@ -36,18 +37,24 @@ def build_client(settings: Settings, *, kb: KnowledgeBase | None = None) -> Supp
             "The openai chat provider needs an API key: set OPENAI_API_KEY (or SUPPORT_OPENAI_API_KEY), "
             "or point SUPPORT_OPENAI_BASE_URL at a local OpenAI-compatible server."
         )
-    client = AsyncOpenAI(
+    base_url = mask_url(settings.openai_base_url or "https://api.openai.com/v1")
+    return completions_client(
+        settings,
+        AsyncOpenAI,
+        model=settings.chat_model,
+        shown={"provider": "openai", "model": settings.chat_model, "base_url": base_url},
         api_key=key or _LOCAL_PLACEHOLDER_KEY,
         base_url=settings.openai_base_url,
-        timeout=settings.chat_timeout_s,
-        max_retries=2,
     )
-    logger.info(
-        "chat client ready",
-        extra={
-            "provider": "openai",
-            "model": settings.chat_model,
-            "base_url": mask_url(settings.openai_base_url or "https://api.openai.com/v1"),
-        },
-    )
-    return OpenAIChatCompletionClient(model=settings.chat_model, async_client=client)
+
+
+def completions_client(
+    settings: Settings, sdk_client: Callable[..., Any], *, model: str, shown: dict[str, Any], **options: Any
+) -> SupportsChatGetResponse[Any]:
+    """Agent Framework's Chat Completions client over `sdk_client(**options)` (an `AsyncOpenAI` or
+    `AsyncAzureOpenAI`), with the settings' timeout; `shown` is what the log may say about it."""
+    from agent_framework.openai import OpenAIChatCompletionClient
+
+    client = sdk_client(timeout=settings.chat_timeout_s, max_retries=MAX_RETRIES, **options)
+    logger.info("chat client ready", extra=shown)
+    return OpenAIChatCompletionClient(model=model, async_client=client)

@@ -1,7 +1,7 @@
 """Text extraction (markitdown) in a sandbox: a child process with a time, memory and output limit.
 
 Parsers inflate what they read: a 9.85 MB DOCX that expands to 99 MB of XML passed the zip header
-checks (`app.validation`) and then took the server from 1.3 to 5.4 GB of memory and 14 CPU
+checks (`app.files.limits`) and then took the server from 1.3 to 5.4 GB of memory and 14 CPU
 minutes, stalling `/healthz`. So every extraction runs in a fresh child process, forked from a
 helper process that has markitdown imported already (multiprocessing's "forkserver": the web
 server's threads and sockets never reach the child, and a fork costs milliseconds, not the seconds
@@ -33,12 +33,12 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from app.errors import InputError
-from app.validation import OFFICE_KINDS
+from app.files.kinds import OFFICE_KINDS
+from app.files.limits import inflated_chunks
 
 logger = logging.getLogger(__name__)
 
 MB = 1024 * 1024
-_READ_CHUNK = 1 << 16
 _KILL_WAIT_S = 5.0
 
 
@@ -102,7 +102,7 @@ def extract_markdown(data: bytes, *, kind: str, name: str, limits: ExtractionLim
 def _context() -> Any:
     """The forkserver context, its server preloading markitdown (started on first use, once)."""
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["app.extraction", "markitdown"])
+    context.set_forkserver_preload(["app.files.sandbox", "markitdown"])
     return context
 
 
@@ -194,25 +194,18 @@ def check_inflated_size(name: str, data: bytes, limits: ExtractionLimits = DEFAU
                 )
             total = 0
             for member in members:
-                total += _inflate(archive, member, limits.max_inflated_bytes - total, name, limits)
+                total += _inflated_size(archive, member, limits.max_inflated_bytes - total, name, limits)
             return total
     except (zipfile.BadZipFile, zipfile.LargeZipFile, RuntimeError, ValueError, EOFError, OSError):
         raise InputError(f"'{name}' is not a valid Office file; it may be damaged or renamed.") from None
 
 
-def _inflate(
+def _inflated_size(
     archive: zipfile.ZipFile, member: zipfile.ZipInfo, budget: int, name: str, limits: ExtractionLimits
 ) -> int:
-    produced = 0
-    with archive.open(member) as stream:
-        while chunk := stream.read(_READ_CHUNK):
-            produced += len(chunk)
-            if produced > budget:
-                limit = limits.max_inflated_bytes // MB
-                raise InputError(
-                    f"'{name}' expands to more than {limit} MB of content; at most {limit} MB are accepted."
-                )
-    return produced
+    limit = limits.max_inflated_bytes // MB
+    refusal = f"'{name}' expands to more than {limit} MB of content; at most {limit} MB are accepted."
+    return sum(len(chunk) for chunk in inflated_chunks(archive, member, budget, refusal))
 
 
 def _convert(data: bytes, kind: str, name: str) -> str:

@@ -1,0 +1,1 @@
+"""The Gradio interface: the chat, the staff console, the knowledge and evaluation tabs (see blocks.py)."""
