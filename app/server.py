@@ -299,9 +299,43 @@ def create_app(settings: Settings, desk: Any | None = None) -> FastAPI:
 
 
 def serve(settings: Settings) -> None:
-    """Run the app with uvicorn on settings.host:settings.port (the demo knowledge base if empty)."""
+    """Run the app with uvicorn on settings.host:settings.port (the demo knowledge base if empty).
+
+    With `settings.workers` > 1, uvicorn runs that many worker processes on one port: the one-off
+    work (migrations, the first ingestion) happens here, once, before any starts; each worker then
+    builds its own desk (`worker_app`) over the shared database and data folder (docs/scale-out.md).
+    """
     import uvicorn
 
+    options = {"host": settings.host, "port": settings.port, "log_config": None, "access_log": False}
+    if settings.workers > 1:
+        prepare_shared_state(settings)
+        logger.info(
+            "serving", extra={"host": settings.host, "port": settings.port, "workers": settings.workers}
+        )
+        uvicorn.run("app.server:worker_app", factory=True, workers=settings.workers, **options)
+        return
+    app = create_app(settings, start_desk(settings))
+    logger.info("serving", extra={"host": settings.host, "port": settings.port})
+    uvicorn.run(app, **options)
+
+
+def prepare_shared_state(settings: Settings) -> None:
+    """Migrate the database and fill or restore the knowledge base, before any worker starts."""
+    from app.knowledge.base import KnowledgeBase
+    from app.knowledge.bootstrap import ensure_knowledge
+    from app.store import Store
+
+    Store.from_settings(settings).close()
+    kb = KnowledgeBase.from_settings(settings)
+    try:
+        ensure_knowledge(kb, settings)
+    finally:
+        kb.close()
+
+
+def start_desk(settings: Settings) -> Any:
+    """The process's desk: knowledge restored (or ingested), warm-up started, recovery sweeping."""
     from app.agent.desk import SupportDesk
     from app.knowledge.base import KnowledgeBase
     from app.knowledge.bootstrap import ensure_knowledge
@@ -314,9 +348,18 @@ def serve(settings: Settings) -> None:
     if summary is not None:
         logger.info("demo knowledge base ingested", extra={"summary": summary.line()})
     start_recovery(desk, settings)
-    app = create_app(settings, desk)
-    logger.info("serving", extra={"host": settings.host, "port": settings.port})
-    uvicorn.run(app, host=settings.host, port=settings.port, log_config=None, access_log=False)
+    return desk
+
+
+def worker_app() -> FastAPI:
+    """One of `serve`'s worker processes (uvicorn's app factory): the same settings, read again
+    from the environment the parent got them from, and a desk of its own."""
+    from app.logs import configure_logging
+    from app.settings import load_settings
+
+    settings = load_settings()
+    configure_logging(settings.log_level, settings.log_format)
+    return create_app(settings, start_desk(settings))
 
 
 def start_recovery(desk: Any, settings: Settings) -> threading.Thread:

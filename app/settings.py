@@ -214,6 +214,13 @@ class Settings(BaseSettings):
         description="Trusted back-ends send it as X-API-Key to use the JSON API for their own customer "
         "ids (X-Customer-Id); unset = only visitor tokens are accepted.",
     )
+    workers: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="uvicorn worker processes `serve` runs on one port, sharing the database and "
+        "data folder (about one per core; each loads its own models).",
+    )
     chat_concurrency_limit: int = Field(
         default=8, ge=1, le=1000, description="Chat turns the UI runs at once (Gradio concurrency_limit)."
     )

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Run the scale-out tests: real PostgreSQL, `chroma run`, `mlflow server` and two app workers on
-# loopback, sharing state (see docs/scale-out.md). Takes a few minutes.
+# Run the scale-out tests: real PostgreSQL, `chroma run`, `mlflow server` and app workers on
+# loopback, sharing state: two workers on one data folder, then two "hosts" with separate data
+# folders sharing only PostgreSQL and Chroma (see docs/scale-out.md). Takes a few minutes.
 #
-#   scripts/scale-out-test.sh            # pytest -m scaleout tests/reliability
+#   scripts/scale-out-test.sh            # pytest -m scaleout (both scale-out test files)
 #   scripts/scale-out-test.sh -k gift    # extra arguments go to pytest
 set -euo pipefail
 
@@ -10,4 +11,5 @@ cd "$(dirname "$0")/.."
 PYTEST=${PYTEST:-.venv/bin/pytest}
 [ -x "$PYTEST" ] || PYTEST=pytest
 
-SUPPORT_TEST_SCALEOUT=1 "$PYTEST" -m scaleout tests/reliability/test_rel_scaleout.py -q -p no:cacheprovider "$@"
+SUPPORT_TEST_SCALEOUT=1 "$PYTEST" -m scaleout tests/reliability/test_rel_scaleout.py \
+    tests/reliability/test_rel_scaleout_hosts.py -q -p no:cacheprovider "$@"

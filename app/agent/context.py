@@ -2,7 +2,8 @@
 
 * `StoreHistoryProvider` loads the conversation from the messages table - the one source of truth,
   so a conversation resumes after a restart and replies a human colleague wrote from the ticket
-  console are part of what the agent sees next turn.
+  console are part of what the agent sees next turn. `SupportDesk` hands it the messages it read
+  while storing the turn's input, so a turn reads its history once.
 * `CustomerFactsProvider` adds the facts remembered about the customer to the instructions, in
   the block format `app.protocol.format_facts` defines.
 
@@ -36,20 +37,35 @@ STAFF_PREFIX = "[Support team] "
 
 
 def bind_session(
-    session: AgentSession, *, customer_id: int, conversation_id: str, before_message_id: int | None
+    session: AgentSession,
+    *,
+    customer_id: int,
+    conversation_id: str,
+    before_message_id: int | None,
+    history: Sequence[MessageRecord] | None = None,
 ) -> AgentSession:
-    """Tell the providers whose conversation this run is, and where this turn's input starts."""
+    """Tell the providers whose conversation this run is, and where this turn's input starts.
+
+    `history`: the conversation's messages as the caller just read them (in the transaction that
+    stored this turn's input), so `StoreHistoryProvider` need not read them again.
+    """
     session.state[SESSION_KEY] = {
         "customer_id": customer_id,
         "conversation_id": conversation_id,
         "before_message_id": before_message_id,
+        "history": None if history is None else tuple(history),
     }
     return session
 
 
 def session_snapshot(session: AgentSession) -> dict[str, Any]:
     """What to persist of a session: everything but the per-turn binding (rebuilt every turn)."""
-    snapshot = session.to_dict()
+    bound = session.state.pop(SESSION_KEY, None)  # not serialised at all: it holds message records
+    try:
+        snapshot = session.to_dict()
+    finally:
+        if bound is not None:
+            session.state[SESSION_KEY] = bound
     snapshot["state"] = {key: value for key, value in snapshot["state"].items() if key != SESSION_KEY}
     return snapshot
 
@@ -97,7 +113,9 @@ class StoreHistoryProvider(HistoryProvider):
         state: dict[str, Any],
     ) -> None:
         bound = _bound(session)
-        records = await asyncio.to_thread(self.store.messages.list, bound["conversation_id"])
+        records = bound.get("history")
+        if records is None:
+            records = await asyncio.to_thread(self.store.messages.list, bound["conversation_id"])
         context.extend_messages(
             self, history_messages(records, before_id=bound["before_message_id"], limit=self.limit)
         )

@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,7 @@ from app.knowledge.filters import combine, validate
 from app.knowledge.focus import focus
 from app.knowledge.fusion import fuse_documents, mmr, reciprocal_rank_fusion
 from app.knowledge.loaders import load_path
-from app.knowledge.manifest import LostDocument, Manifest
+from app.knowledge.manifest import LostDocument, Manifest, manifest_url
 from app.knowledge.query import build_query
 from app.knowledge.selection import FEATURES, SelectionModel, select, snippet_features
 from app.knowledge.vectorstore import ENTITY_KEY, ChromaStore, collection_name
@@ -42,6 +43,7 @@ logger = logging.getLogger(__name__)
 MODES = ("dense", "bm25", "hybrid")
 GROUP_CHUNKS = 256  # chunks embedded and written together: full batches, bounded loss on a crash
 FOCUS_POOL = 200  # BM25 candidates a long query's sentences are scored against (see focus.py)
+PENDING_GRACE = timedelta(minutes=15)  # a shared manifest's pending mark older than this is abandoned
 DOC_POOL = 20  # chunks ranked per requested document when results are collapsed to documents
 ProgressCallback = Callable[[int, int], None]
 _Item = tuple[SourceDocument, str, list[Chunk]]  # document, content hash, its chunks
@@ -109,7 +111,9 @@ class KnowledgeBase:
     def manifest(self) -> Manifest:
         with self._lock:
             if self._manifest is None:
-                self._manifest = Manifest(self._folder / f"{self.name}.manifest.sqlite3")
+                file = self._folder / f"{self.name}.manifest.sqlite3"
+                shared = self.settings.chroma_host is not None
+                self._manifest = Manifest(manifest_url(file, self.settings.database_url, shared), self.name)
                 self._reconcile(self._manifest)
             return self._manifest
 
@@ -132,8 +136,16 @@ class KnowledgeBase:
 
         Pending marks name documents whose vectors may be partly written. A count mismatch
         means Chroma and the manifest disagree some other way (a store deleted by hand, a crash
-        between the two writes): compare ids and make the manifest the truth.
+        between the two writes): compare ids and make the manifest the truth. A manifest shared by
+        several hosts may hold another host's ingestion in progress: there only marks older than
+        PENDING_GRACE count as abandoned, and nothing else is touched while any mark is fresh.
         """
+        if manifest.shared and manifest.pending():  # another host may be ingesting right now
+            abandoned = manifest.pending(older_than=PENDING_GRACE)
+            if abandoned:
+                self.store.delete_documents(abandoned)
+                manifest.forget(abandoned)
+            return
         pending = manifest.pending()
         if pending:
             self.store.delete_documents(pending)

@@ -12,7 +12,7 @@ import os
 import threading
 from abc import ABC, abstractmethod
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -42,6 +42,68 @@ class Embedder(ABC):
         """The vector for one search query, shape (dimension,)."""
 
 
+class _Pending:
+    """One request waiting in a `MicroBatcher`: its input, then its result or error."""
+
+    __slots__ = ("done", "error", "item", "value")
+
+    def __init__(self, item: Any) -> None:
+        self.item, self.value, self.error, self.done = item, None, None, False
+
+
+class MicroBatcher:
+    """Requests from many threads answered by one batched call each time the model is free.
+
+    A request that finds no batch running runs at once, alone; requests that arrive while a batch
+    runs queue up, and the first of them to wake runs them all as the next batch (up to
+    `max_batch`). No timer: an idle server adds no latency, a busy one pays one forward pass for
+    many queries. The batch function takes a list and returns one result per item, in order.
+    """
+
+    def __init__(self, run: Callable[[list[Any]], Sequence[Any]], *, max_batch: int = 32) -> None:
+        self._run = run
+        self.max_batch = max_batch
+        self.batches = 0
+        self.items = 0
+        self._queue: list[_Pending] = []
+        self._busy = False
+        self._changed = threading.Condition()
+
+    def submit(self, item: Any) -> Any:
+        pending = _Pending(item)
+        with self._changed:
+            self._queue.append(pending)
+        while True:
+            with self._changed:
+                while self._busy and not pending.done:
+                    self._changed.wait()
+                if pending.done:
+                    break
+                self._busy = True
+                batch = self._queue[: self.max_batch]
+                del self._queue[: self.max_batch]
+            self._run_batch(batch)
+        if pending.error is not None:
+            raise pending.error
+        return pending.value
+
+    def _run_batch(self, batch: list[_Pending]) -> None:
+        values: Sequence[Any] = ()
+        error: BaseException | None = None
+        try:
+            values = self._run([pending.item for pending in batch])
+        except BaseException as exc:  # every waiter of the batch gets it, not only this thread
+            error = exc
+        with self._changed:
+            for index, pending in enumerate(batch):
+                pending.value, pending.error = (None, error) if error else (values[index], None)
+                pending.done = True
+            self.batches += 1
+            self.items += len(batch)
+            self._busy = False
+            self._changed.notify_all()
+
+
 class SentenceTransformerEmbedder(Embedder):
     """Any sentence-transformers model; `prompted` models use their query/document prompts."""
 
@@ -52,6 +114,7 @@ class SentenceTransformerEmbedder(Embedder):
         self.prompted = prompted
         self.dimension = int(model.get_embedding_dimension())
         self._lock = threading.Lock()  # torch modules are not safe to call from two threads at once
+        self._queries = MicroBatcher(self._embed_queries)  # concurrent turns share a forward pass
 
     def embed_documents(self, texts: list[str]) -> np.ndarray:
         if not texts:
@@ -64,10 +127,13 @@ class SentenceTransformerEmbedder(Embedder):
         return np.asarray(vectors, dtype=np.float32)
 
     def embed_query(self, text: str) -> np.ndarray:
+        return self._queries.submit(text)
+
+    def _embed_queries(self, texts: list[str]) -> list[np.ndarray]:
         encode = self.model.encode_query if self.prompted else self.model.encode
         with self._lock:
-            vector = encode([text], batch_size=1, normalize_embeddings=True, convert_to_numpy=True)
-        return np.asarray(vector, dtype=np.float32)[0]
+            vectors = encode(texts, batch_size=len(texts), normalize_embeddings=True, convert_to_numpy=True)
+        return list(np.asarray(vectors, dtype=np.float32))
 
 
 class CachedEmbedder(Embedder):

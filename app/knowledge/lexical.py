@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import shutil
+import uuid
 from functools import lru_cache
 from pathlib import Path
 
@@ -131,16 +133,28 @@ class LexicalIndex:
         best = best[np.argsort(-scores[best], kind="stable")]
         return [(int(row), float(scores[row])) for row in best if scores[row] > 0]
 
-    def save(self, folder: Path, version: str) -> None:
-        """Write the index and the manifest version it reflects (atomically replacing the old one)."""
-        tmp = folder.with_name(folder.name + ".tmp")
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
-        if self._model is not None:
-            self._model.save(str(tmp), show_progress=False)
-        (tmp / _STAMP).write_text(json.dumps({"version": version, "tokenizer": TOKENIZER, "size": self.size}))
-        shutil.rmtree(folder, ignore_errors=True)
-        tmp.rename(folder)
+    def save(self, folder: Path, version: str) -> bool:
+        """Write the index and the manifest version it reflects, replacing the old one; False when
+        it could not be saved (the next process rebuilds it: saving is an optimisation).
+
+        Several workers sharing a data folder rebuild the same version at the same moment after
+        an ingestion: each writes its own temporary folder, and whoever renames it last wins.
+        """
+        tmp = folder.with_name(f"{folder.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}")
+        try:
+            tmp.mkdir(parents=True)
+            if self._model is not None:
+                self._model.save(str(tmp), show_progress=False)
+            stamp = {"version": version, "tokenizer": TOKENIZER, "size": self.size}
+            (tmp / _STAMP).write_text(json.dumps(stamp))
+            shutil.rmtree(folder, ignore_errors=True)
+            tmp.rename(folder)
+            return True
+        except OSError as exc:
+            logger.warning("BM25 index not saved", extra={"path": str(folder), "error": str(exc)})
+            return False
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
 
     @classmethod
     def load(cls, folder: Path, version: str) -> LexicalIndex | None:

@@ -24,6 +24,12 @@ def render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
     return False
 
 
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """Leave the knowledge manifest's tables (`kb_*`, app/knowledge/manifest.py) alone: the
+    knowledge base creates them in a shared database itself; autogenerate must not drop them."""
+    return not (type_ == "table" and name is not None and name.startswith("kb_"))
+
+
 def run_with_connection(connection: Connection) -> None:
     context.configure(
         connection=connection,
@@ -31,6 +37,7 @@ def run_with_connection(connection: Connection) -> None:
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
         render_item=render_item,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()
