@@ -267,3 +267,20 @@ def test_headings_name_the_kind_of_fact_their_section_states() -> None:
     assert DURATION in heading_types("Delivery times")
     assert CONTACT in heading_types("Contact us")
     assert not heading_types("What's included")
+
+
+def test_a_review_answer_says_how_many_of_the_reviews_read_agree(embedder: MiniLM) -> None:
+    def review(number: int, author: int, sentence: int, text: str) -> Passage:
+        doc_id = f"hotel:20:review:{author}:{sentence}"
+        return Passage(number, f"{doc_id}#0", doc_id, "Hobsons House", "", text, 0.5, kind="review")
+
+    passages = [
+        review(1, 9, 4, "The restrooms were spotless and pristine."),
+        review(2, 6, 4, "Bathrooms were very clean."),
+        review(3, 4, 2, "Breakfast was served until ten."),
+    ]
+    selection = ExtractiveAnswerer(embedder).select("Are the restrooms clean?", passage_units(passages))
+    assert selection.reviews == 3
+    reply = say.extracted(selection)
+    assert reply.startswith("2 of the 3 reviews of Hobsons House I found say: ")
+    assert "Breakfast" not in reply

@@ -92,6 +92,7 @@ class Selection:
     shared_words: int = 0  # content words the best unit shares with the question
     steps: bool = False  # the units are the items of a numbered list, in order
     typed: bool = False  # the best unit states the kind of fact asked for (an amount, a time...)
+    reviews: int = 0  # reviews of the best unit's subject among all the units read (0: not a review)
 
     def confident(self, threshold: float) -> bool:
         """Whether the best unit answers the question: similar enough, and sharing at least one content
@@ -313,7 +314,8 @@ class ExtractiveAnswerer:
         if choice.steps:
             return Selection(tuple(units[i] for i in choice.indices), best, shared, steps=True, typed=typed)
         answers = dict.fromkeys(_answer_to(i, units) for i in choice.indices)
-        return Selection(tuple(units[i] for i in answers), best, shared, typed=typed)
+        reviews = reviewers(units, units[choice.indices[0]])
+        return Selection(tuple(units[i] for i in answers), best, shared, typed=typed, reviews=reviews)
 
     def features(
         self, focus: str, question: str, units: Sequence[Unit], similarity: np.ndarray, in_context: np.ndarray
@@ -359,6 +361,20 @@ class ExtractiveAnswerer:
 
         scores = rule_scores(features, asked)
         return compose(units, scores, features, asked, similar, max_units=self.max_sentences)
+
+
+def reviewer(unit: Unit) -> str:
+    """Who wrote a review sentence: its document id without the sentence number when it has one
+    (`hotel:20:review:9:4` -> `hotel:20:review:9`), else the document id."""
+    head, _, last = unit.doc_id.rpartition(":")
+    return head if head and last.isdigit() and ":review:" in unit.doc_id else unit.doc_id
+
+
+def reviewers(units: Sequence[Unit], best: Unit) -> int:
+    """How many reviews of the best unit's subject were read (0 when the best unit is not a review)."""
+    if best.kind != "review":
+        return 0
+    return len({reviewer(unit) for unit in units if unit.kind == "review" and unit.title == best.title})
 
 
 def _answer_to(index: int, units: Sequence[Unit]) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from app.agent.conventions import ATTACHMENT_CITATION, DECLINE_PHRASE, ESCALATED_PHRASE, OFFER_HUMAN_PHRASE
-from app.agent.providers.offline_answer import Selection
+from app.agent.providers.offline_answer import Selection, reviewer
 
 _SMALLTALK = {
     "greeting": "Hello{name}! I'm the support assistant. How can I help you today?",
@@ -83,12 +83,19 @@ def _steps(selection: Selection) -> str:
 
 
 def _reviews_intro(selection: Selection) -> str:
-    """Review sentences are customers' words ("I loved the view"), so say whose before quoting them."""
+    """Review sentences are customers' words ("I loved the view"), so say whose before quoting them,
+    and how many of the reviews read say so ("2 of the 5 reviews of Hobsons House say: ...")."""
     units = selection.units
     if not units or any(unit.kind != "review" for unit in units):
         return ""
     titles = {unit.title for unit in units}
     about = f" of {units[0].title}" if len(titles) == 1 and units[0].title else ""
+    agree = len({reviewer(unit) for unit in units})
+    if about and selection.reviews > 1 and agree <= selection.reviews:
+        if agree == selection.reviews:
+            share = "Both" if agree == 2 else f"All {agree}"
+            return f"{share} reviews{about} I found say: "
+        return f"{agree} of the {selection.reviews} reviews{about} I found say: "
     return f"Guests' reviews{about} say: "
 
 
