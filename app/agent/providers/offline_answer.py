@@ -269,10 +269,11 @@ class ExtractiveAnswerer:
         self.max_sentences = max_sentences
         self.max_units = max_units
         self.margin = margin
-        # The learned unit scorer chooses what to quote; without it, similarity and overlap do.
-        # Off by default: on dev it raised fact recall (0.23 -> 0.28) but lowered ROUGE-L,
-        # semantic similarity and selection F1, and it answered "How do I reset my password?"
-        # with steps out of order (tests/browser/test_app.py). Pass learned=True to try it.
+        # The learned unit scorer chooses what to quote; without it, similarity plus hand-weighted
+        # features do (answer_select.RULE_WEIGHTS). Off by default: on the held-out quarter of the dev
+        # dialogues (its own validation split) it stated fewer of the reference's facts than the
+        # default (fact recall 0.32 vs 0.35, ROUGE-L 0.224 vs 0.221) with longer replies (median 38
+        # vs 31 words). Pass learned=True to try it.
         self._scorer = scorer
         self.learned = learned
 
