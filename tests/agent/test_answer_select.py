@@ -94,8 +94,9 @@ def test_steps_come_from_the_article_asked_about_as_a_list(embedder: MiniLM) -> 
     selection = answerer.select("How do I reset my Aura 2 Pro?", passage_units(passages))
     assert selection.steps
     reply = say.extracted(selection)
-    assert reply.splitlines()[0].startswith("1. Switch the headphones on")
-    assert reply.splitlines()[1].startswith(
+    assert reply.splitlines()[:2] == ["Resetting Aura 2 Pro:", ""]  # the section's heading, then the list
+    assert reply.splitlines()[2].startswith("1. Switch the headphones on")
+    assert reply.splitlines()[3].startswith(
         "2. Press and hold power and the ANC button together for 15 seconds"
     )
     assert reply.endswith("[2].") and "see" not in reply.lower()
@@ -177,7 +178,8 @@ def test_the_default_answerer_quotes_the_numbered_steps_of_the_section_asked_abo
     ]
     selection = ExtractiveAnswerer(embedder).select("How do I reset my Aura 2 Pro?", passage_units(passages))
     assert selection.steps
-    lines = say.extracted(selection).splitlines()
+    heading, blank, *lines = say.extracted(selection).splitlines()
+    assert (heading, blank) == ("Resetting Aura 2 Pro:", "")
     assert [line.split(". ", 1)[0] for line in lines] == ["1", "2", "3"]
     assert "15 seconds" in lines[1] and "see" not in " ".join(lines).lower()
 

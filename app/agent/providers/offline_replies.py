@@ -72,14 +72,19 @@ def extracted(selection: Selection, *, from_attachment: bool = False) -> str:
 
 
 def _steps(selection: Selection) -> str:
-    """A numbered list, one line per step (sentences of one step joined), cited once at the end."""
+    """The section's heading, then a numbered list, one line per step (sentences of one step joined),
+    cited once at the end. The heading line also keeps the list at the start of a line when the
+    reply begins with something else ("Thanks, I've noted ..."), so Markdown shows it as a list."""
     steps: dict[int, list[str]] = {}
     for unit in selection.units:
         steps.setdefault(unit.step, []).append(unit.text)
     lines = [f"{number}. {' '.join(texts)}" for number, texts in sorted(steps.items())]
     last = selection.units[-1]
     lines[-1] = f"{lines[-1].split('. ', 1)[0]}. {_with_citation(' '.join(steps[max(steps)]), last.cite)}"
-    return "\n".join(lines)
+    first = selection.units[0]
+    heading = first.section.rpartition(">")[2].strip() or first.title.strip()
+    listed = "\n".join(lines)
+    return f"{heading.rstrip(':.')}:\n\n{listed}" if heading else listed
 
 
 def _reviews_intro(selection: Selection) -> str:
