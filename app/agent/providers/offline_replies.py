@@ -100,7 +100,8 @@ def _reviews_intro(selection: Selection) -> str:
         if agree == selection.reviews:
             share = "Both" if agree == 2 else f"All {agree}"
             return f"{share} reviews{about} I found say: "
-        return f"{agree} of the {selection.reviews} reviews{about} I found say: "
+        verb = "says" if agree == 1 else "say"
+        return f"{agree} of the {selection.reviews} reviews{about} I found {verb}: "
     return f"Guests' reviews{about} say: "
 
 
