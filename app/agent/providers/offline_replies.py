@@ -84,7 +84,10 @@ def _steps(selection: Selection) -> str:
     first = selection.units[0]
     heading = first.section.rpartition(">")[2].strip() or first.title.strip()
     listed = "\n".join(lines)
-    return f"{heading.rstrip(':.')}:\n\n{listed}" if heading else listed
+    heading = heading.rstrip(":.")
+    if heading and not heading.endswith("?"):
+        heading = f"{heading}:"
+    return f"{heading}\n\n{listed}" if heading else listed
 
 
 def _reviews_intro(selection: Selection) -> str:
