@@ -94,8 +94,9 @@ def test_steps_come_from_the_article_asked_about_as_a_list(embedder: MiniLM) -> 
     selection = answerer.select("How do I reset my Aura 2 Pro?", passage_units(passages))
     assert selection.steps
     reply = say.extracted(selection)
-    assert reply.splitlines()[0].startswith("1. Switch the headphones on")
-    assert reply.splitlines()[1].startswith(
+    assert reply.splitlines()[:2] == ["Resetting Aura 2 Pro:", ""]  # the section's heading, then the list
+    assert reply.splitlines()[2].startswith("1. Switch the headphones on")
+    assert reply.splitlines()[3].startswith(
         "2. Press and hold power and the ANC button together for 15 seconds"
     )
     assert reply.endswith("[2].") and "see" not in reply.lower()
@@ -167,3 +168,121 @@ def test_which_attachment_questions_also_need_the_help_centre(
     invoice = load_file(ROOT / "datasets" / "dialogues" / "attachments" / "invoice-KE-4417302.pdf").text
     selection = ExtractiveAnswerer(embedder).select(question, attachment_units([invoice]))
     assert needs_help_centre(question, selection) is both
+
+
+# --- the default (rule-weighted, section-aware) choice --------------------------------------
+def test_the_default_answerer_quotes_the_numbered_steps_of_the_section_asked_about(embedder: MiniLM) -> None:
+    passages = [
+        passage(1, "Pairing and resetting Aura 2 headphones", "", AURA_2),
+        passage(2, "Pairing and resetting Aura 2 Pro headphones", "Resetting Aura 2 Pro", AURA_2_PRO_RESET),
+    ]
+    selection = ExtractiveAnswerer(embedder).select("How do I reset my Aura 2 Pro?", passage_units(passages))
+    assert selection.steps
+    heading, blank, *lines = say.extracted(selection).splitlines()
+    assert (heading, blank) == ("Resetting Aura 2 Pro:", "")
+    assert [line.split(". ", 1)[0] for line in lines] == ["1", "2", "3"]
+    assert "15 seconds" in lines[1] and "see" not in " ".join(lines).lower()
+
+
+def test_steps_repeated_by_overlapping_chunks_are_quoted_once_in_order() -> None:
+    from app.agent.providers.answer_select import numbered_list
+
+    first = "1. Open the app.\n2. Choose Settings.\n3. Choose Reset."
+    second = (
+        "3. Choose Reset.\n4. Confirm with your PIN.\n\n1. Another list starts here.\n2. Its second step."
+    )
+    units = passage_units(
+        [
+            passage(1, "Resetting", "Steps", first, doc_id="doc"),
+            passage(1, "Resetting", "Steps", second, doc_id="doc"),
+        ]
+    )
+    steps = numbered_list(units, [0], np.zeros(len(units)))
+    assert [units[i].text for i in steps] == [
+        "Open the app.",
+        "Choose Settings.",
+        "Choose Reset.",
+        "Confirm with your PIN.",
+    ]
+
+
+def test_a_row_conflicts_only_when_another_row_of_its_table_names_the_entity() -> None:
+    from app.agent.providers.answer_select import row_conflicts
+    from app.agent.providers.offline_answer import content_words
+
+    compared = passage_units([passage(1, "Plans compared", "Prices", PLANS, doc_id="plans")])
+    wanted = frozenset(content_words("How much is Kestrel Club Plus?"))
+    flags = dict(
+        zip((unit.text for unit in compared), row_conflicts(compared, wanted, content_words), strict=True)
+    )
+    assert flags["Plan: Plus; UK monthly: £4.99; UK annual: £49"] is False
+    assert flags["Plan: Premium; UK monthly: £9.99; UK annual: £99"] is True
+    # A plan's own page: its price table's rows are by country, none names the plan - no conflict.
+    own = "| Store | Monthly |\n|---|---|\n| United Kingdom | £4.99 |\n| Ireland | €5.99 |"
+    page = passage_units([passage(1, "Kestrel Club Plus", "Price", own, doc_id="plus")])
+    assert row_conflicts(page, wanted, content_words) == [False, False]
+
+
+def test_a_price_question_prefers_the_unit_stating_an_amount(embedder: MiniLM) -> None:
+    own = "| Store | Monthly | Annual |\n|---|---|---|\n| United Kingdom | £4.99 | £49 |"
+    passages = [
+        passage(
+            1,
+            "Kestrel Club Plus",
+            "",
+            "Plus is the mid-tier Kestrel Club plan for people who order regularly.",
+        ),
+        passage(2, "Kestrel Club Plus", "Price", own, doc_id="plus"),
+    ]
+    selection = ExtractiveAnswerer(embedder).select("How much is Kestrel Club Plus?", passage_units(passages))
+    assert "£4.99" in selection.units[0].text
+    assert selection.typed and selection.confident(0.35)
+
+
+def test_a_duration_question_is_answered_by_the_row_stating_the_time(embedder: MiniLM) -> None:
+    table = (
+        "| Option | Delivery time | Cost |\n|---|---|---|\n| Standard (An Post) | 3–5 working days | €6.95 |"
+    )
+    text = f"This page covers orders to the Republic of Ireland.\n\n{table}"
+    passages = [passage(1, "Delivery times and costs in Ireland", "Delivery options", text, doc_id="ie")]
+    selection = ExtractiveAnswerer(embedder).select("how long does shipping take?", passage_units(passages))
+    assert "3–5 working days" in selection.units[0].text
+    assert selection.confident(0.35)  # no word in common with the question, but it states a duration
+
+
+def test_a_code_named_in_the_question_picks_the_unit_that_names_it(embedder: MiniLM) -> None:
+    codes = (
+        "| Code | Meaning |\n|---|---|\n| K-204 | Device not found |\n"
+        "| K-402 | Device linked to another account |\n| K-301 | Update failed |"
+    )
+    passages = [passage(1, "App error codes", "Codes", codes, doc_id="codes")]
+    selection = ExtractiveAnswerer(embedder).select(
+        "the app says K-402 for my speaker", passage_units(passages)
+    )
+    assert "K-402" in selection.units[0].text
+
+
+def test_headings_name_the_kind_of_fact_their_section_states() -> None:
+    from app.agent.providers.answer_types import CONTACT, heading_types
+
+    assert PRICE in heading_types("Price")
+    assert DURATION in heading_types("Delivery times")
+    assert CONTACT in heading_types("Contact us")
+    assert not heading_types("What's included")
+
+
+def test_a_review_answer_says_how_many_of_the_reviews_read_agree(embedder: MiniLM) -> None:
+    def review(number: int, author: int, sentence: int, text: str) -> Passage:
+        doc_id = f"hotel:20:review:{author}:{sentence}"
+        return Passage(number, f"{doc_id}#0", doc_id, "Hobsons House", "", text, 0.5, kind="review")
+
+    passages = [
+        review(1, 9, 4, "The restrooms were spotless and pristine."),
+        review(2, 6, 4, "Bathrooms were very clean."),
+        review(3, 4, 2, "Breakfast was served until ten."),
+    ]
+    selection = ExtractiveAnswerer(embedder).select("Are the restrooms clean?", passage_units(passages))
+    assert selection.reviews == 3
+    reply = say.extracted(selection)
+    assert reply.startswith("2 of the 3 reviews of Hobsons House I found say: ")
+    assert "Breakfast" not in reply

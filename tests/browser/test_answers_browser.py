@@ -41,11 +41,6 @@ def _expect():
     return expect
 
 
-@pytest.mark.xfail(
-    reason="issue 14 is open: the offline answer composer (learned=False by default) does not yet "
-    "quote this fact; the learned scorer does for the price but scrambles how-to answers",
-    strict=False,
-)
 def test_a_price_question_gets_the_price_of_that_plan(new_page, screenshots: Path) -> None:
     page = new_page()
     ask(page, "How much is Kestrel Club Plus?")
@@ -53,11 +48,6 @@ def test_a_price_question_gets_the_price_of_that_plan(new_page, screenshots: Pat
     page.screenshot(path=str(screenshots / "answers-plus-price.png"), full_page=True)
 
 
-@pytest.mark.xfail(
-    reason="issue 14 is open: the offline answer composer (learned=False by default) does not yet "
-    "quote this fact; the learned scorer does for the price but scrambles how-to answers",
-    strict=False,
-)
 def test_a_how_to_question_gets_the_numbered_steps(new_page, screenshots: Path) -> None:
     page = new_page()
     ask(page, "How do I reset my Aura 2 Pro?")

@@ -24,7 +24,15 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from app.agent.providers.answer_types import STEPS, YES_NO, QuestionType, question_type, type_match
+from app.agent.providers.answer_types import (
+    STEPS,
+    YES_NO,
+    QuestionType,
+    carried_types,
+    heading_types,
+    question_type,
+    type_match,
+)
 
 if TYPE_CHECKING:
     from app.agent.providers.offline_answer import Unit
@@ -50,11 +58,16 @@ FEATURES = (
     "steps_wanted",  # the question asks how to do something and the unit is a step
     "words",  # log length in words
     "review",  # someone's opinion rather than the company's word
+    "code_match",  # the unit names a code or identifier the question names (K-402, KE-4417302)
+    "heading_type",  # the unit's section heading names the kind of fact asked for ("Price", "Delivery times")
 )
 Words = Callable[[str], set[str]]
 _SEE = re.compile(r"\bsee (?:our |the )?\*?[\"'“]?([A-Z][^*\"”;:.()]{3,80})", re.IGNORECASE)
 _ROW_LABEL = re.compile(r"^[^:;]{1,40}: ([^;]{1,80})(?:;|$)")
 _DIGIT = re.compile(r"\d")
+_CODE = re.compile(
+    r"\b(?=[\w-]*\d)(?=[\w-]*[a-z])[a-z0-9]+(?:-[a-z0-9]+)+\b|\b[a-z]+\d+[a-z0-9]*\b", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)
@@ -123,6 +136,8 @@ def unit_features(
     lengths: dict[int, int] = {}
     for unit in units:
         lengths[unit.order[0]] = max(lengths.get(unit.order[0], 0), unit.order[1] + 1)
+    conflicts = row_conflicts(units, wanted, content_words)
+    codes = _codes(f"{question.focus} {question.in_context}")
     rows = []
     for i, unit in enumerate(units):
         words = content_words(unit.text)
@@ -137,9 +152,9 @@ def unit_features(
                 type_match(question.kind, unit.text),
                 float(question.kind.factual and bool(_DIGIT.search(unit.text))),
                 len(entities & (words | headings[i])) / len(entities) if entities else 0.0,
-                float(_row_conflict(unit.text, wanted, content_words)),
+                float(conflicts[i]),
                 unit.order[1] / max(lengths[unit.order[0]] - 1, 1),
-                1.0 / max(unit.order[0], 1),
+                1.0 / _passage_number(unit),
                 float(unit.text.endswith("?")),
                 float(unit.text.endswith(":")),
                 float(refers_away(unit, titles)),
@@ -147,9 +162,22 @@ def unit_features(
                 float(unit.step > 0 and question.kind.wants(STEPS)),
                 float(np.log1p(len(unit.text.split()))),
                 float(unit.kind == "review"),
+                float(bool(codes & _codes(unit.text))),
+                float(bool(question.kind.typed & heading_types(unit.section.rpartition(">")[2]))),
             ]
         )
     return np.asarray(rows, dtype=np.float64).reshape(len(units), len(FEATURES))
+
+
+def _codes(text: str) -> set[str]:
+    """Codes and identifiers: letters and digits in one token (error K-402, order KE-4417302)."""
+    return {match.group(0).lower() for match in _CODE.finditer(text)}
+
+
+def _passage_number(unit: Unit) -> int:
+    """The search rank of the unit's article: its citation number ("[2]" -> 2; 1 for an attachment)."""
+    digits = unit.cite.strip("[]")
+    return int(digits) if digits.isdigit() else 1
 
 
 def refers_away(unit: Unit, titles: set[str]) -> bool:
@@ -163,13 +191,26 @@ def refers_away(unit: Unit, titles: set[str]) -> bool:
     return False
 
 
-def _row_conflict(text: str, wanted: frozenset[str], content_words: Words) -> bool:
-    """A table row ("Plan: Premium; UK monthly: £9.99") none of whose values the question names:
-    a row about another entity than the one asked about."""
-    if not _ROW_LABEL.match(text) or ";" not in text:
-        return False
-    values = set().union(*(content_words(cell.partition(": ")[2]) for cell in text.split("; ")))
-    return not values & wanted
+def row_conflicts(units: Sequence[Unit], wanted: frozenset[str], content_words: Words) -> list[bool]:
+    """Table rows ("Plan: Premium; UK monthly: £9.99") about another entity than the one asked about:
+    a row none of whose values the question names, while another row of the same table does. (A
+    table whose rows name no asked-about word, such as a plan page's price-by-country table, is
+    about the entity in its heading; none of its rows conflicts.)"""
+    named: dict[tuple[int, int], bool] = {}
+    matches: list[bool | None] = []
+    for unit in units:
+        if not _ROW_LABEL.match(unit.text) or ";" not in unit.text:
+            matches.append(None)
+            continue
+        values = set().union(*(content_words(cell.partition(": ")[2]) for cell in unit.text.split("; ")))
+        match = bool(values & wanted)
+        matches.append(match)
+        table = (unit.order[0], unit.block)
+        named[table] = named.get(table, False) or match
+    return [
+        match is False and named[(unit.order[0], unit.block)]
+        for unit, match in zip(units, matches, strict=True)
+    ]
 
 
 # --- the choice ----------------------------------------------------------------------------
@@ -279,4 +320,125 @@ def _condition_after(units: Sequence[Unit], chosen: list[int], section: list[int
             and i not in chosen
         ):
             return [i]
+    return []
+
+
+# --- the default (rule-weighted) choice ----------------------------------------------------
+# Hand-set weights over the same features the learned scorer reads, added to the similarity of the
+# unit to the question. Each says why a unit that *sounds* less like the question still answers it:
+# it states the kind of fact asked for, it sits under a heading that names what was asked about, or
+# it is a step of a how-to. A unit that sends the reader to another retrieved article, or a table
+# row labelled with an entity the question does not name, loses.
+RULE_WEIGHTS = {
+    "word_overlap": 0.05,
+    "heading_overlap": 0.08,
+    "type_match": 0.1,
+    "states_number": 0.03,
+    "entity_match": 0.04,
+    "entity_conflict": -0.08,
+    "refers_away": -0.3,
+    "lead_in": -0.05,
+    "steps_wanted": 0.04,
+    "passage_rank": 0.1,
+    "code_match": 0.2,
+    "heading_type": 0.1,
+}
+SAME_DOCUMENT_MARGIN = 0.15  # further units of the best unit's article within this of the best
+OTHER_DOCUMENT_MARGIN = 0.08  # another article's unit joins only when nearly as good
+RULE_MAX_WORDS = 70
+TYPED_LEAD = 0.25  # a unit stating the kind of fact asked for wins over better-sounding ones within this
+
+
+def rule_scores(features: np.ndarray, question: Question) -> np.ndarray:
+    """Similarity plus the weighted features: the default ranking of the units."""
+    scores = features[:, FEATURES.index("similarity")].copy()
+    for name, weight in RULE_WEIGHTS.items():
+        column = features[:, FEATURES.index(name)]
+        if name == "type_match" and not question.kind.typed:
+            continue  # "how do I" or "can I" is answered in many forms; no surface to prefer
+        scores += weight * column
+    return scores
+
+
+def compose(
+    units: Sequence[Unit],
+    scores: np.ndarray,
+    features: np.ndarray,
+    question: Question,
+    similar: Callable[[int, int], bool],
+    *,
+    max_units: int,
+) -> Choice:
+    """The best unit; for a how-to, the numbered list of its section; otherwise close runners-up from
+    the same article (in reading order after the best), another article's only when nearly as good,
+    within a word budget so the reply stays short."""
+    ranked = sorted(range(len(units)), key=lambda i: (-round(float(scores[i]), 6), units[i].order))
+    best = _typed_best(units, ranked, scores, question)
+    ranked = [best, *(i for i in ranked if i != best)]
+    if question.kind.wants(STEPS) and not question.kind.factual:
+        steps = numbered_list(units, [best], scores)
+        if steps:
+            return Choice(tuple(steps), steps=True)
+    overlap = features[:, FEATURES.index("word_overlap")]
+    chosen = [best]
+    words = len(units[best].text.split())
+    for i in ranked[1:]:
+        if len(chosen) >= max_units:
+            break
+        same = units[i].doc_id == units[best].doc_id and units[i].cite == units[best].cite
+        margin = SAME_DOCUMENT_MARGIN if same else OTHER_DOCUMENT_MARGIN
+        if scores[i] < scores[best] - margin:
+            if not same:
+                continue
+            break
+        size = len(units[i].text.split())
+        related = overlap[i] > 0 or (same and units[i].section == units[best].section)
+        if words + size > RULE_MAX_WORDS or not related or units[i].text.endswith("?"):
+            continue
+        if any(similar(i, j) for j in chosen):
+            continue
+        chosen.append(i)
+        words += size
+    if question.kind.wants(YES_NO):
+        chosen.extend(_condition_after(units, chosen, list(range(len(units)))))
+    rest = sorted(dict.fromkeys(chosen[1:]), key=lambda i: units[i].order)
+    return Choice(tuple(dict.fromkeys([best, *rest])))
+
+
+def _typed_best(units: Sequence[Unit], ranked: list[int], scores: np.ndarray, question: Question) -> int:
+    """For a question asking for an amount, a time, a count or a contact: the best unit that states one,
+    unless it ranks far below the best overall (then the passages probably do not state it)."""
+    if not question.kind.typed:
+        return ranked[0]
+    for i in ranked:
+        if scores[i] < scores[ranked[0]] - TYPED_LEAD:
+            break
+        if question.kind.typed & carried_types(units[i].text):
+            return i
+    return ranked[0]
+
+
+def numbered_list(units: Sequence[Unit], candidates: Sequence[int], scores: np.ndarray) -> list[int]:
+    """The steps of the numbered list in the section of the first candidate whose section has one
+    (each step once, in order, even when overlapping chunks repeat it)."""
+    for candidate in candidates:
+        anchor = units[candidate]
+        members = [
+            i
+            for i, unit in enumerate(units)
+            if unit.step > 0 and unit.cite == anchor.cite and unit.section == anchor.section
+        ]
+        seen: set[tuple[int, str]] = set()
+        runs: list[list[int]] = []
+        for i in sorted(members, key=lambda i: units[i].order):
+            key = (units[i].step, units[i].text)
+            if key in seen:
+                continue
+            seen.add(key)
+            if not runs or units[i].step <= units[runs[-1][-1]].step:
+                runs.append([])  # numbering starts again: another list
+            runs[-1].append(i)
+        steps = next((run for run in runs if candidate in run), runs[0] if runs else [])
+        if len({units[i].step for i in steps}) >= 2:
+            return steps[:MAX_STEPS]
     return []

@@ -57,7 +57,7 @@ _ASKS = {
 }
 # The text's surface: what kind of fact a sentence states.
 _CARRIES = {
-    PRICE: re.compile(r"[£€$¥]\s?\d|\d\s?(?:EUR|GBP|USD|euros?|pounds?|dollars?)\b|\bfree\b|\bprice", _I),
+    PRICE: re.compile(r"[£€$¥]\s?\d|\d\s?(?:EUR|GBP|USD|euros?|pounds?|dollars?)\b|\bfree\b", _I),
     DURATION: re.compile(
         r"\d+(?:[–-]\d+)?\s*(?:working |business |calendar )?(?:minutes?|mins?|hours?|hrs?|days?|weeks?"
         r"|months?|years?)\b|\b\d{1,2}(?::\d{2})?\s*(?:am|pm)\b|\b\d{1,2}:\d{2}\b|\b(?:monday|tuesday"
@@ -108,6 +108,12 @@ class QuestionType:
 def question_type(question: str) -> QuestionType:
     """The answer kinds a question's wording asks for."""
     return QuestionType(frozenset(kind for kind, pattern in _ASKS.items() if pattern.search(question)))
+
+
+def heading_types(heading: str) -> frozenset[str]:
+    """The kinds of answer a section heading names ("Price", "Delivery times", "Contact"): a section
+    so headed is where that kind of fact is stated."""
+    return frozenset(kind for kind in (PRICE, DURATION, COUNT, CONTACT, PLACE) if _ASKS[kind].search(heading))
 
 
 def carried_types(text: str) -> frozenset[str]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from app.agent.providers.offline_answer import Selection
+from app.agent.providers.offline_answer import Selection, reviewer
 from app.protocol import ATTACHMENT_CITATION, DECLINE_PHRASE, ESCALATED_PHRASE, OFFER_HUMAN_PHRASE
 
 _SMALLTALK = {
@@ -72,23 +72,39 @@ def extracted(selection: Selection, *, from_attachment: bool = False) -> str:
 
 
 def _steps(selection: Selection) -> str:
-    """A numbered list, one line per step (sentences of one step joined), cited once at the end."""
+    """The section's heading, then a numbered list, one line per step (sentences of one step joined),
+    cited once at the end. The heading line also keeps the list at the start of a line when the
+    reply begins with something else ("Thanks, I've noted ..."), so Markdown shows it as a list."""
     steps: dict[int, list[str]] = {}
     for unit in selection.units:
         steps.setdefault(unit.step, []).append(unit.text)
     lines = [f"{number}. {' '.join(texts)}" for number, texts in sorted(steps.items())]
     last = selection.units[-1]
     lines[-1] = f"{lines[-1].split('. ', 1)[0]}. {_with_citation(' '.join(steps[max(steps)]), last.cite)}"
-    return "\n".join(lines)
+    first = selection.units[0]
+    heading = first.section.rpartition(">")[2].strip() or first.title.strip()
+    listed = "\n".join(lines)
+    heading = heading.rstrip(":.")
+    if heading and not heading.endswith("?"):
+        heading = f"{heading}:"
+    return f"{heading}\n\n{listed}" if heading else listed
 
 
 def _reviews_intro(selection: Selection) -> str:
-    """Review sentences are customers' words ("I loved the view"), so say whose before quoting them."""
+    """Review sentences are customers' words ("I loved the view"), so say whose before quoting them,
+    and how many of the reviews read say so ("2 of the 5 reviews of Hobsons House say: ...")."""
     units = selection.units
     if not units or any(unit.kind != "review" for unit in units):
         return ""
     titles = {unit.title for unit in units}
     about = f" of {units[0].title}" if len(titles) == 1 and units[0].title else ""
+    agree = len({reviewer(unit) for unit in units})
+    if about and selection.reviews > 1 and agree <= selection.reviews:
+        if agree == selection.reviews:
+            share = "Both" if agree == 2 else f"All {agree}"
+            return f"{share} reviews{about} I found say: "
+        verb = "says" if agree == 1 else "say"
+        return f"{agree} of the {selection.reviews} reviews{about} I found {verb}: "
     return f"Guests' reviews{about} say: "
 
 
