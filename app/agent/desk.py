@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from app.knowledge.warmup import AnswerUnitWarmer
     from app.settings import Settings
     from app.store import FileStore, Store
-    from app.store.records import AttachmentRecord, ConversationRecord, MessageRecord
+    from app.store.records import AttachmentRecord, ConversationRecord, FeedbackRecord, MessageRecord
 
 logger = logging.getLogger(__name__)
 
@@ -175,6 +175,19 @@ class SupportDesk:
                 "text_chars": len(upload.text),
             },
         )
+        return record
+
+    def rate_answer(self, message_id: int, helpful: bool, *, caller: Caller | None = None) -> FeedbackRecord:
+        """Store a 👍 (helpful) or 👎 on one of the agent's answers in a conversation the caller may see.
+
+        The rated answers are what `python -m eval import feedback:` turns into regression dialogues.
+        """
+        message = self.store.messages.get(message_id)
+        self.conversation(message.conversation_id, caller)  # someone else's answer: NotFoundError
+        if message.role != "assistant":
+            raise InputError("Only the agent's answers can be rated.")
+        record = self.store.feedback.add(message_id, 1 if helpful else -1)
+        logger.info("answer rated", extra={"message_id": message_id, "rating": record.rating})
         return record
 
     # --- turns -----------------------------------------------------------------------------------

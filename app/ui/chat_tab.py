@@ -252,8 +252,14 @@ class ChatTab:
             None,
         )
 
-    def rate(self, message_ids: list[int | None], data: gr.LikeData) -> None:
-        """Store a thumbs up/down for the answer that was rated."""
+    def rate(
+        self,
+        message_ids: list[int | None],
+        visitor: Caller | None,
+        data: gr.LikeData,
+        request: gr.Request,
+    ) -> None:
+        """Store a thumbs up/down for the answer that was rated (one of the visitor's own)."""
         message_id = render.rating_target(message_ids or [], data.index)
         if message_id is None:
             gr.Info("Only the agent's answers can be rated.")
@@ -261,7 +267,7 @@ class ChatTab:
         if data.liked not in (True, False):
             return
         try:
-            self.desk.store.feedback.add(message_id, 1 if data.liked else -1)
+            self.desk.rate_answer(message_id, bool(data.liked), caller=self.caller(request, visitor))
         except Exception as exc:
             warn(exc, action="rate")
             return
@@ -353,7 +359,7 @@ def _wire(handlers: ChatTab, p: ChatComponents, concurrency: int) -> None:
         [p.chatbot, p.message_ids, p.last_id, p.banner, p.box, p.pending],
         concurrency_limit=concurrency,
     )
-    p.chatbot.like(handlers.rate, p.message_ids, None)
+    p.chatbot.like(handlers.rate, [p.message_ids, p.visitor], None)
     cleared = [p.conversations, p.conversation_id, p.message_ids, p.last_id, p.banner]
     p.chatbot.clear(handlers.clear, None, cleared)
     p.timer.tick(

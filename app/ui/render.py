@@ -151,11 +151,14 @@ class ChatView:
     message_ids: list[int | None] = field(default_factory=list)
     last_id: int = 0
 
-    def add(self, messages: Sequence[ChatMessage], message_id: int | None, rated_index: int = -1) -> ChatView:
-        """Append messages; only the one at `rated_index` (the answer) carries the id for feedback."""
-        ids: list[int | None] = [None] * len(messages)
-        if messages and message_id is not None:
-            ids[rated_index] = message_id
+    def add(self, messages: Sequence[ChatMessage], message_id: int | None) -> ChatView:
+        """Append one stored record's messages, each carrying the record's id (None: not rateable).
+
+        Every message of an answer carries its id, not only the answer text: the Chatbot groups a
+        turn's tool steps, answer and sources into one bubble and reports a 👍/👎 on it with the
+        index of the group's first message, which is a tool step whenever a tool was used.
+        """
+        ids: list[int | None] = [message_id] * len(messages)
         last = max(self.last_id, message_id or 0)
         return ChatView([*self.messages, *messages], [*self.message_ids, *ids], last)
 
@@ -181,9 +184,9 @@ def conversation_view(
     """A whole stored conversation, ready for the Chatbot and the feedback handler."""
     view = ChatView()
     for record in records:
-        messages, answer_index = record_messages(record, passages, attachment_names)
+        messages, _answer_index = record_messages(record, passages, attachment_names)
         rated = record.id if record.role == "assistant" else None
-        view = view.add(messages, rated, answer_index)
+        view = view.add(messages, rated)
         view = replace(view, last_id=max(view.last_id, record.id))
     return view
 

@@ -115,12 +115,13 @@ def test_stored_conversation_renders_like_the_live_turn_and_maps_ratings():
     view = render.conversation_view(records, {"billing/plans#0": "The Plus plan costs $12 per month."})
     live = render.turn_messages(_result(message_id=2))
     assert view.messages[1:4] == live
-    assert view.message_ids == [None, None, 2, None, None]
+    assert view.message_ids == [None, 2, 2, 2, None]  # the whole answer group rates message 2
     assert view.last_id == 5
     assert view.messages[-1] == {
         "role": "assistant",
         "content": f"**{render.HUMAN_TITLE}**\n\nHi, &lt;b&gt;Sam&lt;/b&gt; here",
     }
+    assert render.rating_target(view.message_ids, 1) == 2  # the group's first message: a tool step
     assert render.rating_target(view.message_ids, 2) == 2
     assert render.rating_target(view.message_ids, 0) is None
     assert render.rating_target(view.message_ids, 99) is None
