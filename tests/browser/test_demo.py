@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from eval.cli import main as eval_main
+from eval.datasets.schema import load_jsonl
 from tests.browser.test_app import _expect, ask
 
 pytestmark = pytest.mark.browser
@@ -25,7 +27,7 @@ def _feedback_rows(data_dir: Path) -> list[tuple[int, str, str]]:
         ).fetchall()
 
 
-def test_rating_an_answer_stores_the_feedback(new_page, live_server, screenshots: Path):
+def test_rating_an_answer_stores_the_feedback(new_page, live_server, screenshots: Path, tmp_path: Path):
     page = new_page()
     ask(page, "How do I reset my password?")
     before = len(_feedback_rows(live_server.data_dir))
@@ -39,3 +41,9 @@ def test_rating_an_answer_stores_the_feedback(new_page, live_server, screenshots
     assert (rating, role) == (-1, "assistant")
     assert "password" in content.lower()
     page.screenshot(path=str(screenshots / "10-rated-answer.png"), full_page=True)
+
+    # the demo's failure becomes a regression case: import the running app's database
+    output = tmp_path / "feedback.jsonl"
+    assert eval_main(["import", f"feedback:{live_server.data_dir}", "--output", str(output)]) == 0
+    imported = [d for d in load_jsonl(output) if "thumbs-down" in d.tags]
+    assert any(d.turns[0].text == "How do I reset my password?" for d in imported)
