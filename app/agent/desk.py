@@ -44,12 +44,22 @@ if TYPE_CHECKING:
     from app.knowledge.warmup import AnswerUnitWarmer
     from app.settings import Settings
     from app.store import FileStore, Store
-    from app.store.records import AttachmentRecord, ConversationRecord, FeedbackRecord, MessageRecord
+    from app.store.records import (
+        AttachmentRecord,
+        ConversationRecord,
+        FeedbackRecord,
+        MessageRecord,
+        TicketRecord,
+    )
 
 logger = logging.getLogger(__name__)
 
 SEED_ROLES = ("user", "assistant", "human_agent", "system")
 _VISIBLE_ROLES = ("user", "assistant", "human_agent")
+PERSON_HANDLING = (
+    "A person is handling this conversation (ticket {number}); your message was passed to them "
+    "and they will reply here."
+)
 UNANSWERED_APOLOGY = (
     "Sorry, we could not answer this message: our service was interrupted while working on it. "
     "Please send it again if you still need help."
@@ -207,6 +217,9 @@ class SupportDesk:
         conversation, content = await asyncio.to_thread(
             self._checked, conversation_id, text, attachment_ids, caller
         )
+        forwarded = await asyncio.to_thread(self._forward_to_person, conversation, content, attachment_ids)
+        if forwarded is not None:
+            return forwarded
         turn = await asyncio.to_thread(self._begin, conversation, content, attachment_ids)
         with log_context(conversation=conversation_id), self._running(turn):
             response = await self.agent.run(
@@ -235,6 +248,10 @@ class SupportDesk:
     async def _stream(
         self, conversation: ConversationRecord, content: str, attachment_ids: Sequence[int]
     ) -> AsyncIterator[ReplyEvent]:
+        forwarded = await asyncio.to_thread(self._forward_to_person, conversation, content, attachment_ids)
+        if forwarded is not None:
+            yield TurnDone(forwarded)
+            return
         turn = await asyncio.to_thread(self._begin, conversation, content, attachment_ids)
         with self._running(turn):
             stream = self.agent.run(
@@ -295,6 +312,30 @@ class SupportDesk:
         markers = [self._marker(conversation_id, attachment_id) for attachment_id in attachment_ids]
         self.rate_limiter.check_message(conversation_id, caller)
         return conversation, "\n".join([text, *markers]).strip()
+
+    def _forward_to_person(
+        self, conversation: ConversationRecord, content: str, attachment_ids: Sequence[int]
+    ) -> TurnResult | None:
+        """While a person handles the conversation, the agent keeps quiet: the message is stored,
+        noted on the ticket and acknowledged with a notice. None: no person has it; the agent answers."""
+        ticket = self.store.tickets.for_conversation(conversation.id)
+        if ticket is None or not handled_by_person(ticket):
+            return None
+        self.store.messages.add(conversation.id, "user", content, attachment_ids=list(attachment_ids))
+        ticket = self.store.tickets.forward(ticket.id, strip_attachment_markers(content))
+        notice = self.store.messages.add(
+            conversation.id, "system", PERSON_HANDLING.format(number=ticket.number)
+        )
+        logger.info(
+            "message forwarded to staff", extra={"conversation_id": conversation.id, "ticket": ticket.number}
+        )
+        return TurnResult(
+            conversation_id=conversation.id,
+            message_id=notice.id,
+            text=notice.content,
+            ticket=ticket,
+            forwarded=True,
+        )
 
     def _marker(self, conversation_id: str, attachment_id: int) -> str:
         try:
@@ -412,6 +453,21 @@ class SupportDesk:
 
     def close(self) -> None:
         self.store.close()
+
+
+def handled_by_person(ticket: TicketRecord | None) -> bool:
+    """Whether a person has taken the conversation over: its ticket is assigned, or staff replied
+    since it was last (re)opened. Resolving or handing the ticket back gives it to the agent again."""
+    if ticket is None or ticket.status == "resolved":
+        return False
+    if ticket.status == "assigned":
+        return True
+    for event in reversed(ticket.history):
+        if event.get("event") == "reply":
+            return True
+        if event.get("event") in ("opened", "reopened"):
+            return False
+    return False
 
 
 def resolve_citations(text: str, state: TurnState) -> list[Citation]:

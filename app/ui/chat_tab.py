@@ -23,6 +23,7 @@ from typing import Any
 
 import gradio as gr
 
+from app.agent.desk import handled_by_person
 from app.errors import InputError
 from app.identity import VISITOR_COOKIE, Caller, VisitorTokens
 from app.settings import Settings
@@ -99,7 +100,7 @@ class ChatTab:
 
     def banner(self, conversation_id: str | None) -> dict[str, Any]:
         ticket = self.desk.store.tickets.for_conversation(conversation_id) if conversation_id else None
-        text = render.escalation_banner(ticket)
+        text = render.escalation_banner(ticket, person_handling=handled_by_person(ticket))
         return gr.update(value=text, visible=bool(text))
 
     def choices(self, caller: Caller) -> list[tuple[str, str]]:

@@ -194,6 +194,10 @@ class ConsoleTab:
     def resolve(self, staff: str, ticket_id: int | None, _text: str, note: str) -> None:
         self.store.tickets.resolve(_require_ticket(ticket_id), staff, note.strip() or None)
 
+    def hand_back(self, staff: str, ticket_id: int | None, _text: str, _note: str) -> None:
+        """The assistant answers the conversation again; the ticket closes."""
+        self.store.tickets.hand_back(_require_ticket(ticket_id), staff)
+
 
 def _filter(value: str | None) -> str | None:
     return None if value in (None, "", ANY) else value
@@ -241,6 +245,7 @@ def build_console_tab(store: Any, auth: StaffAuth, token: gr.State) -> ConsoleCo
                 assign = gr.Button("Assign to me", elem_id="ticket-assign")
                 note = gr.Textbox(label="Resolution note", lines=2, elem_id="ticket-note")
                 resolve = gr.Button("Resolve", variant="stop", elem_id="ticket-resolve")
+                hand_back = gr.Button("Hand back to the assistant", elem_id="ticket-hand-back")
             with gr.Column(scale=2):
                 transcript = gr.Chatbot(
                     label="Transcript", height=380, elem_id="ticket-transcript", feedback_options=None
@@ -269,4 +274,5 @@ def build_console_tab(store: Any, auth: StaffAuth, token: gr.State) -> ConsoleCo
     send.click(handlers.run(handlers.reply, clear=True), parts.inputs, parts.outputs)
     assign.click(handlers.run(handlers.assign), parts.inputs, parts.outputs)
     resolve.click(handlers.run(handlers.resolve, clear=True), parts.inputs, parts.outputs)
+    hand_back.click(handlers.run(handlers.hand_back), parts.inputs, parts.outputs)
     return parts

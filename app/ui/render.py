@@ -266,10 +266,15 @@ def turn_messages(result: TurnResult) -> list[ChatMessage]:
     )
 
 
-def escalation_banner(ticket: Any | None) -> str:
+def escalation_banner(ticket: Any | None, *, person_handling: bool = False) -> str:
     """The banner shown once a conversation has been handed to a person (empty: no banner)."""
     if ticket is None:
         return ""
+    if person_handling:
+        return (
+            f"### 👤 A person is handling this — ticket **{inert(ticket.number)}**\n"
+            "The assistant is paused: your messages go straight to our support team, who reply here."
+        )
     status = {"open": "waiting for an agent", "assigned": "an agent is on it", "resolved": "resolved"}
     state = status.get(str(ticket.status), inert(str(ticket.status)))
     return (

@@ -7,6 +7,7 @@ offline provider (no LLM exists here); everything else is real: Gradio, FastAPI,
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import pytest
 
 from eval.cli import main as eval_main
 from eval.datasets.schema import load_jsonl
-from tests.browser.test_app import _expect, ask
+from tests.browser.test_app import ANSWER_TIMEOUT_MS, _expect, ask, sign_in_as_staff
 
 pytestmark = pytest.mark.browser
 
@@ -47,3 +48,36 @@ def test_rating_an_answer_stores_the_feedback(new_page, live_server, screenshots
     assert eval_main(["import", f"feedback:{live_server.data_dir}", "--output", str(output)]) == 0
     imported = [d for d in load_jsonl(output) if "thumbs-down" in d.tags]
     assert any(d.turns[0].text == "How do I reset my password?" for d in imported)
+
+
+def test_the_bot_keeps_quiet_while_a_person_handles_the_ticket(new_page, screenshots: Path, staff):
+    customer = new_page()
+    ask(customer, "My parcel is missing, I want to talk to a human agent please")
+    banner = customer.locator("#escalation-banner")
+    _expect()(banner).to_contain_text(re.compile(r"T-\d{6}"), timeout=ANSWER_TIMEOUT_MS)
+    number = re.search(r"T-\d{6}", banner.inner_text()).group(0)
+
+    credentials = staff
+    staff_page = new_page()
+    sign_in_as_staff(staff_page, credentials)
+    staff_page.locator("#ticket-picker").locator("input").first.click()
+    staff_page.get_by_role("option", name=re.compile(number)).click()
+    staff_page.locator("#ticket-assign").click()
+    _expect()(staff_page.locator("#ticket-details")).to_contain_text("assigned")
+    _expect()(banner).to_contain_text("A person is handling this", timeout=20_000)
+
+    chat = customer.locator("#chatbot")
+    answers_before = chat.get_by_text("search_knowledge_base").count()
+    customer.locator("#chat-input textarea").fill("How do I reset my password?")
+    customer.keyboard.press("Enter")
+    _expect()(chat).to_contain_text("your message was passed to them", timeout=ANSWER_TIMEOUT_MS)
+    assert chat.get_by_text("search_knowledge_base").count() == answers_before  # no bot answer
+    customer.screenshot(path=str(screenshots / "11-person-handling.png"), full_page=True)
+    staff_page.locator("#queue-refresh").click()
+    _expect()(staff_page.locator("#ticket-transcript")).to_contain_text("reset my password", timeout=20_000)
+    _expect()(staff_page.locator("#ticket-details")).to_contain_text("customer wrote")
+
+    staff_page.locator("#ticket-hand-back").click()
+    _expect()(chat).to_contain_text("handed this conversation back", timeout=20_000)
+    ask(customer, "How do I reset my password?")
+    _expect()(chat.get_by_text("search_knowledge_base")).to_have_count(answers_before + 1)
