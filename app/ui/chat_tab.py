@@ -175,10 +175,10 @@ class ChatTab:
         with a warning before anything is stored.
         """
         box = box if isinstance(box, dict) else {}
-        text = box.get("text") if isinstance(box.get("text"), str) else ""
-        text = text.strip()
+        typed = box.get("text") if isinstance(box.get("text"), str) else ""
+        text = typed.strip()
         raw_files = box.get("files") if isinstance(box.get("files"), list) else []
-        keep = (gr.skip(),) * 4 + (None, gr.skip())
+        files: list[Path] = []
         try:
             files = [self.uploads.check(path) for path in uploaded_paths(raw_files)]
             if not text and not files:
@@ -186,7 +186,7 @@ class ChatTab:
             if len(text) > self.settings.max_message_chars:
                 raise InputError(
                     f"Your message is too long ({len(text)} characters; "
-                    f"at most {self.settings.max_message_chars})."
+                    f"at most {self.settings.max_message_chars}). Please shorten it and send it again."
                 )
             check_message_text(text)  # before anything, even a new conversation, is stored
             caller = self.caller(request, visitor)
@@ -194,10 +194,12 @@ class ChatTab:
                 self.desk.conversation(conversation_id, caller)
             else:
                 conversation_id = self.desk.start_conversation(caller)
-            attachment_ids = tuple(self._attach(conversation_id, path, caller) for path in files)
         except Exception as exc:
-            warn(exc, action="submit")
-            return keep
+            return refused(exc, messages, box=gr.skip())  # nothing was read: the box stays as it was
+        try:
+            attachment_ids = tuple(self._attach(conversation_id, path, caller) for path in files)
+        except Exception as exc:  # the files were read and dropped from the upload cache: keep the text
+            return refused(exc, messages, box=gr.update(value={"text": typed, "files": []}))
         shown = [*messages, render.user_message(text, [path.name for path in files])]
         box_update = gr.update(value=None, interactive=False)
         dropdown = gr.update(choices=self.choices(caller), value=conversation_id)
@@ -241,11 +243,13 @@ class ChatTab:
                 shown = [*messages, *render.live_messages(turn)]
                 yield shown, gr.skip(), gr.skip(), gr.skip(), gr.skip(), pending
         except Exception as exc:
-            warn(exc, action="stream_reply")
+            notice = [render.system_message(warn(exc, action="stream_reply"))]
             restore = gr.update(value={"text": pending.text, "files": []}, interactive=True)
+        else:
+            notice = []
         view = self.view(pending.conversation_id)
         yield (
-            view.messages,
+            [*view.messages, *notice],
             view.message_ids,
             view.last_id,
             self.banner(pending.conversation_id),
@@ -283,6 +287,13 @@ class ChatTab:
             return gr.skip(), gr.skip(), gr.skip(), self.banner(conversation_id)
         view = self.view(conversation_id)
         return view.messages, view.message_ids, view.last_id, self.banner(conversation_id)
+
+
+def refused(exc: BaseException, messages: list[dict[str, Any]], *, box: Any) -> tuple:
+    """`submit`'s outputs for a refused message: the reason as a toast and as a notice in the chat
+    (a toast alone can be missed, and an unqueued event shows none), the typed text kept."""
+    notice = render.system_message(warn(exc, action="submit"))
+    return box, [*messages, notice], gr.skip(), gr.skip(), None, gr.skip()
 
 
 def build_chat_tab(demo: gr.Blocks, desk: Any, settings: Settings, tokens: VisitorTokens) -> ChatComponents:

@@ -81,3 +81,36 @@ def test_the_bot_keeps_quiet_while_a_person_handles_the_ticket(new_page, screens
     _expect()(chat).to_contain_text("handed this conversation back", timeout=20_000)
     ask(customer, "How do I reset my password?")
     _expect()(chat.get_by_text("search_knowledge_base")).to_have_count(answers_before + 1)
+
+
+def _typed(page) -> str:
+    return page.locator("#chat-input textarea").input_value()
+
+
+def test_an_oversized_message_is_refused_in_the_chat_and_kept(new_page, screenshots: Path):
+    page = new_page()
+    text = "Please help. " + "My order has a problem. " * 220  # about 5,000 characters
+    page.locator("#chat-input textarea").fill(text)
+    page.keyboard.press("Enter")
+    chat = page.locator("#chatbot")
+    _expect()(chat).to_contain_text("Your message is too long", timeout=10_000)
+    _expect()(chat).to_contain_text("at most 4000")
+    assert _typed(page).strip() == text.strip()  # nothing typed is lost
+    page.screenshot(path=str(screenshots / "12-oversized-message-refused.png"), full_page=True)
+
+
+def test_a_renamed_executable_is_refused_in_the_chat_and_the_text_kept(
+    new_page, screenshots: Path, tmp_path: Path
+):
+    page = new_page()
+    fake = tmp_path / "invoice.pdf"
+    fake.write_bytes(b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 2048)  # a PE header
+    page.locator("#chat-input input[type=file]").set_input_files(str(fake))
+    thumbnail = page.locator("#chat-input").get_by_role("listitem", name="File thumbnail")
+    _expect()(thumbnail).to_have_count(1, timeout=20_000)  # uploaded
+    page.locator("#chat-input textarea").fill("Why was I charged twice on this invoice?")
+    page.keyboard.press("Enter")
+    chat = page.locator("#chatbot")
+    _expect()(chat).to_contain_text("is not a valid PDF file", timeout=20_000)
+    assert _typed(page) == "Why was I charged twice on this invoice?"
+    page.screenshot(path=str(screenshots / "13-bad-file-refused.png"), full_page=True)
