@@ -114,3 +114,29 @@ def test_a_renamed_executable_is_refused_in_the_chat_and_the_text_kept(
     _expect()(chat).to_contain_text("is not a valid PDF file", timeout=20_000)
     assert _typed(page) == "Why was I charged twice on this invoice?"
     page.screenshot(path=str(screenshots / "13-bad-file-refused.png"), full_page=True)
+
+
+def test_sources_link_to_the_article_section_and_match_the_numbers(new_page, live_server, screenshots: Path):
+    page = new_page()
+    ask(page, "My parcel is late, how do I track my order and when is it declared missing?")
+    chat = page.locator("#chatbot")
+    chat.get_by_text(re.compile(r"Sources \(\d+\)")).last.click()
+    listed = int(re.search(r"Sources \((\d+)\)", chat.inner_text()).group(1))
+    links = chat.locator("a[href*='/help/']")
+    _expect()(links.first).to_be_visible()
+    assert links.count() == listed
+    answer = chat.locator(".message").filter(has_text=re.compile(r"\[\d\]")).first.inner_text()
+    cited = sorted({int(n) for n in re.findall(r"\[(\d+)\]", answer)})
+    assert cited == list(range(1, listed + 1))  # "[1]…[n]" under "Sources (n)"
+    text = chat.inner_text()
+    assert str(live_server.data_dir.parent) not in text and "/tmp/" not in text  # no server path
+    page.screenshot(path=str(screenshots / "14-sources-with-links.png"), full_page=True)
+
+    href = links.first.get_attribute("href")
+    assert re.fullmatch(r"/help/[\w/%-]+(#[\w-]+)?", href)
+    article = page.context.new_page()
+    article.goto(live_server.url + href)
+    _expect()(article.locator("h1")).to_be_visible()
+    if "#" in href:
+        _expect()(article.locator(f"h2#{href.split('#')[1]}")).to_be_visible()
+    article.screenshot(path=str(screenshots / "15-help-article.png"), full_page=True)
