@@ -29,6 +29,7 @@ from app.identity import VISITOR_COOKIE, Caller, VisitorTokens
 from app.settings import Settings
 from app.ui import render
 from app.ui.file_inputs import UploadFolder, uploaded_paths
+from app.ui.intro import EXAMPLES, HOW_IT_WORKS
 from app.ui.notify import warn
 from app.ui.transcript import load_view
 from app.validation import check_message_text
@@ -299,6 +300,12 @@ def refused(exc: BaseException, messages: list[dict[str, Any]], *, box: Any) -> 
 def build_chat_tab(demo: gr.Blocks, desk: Any, settings: Settings, tokens: VisitorTokens) -> ChatComponents:
     """Lay out the chat tab inside the current Blocks context and wire its events."""
     handlers = ChatTab(desk, settings, tokens, UploadFolder.of(demo))
+    gr.Markdown(f"{HOW_IT_WORKS}\n\n**Try a question:**", elem_id="how-it-works")
+    with gr.Row(elem_id="examples"):
+        examples = [
+            gr.Button(f"{label}: {question}", size="sm", elem_classes="example-question")
+            for label, question in EXAMPLES
+        ]
     with gr.Row():
         conversations = gr.Dropdown(
             choices=[], value=None, label="Resume a conversation", scale=3, elem_id="conversation-picker"
@@ -333,6 +340,9 @@ def build_chat_tab(demo: gr.Blocks, desk: Any, settings: Settings, tokens: Visit
         gr.State(None),
     )
     _wire(handlers, parts, settings.chat_concurrency_limit)
+    accept, answer = _send_steps(handlers, parts, settings.chat_concurrency_limit)
+    for button, (_label, question) in zip(examples, EXAMPLES, strict=True):
+        button.click(partial(example_box, question), None, box, queue=False).then(**accept).then(**answer)
     demo.load(
         handlers.restore,
         parts.visitor,
@@ -349,6 +359,31 @@ def build_chat_tab(demo: gr.Blocks, desk: Any, settings: Settings, tokens: Visit
     return parts
 
 
+def example_box(question: str) -> dict[str, Any]:
+    """The chat box holding an example question, as if the visitor had typed it."""
+    return {"text": question, "files": []}
+
+
+def _send_steps(handlers: ChatTab, p: ChatComponents, concurrency: int) -> tuple[dict, dict]:
+    """The two events that send the box's message: accept it (shown at once), then stream the answer.
+
+    Chained after an Enter in the box and after a click on an example question alike.
+    """
+    accept = {
+        "fn": handlers.submit,
+        "inputs": [p.conversation_id, p.box, p.chatbot, p.visitor],
+        "outputs": [p.box, p.chatbot, p.conversation_id, p.conversations, p.pending, p.visitor],
+        "queue": False,
+    }
+    answer = {
+        "fn": handlers.stream,
+        "inputs": [p.pending, p.chatbot],
+        "outputs": [p.chatbot, p.message_ids, p.last_id, p.banner, p.box, p.pending],
+        "concurrency_limit": concurrency,
+    }
+    return accept, answer
+
+
 def _wire(handlers: ChatTab, p: ChatComponents, concurrency: int) -> None:
     reset = [p.conversations, p.conversation_id, p.chatbot, p.message_ids, p.last_id, p.banner]
     p.new_button.click(
@@ -360,17 +395,8 @@ def _wire(handlers: ChatTab, p: ChatComponents, concurrency: int) -> None:
         [p.conversation_id, p.chatbot, p.message_ids, p.last_id, p.banner, p.visitor],
         concurrency_limit=concurrency,
     )
-    p.box.submit(
-        handlers.submit,
-        [p.conversation_id, p.box, p.chatbot, p.visitor],
-        [p.box, p.chatbot, p.conversation_id, p.conversations, p.pending, p.visitor],
-        queue=False,
-    ).then(
-        handlers.stream,
-        [p.pending, p.chatbot],
-        [p.chatbot, p.message_ids, p.last_id, p.banner, p.box, p.pending],
-        concurrency_limit=concurrency,
-    )
+    accept, answer = _send_steps(handlers, p, concurrency)
+    p.box.submit(**accept).then(**answer)
     p.chatbot.like(handlers.rate, [p.message_ids, p.visitor], None)
     cleared = [p.conversations, p.conversation_id, p.message_ids, p.last_id, p.banner]
     p.chatbot.clear(handlers.clear, None, cleared)

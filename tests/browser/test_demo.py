@@ -13,11 +13,21 @@ from pathlib import Path
 
 import pytest
 
+from app.ui.intro import EXAMPLES
 from eval.cli import main as eval_main
 from eval.datasets.schema import load_jsonl
 from tests.browser.test_app import ANSWER_TIMEOUT_MS, _expect, ask, sign_in_as_staff
 
 pytestmark = pytest.mark.browser
+
+
+def open_sources(page) -> None:
+    """Unfold the latest answer's sources (folded at first, like every titled step)."""
+    chat = page.locator("#chatbot")
+    page.wait_for_timeout(500)  # the final re-render of the answer has landed
+    toggle = chat.locator("button").filter(has_text=re.compile(r"Sources \(\d+\)")).last
+    (toggle if toggle.count() else chat.get_by_text(re.compile(r"Sources \(\d+\)")).last).click()
+    page.wait_for_timeout(300)
 
 
 def _feedback_rows(data_dir: Path) -> list[tuple[int, str, str]]:
@@ -60,8 +70,8 @@ def test_the_bot_keeps_quiet_while_a_person_handles_the_ticket(new_page, screens
     credentials = staff
     staff_page = new_page()
     sign_in_as_staff(staff_page, credentials)
-    staff_page.locator("#ticket-picker").locator("input").first.click()
-    staff_page.get_by_role("option", name=re.compile(number)).click()
+    staff_page.locator("#queue [role=gridcell]").filter(has_text=number).first.click()  # a row click opens it
+    _expect()(staff_page.locator("#ticket-details")).to_contain_text(number)
     staff_page.locator("#ticket-assign").click()
     _expect()(staff_page.locator("#ticket-details")).to_contain_text("assigned")
     _expect()(banner).to_contain_text("A person is handling this", timeout=20_000)
@@ -120,7 +130,7 @@ def test_sources_link_to_the_article_section_and_match_the_numbers(new_page, liv
     page = new_page()
     ask(page, "My parcel is late, how do I track my order and when is it declared missing?")
     chat = page.locator("#chatbot")
-    chat.get_by_text(re.compile(r"Sources \(\d+\)")).last.click()
+    open_sources(page)
     listed = int(re.search(r"Sources \((\d+)\)", chat.inner_text()).group(1))
     links = chat.locator("a[href*='/help/']")
     _expect()(links.first).to_be_visible()
@@ -140,3 +150,23 @@ def test_sources_link_to_the_article_section_and_match_the_numbers(new_page, liv
     if "#" in href:
         _expect()(article.locator(f"h2#{href.split('#')[1]}")).to_be_visible()
     article.screenshot(path=str(screenshots / "15-help-article.png"), full_page=True)
+
+
+def test_the_first_page_says_what_it_is_and_offers_example_questions(new_page, screenshots: Path):
+    page = new_page()
+    intro = page.locator("#intro")
+    _expect()(intro).to_contain_text("Kestrel")
+    _expect()(intro).to_contain_text("help centre")
+    examples = page.locator(".example-question")
+    _expect()(examples).to_have_count(len(EXAMPLES))
+    _expect()(page.get_by_role("tab", name="Staff sign-in")).to_be_visible()
+    _expect()(page.get_by_role("tab", name="Evaluation")).to_have_count(0)
+    page.screenshot(path=str(screenshots / "00-first-page.png"), full_page=True)
+
+    page.get_by_role("button", name=re.compile("Steps")).click()
+    chat = page.locator("#chatbot")
+    _expect()(chat).to_contain_text("How do I reset my password?", timeout=10_000)
+    _expect()(chat).to_contain_text(re.compile(r"\[1\]"), timeout=ANSWER_TIMEOUT_MS)
+    _expect()(page.locator("#chat-input textarea")).to_be_editable(timeout=ANSWER_TIMEOUT_MS)
+    open_sources(page)
+    page.screenshot(path=str(screenshots / "chat.png"), full_page=True)
