@@ -60,13 +60,16 @@ def _evaluate(args: argparse.Namespace, settings: Settings, output: Path) -> Eva
 
     dataset = load_dataset(args.dataset, settings=settings, split=args.split, limit=args.limit)
     progress = not args.no_progress
+    target = _target(args)
     if args.no_mlflow:
-        result = evaluate(dataset, settings, output, repeats=args.repeat, progress=progress)
+        result = evaluate(dataset, settings, output, repeats=args.repeat, progress=progress, target=target)
     else:
         from eval import tracking
 
         with tracking.start_run(settings, run_name=args.run_name) as run:
-            result = evaluate(dataset, settings, output, repeats=args.repeat, progress=progress)
+            result = evaluate(
+                dataset, settings, output, repeats=args.repeat, progress=progress, target=target
+            )
             tracking.log_evaluation(
                 result,
                 extra_params={
@@ -89,6 +92,16 @@ def _evaluate(args: argparse.Namespace, settings: Settings, output: Path) -> Eva
     _print_metrics(result.metrics, result.intervals)
     _print_flaky(result.records)
     return result
+
+
+def _target(args: argparse.Namespace) -> Any:
+    """The running app to replay through (`--target URL`), or None to build the agent here."""
+    url = getattr(args, "target", None)
+    if not url:
+        return None
+    from eval.remote import Target
+
+    return Target(url, api_key=os.environ.get("SUPPORT_TARGET_API_KEY") or None)
 
 
 def _print_flaky(records: Sequence[Any]) -> None:
@@ -296,6 +309,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_run_options(run, dataset_required=True)
     run.add_argument(
         "--output", required=True, metavar="DIR", help="folder for metrics.json, turns.jsonl, report.md"
+    )
+    run.add_argument(
+        "--target",
+        metavar="URL",
+        help="replay through a running app's JSON API (a Space, a server with a real LLM) instead of "
+        "building the agent here; its API key, if any, from $SUPPORT_TARGET_API_KEY (seeds context)",
     )
 
     sweep = add("sweep")
