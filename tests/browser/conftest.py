@@ -72,7 +72,8 @@ def staff() -> tuple[str, str]:
 
 @pytest.fixture(scope="session")
 def screenshots() -> Path:
-    folder = Path(os.environ.get("UI_SCREENSHOT_DIR") or REPO_ROOT / "test-output" / "screenshots")
+    # a relative folder is the repository's (the tests run in temporary working folders)
+    folder = REPO_ROOT / Path(os.environ.get("UI_SCREENSHOT_DIR") or "test-output/screenshots")
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 

@@ -22,12 +22,16 @@ pytestmark = pytest.mark.browser
 
 
 def open_sources(page) -> None:
-    """Unfold the latest answer's sources (folded at first, like every titled step)."""
+    """Unfold the latest answer's sources (folded at first, like every titled step); a re-render of
+    the chat may fold them again, so unfold until they stay open."""
     chat = page.locator("#chatbot")
-    page.wait_for_timeout(500)  # the final re-render of the answer has landed
-    toggle = chat.locator("button").filter(has_text=re.compile(r"Sources \(\d+\)")).last
-    (toggle if toggle.count() else chat.get_by_text(re.compile(r"Sources \(\d+\)")).last).click()
-    page.wait_for_timeout(300)
+    link = chat.locator("a[href*='/help/']").last
+    for _attempt in range(3):
+        page.wait_for_timeout(1000)
+        if link.count() and link.is_visible():
+            return
+        chat.get_by_text(re.compile(r"Sources \(\d+\)")).last.click()
+    _expect()(link).to_be_visible()
 
 
 def _feedback_rows(data_dir: Path) -> list[tuple[int, str, str]]:
@@ -169,4 +173,4 @@ def test_the_first_page_says_what_it_is_and_offers_example_questions(new_page, s
     _expect()(chat).to_contain_text(re.compile(r"\[1\]"), timeout=ANSWER_TIMEOUT_MS)
     _expect()(page.locator("#chat-input textarea")).to_be_editable(timeout=ANSWER_TIMEOUT_MS)
     open_sources(page)
-    page.screenshot(path=str(screenshots / "chat.png"), full_page=True)
+    page.screenshot(path=str(screenshots / "chat.png"))  # the README's picture (docs/images/chat.png)
