@@ -141,6 +141,7 @@ def evaluate(
     progress: bool = True,
     chat_client: Callable[[KnowledgeBase], Any] | None = None,
     target: Target | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> EvaluationResult:
     """Replay `dataset` `repeats` times, score it and write metrics.json, turns.jsonl, report.md,
     dialogues.json (per-dialogue samples) and intervals.json. A retrieval-only set (BEIR) scores
@@ -160,7 +161,7 @@ def evaluate(
         desk: Any = RemoteDesk(target, kb=kb)
     else:
         desk = build_desk(dataset, run_settings, progress=progress, chat_client=chat_client)
-    records = replay(desk, dataset.dialogues, repeats=repeats, progress=progress)
+    records = replay(desk, dataset.dialogues, repeats=repeats, progress=progress, on_progress=on_progress)
     passages = GoldPassages(desk.kb)
     metrics = score_records(
         records,

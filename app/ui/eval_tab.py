@@ -27,14 +27,58 @@ from app.ui.staff_auth import StaffAuth
 logger = logging.getLogger(__name__)
 
 DATASETS = ["datasets/dialogues/dev.jsonl", "datasets/dialogues/test.jsonl"]
-METRIC_HEADERS = ["Metric", "Value"]
+METRIC_HEADERS = ["Group", "Metric", "Value", "Baseline (dev)", "Change"]
+METRIC_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Retrieval", ("retrieval/", "selection/")),
+    ("Routing", ("detection/", "tools/", "escalation/", "tasks/")),
+    ("Answers", ("answers/", "generation/", "replies/")),
+    ("Latency", ("latency/",)),
+)
+BASELINE_FILE = "baseline.json"  # beside the help centre: datasets/baseline.json
 FAILING_HEADERS = ["Dialogue", "Turn", "Score", "Failed", "Query", "Response"]
 COMPARE_COLUMNS = ("run", "dataset", "retrieval_mode", "top_k", "chunk_size", "query_strategy")
 MAX_FAILING = 50
 
 
-def metric_rows(metrics: dict[str, float]) -> list[list[Any]]:
-    return [[name, round(float(value), 4)] for name, value in sorted(metrics.items())]
+def metric_group(name: str) -> str:
+    """Which of retrieval, routing, answers, latency (or other) a metric measures."""
+    return next((group for group, prefixes in METRIC_GROUPS if name.startswith(prefixes)), "Other")
+
+
+def metric_rows(metrics: dict[str, float], baseline: dict[str, float] | None = None) -> list[list[Any]]:
+    """Metrics grouped, each beside the baseline and the change, marked better or worse.
+
+    Latencies and reply lengths improve downwards, every quality metric upwards (`eval.gate`)."""
+    from eval.gate import lower_is_better
+
+    order = [group for group, _ in METRIC_GROUPS] + ["Other"]
+    rows = []
+    for name, value in sorted(
+        metrics.items(), key=lambda item: (order.index(metric_group(item[0])), item[0])
+    ):
+        before = (baseline or {}).get(name)
+        change = "" if before is None else _change(float(value) - before, lower_is_better(name))
+        rows.append([metric_group(name), name, round(float(value), 4), before, change])
+    return rows
+
+
+def _change(delta: float, lower_better: bool) -> str:
+    if abs(delta) < 1e-4:
+        return "="
+    better = (delta < 0) if lower_better else (delta > 0)
+    return f"{delta:+.4f} {'▲ better' if better else '▼ worse'}"
+
+
+def read_baseline_values(settings: Settings) -> dict[str, float]:
+    """The gate's baseline (metric -> value), when the help centre's folder has one."""
+    from eval.gate import read_baseline
+
+    path = Path(settings.knowledge_dir).parent / BASELINE_FILE
+    try:
+        return {t.name: round(t.value, 4) for t in read_baseline(path)} if path.is_file() else {}
+    except InputError:
+        logger.warning("baseline unreadable", extra={"path": path.name})
+        return {}
 
 
 def failing_rows(records: list[Any], quality: Any) -> list[list[Any]]:
@@ -91,7 +135,7 @@ class EvalTab:
         spec: str,
         overrides: str,
         limit: float | None,
-        progress: gr.Progress = gr.Progress(track_tqdm=True),  # noqa: B008 (Gradio's injection idiom)
+        progress: gr.Progress = gr.Progress(),  # noqa: B008 (Gradio's injection idiom)
     ):
         """Replay the dataset through a fresh desk, score it, log it to MLflow and show the results."""
         try:
@@ -116,7 +160,15 @@ class EvalTab:
         stamp = time.strftime("%Y%m%d-%H%M%S")
         output = Path(self.settings.data_dir) / "eval-runs" / f"{dataset.name}-{stamp}"
         with start_run(run_settings, run_name=f"ui-{dataset.name}-{stamp}"):
-            result = evaluate(dataset, run_settings, output, progress=True)
+            result = evaluate(
+                dataset,
+                run_settings,
+                output,
+                progress=False,
+                on_progress=lambda done, total: progress(
+                    (done, total), desc="Replaying dialogues", unit="dialogues"
+                ),
+            )
             run_id = log_evaluation(result, extra_params={"source": "ui"})
         logger.info("evaluation run from the UI", extra={"dataset": spec, "run_id": run_id, "staff": staff})
         summary = (
@@ -124,7 +176,8 @@ class EvalTab:
             f"{result.seconds:.1f}s · MLflow run `{run_id}` · files in the data folder's "
             f"`{render.inert(output.relative_to(self.settings.data_dir).as_posix())}`"
         )
-        return summary, metric_rows(result.metrics), failing_rows(result.records, turn_quality)
+        rows = metric_rows(result.metrics, read_baseline_values(self.settings))
+        return summary, rows, failing_rows(result.records, turn_quality)
 
     def compare(self, metric: str | None):
         """Rank the experiment's runs on a metric: a table and a bar chart."""
@@ -140,7 +193,8 @@ class EvalTab:
         headers = [*COMPARE_COLUMNS, chosen]
         return (
             gr.update(value=table, headers=headers),
-            gr.update(value=chart, y_title=chosen),
+            # from 0: runs that tie still show bars (an axis fitted to equal values has no height)
+            gr.update(value=chart, y_title=chosen, y_lim=[0, max([*chart["value"], 0.0]) * 1.1 or 1.0]),
             gr.update(choices=known, value=chosen),
         )
 
@@ -176,18 +230,21 @@ def build_eval_tab(settings: Settings, auth: StaffAuth, token: gr.State) -> None
         )
         run = gr.Button("Run evaluation", variant="primary", elem_id="eval-run")
         summary = gr.Markdown(elem_id="eval-summary")
-        with gr.Row():
-            metrics = gr.Dataframe(
-                headers=METRIC_HEADERS, value=None, interactive=False, label="Metrics", scale=1
-            )
-            failing = gr.Dataframe(
-                headers=FAILING_HEADERS,
-                value=None,
-                interactive=False,
-                wrap=True,
-                scale=2,
-                label="Failing turns (worst first)",
-            )
+        metrics = gr.Dataframe(
+            headers=METRIC_HEADERS,
+            value=None,
+            interactive=False,
+            label="Metrics by group, against the dev baseline the quality gate uses",
+            elem_id="eval-metrics",
+            max_height=520,
+        )
+        failing = gr.Dataframe(
+            headers=FAILING_HEADERS,
+            value=None,
+            interactive=False,
+            wrap=True,
+            label="Failing turns (worst first)",
+        )
     run.click(handlers.run, [token, dataset, overrides, limit], [summary, metrics, failing])
     gr.Markdown("### Compare runs")
     with gr.Row():
