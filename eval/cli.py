@@ -223,7 +223,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         return EXIT_OK
     kind, path = parse_spec(args.spec)
     if kind == "jsonl":
-        raise InputError(f"import expects dstc:PATH, tau3:PATH or feedback:PATH_OR_URL, got {args.spec!r}")
+        raise InputError(
+            f"import expects dstc:PATH or tau3:PATH (or feedback:PATH_OR_URL), got {args.spec!r}"
+        )
     if kind == "beir":
         raise InputError(
             "BEIR sets are scored as they are: python -m eval run --dataset beir:PATH --output DIR"
