@@ -342,7 +342,10 @@ def build_chat_tab(demo: gr.Blocks, desk: Any, settings: Settings, tokens: Visit
     _wire(handlers, parts, settings.chat_concurrency_limit)
     accept, answer = _send_steps(handlers, parts, settings.chat_concurrency_limit)
     for button, (_label, question) in zip(examples, EXAMPLES, strict=True):
-        button.click(partial(example_box, question), None, box, queue=False).then(**accept).then(**answer)
+        hidden = {"api_visibility": "undocumented"}  # the same endpoints as Enter; not listed again
+        button.click(partial(example_box, question), None, box, queue=False, **hidden).then(
+            **accept, **hidden
+        ).then(**answer, **hidden)
     demo.load(
         handlers.restore,
         parts.visitor,
