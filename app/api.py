@@ -4,6 +4,8 @@
     POST /api/conversations                    {}              -> {"conversation_id": ...}
     POST /api/conversations/{id}/messages      {"text": "..."} -> the stored answer
     GET  /api/conversations/{id}/messages                      -> every stored message, in order
+    POST /api/conversations/{id}/history       {"turns": [{"role": "user", "text": "..."}, ...]}
+                                                   -> earlier turns stored as they were (integrations only)
 
 Every call except `/api/session` needs a credential, and acts for exactly one customer:
 * a visitor token (`Authorization: Bearer <token>`, or the browser's visitor cookie): the visitor;
@@ -84,6 +86,39 @@ class NewMessage(BaseModel):
     text: str
 
     _check = field_validator("text")(_plain)
+
+
+class EarlierTurn(BaseModel):
+    role: str = Field(min_length=1, max_length=20)
+    text: str
+
+    _check = field_validator("text")(_plain)
+
+
+class History(BaseModel):
+    turns: list[EarlierTurn] = Field(max_length=200)
+
+
+def answer_json(result: Any) -> dict[str, Any]:
+    """A finished turn as the API returns it: the answer, and what the agent did to get there
+    (tool calls, the passages it was shown, the ones it cited), so a deployed app can be evaluated."""
+    return {
+        "conversation_id": result.conversation_id,
+        "message_id": result.message_id,
+        "text": result.text,
+        "tools": [call.name for call in result.tool_calls],
+        "tool_calls": [{"name": call.name, "arguments": call.arguments} for call in result.tool_calls],
+        "retrieved": [
+            {"chunk_id": hit.chunk_id, "doc_id": hit.doc_id, "title": hit.title, "rank": hit.rank}
+            for hit in result.retrieved
+        ],
+        "searched": result.searched,
+        "citations": [citation.to_dict() for citation in result.citations],
+        "escalated": result.escalated,
+        "forwarded": result.forwarded,
+        "ticket": result.ticket.number if result.ticket else None,
+        "latency_ms": round(result.latency_ms, 2),
+    }
 
 
 def error_response(exc: SupportError) -> JSONResponse:
@@ -180,16 +215,20 @@ def build_api_router(desk: Any, settings: Settings, tokens: VisitorTokens) -> AP
     @router.post("/conversations/{conversation_id}/messages", response_model=None)
     async def send(conversation_id: str, body: NewMessage, principal: Principal = authenticated) -> Any:
         result = await desk.reply(conversation_id, body.text, caller=principal.caller())
-        return {
-            "conversation_id": result.conversation_id,
-            "message_id": result.message_id,
-            "text": result.text,
-            "tools": [call.name for call in result.tool_calls],
-            "citations": [citation.to_dict() for citation in result.citations],
-            "escalated": result.escalated,
-            "ticket": result.ticket.number if result.ticket else None,
-            "latency_ms": round(result.latency_ms, 2),
-        }
+        return answer_json(result)
+
+    @router.post("/conversations/{conversation_id}/history", status_code=201, response_model=None)
+    def seed(conversation_id: str, body: History, principal: Principal = authenticated) -> Any:
+        """Store earlier turns of a dialogue as they were (the evaluation's context), nothing run.
+
+        Only a trusted integration may: a visitor could otherwise put words in the agent's mouth
+        that staff would later read in the transcript as the agent's.
+        """
+        if not principal.integration:
+            raise Unauthorized("Only a trusted integration (X-API-Key) may store earlier turns.", status=403)
+        desk.conversation(conversation_id, principal.caller())
+        desk.seed_history(conversation_id, [(turn.role, turn.text) for turn in body.turns])
+        return {"conversation_id": conversation_id, "stored": len(body.turns)}
 
     @router.get("/conversations/{conversation_id}/messages", response_model=None)
     def history(conversation_id: str, principal: Principal = authenticated) -> Any:

@@ -10,8 +10,11 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TextIO
 
 from app.errors import SupportError
 from app.logs import configure_logging
@@ -77,13 +80,31 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def chat_log_stream(settings: Settings, stdout: TextIO) -> TextIO:
+    """Where the terminal chat logs: stderr when the conversation goes to a pipe or file, but a log
+    file when it goes to a terminal, where stderr would print log lines in the middle of it.
+
+    Progress bars and Python warnings are kept off the terminal as well.
+    """
+    if not stdout.isatty():
+        return sys.stderr
+    path = Path(settings.data_dir) / "logs" / "chat.log"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for name in ("HF_HUB_DISABLE_PROGRESS_BARS", "TQDM_DISABLE", "TRANSFORMERS_NO_ADVISORY_WARNINGS"):
+        os.environ.setdefault(name, "1")
+    logging.captureWarnings(True)
+    print(f"(logs go to {path})", file=stdout)
+    return path.open("a", encoding="utf-8", buffering=1)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse arguments, build the settings once, run one command; returns the exit status."""
     args = build_parser().parse_args(argv)
     command = COMMANDS[args.command or "serve"]
     try:
         settings = load_settings()
-        configure_logging(settings.log_level, settings.log_format)
+        stream = chat_log_stream(settings, sys.stdout) if command is cmd_chat else None
+        configure_logging(settings.log_level, settings.log_format, stream=stream)
         return command(settings)
     except SupportError as exc:
         print(f"error: {exc}", file=sys.stderr)

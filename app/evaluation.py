@@ -10,7 +10,7 @@ test, or an installation without the harness, can hand the tab its own service i
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -32,6 +32,10 @@ class EvaluationOutcome:
     metrics: dict[str, float]
     records: Sequence[Any]  # the scored turns (`eval.replay.TurnRecord`)
     quality: Callable[[Any], float]  # a turn's score in [0, 1], to rank the failing ones
+    baseline: Mapping[
+        str, float
+    ]  # the gate's baseline beside the help centre (metric -> value); may be empty
+    lower_is_better: Callable[[str], bool]  # which way a metric improves (latencies, reply lengths: down)
 
 
 class EvaluationService(Protocol):
@@ -42,9 +46,16 @@ class EvaluationService(Protocol):
         ...
 
     def run(
-        self, settings: Settings, spec: str, overrides: dict[str, Any], limit: int | None
+        self,
+        settings: Settings,
+        spec: str,
+        overrides: dict[str, Any],
+        limit: int | None,
+        *,
+        on_progress: Callable[[int, int], None] | None = None,
     ) -> EvaluationOutcome:
-        """Replay and score the dataset `spec` with `settings` plus `overrides`; log it to MLflow."""
+        """Replay and score the dataset `spec` with `settings` plus `overrides`; log it to MLflow.
+        `on_progress(done, total)` is called after each dialogue."""
         ...
 
     def compare(self, settings: Settings, metric: str | None) -> tuple[str, list[dict[str, Any]]]:

@@ -66,6 +66,8 @@ class TurnResult:
     escalated: bool = False
     ticket: TicketRecord | None = None
     latency_ms: float = 0.0
+    forwarded: bool = False
+    """A person handles the conversation: the message went to them and the agent did not run."""
 
 
 @dataclass(frozen=True)

@@ -27,13 +27,14 @@ from typing import Any
 
 import gradio as gr
 from fastapi import FastAPI, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 
 from app.api import build_api_router, install_error_handlers, set_visitor_cookie
 from app.identity import VISITOR_COOKIE, VisitorTokens
 from app.logs import log_context
 from app.metrics import ServiceMetrics
 from app.settings import Settings
+from app.ui.articles import ARTICLE_ROUTE, article_page
 from app.ui.blocks import CSS, THEME, build_ui
 from app.ui.file_inputs import ASGIApp, FilePathGuard, Message, Receive, Scope, Send, UploadFolder
 from app.ui.upload_cache import UploadQuota, sweep_periodically
@@ -55,6 +56,8 @@ def route_label(path: str) -> str:
     parts = [part for part in path.split("/") if part]
     if len(parts) >= 2 and parts[0] == "gradio_api":
         return f"/gradio_api/{parts[1]}" if parts[1] in _GRADIO_ROUTES else "/gradio_api/other"
+    if parts and parts[0] == ARTICLE_ROUTE.strip("/"):
+        return ARTICLE_ROUTE
     return "/static" if parts and parts[0] in ("assets", "static", "theme.css", "favicon.ico") else "/other"
 
 
@@ -270,6 +273,11 @@ def create_app(settings: Settings, desk: Any | None = None) -> FastAPI:
     @app.get("/metrics")
     async def prometheus() -> Response:
         return Response(metrics.render(), media_type=metrics.content_type)
+
+    @app.get(f"{ARTICLE_ROUTE}/{{doc_id:path}}", response_class=HTMLResponse)
+    def article(doc_id: str) -> HTMLResponse:
+        """A help-centre article, which an answer's sources link to (at the cited section)."""
+        return HTMLResponse(article_page(desk.kb, doc_id))
 
     app.include_router(build_api_router(desk, settings, tokens))
     blocks = build_ui(desk, settings, tokens=tokens)

@@ -60,13 +60,16 @@ def _evaluate(args: argparse.Namespace, settings: Settings, output: Path) -> Eva
 
     dataset = load_dataset(args.dataset, settings=settings, split=args.split, limit=args.limit)
     progress = not args.no_progress
+    target = _target(args)
     if args.no_mlflow:
-        result = evaluate(dataset, settings, output, repeats=args.repeat, progress=progress)
+        result = evaluate(dataset, settings, output, repeats=args.repeat, progress=progress, target=target)
     else:
         from eval import tracking
 
         with tracking.start_run(settings, run_name=args.run_name) as run:
-            result = evaluate(dataset, settings, output, repeats=args.repeat, progress=progress)
+            result = evaluate(
+                dataset, settings, output, repeats=args.repeat, progress=progress, target=target
+            )
             tracking.log_evaluation(
                 result,
                 extra_params={
@@ -89,6 +92,16 @@ def _evaluate(args: argparse.Namespace, settings: Settings, output: Path) -> Eva
     _print_metrics(result.metrics, result.intervals)
     _print_flaky(result.records)
     return result
+
+
+def _target(args: argparse.Namespace) -> Any:
+    """The running app to replay through (`--target URL`), or None to build the agent here."""
+    url = getattr(args, "target", None)
+    if not url:
+        return None
+    from eval.remote import Target
+
+    return Target(url, api_key=os.environ.get("SUPPORT_TARGET_API_KEY") or None)
 
 
 def _print_flaky(records: Sequence[Any]) -> None:
@@ -199,13 +212,20 @@ def _write_gate_reports(args: argparse.Namespace, result: Any) -> None:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    """Convert a public dataset (dstc:PATH, tau3:PATH) into the own JSONL schema."""
+    """Convert dstc:PATH, tau3:PATH or the app's rated answers (feedback:DB) into the own JSONL schema."""
     from eval.datasets.loader import parse_spec
     from eval.datasets.schema import write_jsonl
 
+    if args.spec.startswith("feedback:"):
+        dialogues = _feedback_dialogues(args.spec.removeprefix("feedback:"), _settings(args))
+        count = write_jsonl(dialogues[: args.limit] if args.limit else dialogues, args.output)
+        print(f"wrote {count} rated answers as dialogues to {args.output}")
+        return EXIT_OK
     kind, path = parse_spec(args.spec)
     if kind == "jsonl":
-        raise InputError(f"import expects dstc:PATH or tau3:PATH, got {args.spec!r}")
+        raise InputError(
+            f"import expects dstc:PATH or tau3:PATH (or feedback:PATH_OR_URL), got {args.spec!r}"
+        )
     if kind == "beir":
         raise InputError(
             "BEIR sets are scored as they are: python -m eval run --dataset beir:PATH --output DIR"
@@ -214,6 +234,13 @@ def cmd_import(args: argparse.Namespace) -> int:
     count = write_jsonl(dialogues[: args.limit] if args.limit else dialogues, args.output)
     print(f"wrote {count} dialogues to {args.output}")
     return EXIT_OK
+
+
+def _feedback_dialogues(location: str, settings: Settings) -> list:
+    """Rated answers from a database: a data folder, a .db file, a URL, or (empty) the app's own."""
+    from eval.datasets import feedback
+
+    return feedback.load_dialogues(location or settings.resolved_database_url)
 
 
 def _imported_dialogues(kind: str, path: Path, split: str | None) -> list:
@@ -285,6 +312,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--output", required=True, metavar="DIR", help="folder for metrics.json, turns.jsonl, report.md"
     )
+    run.add_argument(
+        "--target",
+        metavar="URL",
+        help="replay through a running app's JSON API (a Space, a server with a real LLM) instead of "
+        "building the agent here; its API key, if any, from $SUPPORT_TARGET_API_KEY (seeds context)",
+    )
 
     sweep = add("sweep")
     sweep.add_argument(
@@ -327,10 +360,16 @@ def build_parser() -> argparse.ArgumentParser:
     _add_run_options(gate, dataset_required=False)
 
     importer = add("import")
-    importer.add_argument("spec", metavar="SPEC", help="dstc:PATH or tau3:PATH")
+    importer.add_argument(
+        "spec",
+        metavar="SPEC",
+        help="dstc:PATH, tau3:PATH, or feedback:PATH_OR_URL (the app's data folder, database file or URL; "
+        "empty: the configured database)",
+    )
     importer.add_argument("--split", help="DSTC split folder or τ³ tasks_<split>.json")
     importer.add_argument("--limit", type=int, help="only the first N dialogues")
     importer.add_argument("--output", required=True, metavar="FILE.jsonl")
+    _add_settings_options(importer)
     return parser
 
 

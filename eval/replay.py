@@ -9,7 +9,7 @@ tool calls, the answer) and nothing that ties them to Agent Framework types.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 DEFAULT_CUSTOMER = "eval-customer"
+Progress = Callable[[int, int], None]  # (dialogues replayed, of how many)
 
 
 @dataclass
@@ -144,9 +145,15 @@ def _attach(desk: SupportDesk, conversation: str, dialogue: Dialogue, turn: Turn
 
 
 async def replay_all(
-    desk: SupportDesk, dialogues: Sequence[Dialogue], *, repeats: int = 1, progress: bool = True
+    desk: SupportDesk,
+    dialogues: Sequence[Dialogue],
+    *,
+    repeats: int = 1,
+    progress: bool = True,
+    on_progress: Progress | None = None,
 ) -> list[TurnRecord]:
-    """Replay every dialogue `repeats` times, one after another, with a progress bar over dialogues."""
+    """Replay every dialogue `repeats` times, one after another, with a progress bar over dialogues
+    (and `on_progress(done, total)` after each, for a UI's progress bar)."""
     records: list[TurnRecord] = []
     total = len(dialogues) * repeats
     with tqdm(total=total, desc="replay", unit="dialogue", disable=not progress, leave=False) as bar:
@@ -154,11 +161,18 @@ async def replay_all(
             for dialogue in dialogues:
                 records.extend(await replay_dialogue(desk, dialogue, repeat=repeat))
                 bar.update(1)
+                if on_progress is not None:
+                    on_progress(bar.n, total)
     return records
 
 
 def replay(
-    desk: SupportDesk, dialogues: Sequence[Dialogue], *, repeats: int = 1, progress: bool = True
+    desk: SupportDesk,
+    dialogues: Sequence[Dialogue],
+    *,
+    repeats: int = 1,
+    progress: bool = True,
+    on_progress: Progress | None = None,
 ) -> list[TurnRecord]:
     """Synchronous entry point for the CLI and benchmarks."""
-    return run_sync(replay_all(desk, dialogues, repeats=repeats, progress=progress))
+    return run_sync(replay_all(desk, dialogues, repeats=repeats, progress=progress, on_progress=on_progress))

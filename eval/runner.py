@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from app.agent.desk import SupportDesk
     from app.knowledge.base import KnowledgeBase
     from app.settings import Settings
+    from eval.remote import Target
 
 logger = logging.getLogger(__name__)
 
@@ -157,10 +158,13 @@ def evaluate(
     repeats: int = 1,
     progress: bool = True,
     chat_client: Callable[[KnowledgeBase], Any] | None = None,
+    target: Target | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> EvaluationResult:
     """Replay `dataset` `repeats` times, score it and write metrics.json, turns.jsonl, report.md,
     dialogues.json (per-dialogue samples) and intervals.json. A retrieval-only set (BEIR) scores
-    knowledge-base search instead (`eval.search_eval`)."""
+    knowledge-base search instead (`eval.search_eval`). With a `target`, the dialogues go through
+    that running app's API (`eval.remote`) instead of a desk built here."""
     if dataset.retrieval_only:
         from eval.search_eval import evaluate_search
 
@@ -168,8 +172,14 @@ def evaluate(
     started = time.perf_counter()
     output.mkdir(parents=True, exist_ok=True)
     run_settings = replay_settings(settings, output)
-    desk = build_desk(dataset, run_settings, progress=progress, chat_client=chat_client)
-    records = replay(desk, dataset.dialogues, repeats=repeats, progress=progress)
+    if target is not None:
+        from eval.remote import RemoteDesk
+
+        kb = prepare_knowledge(dataset.knowledge, run_settings, progress=progress)
+        desk: Any = RemoteDesk(target, kb=kb)
+    else:
+        desk = build_desk(dataset, run_settings, progress=progress, chat_client=chat_client)
+    records = replay(desk, dataset.dialogues, repeats=repeats, progress=progress, on_progress=on_progress)
     annotate_entities(records, desk.kb)
     passages = GoldPassages(desk.kb)
     metrics = score_records(
@@ -181,8 +191,8 @@ def evaluate(
         cited_texts=passages.cited,
     )
     meta = run_meta(dataset, settings, repeats)
-    if chat_client is not None:
-        meta["deterministic"] = False  # an injected client is not the offline model
+    if chat_client is not None or target is not None:
+        meta["deterministic"] = False  # an injected client, or a deployed app, is not the offline model
     samples = collect_samples(records, metrics, repeats=repeats, meta=meta)
     intervals = stats.intervals(samples, samples.estimators)
     seconds = time.perf_counter() - started
@@ -196,6 +206,14 @@ def evaluate(
         "repeats": repeats,
         "seconds": round(seconds, 1),
     }
+    if target is not None:
+        details["target"] = target.url
+        details["chat provider"] = "whatever the target runs (the settings above are this machine's)"
+        if desk.seeded_by_sending:
+            details["context"] = (
+                f"{desk.seeded_by_sending} dialogues' context sent as messages (no API key to seed it)"
+            )
+        desk.close()
     paths = write_outputs(
         output,
         metrics,

@@ -44,12 +44,22 @@ if TYPE_CHECKING:
     from app.knowledge.warmup import AnswerUnitWarmer
     from app.settings import Settings
     from app.store import FileStore, Store
-    from app.store.records import AttachmentRecord, ConversationRecord, MessageRecord
+    from app.store.records import (
+        AttachmentRecord,
+        ConversationRecord,
+        FeedbackRecord,
+        MessageRecord,
+        TicketRecord,
+    )
 
 logger = logging.getLogger(__name__)
 
 SEED_ROLES = ("user", "assistant", "human_agent", "system")
 _VISIBLE_ROLES = ("user", "assistant", "human_agent")
+PERSON_HANDLING = (
+    "A person is handling this conversation (ticket {number}); your message was passed to them "
+    "and they will reply here."
+)
 UNANSWERED_APOLOGY = (
     "Sorry, we could not answer this message: our service was interrupted while working on it. "
     "Please send it again if you still need help."
@@ -177,6 +187,19 @@ class SupportDesk:
         )
         return record
 
+    def rate_answer(self, message_id: int, helpful: bool, *, caller: Caller | None = None) -> FeedbackRecord:
+        """Store a 👍 (helpful) or 👎 on one of the agent's answers in a conversation the caller may see.
+
+        The rated answers are what `python -m eval import feedback:` turns into regression dialogues.
+        """
+        message = self.store.messages.get(message_id)
+        self.conversation(message.conversation_id, caller)  # someone else's answer: NotFoundError
+        if message.role != "assistant":
+            raise InputError("Only the agent's answers can be rated.")
+        record = self.store.feedback.add(message_id, 1 if helpful else -1)
+        logger.info("answer rated", extra={"message_id": message_id, "rating": record.rating})
+        return record
+
     # --- turns -----------------------------------------------------------------------------------
     async def reply(
         self,
@@ -192,6 +215,8 @@ class SupportDesk:
         loop keeps serving other customers meanwhile; within the turn it still runs in order.
         """
         turn = await asyncio.to_thread(self._accept, conversation_id, text, attachment_ids, caller)
+        if isinstance(turn, TurnResult):  # a person handles the conversation: forwarded, not answered
+            return turn
         with log_context(conversation=conversation_id), self._running(turn):
             response = await self.agent.run(
                 Message("user", [turn.user_message.content]),
@@ -202,9 +227,13 @@ class SupportDesk:
 
     def _accept(
         self, conversation_id: str, text: str, attachment_ids: Sequence[int], caller: Caller | None
-    ) -> _Turn:
-        """Check the message and store it: one hop to a worker thread instead of two."""
+    ) -> _Turn | TurnResult:
+        """Check the message, then forward it to the person handling the conversation (a finished
+        `TurnResult`) or store it for the agent (a `_Turn`): one hop to a worker thread, not three."""
         conversation, content = self._checked(conversation_id, text, attachment_ids, caller)
+        forwarded = self._forward_to_person(conversation, content, attachment_ids)
+        if forwarded is not None:
+            return forwarded
         return self._begin(conversation, content, attachment_ids)
 
     def stream_reply(
@@ -226,6 +255,10 @@ class SupportDesk:
     async def _stream(
         self, conversation: ConversationRecord, content: str, attachment_ids: Sequence[int]
     ) -> AsyncIterator[ReplyEvent]:
+        forwarded = await asyncio.to_thread(self._forward_to_person, conversation, content, attachment_ids)
+        if forwarded is not None:
+            yield TurnDone(forwarded)
+            return
         turn = await asyncio.to_thread(self._begin, conversation, content, attachment_ids)
         with self._running(turn):
             stream = self.agent.run(
@@ -286,6 +319,30 @@ class SupportDesk:
         markers = [self._marker(conversation_id, attachment_id) for attachment_id in attachment_ids]
         self.rate_limiter.check_message(conversation_id, caller)
         return conversation, "\n".join([text, *markers]).strip()
+
+    def _forward_to_person(
+        self, conversation: ConversationRecord, content: str, attachment_ids: Sequence[int]
+    ) -> TurnResult | None:
+        """While a person handles the conversation, the agent keeps quiet: the message is stored,
+        noted on the ticket and acknowledged with a notice. None: no person has it; the agent answers."""
+        ticket = self.store.tickets.for_conversation(conversation.id)
+        if ticket is None or not handled_by_person(ticket):
+            return None
+        self.store.messages.add(conversation.id, "user", content, attachment_ids=list(attachment_ids))
+        ticket = self.store.tickets.forward(ticket.id, strip_attachment_markers(content))
+        notice = self.store.messages.add(
+            conversation.id, "system", PERSON_HANDLING.format(number=ticket.number)
+        )
+        logger.info(
+            "message forwarded to staff", extra={"conversation_id": conversation.id, "ticket": ticket.number}
+        )
+        return TurnResult(
+            conversation_id=conversation.id,
+            message_id=notice.id,
+            text=notice.content,
+            ticket=ticket,
+            forwarded=True,
+        )
 
     def _marker(self, conversation_id: str, attachment_id: int) -> str:
         try:
@@ -407,6 +464,21 @@ class SupportDesk:
 
     def close(self) -> None:
         self.store.close()
+
+
+def handled_by_person(ticket: TicketRecord | None) -> bool:
+    """Whether a person has taken the conversation over: its ticket is assigned, or staff replied
+    since it was last (re)opened. Resolving or handing the ticket back gives it to the agent again."""
+    if ticket is None or ticket.status == "resolved":
+        return False
+    if ticket.status == "assigned":
+        return True
+    for event in reversed(ticket.history):
+        if event.get("event") == "reply":
+            return True
+        if event.get("event") in ("opened", "reopened"):
+            return False
+    return False
 
 
 def resolve_citations(text: str, state: TurnState) -> list[Citation]:

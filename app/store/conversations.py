@@ -159,13 +159,14 @@ class MessageRepository(Repository):
             return [message_record(row) for row in session.scalars(query)]
 
     def unanswered(self, *, before: datetime) -> list[MessageRecord]:
-        """Customer messages stored before `before` that nothing (agent or staff) answered after,
-        oldest first: what a process killed mid-turn leaves behind."""
+        """Customer messages stored before `before` that nothing (agent, staff, or the notice that a
+        person is handling the conversation) answered after, oldest first: what a process killed
+        mid-turn leaves behind."""
         answer = aliased(Message)
         answered = exists().where(
             answer.conversation_id == Message.conversation_id,
             answer.id > Message.id,
-            answer.role.in_(("assistant", "human_agent")),
+            answer.role.in_(("assistant", "human_agent", "system")),
         )
         query = (
             select(Message)

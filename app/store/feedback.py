@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.errors import InputError
 from app.store.base import Repository, get_row, require_text
@@ -31,5 +31,12 @@ class FeedbackRepository(Repository):
 
     def list_for_message(self, message_id: int) -> list[FeedbackRecord]:
         query = select(Feedback).where(Feedback.message_id == message_id).order_by(Feedback.id)
+        with self._db.session() as session:
+            return [feedback_record(row) for row in session.scalars(query)]
+
+    def latest(self) -> list[FeedbackRecord]:
+        """Each rated message's most recent rating (a visitor may change their mind), oldest first."""
+        newest = select(func.max(Feedback.id)).group_by(Feedback.message_id)
+        query = select(Feedback).where(Feedback.id.in_(newest)).order_by(Feedback.id)
         with self._db.session() as session:
             return [feedback_record(row) for row in session.scalars(query)]

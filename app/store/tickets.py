@@ -31,6 +31,7 @@ from app.store.records import (
 _NUMBER = re.compile(r"T-(\d+)", re.IGNORECASE)
 _PRIORITY_RANK = {name: rank for rank, name in enumerate(reversed(TICKET_PRIORITIES))}  # urgent = 0
 AGENT = "assistant"  # who opens tickets: the AI agent, on the customer's behalf
+HANDED_BACK = "Our support team handed this conversation back to the assistant, which answers again."
 
 
 def ticket_record(row: Ticket) -> TicketRecord:
@@ -135,6 +136,27 @@ class TicketRepository(Repository):
             if row.status != "resolved":
                 row.status = "resolved"
                 _record_event(row, "resolved", staff, note or None)
+
+        return self._change(ticket_id, apply)
+
+    def forward(self, ticket_id: int | str, text: str) -> TicketRecord:
+        """Note on the ticket a customer message written while a person handles the conversation
+        (the message itself is already in the conversation): the queue shows it as fresh activity."""
+        require_text("customer message", text, max_chars=1_000_000, allow_empty=True)
+        return self._change(
+            ticket_id, lambda _session, row: _record_event(row, "customer wrote", "customer", text)
+        )
+
+    def hand_back(self, ticket_id: int | str, staff: str) -> TicketRecord:
+        """Staff give the conversation back to the assistant: the ticket closes, the customer is told."""
+        require_text("staff name", staff, max_chars=200)
+
+        def apply(session: Session, row: Ticket) -> None:
+            if row.status == "resolved":
+                raise InputError(f"Ticket {ticket_number(row.id)} is already resolved.")
+            row.status = "resolved"
+            insert_message(session, row.conversation_id, "system", HANDED_BACK)
+            _record_event(row, "handed back", staff, "handed back to the assistant")
 
         return self._change(ticket_id, apply)
 

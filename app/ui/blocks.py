@@ -17,15 +17,18 @@ from app.settings import Settings
 from app.ui.chat_tab import build_chat_tab
 from app.ui.console import build_console_tab
 from app.ui.eval_tab import build_eval_tab
+from app.ui.intro import HEADER
 from app.ui.knowledge_tab import build_knowledge_tab
 from app.ui.staff_auth import StaffAuth
 
-TITLE = "Customer support desk"
+TITLE = "Kestrel help desk · AI support agent demo"
 CSS = """
 #escalation-banner { background: #fff4e5; border: 1px solid #f0a020; border-radius: 8px; padding: 4px 12px; }
 #console-disabled, .staff-disabled { background: #f4f4f5; border-radius: 8px; padding: 4px 12px; }
+.example-question { font-size: 0.85em !important; }
 """
 THEME = gr.themes.Soft
+STAFF_TAB_LABELS = {False: "Staff sign-in", True: "Hand-off console"}
 
 
 def build_ui(
@@ -39,17 +42,29 @@ def build_ui(
     tokens = tokens or VisitorTokens.from_settings(settings)
     with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
         staff_token = gr.State(None)
-        gr.Markdown(
-            f"## 🛟 {TITLE}\nAnswers come from our help centre, with sources; a person takes "
-            "over when the agent cannot help."
-        )
-        with gr.Tabs():
+        gr.Markdown(HEADER, elem_id="intro")
+        with gr.Tabs(elem_id="tabs"):
             with gr.Tab("Chat", id="chat"):
                 build_chat_tab(demo, desk, settings, tokens)
             with gr.Tab("Knowledge", id="knowledge"):
                 build_knowledge_tab(demo, desk.kb, settings, auth, staff_token)
-            with gr.Tab("Hand-off console", id="console"):
+            with gr.Tab(STAFF_TAB_LABELS[False], id="console") as console_tab:
                 build_console_tab(desk.store, auth, staff_token)
-            with gr.Tab("Evaluation", id="evaluation"):
+            with gr.Tab("Evaluation", id="evaluation", visible=False) as eval_tab:
                 build_eval_tab(settings, auth, staff_token)
+        staff_token.change(
+            StaffTabs(auth).update, staff_token, [console_tab, eval_tab], show_progress="hidden"
+        )
     return demo
+
+
+class StaffTabs:
+    """Customers see the chat and the help centre; staff tabs appear once staff have signed in."""
+
+    def __init__(self, auth: StaffAuth) -> None:
+        self.auth = auth
+
+    def update(self, token: str | None) -> tuple[Any, Any]:
+        """(console tab, evaluation tab) for the holder of `token`: a sign-in tab, or the staff tabs."""
+        signed_in = self.auth.signed_in(token)
+        return gr.update(label=STAFF_TAB_LABELS[signed_in]), gr.update(visible=signed_in)

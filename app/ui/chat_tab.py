@@ -23,11 +23,13 @@ from typing import Any
 
 import gradio as gr
 
+from app.agent.desk import handled_by_person
 from app.errors import InputError
 from app.identity import VISITOR_COOKIE, Caller, VisitorTokens
 from app.settings import Settings
 from app.ui import render
 from app.ui.file_inputs import UploadFolder, uploaded_paths
+from app.ui.intro import EXAMPLES, HOW_IT_WORKS
 from app.ui.notify import warn
 from app.ui.transcript import load_view
 from app.validation import check_message_text
@@ -99,7 +101,7 @@ class ChatTab:
 
     def banner(self, conversation_id: str | None) -> dict[str, Any]:
         ticket = self.desk.store.tickets.for_conversation(conversation_id) if conversation_id else None
-        text = render.escalation_banner(ticket)
+        text = render.escalation_banner(ticket, person_handling=handled_by_person(ticket))
         return gr.update(value=text, visible=bool(text))
 
     def choices(self, caller: Caller) -> list[tuple[str, str]]:
@@ -174,10 +176,10 @@ class ChatTab:
         with a warning before anything is stored.
         """
         box = box if isinstance(box, dict) else {}
-        text = box.get("text") if isinstance(box.get("text"), str) else ""
-        text = text.strip()
+        typed = box.get("text") if isinstance(box.get("text"), str) else ""
+        text = typed.strip()
         raw_files = box.get("files") if isinstance(box.get("files"), list) else []
-        keep = (gr.skip(),) * 4 + (None, gr.skip())
+        files: list[Path] = []
         try:
             files = [self.uploads.check(path) for path in uploaded_paths(raw_files)]
             if not text and not files:
@@ -185,7 +187,7 @@ class ChatTab:
             if len(text) > self.settings.max_message_chars:
                 raise InputError(
                     f"Your message is too long ({len(text)} characters; "
-                    f"at most {self.settings.max_message_chars})."
+                    f"at most {self.settings.max_message_chars}). Please shorten it and send it again."
                 )
             check_message_text(text)  # before anything, even a new conversation, is stored
             caller = self.caller(request, visitor)
@@ -193,10 +195,12 @@ class ChatTab:
                 self.desk.conversation(conversation_id, caller)
             else:
                 conversation_id = self.desk.start_conversation(caller)
-            attachment_ids = tuple(self._attach(conversation_id, path, caller) for path in files)
         except Exception as exc:
-            warn(exc, action="submit")
-            return keep
+            return refused(exc, messages, box=gr.skip())  # nothing was read: the box stays as it was
+        try:
+            attachment_ids = tuple(self._attach(conversation_id, path, caller) for path in files)
+        except Exception as exc:  # the files were read and dropped from the upload cache: keep the text
+            return refused(exc, messages, box=gr.update(value={"text": typed, "files": []}))
         shown = [*messages, render.user_message(text, [path.name for path in files])]
         box_update = gr.update(value=None, interactive=False)
         dropdown = gr.update(choices=self.choices(caller), value=conversation_id)
@@ -240,11 +244,13 @@ class ChatTab:
                 shown = [*messages, *render.live_messages(turn)]
                 yield shown, gr.skip(), gr.skip(), gr.skip(), gr.skip(), pending
         except Exception as exc:
-            warn(exc, action="stream_reply")
+            notice = [render.system_message(warn(exc, action="stream_reply"))]
             restore = gr.update(value={"text": pending.text, "files": []}, interactive=True)
+        else:
+            notice = []
         view = self.view(pending.conversation_id)
         yield (
-            view.messages,
+            [*view.messages, *notice],
             view.message_ids,
             view.last_id,
             self.banner(pending.conversation_id),
@@ -252,8 +258,14 @@ class ChatTab:
             None,
         )
 
-    def rate(self, message_ids: list[int | None], data: gr.LikeData) -> None:
-        """Store a thumbs up/down for the answer that was rated."""
+    def rate(
+        self,
+        message_ids: list[int | None],
+        visitor: Caller | None,
+        data: gr.LikeData,
+        request: gr.Request,
+    ) -> None:
+        """Store a thumbs up/down for the answer that was rated (one of the visitor's own)."""
         message_id = render.rating_target(message_ids or [], data.index)
         if message_id is None:
             gr.Info("Only the agent's answers can be rated.")
@@ -261,7 +273,7 @@ class ChatTab:
         if data.liked not in (True, False):
             return
         try:
-            self.desk.store.feedback.add(message_id, 1 if data.liked else -1)
+            self.desk.rate_answer(message_id, bool(data.liked), caller=self.caller(request, visitor))
         except Exception as exc:
             warn(exc, action="rate")
             return
@@ -278,9 +290,22 @@ class ChatTab:
         return view.messages, view.message_ids, view.last_id, self.banner(conversation_id)
 
 
+def refused(exc: BaseException, messages: list[dict[str, Any]], *, box: Any) -> tuple:
+    """`submit`'s outputs for a refused message: the reason as a toast and as a notice in the chat
+    (a toast alone can be missed, and an unqueued event shows none), the typed text kept."""
+    notice = render.system_message(warn(exc, action="submit"))
+    return box, [*messages, notice], gr.skip(), gr.skip(), None, gr.skip()
+
+
 def build_chat_tab(demo: gr.Blocks, desk: Any, settings: Settings, tokens: VisitorTokens) -> ChatComponents:
     """Lay out the chat tab inside the current Blocks context and wire its events."""
     handlers = ChatTab(desk, settings, tokens, UploadFolder.of(demo))
+    gr.Markdown(f"{HOW_IT_WORKS}\n\n**Try a question:**", elem_id="how-it-works")
+    with gr.Row(elem_id="examples"):
+        examples = [
+            gr.Button(f"{label}: {question}", size="sm", elem_classes="example-question")
+            for label, question in EXAMPLES
+        ]
     with gr.Row():
         conversations = gr.Dropdown(
             choices=[], value=None, label="Resume a conversation", scale=3, elem_id="conversation-picker"
@@ -315,6 +340,12 @@ def build_chat_tab(demo: gr.Blocks, desk: Any, settings: Settings, tokens: Visit
         gr.State(None),
     )
     _wire(handlers, parts, settings.chat_concurrency_limit)
+    accept, answer = _send_steps(handlers, parts, settings.chat_concurrency_limit)
+    for button, (_label, question) in zip(examples, EXAMPLES, strict=True):
+        hidden = {"api_visibility": "undocumented"}  # the same endpoints as Enter; not listed again
+        button.click(partial(example_box, question), None, box, queue=False, **hidden).then(
+            **accept, **hidden
+        ).then(**answer, **hidden)
     demo.load(
         handlers.restore,
         parts.visitor,
@@ -331,6 +362,31 @@ def build_chat_tab(demo: gr.Blocks, desk: Any, settings: Settings, tokens: Visit
     return parts
 
 
+def example_box(question: str) -> dict[str, Any]:
+    """The chat box holding an example question, as if the visitor had typed it."""
+    return {"text": question, "files": []}
+
+
+def _send_steps(handlers: ChatTab, p: ChatComponents, concurrency: int) -> tuple[dict, dict]:
+    """The two events that send the box's message: accept it (shown at once), then stream the answer.
+
+    Chained after an Enter in the box and after a click on an example question alike.
+    """
+    accept = {
+        "fn": handlers.submit,
+        "inputs": [p.conversation_id, p.box, p.chatbot, p.visitor],
+        "outputs": [p.box, p.chatbot, p.conversation_id, p.conversations, p.pending, p.visitor],
+        "queue": False,
+    }
+    answer = {
+        "fn": handlers.stream,
+        "inputs": [p.pending, p.chatbot],
+        "outputs": [p.chatbot, p.message_ids, p.last_id, p.banner, p.box, p.pending],
+        "concurrency_limit": concurrency,
+    }
+    return accept, answer
+
+
 def _wire(handlers: ChatTab, p: ChatComponents, concurrency: int) -> None:
     reset = [p.conversations, p.conversation_id, p.chatbot, p.message_ids, p.last_id, p.banner]
     p.new_button.click(
@@ -342,18 +398,9 @@ def _wire(handlers: ChatTab, p: ChatComponents, concurrency: int) -> None:
         [p.conversation_id, p.chatbot, p.message_ids, p.last_id, p.banner, p.visitor],
         concurrency_limit=concurrency,
     )
-    p.box.submit(
-        handlers.submit,
-        [p.conversation_id, p.box, p.chatbot, p.visitor],
-        [p.box, p.chatbot, p.conversation_id, p.conversations, p.pending, p.visitor],
-        queue=False,
-    ).then(
-        handlers.stream,
-        [p.pending, p.chatbot],
-        [p.chatbot, p.message_ids, p.last_id, p.banner, p.box, p.pending],
-        concurrency_limit=concurrency,
-    )
-    p.chatbot.like(handlers.rate, p.message_ids, None)
+    accept, answer = _send_steps(handlers, p, concurrency)
+    p.box.submit(**accept).then(**answer)
+    p.chatbot.like(handlers.rate, [p.message_ids, p.visitor], None)
     cleared = [p.conversations, p.conversation_id, p.message_ids, p.last_id, p.banner]
     p.chatbot.clear(handlers.clear, None, cleared)
     p.timer.tick(

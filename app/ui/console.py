@@ -116,14 +116,36 @@ class ConsoleTab:
     def sign_in(
         self, username: str, password: str, status: str, priority: str, request: gr.Request | None = None
     ):
-        """Check the credentials; on success issue a token and show the queue."""
+        """Check the credentials; on success issue a token and show the queue.
+
+        A refusal is shown under the form, not as a toast: a toast would stay on screen after the
+        next, correct attempt, as if that had failed too; the message goes as soon as one succeeds.
+        """
         client = getattr(request, "client", None) if request is not None else None
         try:
             token = self.auth.sign_in(username, password, ip=getattr(client, "host", None))
         except AccessDenied as exc:
-            warn(exc, action="console.sign_in")
-            return (*self.locked(), gr.skip())
-        return (*self.view(token, status, priority, None), "")
+            logger.info("user-facing error", extra={"action": "console.sign_in", "error": str(exc)})
+            return (*self.locked(), gr.skip(), gr.update(value=f"⚠️ {render.inert(str(exc))}", visible=True))
+        return (*self.view(token, status, priority, None), "", gr.update(value="", visible=False))
+
+    def open_row(
+        self,
+        token: str | None,
+        status: str,
+        priority: str,
+        evt: gr.SelectData,
+        text: str = "",
+        note: str = "",
+    ) -> tuple:
+        """A click on a queue row opens that row's ticket (its number is in the first column)."""
+        row = evt.row_value if isinstance(getattr(evt, "row_value", None), list) else []
+        try:
+            ticket_id = self.store.tickets.get(str(row[0])).id if row else None
+        except SupportError as exc:
+            warn(exc, action="console.open_row")
+            return (gr.skip(),) * 10
+        return self.run(None)(token, status, priority, ticket_id, "", "")
 
     def sign_out(self, token: str | None):
         self.auth.sign_out(token)
@@ -194,6 +216,10 @@ class ConsoleTab:
     def resolve(self, staff: str, ticket_id: int | None, _text: str, note: str) -> None:
         self.store.tickets.resolve(_require_ticket(ticket_id), staff, note.strip() or None)
 
+    def hand_back(self, staff: str, ticket_id: int | None, _text: str, _note: str) -> None:
+        """The assistant answers the conversation again; the ticket closes."""
+        self.store.tickets.hand_back(_require_ticket(ticket_id), staff)
+
 
 def _filter(value: str | None) -> str | None:
     return None if value in (None, "", ANY) else value
@@ -223,6 +249,7 @@ def build_console_tab(store: Any, auth: StaffAuth, token: gr.State) -> ConsoleCo
         username = gr.Textbox(label="Username", elem_id="staff-username")
         password = gr.Textbox(label="Password", type="password", elem_id="staff-password")
         sign_in = gr.Button("Sign in", variant="primary", elem_id="staff-sign-in")
+        refused = gr.Markdown(visible=False, elem_id="staff-sign-in-error")
     with gr.Column(visible=False, elem_id="console-panel") as console_panel:
         with gr.Row():
             who = gr.Markdown()
@@ -241,6 +268,7 @@ def build_console_tab(store: Any, auth: StaffAuth, token: gr.State) -> ConsoleCo
                 assign = gr.Button("Assign to me", elem_id="ticket-assign")
                 note = gr.Textbox(label="Resolution note", lines=2, elem_id="ticket-note")
                 resolve = gr.Button("Resolve", variant="stop", elem_id="ticket-resolve")
+                hand_back = gr.Button("Hand back to the assistant", elem_id="ticket-hand-back")
             with gr.Column(scale=2):
                 transcript = gr.Chatbot(
                     label="Transcript", height=380, elem_id="ticket-transcript", feedback_options=None
@@ -261,12 +289,15 @@ def build_console_tab(store: Any, auth: StaffAuth, token: gr.State) -> ConsoleCo
         priority,
         note,
     )
-    sign_in.click(handlers.sign_in, [username, password, status, priority], [*parts.outputs, password])
-    password.submit(handlers.sign_in, [username, password, status, priority], [*parts.outputs, password])
+    sign_in_outputs = [*parts.outputs, password, refused]
+    sign_in.click(handlers.sign_in, [username, password, status, priority], sign_in_outputs)
+    password.submit(handlers.sign_in, [username, password, status, priority], sign_in_outputs)
+    queue.select(handlers.open_row, [token, status, priority], parts.outputs)
     sign_out.click(handlers.sign_out, token, parts.outputs)
     for trigger in (refresh.click, status.input, priority.input, picker.input):
         trigger(handlers.run(None), parts.inputs, parts.outputs)
     send.click(handlers.run(handlers.reply, clear=True), parts.inputs, parts.outputs)
     assign.click(handlers.run(handlers.assign), parts.inputs, parts.outputs)
     resolve.click(handlers.run(handlers.resolve, clear=True), parts.inputs, parts.outputs)
+    hand_back.click(handlers.run(handlers.hand_back), parts.inputs, parts.outputs)
     return parts

@@ -11,6 +11,7 @@ shared staff token, checked before any work); comparing past runs is public.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import gradio as gr
@@ -27,14 +28,46 @@ from app.ui.staff_auth import StaffAuth
 logger = logging.getLogger(__name__)
 
 DATASETS = ["datasets/dialogues/dev.jsonl", "datasets/dialogues/test.jsonl"]
-METRIC_HEADERS = ["Metric", "Value"]
+METRIC_HEADERS = ["Group", "Metric", "Value", "Baseline (dev)", "Change"]
+METRIC_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Retrieval", ("retrieval/", "selection/")),
+    ("Routing", ("detection/", "tools/", "escalation/", "tasks/")),
+    ("Answers", ("answers/", "generation/", "replies/")),
+    ("Latency", ("latency/",)),
+)
 FAILING_HEADERS = ["Dialogue", "Turn", "Score", "Failed", "Query", "Response"]
 COMPARE_COLUMNS = ("run", "dataset", "retrieval_mode", "top_k", "chunk_size", "query_strategy")
 MAX_FAILING = 50
 
 
-def metric_rows(metrics: dict[str, float]) -> list[list[Any]]:
-    return [[name, round(float(value), 4)] for name, value in sorted(metrics.items())]
+def metric_group(name: str) -> str:
+    """Which of retrieval, routing, answers, latency (or other) a metric measures."""
+    return next((group for group, prefixes in METRIC_GROUPS if name.startswith(prefixes)), "Other")
+
+
+def metric_rows(
+    metrics: dict[str, float], baseline: Mapping[str, float], lower_is_better: Callable[[str], bool]
+) -> list[list[Any]]:
+    """Metrics grouped, each beside the baseline and the change, marked better or worse.
+
+    Which way is better comes from the harness (`EvaluationOutcome.lower_is_better`): latencies and
+    reply lengths improve downwards, every quality metric upwards."""
+    order = [group for group, _ in METRIC_GROUPS] + ["Other"]
+    rows = []
+    for name, value in sorted(
+        metrics.items(), key=lambda item: (order.index(metric_group(item[0])), item[0])
+    ):
+        before = baseline.get(name)
+        change = "" if before is None else _change(float(value) - before, lower_is_better(name))
+        rows.append([metric_group(name), name, round(float(value), 4), before, change])
+    return rows
+
+
+def _change(delta: float, lower_better: bool) -> str:
+    if abs(delta) < 1e-4:
+        return "="
+    better = (delta < 0) if lower_better else (delta > 0)
+    return f"{delta:+.4f} {'▲ better' if better else '▼ worse'}"
 
 
 def failing_rows(records: list[Any], quality: Any) -> list[list[Any]]:
@@ -97,7 +130,7 @@ class EvalTab:
         spec: str,
         overrides: str,
         limit: float | None,
-        progress: gr.Progress = gr.Progress(track_tqdm=True),  # noqa: B008 (Gradio's injection idiom)
+        progress: gr.Progress = gr.Progress(),  # noqa: B008 (Gradio's injection idiom)
     ):
         """Replay the dataset through a fresh desk, score it, log it to MLflow and show the results."""
         try:
@@ -113,7 +146,13 @@ class EvalTab:
         overrides_given = parse_overrides(overrides, self.service)
         progress(0, desc="Loading dataset")
         outcome = self.service.run(
-            self.settings, spec.strip(), overrides_given, int(limit) if limit else None
+            self.settings,
+            spec.strip(),
+            overrides_given,
+            int(limit) if limit else None,
+            on_progress=lambda done, total: progress(
+                (done, total), desc="Replaying dialogues", unit="dialogues"
+            ),
         )
         logger.info(
             "evaluation run from the UI", extra={"dataset": spec, "run_id": outcome.run_id, "staff": staff}
@@ -123,7 +162,8 @@ class EvalTab:
             f"{outcome.seconds:.1f}s · MLflow run `{outcome.run_id}` · files in the data folder's "
             f"`{render.inert(outcome.output.relative_to(self.settings.data_dir).as_posix())}`"
         )
-        return summary, metric_rows(outcome.metrics), failing_rows(outcome.records, outcome.quality)
+        rows = metric_rows(outcome.metrics, outcome.baseline, outcome.lower_is_better)
+        return summary, rows, failing_rows(outcome.records, outcome.quality)
 
     def compare(self, metric: str | None):
         """Rank the experiment's runs on a metric: a table and a bar chart."""
@@ -137,7 +177,8 @@ class EvalTab:
         headers = [*COMPARE_COLUMNS, chosen]
         return (
             gr.update(value=table, headers=headers),
-            gr.update(value=chart, y_title=chosen),
+            # from 0: runs that tie still show bars (an axis fitted to equal values has no height)
+            gr.update(value=chart, y_title=chosen, y_lim=[0, max([*chart["value"], 0.0]) * 1.1 or 1.0]),
             gr.update(choices=known, value=chosen),
         )
 
@@ -173,18 +214,21 @@ def build_eval_tab(settings: Settings, auth: StaffAuth, token: gr.State) -> None
         )
         run = gr.Button("Run evaluation", variant="primary", elem_id="eval-run")
         summary = gr.Markdown(elem_id="eval-summary")
-        with gr.Row():
-            metrics = gr.Dataframe(
-                headers=METRIC_HEADERS, value=None, interactive=False, label="Metrics", scale=1
-            )
-            failing = gr.Dataframe(
-                headers=FAILING_HEADERS,
-                value=None,
-                interactive=False,
-                wrap=True,
-                scale=2,
-                label="Failing turns (worst first)",
-            )
+        metrics = gr.Dataframe(
+            headers=METRIC_HEADERS,
+            value=None,
+            interactive=False,
+            label="Metrics by group, against the dev baseline the quality gate uses",
+            elem_id="eval-metrics",
+            max_height=520,
+        )
+        failing = gr.Dataframe(
+            headers=FAILING_HEADERS,
+            value=None,
+            interactive=False,
+            wrap=True,
+            label="Failing turns (worst first)",
+        )
     run.click(handlers.run, [token, dataset, overrides, limit], [summary, metrics, failing])
     gr.Markdown("### Compare runs")
     with gr.Row():

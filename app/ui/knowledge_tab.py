@@ -1,5 +1,6 @@
 """The knowledge tab: add files or a .zip to the knowledge base, list and remove documents, and a
-search playground that shows dense, BM25 and hybrid results side by side with their scores.
+search playground that shows dense, BM25 and hybrid results one above the other, each score
+explained (the three scales cannot be compared with each other), and the passage in full width.
 
 Adding and removing documents is for signed-in staff only: both handlers check the shared staff
 token (`StaffAuth.require`) before touching anything. The document list and the search playground
@@ -33,7 +34,12 @@ logger = logging.getLogger(__name__)
 
 MODES = ("dense", "bm25", "hybrid")
 DOC_HEADERS = ["Document id", "Title", "Source", "Chunks", "Updated"]
-HIT_HEADERS = ["#", "Score", "Title", "Section", "Passage"]
+HIT_HEADERS = ["#", "Passage", "Article › section", "Score"]
+MODE_LABELS = {
+    "dense": "Meaning (dense embeddings): score = cosine similarity, -1 to 1, higher = closer in meaning",
+    "bm25": "Words (BM25): score = BM25 term-match weight, 0 and up, only comparable within this list",
+    "hybrid": "Hybrid (what the agent uses): score = rank-fusion score, 0 to 1, 1 = first in both lists",
+}
 UPLOAD_TYPES = [".zip", ".md", ".txt", ".html", ".htm", ".pdf", ".docx", ".pptx", ".xlsx", ".csv", ".json"]
 
 
@@ -58,7 +64,16 @@ def without_folder(message: str, folder: Path) -> str:
 
 
 def hit_rows(hits: list[Any]) -> list[list[Any]]:
-    return [[h.rank, round(float(h.score), 4), h.title, h.section, render.shorten(h.text, 240)] for h in hits]
+    """One row per hit: the passage first (what a reader judges), then where it is from, then the score."""
+    return [
+        [
+            h.rank,
+            render.shorten(h.text, 400),
+            f"{h.title} › {h.section}" if h.section else h.title,
+            round(float(h.score), 3),
+        ]
+        for h in hits
+    ]
 
 
 def progress_reporter(progress: Callable[..., Any]) -> Callable[[int, int], None]:
@@ -184,18 +199,18 @@ def build_knowledge_tab(
         query = gr.Textbox(label="Query", scale=4, elem_id="kb-query")
         k = gr.Slider(1, 20, value=settings.top_k, step=1, label="Results per mode", scale=1)
         search = gr.Button("Search", scale=1, elem_id="kb-search")
-    with gr.Row():
-        results = [
-            gr.Dataframe(
-                headers=HIT_HEADERS,
-                value=None,
-                interactive=False,
-                wrap=True,
-                label=f"{mode} results",
-                elem_id=f"kb-results-{mode}",
-            )
-            for mode in MODES
-        ]
+    results = [
+        gr.Dataframe(
+            headers=HIT_HEADERS,
+            value=None,
+            interactive=False,
+            wrap=True,
+            label=MODE_LABELS[mode],
+            elem_id=f"kb-results-{mode}",
+            column_widths=["5%", "65%", "22%", "8%"],
+        )
+        for mode in MODES
+    ]
     listing = [table, picker, stats]
     add.click(handlers.add, [token, files], [report, *listing, files])
     remove.click(handlers.remove, [token, picker], listing)

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from app.events import TextDelta, ToolFinished, ToolStarted, TurnDone, TurnResult
 from app.knowledge.documents import public_source
-from app.protocol import strip_attachment_markers
+from app.protocol import cited_numbers, strip_attachment_markers
+from app.ui.articles import Passage, article_url
 
 ChatMessage = dict[str, Any]
 
@@ -25,6 +27,7 @@ HUMAN_TITLE = "👤 Support agent (human)"
 SOURCES_TITLE = "Sources"
 PASSAGE_LIMIT = 600
 RESULT_LIMIT = 400
+_CITATION = re.compile(r"\[(\d{1,3})\]")  # an `[n]` marker, as `app.protocol` reads them
 
 
 # Markdown turns `![alt](url)` into an image the browser fetches at once (a tracking pixel, with the
@@ -99,34 +102,74 @@ def tool_step(
     return {"role": "assistant", "content": body, "metadata": metadata}
 
 
+def display_numbers(text: str, citations: Sequence[Mapping[str, Any]]) -> dict[int, int]:
+    """Stored citation number → the number shown: 1, 2, 3… in the order the answer cites them.
+
+    The agent numbers a citation by the passage's place in the search results, so an answer may
+    cite "[2][5]"; a reader expects the list under it to start at 1 and match what they read.
+    """
+    order = [*cited_numbers(text), *(int(c.get("number", 0)) for c in citations)]
+    return {number: shown for shown, number in enumerate(dict.fromkeys(order), start=1)}
+
+
+def renumbered(text: str, numbers: Mapping[int, int]) -> str:
+    """The answer with each `[n]` it cites replaced by the number shown for it."""
+    return _CITATION.sub(lambda m: f"[{numbers.get(int(m.group(1)), int(m.group(1)))}]", text)
+
+
+def source_heading(citation: Mapping[str, Any], shown: int, section: str) -> str:
+    """`[n] Title › Section` linking to that section of the article, then where it comes from."""
+    title = _link_text(str(citation.get("title", "")) or "Untitled")
+    place = f"{title} › {_link_text(section.rsplit('>', 1)[-1].strip())}" if section else title
+    link = article_url(str(citation.get("doc_id", "")), section)
+    source = public_source(str(citation.get("doc_id", "")), str(citation.get("source", "")))
+    origin = f" — `{inert(source)}`" if source else ""
+    return f"**[{shown}] [{place}]({link})**{origin}"
+
+
+def _link_text(text: str) -> str:
+    """Text inside a Markdown link's brackets: inert, and no bracket that would end the link early."""
+    return inert(text).replace("[", "&#91;").replace("]", "&#93;")
+
+
 def citations_message(
-    citations: Sequence[Mapping[str, Any]], passages: Mapping[str, str]
+    citations: Sequence[Mapping[str, Any]],
+    passages: Mapping[str, str | Passage],
+    numbers: Mapping[int, int] | None = None,
 ) -> ChatMessage | None:
-    """One collapsible message listing each `[n] title — source` with the cited passage under it."""
+    """One collapsible message listing each cited article (title, section link) with the passage.
+
+    `numbers` maps stored citation numbers to the ones shown in the answer (`display_numbers`).
+    """
     if not citations:
         return None
+    numbers = numbers or {}
     entries = []
-    for citation in sorted(citations, key=lambda item: int(item.get("number", 0))):
-        source = public_source(str(citation.get("doc_id", "")), str(citation.get("source", "")))
-        heading = (
-            f"**[{int(citation.get('number', 0))}] {inert(str(citation.get('title', '')))}**"
-            f" — `{inert(source)}`"
-        )
-        passage = passages.get(str(citation.get("chunk_id", "")), "")
-        quoted = f"\n\n{quote(inert(passage), PASSAGE_LIMIT)}" if passage else ""
+    shown_of = {id(c): numbers.get(int(c.get("number", 0)), int(c.get("number", 0))) for c in citations}
+    for citation in sorted(citations, key=lambda item: shown_of[id(item)]):
+        passage = _passage(passages.get(str(citation.get("chunk_id", ""))))
+        heading = source_heading(citation, shown_of[id(citation)], passage.section)
+        quoted = f"\n\n{quote(inert(passage.text), PASSAGE_LIMIT)}" if passage.text else ""
         entries.append(heading + quoted)
     title = f"📚 {SOURCES_TITLE} ({len(entries)})"
     metadata = {"title": title, "status": "done"}
     return {"role": "assistant", "content": "\n\n".join(entries), "metadata": metadata}
 
 
+def _passage(value: str | Passage | None) -> Passage:
+    """A passage looked up for a citation (bare text: its section is unknown)."""
+    if isinstance(value, Passage):
+        return value
+    return Passage("", value or "")
+
+
 def assistant_messages(
     text: str,
     tool_calls: Iterable[Mapping[str, Any]],
     citations: Sequence[Mapping[str, Any]],
-    passages: Mapping[str, str],
+    passages: Mapping[str, str | Passage],
 ) -> list[ChatMessage]:
-    """A finished answer: its tool steps, the answer itself, then its sources."""
+    """A finished answer: its tool steps, the answer itself (citations numbered as read), its sources."""
     messages = [
         tool_step(
             call.get("name", "?"),
@@ -136,8 +179,9 @@ def assistant_messages(
         )
         for call in tool_calls
     ]
-    messages.append({"role": "assistant", "content": inert(text)})
-    sources = citations_message(citations, passages)
+    numbers = display_numbers(text, citations)
+    messages.append({"role": "assistant", "content": inert(renumbered(text, numbers))})
+    sources = citations_message(citations, passages, numbers)
     if sources is not None:
         messages.append(sources)
     return messages
@@ -151,17 +195,20 @@ class ChatView:
     message_ids: list[int | None] = field(default_factory=list)
     last_id: int = 0
 
-    def add(self, messages: Sequence[ChatMessage], message_id: int | None, rated_index: int = -1) -> ChatView:
-        """Append messages; only the one at `rated_index` (the answer) carries the id for feedback."""
-        ids: list[int | None] = [None] * len(messages)
-        if messages and message_id is not None:
-            ids[rated_index] = message_id
+    def add(self, messages: Sequence[ChatMessage], message_id: int | None) -> ChatView:
+        """Append one stored record's messages, each carrying the record's id (None: not rateable).
+
+        Every message of an answer carries its id, not only the answer text: the Chatbot groups a
+        turn's tool steps, answer and sources into one bubble and reports a 👍/👎 on it with the
+        index of the group's first message, which is a tool step whenever a tool was used.
+        """
+        ids: list[int | None] = [message_id] * len(messages)
         last = max(self.last_id, message_id or 0)
         return ChatView([*self.messages, *messages], [*self.message_ids, *ids], last)
 
 
 def record_messages(
-    record: Any, passages: Mapping[str, str], attachment_names: Mapping[int, str] | None = None
+    record: Any, passages: Mapping[str, str | Passage], attachment_names: Mapping[int, str] | None = None
 ) -> tuple[list[ChatMessage], int]:
     """Messages for one stored `MessageRecord`, and the index among them of the rateable answer."""
     if record.role == "user":
@@ -176,14 +223,16 @@ def record_messages(
 
 
 def conversation_view(
-    records: Iterable[Any], passages: Mapping[str, str], attachment_names: Mapping[int, str] | None = None
+    records: Iterable[Any],
+    passages: Mapping[str, str | Passage],
+    attachment_names: Mapping[int, str] | None = None,
 ) -> ChatView:
     """A whole stored conversation, ready for the Chatbot and the feedback handler."""
     view = ChatView()
     for record in records:
-        messages, answer_index = record_messages(record, passages, attachment_names)
+        messages, _answer_index = record_messages(record, passages, attachment_names)
         rated = record.id if record.role == "assistant" else None
-        view = view.add(messages, rated, answer_index)
+        view = view.add(messages, rated)
         view = replace(view, last_id=max(view.last_id, record.id))
     return view
 
@@ -248,9 +297,9 @@ def live_messages(turn: LiveTurn) -> list[ChatMessage]:
     return messages
 
 
-def turn_passages(result: TurnResult) -> dict[str, str]:
-    """Passage text by chunk id, from what the search returned during the turn."""
-    return {hit.chunk_id: hit.text for hit in result.retrieved}
+def turn_passages(result: TurnResult) -> dict[str, str | Passage]:
+    """Passage (section and text) by chunk id, from what the search returned during the turn."""
+    return {hit.chunk_id: Passage(hit.section, hit.text) for hit in result.retrieved}
 
 
 def turn_messages(result: TurnResult) -> list[ChatMessage]:
@@ -263,10 +312,15 @@ def turn_messages(result: TurnResult) -> list[ChatMessage]:
     )
 
 
-def escalation_banner(ticket: Any | None) -> str:
+def escalation_banner(ticket: Any | None, *, person_handling: bool = False) -> str:
     """The banner shown once a conversation has been handed to a person (empty: no banner)."""
     if ticket is None:
         return ""
+    if person_handling:
+        return (
+            f"### 👤 A person is handling this — ticket **{inert(ticket.number)}**\n"
+            "The assistant is paused: your messages go straight to our support team, who reply here."
+        )
     status = {"open": "waiting for an agent", "assigned": "an agent is on it", "resolved": "resolved"}
     state = status.get(str(ticket.status), inert(str(ticket.status)))
     return (

@@ -9,20 +9,21 @@ import logging
 from typing import Any
 
 from app.ui import render
+from app.ui.articles import Passage
 
 logger = logging.getLogger(__name__)
 
 
-def cited_passages(kb: Any | None, records: list[Any]) -> dict[str, str]:
-    """Passage text for every chunk cited in `records` that the knowledge base still holds."""
+def cited_passages(kb: Any | None, records: list[Any]) -> dict[str, str | Passage]:
+    """Passage (section and text) for every chunk cited in `records` that the knowledge base still holds."""
     if kb is None:
         return {}
     cited = [citation for record in records for citation in (record.citations or [])]
-    passages = {}
+    passages: dict[str, str | Passage] = {}
     for chunk_id in {str(c["chunk_id"]) for c in cited if c.get("chunk_id")}:
         hit = kb.get_chunk(chunk_id)
         if hit is not None:
-            passages[chunk_id] = hit.text
+            passages[chunk_id] = Passage(hit.section, hit.text)
     return passages
 
 

@@ -72,7 +72,8 @@ def staff() -> tuple[str, str]:
 
 @pytest.fixture(scope="session")
 def screenshots() -> Path:
-    folder = Path(os.environ.get("UI_SCREENSHOT_DIR") or REPO_ROOT / "test-output" / "screenshots")
+    # a relative folder is the repository's (the tests run in temporary working folders)
+    folder = REPO_ROOT / Path(os.environ.get("UI_SCREENSHOT_DIR") or "test-output/screenshots")
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
@@ -83,7 +84,9 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     yield from serve_knowledge(tmp_path_factory.mktemp("server"), KB_FILES)
 
 
-def serve_knowledge(root: Path, kb_files: Sequence[str]) -> Iterator[LiveServer]:
+def serve_knowledge(
+    root: Path, kb_files: Sequence[str], extra_env: dict[str, str] | None = None
+) -> Iterator[LiveServer]:
     """Run the app over a copy of some demo help-centre files until the generator is closed."""
     kb = root / "kb"
     for name in kb_files:
@@ -106,6 +109,7 @@ def serve_knowledge(root: Path, kb_files: Sequence[str]) -> Iterator[LiveServer]
             "HF_HUB_OFFLINE": "1",
             "ANONYMIZED_TELEMETRY": "False",
             "GRADIO_ANALYTICS_ENABLED": "False",
+            **(extra_env or {}),
         }
     )
     log = root / "server.log"

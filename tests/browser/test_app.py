@@ -37,8 +37,8 @@ def fill(page, elem_id: str, text: str) -> None:
 
 
 def sign_in_as_staff(page, staff: tuple[str, str]) -> None:
-    """Sign in on the console tab: the one staff sign-in, which also unlocks knowledge and evaluation."""
-    open_tab(page, "Hand-off console")
+    """Sign in on the staff tab: the one staff sign-in, which also unlocks knowledge and evaluation."""
+    open_tab(page, "Staff sign-in")
     fill(page, "staff-username", staff[0])
     fill(page, "staff-password", staff[1])
     page.locator("#staff-sign-in").click()
@@ -144,10 +144,10 @@ def test_staff_area_refuses_a_visitor_who_is_not_signed_in(new_page, screenshots
     _expect()(page.locator("#kb-add")).to_be_hidden()
     _expect()(page.locator("#kb-remove")).to_be_hidden()
     _expect()(page.locator("#kb-documents")).to_contain_text("reset-password")  # the list stays public
-    open_tab(page, "Evaluation")
-    _expect()(page.locator("#eval-admin-locked")).to_contain_text("Staff only")
+    _expect()(page.get_by_role("tab", name="Evaluation")).to_have_count(0)  # staff tabs stay hidden
+    _expect()(page.get_by_role("tab", name="Hand-off console")).to_have_count(0)
     _expect()(page.locator("#eval-run")).to_be_hidden()
-    open_tab(page, "Hand-off console")
+    open_tab(page, "Staff sign-in")
     _expect()(page.locator("#console-sign-in")).to_be_visible()
     _expect()(page.locator("#console-panel")).to_be_hidden()
     fill(page, "staff-username", staff[0])
@@ -157,3 +157,9 @@ def test_staff_area_refuses_a_visitor_who_is_not_signed_in(new_page, screenshots
     _expect()(page.locator("#console-panel")).to_be_hidden()
     assert "T-0" not in page.content()
     page.screenshot(path=str(screenshots / "08-console-refuses-visitor.png"), full_page=True)
+    fill(page, "staff-password", staff[1])
+    page.locator("#staff-sign-in").click()
+    _expect()(page.locator("#console-panel")).to_be_visible()
+    _expect()(page.get_by_text("Wrong username or password")).to_have_count(0)  # no lingering refusal
+    _expect()(page.get_by_role("tab", name="Hand-off console")).to_be_visible()
+    _expect()(page.get_by_role("tab", name="Evaluation")).to_be_visible()

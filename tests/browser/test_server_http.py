@@ -34,4 +34,4 @@ def test_metrics_count_requests(live_server):
 
 def test_page_serves_the_app(live_server):
     status, body = _get(f"{live_server.url}/")
-    assert status == 200 and "Customer support desk" in body
+    assert status == 200 and "Kestrel help desk" in body

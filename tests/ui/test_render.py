@@ -15,6 +15,7 @@ from app.events import (
 )
 from app.store.records import ConversationRecord, MessageRecord, TicketRecord
 from app.ui import render
+from app.ui.articles import Passage
 
 CITATION = Citation(1, "billing/plans#0", "billing/plans", "Plans", "billing/plans.md")
 
@@ -86,7 +87,8 @@ def test_finished_turn_shows_sources_with_the_cited_passage():
     assert messages[1]["content"] == "Plus costs $12 [1]."
     sources = messages[-1]
     assert sources["metadata"]["title"] == "📚 Sources (1)"
-    assert "[1] Plans" in sources["content"] and "billing/plans.md" in sources["content"]
+    assert "[1] [Plans › Prices](/help/billing/plans#prices)" in sources["content"]
+    assert "billing/plans.md" in sources["content"]
     assert "The Plus plan costs $12 per month." in sources["content"]
 
 
@@ -112,15 +114,17 @@ def test_stored_conversation_renders_like_the_live_turn_and_maps_ratings():
         ),
         MessageRecord(id=5, conversation_id="c1", role="human_agent", content="Hi, <b>Sam</b> here"),
     ]
-    view = render.conversation_view(records, {"billing/plans#0": "The Plus plan costs $12 per month."})
+    passage = Passage("Prices", "The Plus plan costs $12 per month.")
+    view = render.conversation_view(records, {"billing/plans#0": passage})
     live = render.turn_messages(_result(message_id=2))
     assert view.messages[1:4] == live
-    assert view.message_ids == [None, None, 2, None, None]
+    assert view.message_ids == [None, 2, 2, 2, None]  # the whole answer group rates message 2
     assert view.last_id == 5
     assert view.messages[-1] == {
         "role": "assistant",
         "content": f"**{render.HUMAN_TITLE}**\n\nHi, &lt;b&gt;Sam&lt;/b&gt; here",
     }
+    assert render.rating_target(view.message_ids, 1) == 2  # the group's first message: a tool step
     assert render.rating_target(view.message_ids, 2) == 2
     assert render.rating_target(view.message_ids, 0) is None
     assert render.rating_target(view.message_ids, 99) is None
@@ -169,3 +173,24 @@ def test_stored_user_message_shows_attachment_names_not_markers():
     record = MessageRecord(id=3, conversation_id="c1", role="user", content=content, attachment_ids=[9])
     view = render.conversation_view([record], {}, {9: "invoice.pdf"})
     assert view.messages == [{"role": "user", "content": "What is this?\n\n📎 `invoice.pdf`"}]
+
+
+def test_citations_are_renumbered_in_the_order_the_answer_cites_them():
+    second = Citation(2, "returns/refunds#0", "returns/refunds", "Refunds", "/srv/kb/returns/refunds.md")
+    third = Citation(5, "billing/plans#0", "billing/plans", "Plans", "billing/plans.md")
+    result = _result(text="Refunds take 5 days [2][5], and Plus costs $12 [5].", citations=[third, second])
+    answer, sources = render.turn_messages(result)[1:]
+    assert answer["content"].startswith("Refunds take 5 days [1]") and "$12 [2]." in answer["content"]
+    content = sources["content"]
+    assert sources["metadata"]["title"] == "📚 Sources (2)"
+    assert content.index("**[1] [Refunds]") < content.index("**[2] [Plans › Prices]")
+    assert "[5]" not in content and "/srv/" not in content  # numbered as read; never a server path
+    assert "(/help/returns/refunds)" in content  # no section known: the article's top
+
+
+def test_a_title_cannot_break_out_of_its_source_link():
+    citation = Citation(1, "x#0", "x", "Evil](javascript:alert(1)) [", "x.md")
+    content = render.turn_messages(_result(text="See [1].", citations=[citation], retrieved=[]))[-1][
+        "content"
+    ]
+    assert "](javascript" not in content and "(/help/x)" in content
