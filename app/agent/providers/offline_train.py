@@ -41,6 +41,7 @@ PUBLIC_CANDIDATES = (Path("../shared/datasets"), Path("../../shared/datasets"))
 SEED = 13
 C = 4.0  # inverse regularisation; chosen on the validation split (1, 2, 4, 8 tried)
 GRID = np.round(np.arange(0.20, 0.86, 0.05), 2)
+HANDOVER_PRECISION = 0.9  # the hand-over threshold must be at least this precise on validation
 MIN_POSITIVES = 10  # fewer validation positives than this: keep 0.5 rather than fit noise
 
 
@@ -145,12 +146,18 @@ def escalation_decisions(readings: Sequence[Reading], threshold: float) -> np.nd
 
 def calibrate_escalation(readings: Sequence[Reading], gold: np.ndarray) -> float:
     """The one threshold of the hand-over decision (the most probable reason must reach it and
-    outweigh the question): the best F1 on the validation split, ties to the higher threshold."""
-    best = (-1.0, 0.0)
+    outweigh the question): the best F1 on the validation split among the thresholds whose
+    precision reaches `HANDOVER_PRECISION` (a wrong hand-over costs the customer a wait; below the
+    threshold the agent offers a person instead), ties to the higher threshold; the best F1 overall
+    when no threshold is that precise."""
+    candidates = []
     for threshold in GRID:
-        f1 = f1_score(gold, escalation_decisions(readings, float(threshold)), zero_division=0)
-        best = max(best, (float(f1), float(threshold)))
-    return best[1]
+        predicted = escalation_decisions(readings, float(threshold))
+        precision, _, f1, _ = precision_recall_fscore_support(
+            gold, predicted, average="binary", zero_division=0
+        )
+        candidates.append((float(precision) >= HANDOVER_PRECISION, float(f1), float(threshold)))
+    return max(candidates)[2]
 
 
 def scores(
