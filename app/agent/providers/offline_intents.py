@@ -27,7 +27,6 @@ Plan = Literal[
     "smalltalk", "search", "remember", "recall", "ticket", "escalate", "offer", "read_attachment", "none"
 ]
 ARTIFACT = "offline_intents.npz"
-QUESTION_MARGIN = 0.0  # how much likelier a plain question may be than a reason to hand over
 
 
 @dataclass(frozen=True)
@@ -88,6 +87,9 @@ class Reading:
     probabilities: Mapping[str, float]
     thresholds: Mapping[str, float]
     escalate_threshold: float = 0.5
+    # how much more probable the reason must be than the reading as a plain question (calibrated;
+    # negative: a question may be that much likelier and still be handed over)
+    question_margin: float = 0.0
 
     def escalation(self, threshold: float | None = None) -> tuple[str, ...]:
         """The reasons to hand over, most probable first, when the most probable one reaches the
@@ -97,7 +99,7 @@ class Reading:
         ranked = sorted(ESCALATION_REASONS, key=lambda name: -self.probabilities.get(name, 0.0))
         top = self.probabilities.get(ranked[0], 0.0)
         question = self.probabilities.get("knowledge", 0.0)
-        if top < threshold or top + QUESTION_MARGIN < question:
+        if top < threshold or top < question + self.question_margin:
             return ()
         return tuple(name for name in ranked if self.probabilities.get(name, 0.0) >= threshold)
 
@@ -150,6 +152,7 @@ class IntentModel:
             dict(zip(self.labels, map(float, probabilities), strict=True)),
             self.thresholds,
             float(self.info.get("escalate_threshold", 0.5)),
+            float(self.info.get("question_margin", 0.0)),
         )
 
     def save(self, path: str | Path) -> None:

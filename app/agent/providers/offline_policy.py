@@ -393,6 +393,13 @@ def question_in_context(
     return question
 
 
+# our own reply passed on the help centre's advice to contact support: this chat is that contact,
+# so a yes to it ("ok please start that") is a yes to a person
+_POINTS_TO_SUPPORT = re.compile(
+    r"\bcontact (?:our |the )?(?:support|customer (?:service|support|care))\b", _I
+)
+
+
 # --- the decision ----------------------------------------------------------------------------
 def read_intent(user_text: str, history: Sequence[Turn], known: Mapping[str, str], router: Router) -> Intent:
     """Decide what this customer message asks for; `history` holds the earlier turns, oldest first."""
@@ -406,7 +413,7 @@ def read_intent(user_text: str, history: Sequence[Turn], known: Mapping[str, str
     states = None if _asks_nothing(reading) else router.states_fact
     facts, question = extract_facts(text, vocabulary, stated=stated, states=states)
     last_reply = next((body for role, body in reversed(history) if role == "assistant"), "")
-    offered = OFFER_HUMAN_PHRASE in last_reply
+    offered = OFFER_HUMAN_PHRASE in last_reply or bool(_POINTS_TO_SUPPORT.search(last_reply))
     if intent := _escalation_intent(reading, question, history, facts, router, accepted=offered):
         return intent
     if reading.has("ticket"):
@@ -429,7 +436,7 @@ def _documented_question(reading: Reading, question: str, vocabulary: Vocabulary
         return reading
     knowledge = max(reading.thresholds.get("knowledge", 0.5), 0.5)
     probabilities = {**reading.probabilities, "knowledge": knowledge, "booking": 0.0}
-    return Reading(probabilities, reading.thresholds, reading.escalate_threshold)
+    return replace(reading, probabilities=probabilities)
 
 
 def in_context(reading: Reading, text: str, history: Sequence[Turn], router: Router) -> Reading:
@@ -445,7 +452,7 @@ def in_context(reading: Reading, text: str, history: Sequence[Turn], router: Rou
         return reading
     joined = router.read(f"{previous} {text}")
     probabilities = {**reading.probabilities, "knowledge": joined.probabilities["knowledge"]}
-    return Reading(probabilities, reading.thresholds)
+    return replace(reading, probabilities=probabilities)
 
 
 # labels that settle what a message is without its context
