@@ -206,11 +206,23 @@ def _named_facts(text: str, vocabulary: Vocabulary, states: Callable[[str], bool
     if states is None:
         return vocabulary.find(text)
     named: dict[str, str] = {}
-    for clause in _CLAUSE.split(text):
+    for clause in _clauses(text):
         found = {kind: value for kind, value in vocabulary.find(clause).items() if kind not in named}
         if found and states(clause):
             named.update(found)
     return named
+
+
+def _clauses(text: str) -> list[str]:
+    """The clauses of `text`; a piece of one or two words ("and premium", ", Germany") belongs to
+    the clause before it (a list of names, not a clause of its own)."""
+    clauses: list[str] = []
+    for piece in _CLAUSE.split(text):
+        if clauses and len(piece.split()) < 3:
+            clauses[-1] = f"{clauses[-1]} {piece}".strip()
+        elif piece.strip():
+            clauses.append(piece)
+    return clauses
 
 
 def _tidy(text: str) -> str:
@@ -258,6 +270,10 @@ _QUESTION = re.compile(
     r"|would|should|shall|may)\b",
     _I,
 )
+
+
+def _not_a_question(clause: str) -> bool:
+    return not _QUESTION.search(clause)
 
 
 # --- reading a message --------------------------------------------------------------------------
@@ -410,7 +426,7 @@ def read_intent(user_text: str, history: Sequence[Turn], known: Mapping[str, str
     # a name or "my X is Y" counts when the message nearly reads as a fact; a plan, product or
     # place only from a clause that reads as a statement, unless the message asks nothing at all
     stated = _states_fact(reading, text, vocabulary) or reading.margin("fact") >= -OFFER_MARGIN
-    states = None if _asks_nothing(reading) else router.states_fact
+    states = _not_a_question if _asks_nothing(reading) else router.states_fact
     facts, question = extract_facts(text, vocabulary, stated=stated, states=states)
     last_reply = next((body for role, body in reversed(history) if role == "assistant"), "")
     offered = OFFER_HUMAN_PHRASE in last_reply or bool(_POINTS_TO_SUPPORT.search(last_reply))
