@@ -582,7 +582,11 @@ def _plain_intent(
     asks = asks and not (facts and _only_states(reading, text))
     # a message the classifier cannot place at all, that says something, is looked up: the
     # answerer declines and offers a person when the help centre has nothing
-    asks = asks or (not reading.labels() and _is_substantive(question))
+    # (unless it reads more as a booking: "Do you have one that is a guesthouse?")
+    unplaced = not reading.labels() and _is_substantive(question)
+    asks = asks or (
+        unplaced and reading.probabilities.get("booking", 0.0) < reading.probabilities.get("knowledge", 0.0)
+    )
     # a request only staff can grant is looked up too: the article may say how to do it oneself
     asks = asks or any(reading.has(name) for name in OFFER_REASONS if name not in ESCALATION_REASONS)
     if asks and question:
