@@ -99,7 +99,9 @@ class Reading:
         ranked = sorted(ESCALATION_REASONS, key=lambda name: -self.probabilities.get(name, 0.0))
         top = self.probabilities.get(ranked[0], 0.0)
         question = self.probabilities.get("knowledge", 0.0)
-        if top < threshold or top < question + self.question_margin:
+        # a hazard or a takeover needs a person whatever else the message asks
+        urgent = BY_NAME[ranked[0]].priority == "high"
+        if top < threshold or (not urgent and top < question + self.question_margin):
             return ()
         return tuple(name for name in ranked if self.probabilities.get(name, 0.0) >= threshold)
 

@@ -186,7 +186,7 @@ def extract_facts(
             if value and name not in facts:
                 facts[name] = value
                 spans.append(match.span())
-    if stated and vocabulary is not None:
+    if vocabulary is not None and (stated or states is not None):
         named = _named_facts(text, vocabulary, states)
         if facts.get("country") and (country := vocabulary.find(facts["country"]).get("country")):
             facts["country"] = country  # "my city is Hamburg" -> Germany
