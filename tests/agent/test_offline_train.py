@@ -41,4 +41,5 @@ def test_retraining_reproduces_the_validation_scores(tmp_path: Path) -> None:
     assert report == expected
     assert model.thresholds == shipped.thresholds
     assert model.info["escalate_threshold"] == shipped.info["escalate_threshold"]
+    assert model.info["question_margin"] == shipped.info["question_margin"]
     np.testing.assert_allclose(model.coef, shipped.coef, atol=1e-6)

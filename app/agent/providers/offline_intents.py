@@ -27,7 +27,6 @@ Plan = Literal[
     "smalltalk", "search", "remember", "recall", "ticket", "escalate", "offer", "read_attachment", "none"
 ]
 ARTIFACT = "offline_intents.npz"
-QUESTION_MARGIN = 0.15  # how much likelier a plain question may be than a reason to hand over
 
 
 @dataclass(frozen=True)
@@ -56,8 +55,9 @@ INTENTS: tuple[IntentSpec, ...] = (
     IntentSpec("human", "Asks for a person, however phrased (not a mention of one).", "escalate"),
     IntentSpec("frustration", "Fed up after failed attempts or repeated contact.", "escalate"),
     IntentSpec("complaint", "A complaint or a legal threat, also a conditional one.", "escalate"),
-    # often a question in disguise ("can you cancel my membership if ...?"): answer, offer a person
-    IntentSpec("staff_action", "Asks for something only staff may do: a refund, removing 2FA.", "offer"),
+    # a how-to question about the same thing ("how do I get a refund?") is `knowledge`: answered,
+    # and a person offered when the hand-over is unsure
+    IntentSpec("staff_action", "Asks staff for what only staff may do: a refund, removing 2FA.", "escalate"),
     IntentSpec("safety", "A safety hazard: heat, smoke, sparks, a swollen battery.", "escalate", "high"),
     IntentSpec(
         "fraud",
@@ -87,17 +87,23 @@ class Reading:
     probabilities: Mapping[str, float]
     thresholds: Mapping[str, float]
     escalate_threshold: float = 0.5
+    # how much more probable the reason must be than the reading as a plain question (calibrated;
+    # negative: a question may be that much likelier and still be handed over)
+    question_margin: float = 0.0
 
-    def escalation(self) -> tuple[str, ...]:
+    def escalation(self, threshold: float | None = None) -> tuple[str, ...]:
         """The reasons to hand over, most probable first, when the most probable one reaches the
-        calibrated escalation threshold and is about as likely as the reading as a plain question
-        (a question that only touches on a reason is answered, with a person offered)."""
+        calibrated escalation threshold (or `threshold`) and is about as likely as the reading as a
+        plain question (a question that only touches on a reason is answered, with a person offered)."""
+        threshold = self.escalate_threshold if threshold is None else threshold
         ranked = sorted(ESCALATION_REASONS, key=lambda name: -self.probabilities.get(name, 0.0))
         top = self.probabilities.get(ranked[0], 0.0)
         question = self.probabilities.get("knowledge", 0.0)
-        if top < self.escalate_threshold or top + QUESTION_MARGIN < question:
+        # a hazard or a takeover needs a person whatever else the message asks
+        urgent = BY_NAME[ranked[0]].priority == "high"
+        if top < threshold or (not urgent and top < question + self.question_margin):
             return ()
-        return tuple(name for name in ranked if self.probabilities.get(name, 0.0) >= self.escalate_threshold)
+        return tuple(name for name in ranked if self.probabilities.get(name, 0.0) >= threshold)
 
     def has(self, label: str) -> bool:
         return self.probabilities.get(label, 0.0) >= self.thresholds.get(label, 1.0)
@@ -148,6 +154,7 @@ class IntentModel:
             dict(zip(self.labels, map(float, probabilities), strict=True)),
             self.thresholds,
             float(self.info.get("escalate_threshold", 0.5)),
+            float(self.info.get("question_margin", 0.0)),
         )
 
     def save(self, path: str | Path) -> None:

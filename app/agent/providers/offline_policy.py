@@ -160,12 +160,18 @@ def _clean_value(key: str, value: str) -> str:
 
 
 def extract_facts(
-    text: str, vocabulary: Vocabulary | None = None, *, stated: bool = True
+    text: str,
+    vocabulary: Vocabulary | None = None,
+    *,
+    stated: bool = True,
+    states: Callable[[str], bool] | None = None,
 ) -> tuple[dict[str, str], str]:
     """Facts the customer states about themselves, and the text left once pattern-matched clauses
     are removed. Emails, order, account and phone numbers are always taken; names, "my X is Y"
     and the plans, products and countries of `vocabulary` only when `stated` (the classifier
-    read the message as stating a fact: "is Premium worth it?" names a plan but states nothing)."""
+    read the message as stating a fact: "is Premium worth it?" names a plan but states nothing),
+    and with `states` only from the clauses it reads as a statement ("I'm on Plus, is Premium
+    worth it?" states Plus, not Premium)."""
     facts: dict[str, str] = {}
     spans: list[tuple[int, int]] = []
     patterns = [*_FACT_PATTERNS, ("", _GENERIC_FACT)]
@@ -180,8 +186,8 @@ def extract_facts(
             if value and name not in facts:
                 facts[name] = value
                 spans.append(match.span())
-    if stated and vocabulary is not None:
-        named = vocabulary.find(text)
+    if vocabulary is not None and (stated or states is not None):
+        named = _named_facts(text, vocabulary, states)
         if facts.get("country") and (country := vocabulary.find(facts["country"]).get("country")):
             facts["country"] = country  # "my city is Hamburg" -> Germany
         facts = {**named, **facts}
@@ -189,6 +195,34 @@ def extract_facts(
     for start, end in sorted(spans, reverse=True):
         remainder = remainder[:start] + " " + remainder[end:]
     return facts, _tidy(remainder)
+
+
+_CLAUSE = re.compile(r"(?<=[,;:!?])\s*|(?<=\.)\s+|\s+-\s+|\s+(?:and|but|so|because|though|while)\s+", _I)
+
+
+def _named_facts(text: str, vocabulary: Vocabulary, states: Callable[[str], bool] | None) -> dict[str, str]:
+    """The plans, products and places named in the clauses of `text` that `states` reads as a
+    statement about the customer (all of them without `states`); the first clause wins per kind."""
+    if states is None:
+        return vocabulary.find(text)
+    named: dict[str, str] = {}
+    for clause in _clauses(text):
+        found = {kind: value for kind, value in vocabulary.find(clause).items() if kind not in named}
+        if found and states(clause):
+            named.update(found)
+    return named
+
+
+def _clauses(text: str) -> list[str]:
+    """The clauses of `text`; a piece of one or two words ("and premium", ", Germany") belongs to
+    the clause before it (a list of names, not a clause of its own)."""
+    clauses: list[str] = []
+    for piece in _CLAUSE.split(text):
+        if clauses and len(piece.split()) < 3:
+            clauses[-1] = f"{clauses[-1]} {piece}".strip()
+        elif piece.strip():
+            clauses.append(piece)
+    return clauses
 
 
 def _tidy(text: str) -> str:
@@ -230,6 +264,18 @@ def mentioned_fact(text: str, known: Mapping[str, str]) -> str:
     return next((_FACT_WORDS[word] for word in words if word in _FACT_WORDS), "")
 
 
+# a clause worded as a question asks about a plan or product rather than stating one's own
+_QUESTION = re.compile(
+    r"\?\s*$|^\W*(?:how|what|what's|whats|when|where|which|who|why|can|could|do|does|did|is|are|will"
+    r"|would|should|shall|may)\b",
+    _I,
+)
+
+
+def _not_a_question(clause: str) -> bool:
+    return not _QUESTION.search(clause)
+
+
 # --- reading a message --------------------------------------------------------------------------
 class Router:
     """The intent classifier applied to the offline model's embedding of a message, plus the
@@ -253,6 +299,16 @@ class Router:
     @property
     def vocabulary(self) -> Vocabulary:
         return self._vocabulary()
+
+    def states_fact(self, clause: str) -> bool:
+        """Whether a clause reads as a statement about the customer rather than a question: its
+        `fact` label holds and is at least as probable as `knowledge` ("I'm on Plus" states a
+        plan; "what would Premium cost me" asks about one)."""
+        if _QUESTION.search(clause):
+            return False
+        reading = self.read(clause)
+        fact = reading.probabilities.get("fact", 0.0)
+        return reading.has("fact") and fact >= reading.probabilities.get("knowledge", 0.0)
 
 
 def unsure_escalation(reading: Reading) -> bool:
@@ -353,6 +409,13 @@ def question_in_context(
     return question
 
 
+# our own reply passed on the help centre's advice to contact support: this chat is that contact,
+# so a yes to it ("ok please start that") is a yes to a person
+_POINTS_TO_SUPPORT = re.compile(
+    r"\bcontact (?:our |the )?(?:support|customer (?:service|support|care))\b", _I
+)
+
+
 # --- the decision ----------------------------------------------------------------------------
 def read_intent(user_text: str, history: Sequence[Turn], known: Mapping[str, str], router: Router) -> Intent:
     """Decide what this customer message asks for; `history` holds the earlier turns, oldest first."""
@@ -360,9 +423,13 @@ def read_intent(user_text: str, history: Sequence[Turn], known: Mapping[str, str
     text = strip_attachment_markers(user_text)
     reading = in_context(router.read(text), text, history, router)
     vocabulary = router.vocabulary
-    facts, question = extract_facts(text, vocabulary, stated=_states_fact(reading, text, vocabulary))
+    # a name or "my X is Y" counts when the message nearly reads as a fact; a plan, product or
+    # place only from a clause that reads as a statement, unless the message asks nothing at all
+    stated = _states_fact(reading, text, vocabulary) or reading.margin("fact") >= -OFFER_MARGIN
+    states = _not_a_question if _asks_nothing(reading) else router.states_fact
+    facts, question = extract_facts(text, vocabulary, stated=stated, states=states)
     last_reply = next((body for role, body in reversed(history) if role == "assistant"), "")
-    offered = OFFER_HUMAN_PHRASE in last_reply
+    offered = OFFER_HUMAN_PHRASE in last_reply or bool(_POINTS_TO_SUPPORT.search(last_reply))
     if intent := _escalation_intent(reading, question, history, facts, router, accepted=offered):
         return intent
     if reading.has("ticket"):
@@ -385,7 +452,7 @@ def _documented_question(reading: Reading, question: str, vocabulary: Vocabulary
         return reading
     knowledge = max(reading.thresholds.get("knowledge", 0.5), 0.5)
     probabilities = {**reading.probabilities, "knowledge": knowledge, "booking": 0.0}
-    return Reading(probabilities, reading.thresholds, reading.escalate_threshold)
+    return replace(reading, probabilities=probabilities)
 
 
 def in_context(reading: Reading, text: str, history: Sequence[Turn], router: Router) -> Reading:
@@ -401,7 +468,7 @@ def in_context(reading: Reading, text: str, history: Sequence[Turn], router: Rou
         return reading
     joined = router.read(f"{previous} {text}")
     probabilities = {**reading.probabilities, "knowledge": joined.probabilities["knowledge"]}
-    return Reading(probabilities, reading.thresholds)
+    return replace(reading, probabilities=probabilities)
 
 
 # labels that settle what a message is without its context
@@ -426,8 +493,13 @@ def _states_fact(reading: Reading, text: str, vocabulary: Vocabulary) -> bool:
     country ("Plus btw")."""
     if reading.has("fact") and _SELF.search(text):
         return True
+    return _asks_nothing(reading) and bool(vocabulary.find(text))
+
+
+def _asks_nothing(reading: Reading) -> bool:
+    """Neither nearly a question nor a reason to involve a person."""
     asks = reading.margin("knowledge") >= -OFFER_MARGIN or any(reading.has(name) for name in OFFER_REASONS)
-    return not asks and bool(vocabulary.find(text))
+    return not asks
 
 
 # a fact about the customer is said about themselves ("How much is Plus?" names a plan, states nothing)
@@ -447,6 +519,10 @@ def _escalation_intent(
 ) -> Intent | None:
     """A hand-over when a reason holds, or when the customer says yes to the person just offered."""
     reasons = reading.escalation()
+    if not reasons and _unsure_before(history, router):
+        # the second unsure reason in a row (still failing after the answer, fed up again) is a
+        # pattern across the conversation: hand over at the lower, offering threshold
+        reasons = reading.escalation(reading.escalate_threshold - OFFER_MARGIN)
     if reading.has("affirm") and not accepted and not _is_substantive(question):
         reasons = tuple(name for name in reasons if name != "human")  # a bare yes answers something else
     said_yes = accepted and _says_yes(reading)
@@ -472,6 +548,12 @@ def _escalation_intent(
     )
 
 
+def _unsure_before(history: Sequence[Turn], router: Router) -> bool:
+    """Whether one of the customer's recent earlier messages already came near a reason to hand over."""
+    earlier = [text for role, text in history if role == "user"][-HISTORY_TURNS:]
+    return any(unsure_escalation(router.read(strip_attachment_markers(text))) for text in earlier)
+
+
 def _says_yes(reading: Reading) -> bool:
     """Yes to the person just offered: agreeing, even half-heartedly ("ok please start that"), but
     not thanking ("ok cheers"), declining, or asking the next question."""
@@ -493,10 +575,18 @@ def _plain_intent(
     that is nothing else and nearly reads as a question is taken as one (searching costs less
     than "I didn't understand")."""
     others = any(reading.has(name) for name in _SMALLTALK_ORDER)
-    asks = reading.has("knowledge") or (reading.margin("knowledge") >= -OFFER_MARGIN and not others)
+    asks = reading.has("knowledge") or (
+        reading.margin("knowledge") >= -OFFER_MARGIN and not others and not facts
+    )
+    # a message that only tells us something ("I've got the Beacon Mini") is remembered, not looked up
+    asks = asks and not (facts and _only_states(reading, text))
     # a message the classifier cannot place at all, that says something, is looked up: the
     # answerer declines and offers a person when the help centre has nothing
-    asks = asks or (not reading.labels() and _is_substantive(question))
+    # (unless it reads more as a booking: "Do you have one that is a guesthouse?")
+    unplaced = not reading.labels() and _is_substantive(question)
+    asks = asks or (
+        unplaced and reading.probabilities.get("booking", 0.0) < reading.probabilities.get("knowledge", 0.0)
+    )
     # a request only staff can grant is looked up too: the article may say how to do it oneself
     asks = asks or any(reading.has(name) for name in OFFER_REASONS if name not in ESCALATION_REASONS)
     if asks and question:
@@ -512,6 +602,12 @@ def _plain_intent(
         (name for name in _SMALLTALK_ORDER if reading.has(name)), "unclear" if question else "greeting"
     )
     return Intent("smalltalk", question, smalltalk=kind)
+
+
+def _only_states(reading: Reading, text: str) -> bool:
+    """A statement without a question: reads more as a fact than as a question, asks nothing."""
+    probabilities = reading.probabilities
+    return probabilities.get("fact", 0.0) > probabilities.get("knowledge", 0.0) and "?" not in text
 
 
 # which small-talk reply wins when several hold ("thanks, bye" is a goodbye)
