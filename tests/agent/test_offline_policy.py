@@ -161,6 +161,21 @@ def test_reasons_to_hand_over(router: Router, text: str, priority: str) -> None:
     assert handover == [priority]
 
 
+def test_a_request_for_a_person_inside_a_longer_message_is_heard(router: Router) -> None:
+    # the whole message reads as a question about the order; its second clause alone asks for a person
+    text = "the order from last week still hasn't shown up and I'd like to talk with an actual person"
+    assert router.read(text).escalation() == ()
+    assert kinds(router, text, EARLIER) == "escalate"
+
+
+def test_a_long_brief_is_not_handed_over_on_one_clause(router: Router) -> None:
+    # past MAX_CLAUSES_READ clauses the message is weighed whole: one clause cannot hand it over
+    story = ", ".join(["I ordered a lamp in spring", "it came late", "the box was fine"] * 3)
+    text = f"{story} and I'd like to talk with an actual person"
+    assert router.read(text).escalation() == ()
+    assert kinds(router, text, EARLIER) != "escalate"
+
+
 def test_the_reason_carries_the_problem_not_the_request(router: Router) -> None:
     intent = read_intent("a person please", EARLIER, {}, router)
     assert intent.kind == "escalate" and "Plus plan" in intent.reason
