@@ -206,6 +206,19 @@ def test_steps_repeated_by_overlapping_chunks_are_quoted_once_in_order() -> None
     ]
 
 
+def test_a_step_of_two_sentences_stays_in_its_list() -> None:
+    from app.agent.providers.answer_select import numbered_list
+
+    text = (
+        "1. Open the app.\n2. Open the email we send. The link in it expires after an hour.\n3. Choose a PIN."
+    )
+    units = passage_units([passage(1, "Resetting", "Steps", text, doc_id="doc")])
+    last = max(range(len(units)), key=lambda i: units[i].step)
+    steps = numbered_list(units, [last], np.zeros(len(units)))  # the best unit is the last step
+    assert [units[i].step for i in steps] == [1, 2, 2, 3]
+    assert units[steps[0]].text == "Open the app."
+
+
 def test_a_row_conflicts_only_when_another_row_of_its_table_names_the_entity() -> None:
     from app.agent.providers.answer_select import row_conflicts
     from app.agent.providers.offline_answer import content_words

@@ -435,8 +435,9 @@ def numbered_list(units: Sequence[Unit], candidates: Sequence[int], scores: np.n
             if key in seen:
                 continue
             seen.add(key)
-            if not runs or units[i].step <= units[runs[-1][-1]].step:
-                runs.append([])  # numbering starts again: another list
+            # numbering goes back: another list (the same number again is the step's next sentence)
+            if not runs or units[i].step < units[runs[-1][-1]].step:
+                runs.append([])
             runs[-1].append(i)
         steps = next((run for run in runs if candidate in run), runs[0] if runs else [])
         if len({units[i].step for i in steps}) >= 2:
