@@ -8,7 +8,7 @@ similar to the question, each with its citation. Below the confidence threshold 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -339,10 +339,7 @@ class ExtractiveAnswerer:
         assert scorer is not None
         asked, features = self.features(focus, question, units, similarity, in_context)
         probability = scorer.probabilities(features)
-
-        def similar(i: int, j: int) -> bool:
-            return float(matrix[i] @ matrix[j]) >= NEAR_DUPLICATE or _same_words(units[i], units[j])
-
+        similar = _near_duplicates(units, matrix)
         return choose(units, probability, features, asked, similar, max_units=self.max_sentences)
 
     def _ruled(
@@ -356,12 +353,19 @@ class ExtractiveAnswerer:
     ) -> Choice:
         """Section-aware, answer-type-aware choice by similarity plus hand-weighted features."""
         asked, features = self.features(focus, question, units, similarity, in_context)
-
-        def similar(i: int, j: int) -> bool:
-            return float(matrix[i] @ matrix[j]) >= NEAR_DUPLICATE or _same_words(units[i], units[j])
-
         scores = rule_scores(features, asked)
+        similar = _near_duplicates(units, matrix)
         return compose(units, scores, features, asked, similar, max_units=self.max_sentences)
+
+
+def _near_duplicates(units: Sequence[Unit], matrix: np.ndarray) -> Callable[[int, int], bool]:
+    """Whether two units say the same thing (embeddings nearly equal, or the same words), so a
+    reply quotes only one of them."""
+
+    def similar(i: int, j: int) -> bool:
+        return float(matrix[i] @ matrix[j]) >= NEAR_DUPLICATE or _same_words(units[i], units[j])
+
+    return similar
 
 
 def reviewer(unit: Unit) -> str:
