@@ -29,7 +29,9 @@ QUESTIONS = (
     "How long does a refund take?",
     "Thanks!",
 )
-HANDOFF = "Please connect me to a human agent, this is urgent."
+# an account takeover: the routing table hands it over with high priority (the priority follows the
+# problem; "this is urgent" alone no longer raises it)
+HANDOFF = "Someone got into my account and placed orders I never made, connect me to a human agent"
 API_KEY = "scale-out-integration-key-0123456789"
 
 
