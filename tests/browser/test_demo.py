@@ -175,5 +175,6 @@ def test_the_first_page_says_what_it_is_and_offers_example_questions(new_page, s
     _expect()(chat).to_contain_text("How do I reset my password?", timeout=10_000)
     _expect()(chat).to_contain_text(re.compile(r"\[1\]"), timeout=ANSWER_TIMEOUT_MS)
     _expect()(page.locator("#chat-input textarea")).to_be_editable(timeout=ANSWER_TIMEOUT_MS)
+    assert chat.locator("ol li").count() >= 2  # the steps example is answered with the numbered steps
     open_sources(page)
     page.screenshot(path=str(screenshots / "chat.png"))  # the README's picture (docs/images/chat.png)

@@ -376,7 +376,14 @@ def compose(
     best = _typed_best(units, ranked, scores, question)
     ranked = [best, *(i for i in ranked if i != best)]
     if question.kind.wants(STEPS) and not question.kind.factual:
-        steps = numbered_list(units, [best], scores)
+        # the best unit's section, else that of a close runner-up in the same article: "Sign in
+        # again with the new password" may outscore the steps of "How do I reset my password?"
+        close = [
+            i
+            for i in ranked[1:]
+            if units[i].doc_id == units[best].doc_id and scores[i] >= scores[best] - SAME_DOCUMENT_MARGIN
+        ]
+        steps = numbered_list(units, [best, *close], scores)
         if steps:
             return Choice(tuple(steps), steps=True)
     overlap = features[:, FEATURES.index("word_overlap")]
