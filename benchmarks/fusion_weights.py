@@ -38,6 +38,7 @@ def parse_args() -> argparse.Namespace:
 def rankings(root: Path) -> list[dict]:
     """Per task: the gold articles, the query's token count, and both chunk rankings with doc ids."""
     from app.knowledge.lexical import tokenize
+    from app.knowledge.rankers import DenseRanker, Query
     from app.settings import load_settings
     from eval.datasets.loader import load_dataset
     from eval.datasets.tau3 import task_request
@@ -48,13 +49,13 @@ def rankings(root: Path) -> list[dict]:
         load_dataset(f"tau3:{root}", settings=settings).knowledge, settings, progress=False
     )
     catalog = kb.catalog()
+    ranker = DenseRanker(kb.store, kb.cached_embedder.embed_query, settings.query_embed_chars)
     tasks = [t for t in json.loads((root / "tasks_dev.json").read_text()) if t.get("required_documents")]
     found = []
     for task in tasks:
         text = task_request(task)
         lexical = catalog.lexical.top(text, POOL)
-        candidates = np.fromiter((row for row, _ in lexical), dtype=np.int64)
-        dense = kb._dense(catalog, text, None, POOL, candidates)
+        dense = ranker.rank(Query(catalog, text, None, POOL), candidates=lexical)
         found.append(
             {
                 "gold": set(task["required_documents"]),

@@ -96,7 +96,9 @@ class SupportDesk:
         self.agent = agent
         self.rate_limiter = RateLimiter(store, Limits.from_settings(settings))
         self.metrics = ServiceMetrics()  # counted here, so every entry point (UI, API) is counted
+        self._warm_lock = threading.Lock()
         self._warm_requested = False
+        self._warmer: Any = None  # what the model's warm-up returned (the offline one: a warmer)
         self._in_flight: dict[str, int] = {}  # conversation id -> turns running in this process
         self._in_flight_lock = threading.Lock()
 
@@ -356,9 +358,7 @@ class SupportDesk:
     def _begin(self, conversation: ConversationRecord, content: str, attachment_ids: Sequence[int]) -> _Turn:
         """Store the user's message and set up the run's session and per-turn state."""
         started = time.perf_counter()
-        if not self._warm_requested:  # the first use of the desk
-            self._warm_requested = True
-            self.warm_answer_units()
+        self.warm_answer_units()  # the first use of the desk starts it, if nothing did before
         conversation_id = conversation.id
         message = self.store.messages.add(
             conversation_id, "user", content, attachment_ids=list(attachment_ids)
@@ -459,8 +459,14 @@ class SupportDesk:
         return client.prepare(self.kb) if isinstance(client, Preparable) else None
 
     def warm_answer_units(self) -> AnswerUnitWarmer | None:
-        """The model's warm-up (`prepare_model`), under the name the benchmarks and server use."""
-        return self.prepare_model()
+        """The model's warm-up (`prepare_model`), started once; this desk owns what it returned
+        (the knowledge base only tells it about new chunks). The server starts it at startup, the
+        first turn otherwise; the benchmarks wait on it."""
+        with self._warm_lock:
+            if not self._warm_requested:
+                self._warm_requested = True
+                self._warmer = self.prepare_model()
+            return self._warmer
 
     def close(self) -> None:
         self.store.close()

@@ -18,8 +18,9 @@ from collections.abc import Sequence
 from dataclasses import asdict
 
 from app.errors import SupportError
-from app.knowledge.base import MODES, KnowledgeBase
+from app.knowledge.base import KnowledgeBase
 from app.knowledge.documents import Hit
+from app.knowledge.retrieval import MODES
 from app.logs import configure_logging
 from app.settings import Settings, load_settings
 

@@ -12,39 +12,30 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import timedelta
-from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 from tqdm import tqdm
 
-from app.errors import InputError
 from app.knowledge.catalog import Catalog
 from app.knowledge.chunking import CHUNKER_VERSION, chunk_document
 from app.knowledge.documents import Chunk, DocumentInfo, Hit, IngestSummary, SourceDocument
 from app.knowledge.embedders import CachedEmbedder, Embedder, load_embedder
 from app.knowledge.embedding_cache import EmbeddingCache, PersistentVectors, embed_with_cache
-from app.knowledge.filters import combine, validate
-from app.knowledge.focus import focus
-from app.knowledge.fusion import fuse_documents, mmr, reciprocal_rank_fusion
 from app.knowledge.loaders import load_path
 from app.knowledge.manifest import LostDocument, Manifest, manifest_url
-from app.knowledge.query import build_query
-from app.knowledge.selection import FEATURES, SelectionModel, select, snippet_features
+from app.knowledge.retrieval import Request, Retriever, as_hit
+from app.knowledge.selection import FEATURES, SelectionModel
 from app.knowledge.vectorstore import ENTITY_KEY, ChromaStore, collection_name
-from app.knowledge.warmup import AnswerUnitWarmer, Splitter
 from app.settings import Settings
 
 logger = logging.getLogger(__name__)
 
-MODES = ("dense", "bm25", "hybrid")
 GROUP_CHUNKS = 256  # chunks embedded and written together: full batches, bounded loss on a crash
-FOCUS_POOL = 200  # BM25 candidates a long query's sentences are scored against (see focus.py)
 PENDING_GRACE = timedelta(minutes=15)  # a shared manifest's pending mark older than this is abandoned
-DOC_POOL = 20  # chunks ranked per requested document when results are collapsed to documents
 ProgressCallback = Callable[[int, int], None]
 _Item = tuple[SourceDocument, str, list[Chunk]]  # document, content hash, its chunks
 
@@ -57,6 +48,16 @@ class _Plan:
     remove: list[str] = field(default_factory=list)
     existing: set[str] = field(default_factory=set)
     summary: IngestSummary = field(default_factory=IngestSummary)
+
+
+class Follower(Protocol):
+    """Background work that follows the documents (see `KnowledgeBase.follow`)."""
+
+    def request(self) -> None:
+        """New chunks were written: catch up, without blocking the ingestion."""
+
+    def stop(self) -> None:
+        """The knowledge base is closing: end the work that uses its files."""
 
 
 class KnowledgeBase:
@@ -77,8 +78,7 @@ class KnowledgeBase:
         self._catalog: Catalog | None = None
         self._cached: CachedEmbedder | None = None
         self._lock = threading.RLock()
-        self._warmer: AnswerUnitWarmer | None = None
-        self._warmer_lock = threading.Lock()  # not _lock: that one is held for a whole ingestion
+        self._followers: list[Follower] = []
         self._selection: SelectionModel | None = None
 
     @classmethod
@@ -246,8 +246,9 @@ class KnowledgeBase:
             if plan.remove:
                 self._delete(plan.remove)
             self.catalog()  # rebuild and save BM25 now, not on the first query
-        if self._warmer is not None and plan.write:
-            self._warmer.request()  # the app asked for warm answer units: warm the new chunks too
+        if plan.write:
+            for follower in list(self._followers):
+                follower.request()  # e.g. the answer-unit warm-up: warm the new chunks too
         summary = plan.summary
         summary.seconds = time.perf_counter() - started
         logger.info(
@@ -311,16 +312,11 @@ class KnowledgeBase:
             [(doc, content_hash, origin, doc_chunks) for doc, content_hash, doc_chunks in group]
         )
 
-    def warm_answer_units(self, split: Splitter, *, progress: bool = False) -> AnswerUnitWarmer:
-        """Embed every answer unit (as `split` cuts a chunk) into the persistent cache in a background
-        thread, and from now on the units of chunks later ingested here; returns at once (see warmup.py).
-        Optional: ingestion alone never does this, so its throughput is the model's."""
-        with self._warmer_lock:
-            if self._warmer is None:
-                self._warmer = AnswerUnitWarmer(self, split, progress=progress)
-            warmer = self._warmer
-        warmer.request()
-        return warmer
+    def follow(self, follower: Follower) -> None:
+        """Keep `follower` in step with the documents: it is asked to catch up after each ingestion
+        that wrote chunks, and stopped before this knowledge base closes. Its state is its own
+        (the answer-unit warm-up, warmup.py, is built and held by the desk that asked for it)."""
+        self._followers.append(follower)
 
     def _delete(self, doc_ids: list[str]) -> None:
         self.manifest.mark_pending(doc_ids)
@@ -335,7 +331,7 @@ class KnowledgeBase:
             self._delete([doc_id])
             return True
 
-    # --- retrieval -------------------------------------------------------------------------
+    # --- retrieval (the pipeline and its steps: retrieval.py, rankers.py) -----------------------
     def search(
         self,
         query: str,
@@ -357,52 +353,44 @@ class KnowledgeBase:
         extend the query instead of `context` (the customer's own), while `context` still names the entity.
         Scores: dense = cosine similarity, bm25 = BM25 score, hybrid = fused score in [0, 1].
         """
-        k = k or self.settings.top_k
-        mode = mode or self.settings.retrieval_mode
-        if mode not in MODES:
-            raise InputError(f"unknown retrieval mode {mode!r} (use one of: {', '.join(MODES)})")
-        where = validate(filters)
-        text = self._query_text(query, context if query_context is None else query_context)
-        if not text:
-            return []
-        catalog = self.catalog()
-        if not catalog.chunks:
-            return []
-        entity = self._tracked_entity(catalog, query, context)
-        if entity is not None and query.strip():
-            text = query.strip()  # context named the entity; its other words pull in off-topic passages
-        pool = max(k * (DOC_POOL if unique_docs else 4), 20)
-        focused = combine(where, _entity_filter(entity))
-        ranked = self._rank(catalog, text, mode, focused, pool, per_doc=unique_docs)
-        if not ranked and entity is not None:
-            ranked = self._rank(catalog, text, mode, where, pool, per_doc=unique_docs)
-        if self.settings.mmr:
-            ranked = self._diversify(ranked, k if not unique_docs else pool)
-        ranked = [(cid, score) for cid, score in ranked if score >= self.settings.min_score]
-        if unique_docs:
-            ranked = _best_per_doc(catalog, ranked)
-        hits = [
-            _hit(catalog.chunks[catalog.rows[cid]], score, rank)
-            for rank, (cid, score) in enumerate(ranked[:k], start=1)
-        ]
-        if entity is not None and mode != "bm25" and self.settings.knowledge_selection:
-            hits = self._with_selection(catalog, query.strip() or text, entity, where, hits)
-        return hits
+        request = Request(
+            query=query,
+            k=k or self.settings.top_k,
+            mode=mode or self.settings.retrieval_mode,
+            where=filters,
+            context=context,
+            unique_docs=unique_docs,
+            query_context=query_context,
+        )
+        return self.retriever().search(request)
+
+    def retriever(self) -> Retriever:
+        """The search pipeline over this knowledge base's parts and current settings."""
+        return Retriever(
+            self.settings,
+            self.store,
+            embed_query=self._embed_query,
+            selection_model=lambda: self.selection_model,
+            catalog=self.catalog,
+        )
+
+    def _embed_query(self, text: str) -> np.ndarray:
+        return self.cached_embedder.embed_query(text)
 
     # --- knowledge selection ---------------------------------------------------------------
     def select_snippets(self, query: str, context: Sequence[str] = ()) -> list[Hit]:
         """The snippets of the tracked entity that answer `query`: a set, most probable first, each
         with its probability as score (see selection.py); [] when the dialogue names no entity."""
-        catalog = self.catalog()
-        entity = self._tracked_entity(catalog, query, context) if catalog.chunks else None
+        retriever, catalog = self.retriever(), self.catalog()
+        entity = retriever.tracked_entity(catalog, query, context) if catalog.chunks else None
         if entity is None or not query.strip():
             return []
-        return self._selected(catalog, query.strip(), entity, None)
+        return retriever.selected(catalog, query.strip(), entity, None)
 
     def tracked_entity(self, query: str, context: Sequence[str] = ()) -> str | None:
         """The entity `search` focuses on for this query and dialogue (None: none tracked)."""
         catalog = self.catalog()
-        return self._tracked_entity(catalog, query, context) if catalog.chunks else None
+        return self.retriever().tracked_entity(catalog, query, context) if catalog.chunks else None
 
     @property
     def selection_model(self) -> SelectionModel:
@@ -412,130 +400,22 @@ class KnowledgeBase:
 
     def selection_candidates(self, query: str, context: Sequence[str] = ()) -> tuple[list[Chunk], np.ndarray]:
         """The tracked entity's snippets and their selection features (for fitting the model)."""
-        catalog = self.catalog()
-        entity = self._tracked_entity(catalog, query, context) if catalog.chunks else None
+        retriever, catalog = self.retriever(), self.catalog()
+        entity = retriever.tracked_entity(catalog, query, context) if catalog.chunks else None
         if entity is None or not query.strip():
             return [], np.zeros((0, len(FEATURES)))
-        return self._candidates(catalog, query.strip(), entity, None)
-
-    def _candidates(
-        self, catalog: Catalog, question: str, entity: str, where: dict | None
-    ) -> tuple[list[Chunk], np.ndarray]:
-        """Every snippet of `entity` (that the filter keeps) with its features against the question."""
-        mask = catalog.mask(combine(where, {ENTITY_KEY: entity}))
-        rows = np.flatnonzero(mask) if mask is not None else np.arange(0)
-        ids = [catalog.chunks[row].chunk_id for row in rows]
-        vectors = self.store.vectors(ids)
-        present = [(row, cid) for row, cid in zip(rows, ids, strict=True) if cid in vectors]
-        if not present:
-            return [], np.zeros((0, len(FEATURES)))
-        matrix = np.stack([vectors[cid] for _, cid in present])
-        similarity = matrix @ np.asarray(self.cached_embedder.embed_query(question), dtype=np.float32)
-        chunks = [catalog.chunks[row] for row, _ in present]
-        kinds = [str(catalog.metadata[row].get("doc_type", "")) for row, _ in present]
-        return chunks, snippet_features(question, similarity, kinds, [chunk.text for chunk in chunks])
-
-    def _selected(self, catalog: Catalog, question: str, entity: str, where: dict | None) -> list[Hit]:
-        """Every snippet of `entity` scored against the question; the calibrated set kept."""
-        chunks, features = self._candidates(catalog, question, entity, where)
-        return [
-            _hit(chunks[index], probability, rank, selected=True)
-            for rank, (index, probability) in enumerate(select(features, self.selection_model), start=1)
-        ]
-
-    def _with_selection(
-        self, catalog: Catalog, question: str, entity: str, where: dict | None, hits: list[Hit]
-    ) -> list[Hit]:
-        """The selected set first (marked `selected`), then the ranked hits it does not hold."""
-        selected = self._selected(catalog, question, entity, where)
-        if not selected:
-            return hits
-        chosen = {hit.chunk_id for hit in selected}
-        rest = [hit for hit in hits if hit.chunk_id not in chosen][: max(0, len(hits) - len(selected))]
-        return [replace(hit, rank=rank) for rank, hit in enumerate([*selected, *rest], start=1)]
-
-    def _query_text(self, query: str, context: Sequence[str]) -> str:
-        if not context:
-            return query.strip()
-        return build_query(
-            [*context, query],
-            strategy=self.settings.query_strategy,
-            context_turns=self.settings.query_context_turns,
-        )
-
-    def _tracked_entity(self, catalog: Catalog, query: str, context: Sequence[str]) -> str | None:
-        if not self.settings.entity_tracking or not catalog.entities:
-            return None
-        return catalog.entities.last_named([query, *reversed(context)])
-
-    def _rank(
-        self, catalog: Catalog, text: str, mode: str, where: dict | None, n: int, *, per_doc: bool
-    ) -> list[tuple[str, float]]:
-        """(chunk id, score) best first, for one mode over the chunks the filter keeps.
-
-        per_doc: the caller keeps one chunk per document, so hybrid fuses document rankings, not
-        chunk rankings: a document's best chunk by meaning and its best chunk by words are often
-        different chunks, which chunk-level fusion would never add up (τ³ document recall@10 +0.01).
-        """
-        focusing = mode != "bm25" and len(text) > self.settings.query_embed_chars
-        lexical_rows: list[tuple[int, float]] = []
-        if mode != "dense" or focusing:  # first: a long query is embedded focused on BM25's candidates
-            wanted = max(n, FOCUS_POOL) if focusing else n
-            lexical_rows = catalog.lexical.top(text, wanted, catalog.mask(where))
-        lexical = [(catalog.chunks[row].chunk_id, score) for row, score in lexical_rows[:n]]
-        if mode == "bm25":
-            return lexical
-        candidates = np.fromiter((row for row, _ in lexical_rows), dtype=np.int64)
-        dense = self._dense(catalog, text, where, n, candidates)
-        if mode == "dense":
-            return dense
-        weighted = [(self.settings.dense_weight, dense), (self.settings.bm25_weight, lexical)]
-        if per_doc:
-            by_doc = [
-                (weight, [(cid, catalog.chunks[catalog.rows[cid]].doc_id) for cid, _ in ranked])
-                for weight, ranked in weighted
-            ]
-            return fuse_documents(by_doc, k=self.settings.rrf_k)[:n]
-        fused = reciprocal_rank_fusion(
-            [(weight, [cid for cid, _ in ranked]) for weight, ranked in weighted], k=self.settings.rrf_k
-        )
-        return fused[:n]
-
-    def _dense(
-        self, catalog: Catalog, text: str, where: dict | None, n: int, candidates: np.ndarray
-    ) -> list[tuple[str, float]]:
-        hits = self.store.query(self._query_vector(catalog, text, candidates), n, where)
-        return [(cid, score) for cid, score in hits if cid in catalog.rows]  # committed chunks only
-
-    def _query_vector(self, catalog: Catalog, text: str, candidates: np.ndarray) -> np.ndarray:
-        """The query's embedding; a long request is first focused on its answerable sentences.
-
-        MiniLM reads 256 tokens and costs about 0.2 ms per token on two cores, so a customer's
-        whole story is neither read whole nor cheap. Averaging the embeddings of every window (the
-        first approach) read it all but cost 200+ ms for the longest τ³ requests; one window of the
-        sentences that best match BM25's candidates for the whole request (focus.py) ranks as
-        well: τ³ hybrid document recall@10 0.361 at 600 characters, 0.372 at 800, 0.351 before.
-        """
-        budget = self.settings.query_embed_chars
-        if len(text) > budget:
-            best = partial(catalog.lexical.best_scores, rows=candidates)
-            text = focus(text, budget=budget, best_scores=best)
-        return self.cached_embedder.embed_query(text)
-
-    def _diversify(self, ranked: list[tuple[str, float]], k: int) -> list[tuple[str, float]]:
-        vectors = self.store.vectors([cid for cid, _ in ranked])
-        usable = [(cid, score) for cid, score in ranked if cid in vectors]
-        if not usable:
-            return ranked
-        matrix = np.stack([vectors[cid] for cid, _ in usable])
-        order = mmr(matrix, [score for _, score in usable], k=k, lam=self.settings.mmr_lambda)
-        return [usable[i] for i in order]
+        return retriever.candidates(catalog, query.strip(), entity, None)
 
     def get_chunk(self, chunk_id: str) -> Hit | None:
         """One chunk by id (for citations), or None."""
         catalog = self.catalog()
         row = catalog.rows.get(chunk_id)
-        return None if row is None else _hit(catalog.chunks[row], 1.0, 1)
+        return None if row is None else as_hit(catalog.chunks[row], 1.0, 1)
+
+    def document_chunks(self, doc_id: str) -> list[Chunk]:
+        """One document's chunks in document order (a help-centre article page); [] if unknown."""
+        chunks = (chunk for chunk in self.catalog().chunks if chunk.doc_id == doc_id)
+        return sorted(chunks, key=lambda chunk: chunk.position)
 
     # --- housekeeping ----------------------------------------------------------------------
     def list_documents(self) -> list[DocumentInfo]:
@@ -562,43 +442,10 @@ class KnowledgeBase:
 
     def close(self) -> None:
         """Release the SQLite files (Chroma's client has nothing to close)."""
-        with self._warmer_lock:
-            warmer, self._warmer = self._warmer, None
-        if warmer is not None:
-            warmer.stop()  # it writes to the cache closed below
+        followers, self._followers = self._followers, []
+        for follower in followers:
+            follower.stop()  # it may write to the cache closed below
         for part in (self._manifest, self._cache):
             if part is not None:
                 part.close()
         self._manifest = self._cache = self._catalog = None
-
-
-def _entity_filter(entity: str | None) -> dict[str, Any] | None:
-    """Keep the entity's chunks and those of documents about no entity in particular."""
-    return None if entity is None else {ENTITY_KEY: {"$in": [entity, ""]}}
-
-
-def _best_per_doc(catalog: Catalog, ranked: list[tuple[str, float]]) -> list[tuple[str, float]]:
-    seen: set[str] = set()
-    best = []
-    for cid, score in ranked:
-        doc_id = catalog.chunks[catalog.rows[cid]].doc_id
-        if doc_id not in seen:
-            seen.add(doc_id)
-            best.append((cid, score))
-    return best
-
-
-def _hit(chunk: Chunk, score: float, rank: int, *, selected: bool = False) -> Hit:
-    """A chunk as a search result; `selected` marks a member of a knowledge selection (metadata)."""
-    metadata = {**chunk.metadata, "selected": True} if selected else dict(chunk.metadata)
-    return Hit(
-        chunk_id=chunk.chunk_id,
-        doc_id=chunk.doc_id,
-        title=chunk.title,
-        section=chunk.section,
-        text=chunk.text,
-        source=chunk.source,
-        score=float(score),
-        rank=rank,
-        metadata=metadata,
-    )

@@ -12,7 +12,10 @@ The read side (`app.knowledge.embedding_cache.PersistentVectors`) never writes: 
 fills the cache, so a customer's attachment sentences stay in memory.
 
 The unit splitter is passed in by the caller (the chat model that ranks units owns it), never
-copied here; the knowledge base does not depend on the agent.
+copied here; the knowledge base does not depend on the agent. Ownership runs one way: the caller
+of `warm_answer_units` (the offline chat model, for the `SupportDesk` that holds the result) owns
+the warmer; the knowledge base only tells its followers about new chunks and closing
+(`KnowledgeBase.follow`), and this module reads it through the `Warmable` protocol.
 """
 
 from __future__ import annotations
@@ -44,8 +47,8 @@ NICE = 10
 class Warmable(Protocol):
     """What the warmer reads from a knowledge base: its chunks, its embedder and its persistent cache.
 
-    A protocol rather than the knowledge base itself, so that this module does not import `base`
-    (which holds a warmer)."""
+    A protocol rather than the knowledge base itself: the warmer needs these four parts, not the
+    knowledge base's ingestion or retrieval."""
 
     name: str
 
@@ -56,6 +59,18 @@ class Warmable(Protocol):
     def cache(self) -> EmbeddingCache: ...
 
     def catalog(self) -> Catalog: ...
+
+    def follow(self, follower: AnswerUnitWarmer) -> None: ...
+
+
+def warm_answer_units(kb: Warmable, split: Splitter, *, progress: bool = False) -> AnswerUnitWarmer:
+    """Embed every answer unit (as `split` cuts a chunk) into the persistent cache in a background
+    thread, and from now on the units of chunks later ingested into `kb`; returns at once.
+    Optional: ingestion alone never does this, so its throughput is the model's."""
+    warmer = AnswerUnitWarmer(kb, split, progress=progress)
+    kb.follow(warmer)
+    warmer.request()
+    return warmer
 
 
 class AnswerUnitWarmer:

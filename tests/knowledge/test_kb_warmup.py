@@ -13,6 +13,7 @@ from app.agent.providers.offline_answer import split_units
 from app.knowledge.base import KnowledgeBase
 from app.knowledge.embedders import Embedder
 from app.knowledge.embedding_cache import text_hash
+from app.knowledge.warmup import warm_answer_units
 
 WAIT_S = 120
 
@@ -55,7 +56,7 @@ def test_warm_up_fills_the_cache_with_the_models_vectors(open_kb, corpus_dir: Pa
     kb, counting = open_kb()
     kb.ingest_path(corpus_dir)
     counting.documents.clear()
-    warmer = kb.warm_answer_units(split_units)
+    warmer = warm_answer_units(kb, split_units)
     assert warmer.wait(WAIT_S)
     units = _units(kb)
     assert len(units) > len(kb.catalog().chunks)
@@ -70,12 +71,12 @@ def test_warm_up_fills_the_cache_with_the_models_vectors(open_kb, corpus_dir: Pa
 def test_a_restart_reuses_the_vectors_and_new_chunks_alone_are_warmed(open_kb, corpus_dir: Path) -> None:
     first, _ = open_kb()
     first.ingest_path(corpus_dir)
-    assert first.warm_answer_units(split_units).wait(WAIT_S)
+    assert warm_answer_units(first, split_units).wait(WAIT_S)
     units = _units(first)
     first.close()
 
     second, counting = open_kb()
-    warmer = second.warm_answer_units(split_units)
+    warmer = warm_answer_units(second, split_units)
     assert warmer.wait(WAIT_S)
     assert counting.documents == [] and (warmer.found, warmer.encoded) == (len(units), 0)
 

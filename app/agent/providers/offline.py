@@ -341,8 +341,10 @@ class OfflineRawClient(BaseChatClient):
     def prepare(self, kb: KnowledgeBase) -> AnswerUnitWarmer:
         """Before the first turn: read the help centre's vocabulary now, and start embedding the
         knowledge base's answer sentences in the background (returns at once)."""
+        from app.knowledge.warmup import warm_answer_units
+
         _ = self.responder.router.vocabulary
-        return kb.warm_answer_units(split_units)
+        return warm_answer_units(kb, split_units)
 
     def retrieval_context(self, dialogue: list[str]) -> list[str]:
         """The search tool's context without this model's own subject-less replies."""

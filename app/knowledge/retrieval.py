@@ -1,0 +1,206 @@
+"""`KnowledgeBase.search` as a pipeline of small steps over one catalogue snapshot.
+
+    query text → entity focus → rank (with a fallback) → MMR → score floor → one per document
+    → hits → the entity's selected snippets first
+
+Each step is a short function (or method) that says why it exists; the ranking itself is one
+ranker object per mode (rankers.py), chosen once by the mode's name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+
+from app.errors import InputError
+from app.knowledge.catalog import Catalog
+from app.knowledge.documents import Chunk, Hit
+from app.knowledge.filters import combine, validate
+from app.knowledge.fusion import mmr
+from app.knowledge.query import build_query
+from app.knowledge.rankers import EmbedQuery, Query, Ranked, Ranker, build_rankers
+from app.knowledge.selection import FEATURES, SelectionModel, select, snippet_features
+from app.knowledge.vectorstore import ENTITY_KEY, ChromaStore
+from app.settings import Settings
+
+MODES = ("dense", "bm25", "hybrid")
+DOC_POOL = 20  # chunks ranked per requested document when results are collapsed to documents
+_SHOWN = ("chunk_id", "doc_id", "title", "section", "text", "source")  # what a hit keeps of its chunk
+
+
+@dataclass(frozen=True)
+class Request:
+    """One search as the caller asked for it (see `KnowledgeBase.search`)."""
+
+    query: str
+    k: int
+    mode: str
+    where: dict | None
+    context: Sequence[str]
+    unique_docs: bool
+    query_context: Sequence[str] | None
+
+
+@dataclass(frozen=True)
+class Retriever:
+    """The search pipeline over a knowledge base's parts; cheap to build for each search."""
+
+    settings: Settings
+    store: ChromaStore
+    embed_query: EmbedQuery
+    selection_model: Callable[[], SelectionModel]
+    catalog: Callable[[], Catalog]  # the current snapshot, read once per search
+
+    def search(self, request: Request) -> list[Hit]:
+        """The k best chunks, best first; an entity's selected snippets lead (see selection.py)."""
+        ranker = self.ranker(request.mode)
+        request = replace(request, where=validate(request.where))  # refused before anything is ranked
+        text = self.query_text(request)
+        if not text:
+            return []
+        catalog = self.catalog()
+        if not catalog.chunks:
+            return []
+        entity = self.tracked_entity(catalog, request.query, request.context)
+        text = entity_focus(request.query, text, entity)
+        pool = max(request.k * (DOC_POOL if request.unique_docs else 4), 20)
+        ranked = self.rank_with_fallback(ranker, catalog, text, request, entity, pool)
+        ranked = self.diversify(ranked, pool if request.unique_docs else request.k)
+        ranked = above_floor(ranked, self.settings.min_score)
+        if request.unique_docs:
+            ranked = best_per_doc(catalog, ranked)
+        hits = as_hits(catalog, ranked[: request.k])
+        if entity is not None and ranker.reads_meaning and self.settings.knowledge_selection:
+            hits = self.with_selection(catalog, request.query.strip() or text, entity, request.where, hits)
+        return hits
+
+    def ranker(self, mode: str) -> Ranker:
+        """The mode's ranker; an unknown mode is the caller's mistake, said in words."""
+        rankers = build_rankers(self.settings, self.store, self.embed_query)
+        if mode not in rankers:
+            raise InputError(f"unknown retrieval mode {mode!r} (use one of: {', '.join(MODES)})")
+        return rankers[mode]
+
+    def query_text(self, request: Request) -> str:
+        """The text to rank by: the message, extended by earlier turns (settings.query_strategy),
+        since the last message alone often lacks its subject ("and how much is it?")."""
+        turns = request.context if request.query_context is None else request.query_context
+        if not turns:
+            return request.query.strip()
+        return build_query(
+            [*turns, request.query],
+            strategy=self.settings.query_strategy,
+            context_turns=self.settings.query_context_turns,
+        )
+
+    def tracked_entity(self, catalog: Catalog, query: str, context: Sequence[str]) -> str | None:
+        """The entity (hotel, restaurant, product) the dialogue is about, when documents name one."""
+        if not self.settings.entity_tracking or not catalog.entities:
+            return None
+        return catalog.entities.last_named([query, *reversed(context)])
+
+    def rank_with_fallback(
+        self, ranker: Ranker, catalog: Catalog, text: str, request: Request, entity: str | None, n: int
+    ) -> Ranked:
+        """Rank within the entity's chunks first; when none match, rank the whole (filtered) corpus,
+        since a wrong entity guess must not leave the customer without an answer."""
+        focused = Query(catalog, text, combine(request.where, entity_filter(entity)), n, request.unique_docs)
+        ranked = ranker.rank(focused)
+        if not ranked and entity is not None:
+            ranked = ranker.rank(replace(focused, where=request.where))
+        return ranked
+
+    def diversify(self, ranked: Ranked, k: int) -> Ranked:
+        """MMR (settings.mmr): near-duplicate passages crowd out a second, different answer."""
+        if not self.settings.mmr:
+            return ranked
+        vectors = self.store.vectors([cid for cid, _ in ranked])
+        usable = [(cid, score) for cid, score in ranked if cid in vectors]
+        if not usable:
+            return ranked
+        matrix = np.stack([vectors[cid] for cid, _ in usable])
+        order = mmr(matrix, [score for _, score in usable], k=k, lam=self.settings.mmr_lambda)
+        return [usable[i] for i in order]
+
+    # --- knowledge selection: the set of the entity's snippets that answers the question ----------
+    def candidates(
+        self, catalog: Catalog, question: str, entity: str, where: dict | None
+    ) -> tuple[list[Chunk], np.ndarray]:
+        """Every snippet of `entity` (that the filter keeps) with its features against the question."""
+        mask = catalog.mask(combine(where, {ENTITY_KEY: entity}))
+        rows = np.flatnonzero(mask) if mask is not None else np.arange(0)
+        ids = [catalog.chunks[row].chunk_id for row in rows]
+        vectors = self.store.vectors(ids)
+        present = [(row, cid) for row, cid in zip(rows, ids, strict=True) if cid in vectors]
+        if not present:
+            return [], np.zeros((0, len(FEATURES)))
+        matrix = np.stack([vectors[cid] for _, cid in present])
+        similarity = matrix @ np.asarray(self.embed_query(question), dtype=np.float32)
+        chunks = [catalog.chunks[row] for row, _ in present]
+        kinds = [str(catalog.metadata[row].get("doc_type", "")) for row, _ in present]
+        return chunks, snippet_features(question, similarity, kinds, [chunk.text for chunk in chunks])
+
+    def selected(self, catalog: Catalog, question: str, entity: str, where: dict | None) -> list[Hit]:
+        """Every snippet of `entity` scored against the question; the calibrated set kept."""
+        chunks, features = self.candidates(catalog, question, entity, where)
+        return [
+            as_hit(chunks[index], probability, rank, selected=True)
+            for rank, (index, probability) in enumerate(select(features, self.selection_model()), start=1)
+        ]
+
+    def with_selection(
+        self, catalog: Catalog, question: str, entity: str, where: dict | None, hits: list[Hit]
+    ) -> list[Hit]:
+        """The selected set first (marked `selected`), then the ranked hits it does not hold."""
+        selected = self.selected(catalog, question, entity, where)
+        if not selected:
+            return hits
+        chosen = {hit.chunk_id for hit in selected}
+        rest = [hit for hit in hits if hit.chunk_id not in chosen][: max(0, len(hits) - len(selected))]
+        return [replace(hit, rank=rank) for rank, hit in enumerate([*selected, *rest], start=1)]
+
+
+def entity_focus(query: str, text: str, entity: str | None) -> str:
+    """Once earlier turns named the entity, the message alone is the query: the context's other
+    words pull in off-topic passages, and the entity filter already carries its subject."""
+    if entity is not None and query.strip():
+        return query.strip()
+    return text
+
+
+def entity_filter(entity: str | None) -> dict[str, Any] | None:
+    """Keep the entity's chunks and those of documents about no entity in particular."""
+    return None if entity is None else {ENTITY_KEY: {"$in": [entity, ""]}}
+
+
+def above_floor(ranked: Ranked, min_score: float) -> Ranked:
+    """Drop what scores below settings.min_score: a weak passage is worse than none to cite."""
+    return [(cid, score) for cid, score in ranked if score >= min_score]
+
+
+def best_per_doc(catalog: Catalog, ranked: Ranked) -> Ranked:
+    """Each document once, at its best chunk (document-level results)."""
+    seen: set[str] = set()
+    best = []
+    for cid, score in ranked:
+        doc_id = catalog.chunks[catalog.rows[cid]].doc_id
+        if doc_id not in seen:
+            seen.add(doc_id)
+            best.append((cid, score))
+    return best
+
+
+def as_hits(catalog: Catalog, ranked: Ranked) -> list[Hit]:
+    """Ranked chunk ids as search results, ranks from 1."""
+    chunks = [(catalog.chunks[catalog.rows[cid]], score) for cid, score in ranked]
+    return [as_hit(chunk, score, rank) for rank, (chunk, score) in enumerate(chunks, start=1)]
+
+
+def as_hit(chunk: Chunk, score: float, rank: int, *, selected: bool = False) -> Hit:
+    """A chunk as a search result; `selected` marks a member of a knowledge selection (metadata)."""
+    metadata = {**chunk.metadata, "selected": True} if selected else dict(chunk.metadata)
+    shown = {name: getattr(chunk, name) for name in _SHOWN}
+    return Hit(**shown, score=float(score), rank=rank, metadata=metadata)
