@@ -23,7 +23,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -49,7 +49,10 @@ from app.identity import (
 )
 from app.ratelimit import RateLimitedError
 from app.settings import Settings
-from app.store.base import is_encodable
+from app.validation import is_encodable
+
+if TYPE_CHECKING:
+    from app.agent.desk import SupportDesk
 
 logger = logging.getLogger(__name__)
 
@@ -193,7 +196,7 @@ def authenticator(settings: Settings, tokens: VisitorTokens) -> Callable[[Reques
     return authenticate
 
 
-def build_api_router(desk: Any, settings: Settings, tokens: VisitorTokens) -> APIRouter:
+def build_api_router(desk: SupportDesk, settings: Settings, tokens: VisitorTokens) -> APIRouter:
     """The `/api` routes over one desk (the server's); errors are answered by `install_error_handlers`."""
     router = APIRouter(prefix="/api")
     authenticated = Depends(authenticator(settings, tokens))
@@ -201,7 +204,7 @@ def build_api_router(desk: Any, settings: Settings, tokens: VisitorTokens) -> AP
     # Plain `def` routes run in FastAPI's thread pool: their database work stays off the event loop.
     @router.post("/session", status_code=201, response_model=None)
     def session(request: Request) -> Any:
-        desk.rate_limiter.check_new_token(client_ip(request))
+        desk.check_new_token(client_ip(request))
         token = tokens.issue()
         response = JSONResponse({"token": token, "token_type": "bearer"}, status_code=201)
         set_visitor_cookie(response, token, secure=request.url.scheme == "https")

@@ -23,7 +23,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 from fastapi import FastAPI, Request, Response
@@ -38,6 +38,9 @@ from app.ui.articles import ARTICLE_ROUTE, article_page
 from app.ui.blocks import CSS, THEME, build_ui
 from app.ui.file_inputs import ASGIApp, FilePathGuard, Message, Receive, Scope, Send, UploadFolder
 from app.ui.upload_cache import UploadQuota, sweep_periodically
+
+if TYPE_CHECKING:
+    from app.agent.desk import SupportDesk
 
 logger = logging.getLogger(__name__)
 
@@ -92,29 +95,6 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
-
-
-def health_checks(desk: Any, settings: Settings) -> dict[str, Callable[[], dict[str, Any]]]:
-    """One probe per component; each returns details and raises (or reports ok=False) when down."""
-
-    def database() -> dict[str, Any]:
-        return {"ok": bool(desk.store.ping())}
-
-    def vector_store() -> dict[str, Any]:
-        details = {"ok": bool(desk.kb.ping()), "documents": desk.kb.stats()["documents"]}
-        lost = desk.kb.lost_documents()
-        if lost:
-            details["degraded"] = True
-            details["lost_documents"] = [doc.doc_id for doc in lost][:20]
-            details["fix"] = "Upload the lost documents again on the Knowledge tab (or re-run the import)."
-        return details
-
-    def model() -> dict[str, Any]:
-        embedder = desk.kb.embedder  # loads the embedding model once
-        ok = desk.agent is not None and embedder.dimension > 0
-        return {"ok": ok, "chat_provider": settings.chat_provider, "embedding_model": embedder.name}
-
-    return {"database": database, "vector_store": vector_store, "model": model}
 
 
 async def run_checks(checks: dict[str, Callable[[], dict[str, Any]]]) -> tuple[bool, dict[str, Any]]:
@@ -237,7 +217,7 @@ def upload_sweeper(settings: Settings) -> Callable[[FastAPI], contextlib.Abstrac
     return lifespan
 
 
-def create_app(settings: Settings, desk: Any | None = None) -> FastAPI:
+def create_app(settings: Settings, desk: SupportDesk | None = None) -> FastAPI:
     """The FastAPI app: health and metrics endpoints, the JSON API, and the Gradio UI at `/`.
 
     File inputs are guarded (`FilePathGuard`: only files in Gradio's upload folder), uploads are
@@ -247,9 +227,7 @@ def create_app(settings: Settings, desk: Any | None = None) -> FastAPI:
         from app.agent.desk import SupportDesk
 
         desk = SupportDesk.from_settings(settings)
-    metrics: ServiceMetrics = (
-        getattr(desk, "metrics", None) or ServiceMetrics()
-    )  # turns are counted by the desk
+    metrics: ServiceMetrics = desk.metrics  # turns are counted by the desk
     tokens = VisitorTokens.from_settings(settings)
     app = FastAPI(
         title="Customer support desk",
@@ -260,7 +238,7 @@ def create_app(settings: Settings, desk: Any | None = None) -> FastAPI:
     )
     app.state.desk, app.state.metrics, app.state.settings = desk, metrics, settings
     install_error_handlers(app)
-    checks = health_checks(desk, settings)
+    checks = desk.health_checks()
 
     @app.get("/healthz")
     async def healthz() -> JSONResponse:
@@ -277,7 +255,7 @@ def create_app(settings: Settings, desk: Any | None = None) -> FastAPI:
     @app.get(f"{ARTICLE_ROUTE}/{{doc_id:path}}", response_class=HTMLResponse)
     def article(doc_id: str) -> HTMLResponse:
         """A help-centre article, which an answer's sources link to (at the cited section)."""
-        return HTMLResponse(article_page(desk.kb, doc_id))
+        return HTMLResponse(article_page(desk.knowledge, doc_id))
 
     app.include_router(build_api_router(desk, settings, tokens))
     blocks = build_ui(desk, settings, tokens=tokens)
@@ -317,6 +295,8 @@ def serve(settings: Settings) -> None:
 
     options = {"host": settings.host, "port": settings.port, "log_config": None, "access_log": False}
     if settings.workers > 1:
+        from app.agent.startup import prepare_shared_state
+
         prepare_shared_state(settings)
         logger.info(
             "serving", extra={"host": settings.host, "port": settings.port, "workers": settings.workers}
@@ -328,33 +308,11 @@ def serve(settings: Settings) -> None:
     uvicorn.run(app, **options)
 
 
-def prepare_shared_state(settings: Settings) -> None:
-    """Migrate the database and fill or restore the knowledge base, before any worker starts."""
-    from app.knowledge.base import KnowledgeBase
-    from app.knowledge.bootstrap import ensure_knowledge
-    from app.store import Store
+def start_desk(settings: Settings) -> SupportDesk:
+    """The process's desk (`app.agent.startup.open_desk`), with recovery sweeping."""
+    from app.agent.startup import open_desk
 
-    Store.from_settings(settings).close()
-    kb = KnowledgeBase.from_settings(settings)
-    try:
-        ensure_knowledge(kb, settings)
-    finally:
-        kb.close()
-
-
-def start_desk(settings: Settings) -> Any:
-    """The process's desk: knowledge restored (or ingested), warm-up started, recovery sweeping."""
-    from app.agent.desk import SupportDesk
-    from app.knowledge.base import KnowledgeBase
-    from app.knowledge.bootstrap import ensure_knowledge
-
-    kb = KnowledgeBase.from_settings(settings)
-    kb.lost_documents()  # opens the vector store first: a damaged one stops us before any model loads
-    desk = SupportDesk.from_settings(settings, kb=kb)
-    summary = ensure_knowledge(desk.kb, settings)
-    desk.warm_answer_units()  # in the background: startup does not wait for it
-    if summary is not None:
-        logger.info("demo knowledge base ingested", extra={"summary": summary.line()})
+    desk = open_desk(settings)
     start_recovery(desk, settings)
     return desk
 
@@ -370,7 +328,7 @@ def worker_app() -> FastAPI:
     return create_app(settings, start_desk(settings))
 
 
-def start_recovery(desk: Any, settings: Settings) -> threading.Thread:
+def start_recovery(desk: SupportDesk, settings: Settings) -> threading.Thread:
     """Answer messages a killed process left unanswered: now, then every RECOVERY_INTERVAL_S.
 
     A message counts as abandoned once it is older than the longest a turn may take (the chat

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from app.errors import InputError
 from app.files.names import is_control
+from app.store.base import is_encodable  # the store refuses the same text; one definition
+
+__all__ = ["check_message_text", "is_encodable"]
 
 
 def check_message_text(text: str) -> str:

@@ -24,6 +24,14 @@ from agent_framework import AgentSession, Message
 from app.agent.context import bind_session, session_snapshot
 from app.agent.factory import build_agent
 from app.agent.providers import Preparable
+from app.agent.services import (
+    HandoffQueue,
+    KnowledgeCatalogue,
+    Probe,
+    Transcript,
+    health_checks,
+    read_transcript,
+)
 from app.attachments import check_upload
 from app.errors import InputError, ModelUnavailableError, NotFoundError, SupportError
 from app.events import Citation, ReplyEvent, TextDelta, TurnDone, TurnResult
@@ -96,6 +104,7 @@ class SupportDesk:
         self.agent = agent
         self.rate_limiter = RateLimiter(store, Limits.from_settings(settings))
         self.metrics = ServiceMetrics()  # counted here, so every entry point (UI, API) is counted
+        self.handoff = HandoffQueue(store, kb)  # the staff console's side of the hand-off
         self._warm_lock = threading.Lock()
         self._warm_requested = False
         self._warmer: Any = None  # what the model's warm-up returned (the offline one: a warmer)
@@ -201,6 +210,41 @@ class SupportDesk:
         record = self.store.feedback.add(message_id, 1 if helpful else -1)
         logger.info("answer rated", extra={"message_id": message_id, "rating": record.rating})
         return record
+
+    # --- reading, for the UI ----------------------------------------------------------------------
+    @property
+    def knowledge(self) -> KnowledgeCatalogue:
+        """The knowledge catalogue (documents, articles, search) as the UI may use it."""
+        return self.kb
+
+    def transcript(self, conversation_id: str) -> Transcript:
+        """The stored conversation with its attachment names and cited passages, for display."""
+        return read_transcript(self.store, self.kb, conversation_id)
+
+    def ticket_for(self, conversation_id: str) -> TicketRecord | None:
+        """The conversation's hand-off ticket, if it was ever escalated."""
+        return self.store.tickets.for_conversation(conversation_id)
+
+    def has_messages_after(self, conversation_id: str, message_id: int) -> bool:
+        """Whether anything was written since `message_id` (0: at all), e.g. a person's reply."""
+        return bool(self.store.messages.list(conversation_id, after_id=message_id or None))
+
+    def check_new_token(self, ip: str | None) -> None:
+        """Count a new visitor token for this address (RateLimitedError past the limit)."""
+        self.rate_limiter.check_new_token(ip)
+
+    def check_message(self, text: str) -> str:
+        """The typed text, when the desk would accept it (the chat checks before storing any file)."""
+        if len(text) > self.settings.max_message_chars:
+            raise InputError(
+                f"Your message is too long: {len(text)} characters long; the limit is "
+                f"{self.settings.max_message_chars}. Please shorten it and send it again."
+            )
+        return check_message_text(text)
+
+    def health_checks(self) -> dict[str, Probe]:
+        """One probe per component for `/healthz` (see `app.agent.services.health_checks`)."""
+        return health_checks(self.store, self.kb, self.settings.chat_provider, ready=self.agent is not None)
 
     # --- turns -----------------------------------------------------------------------------------
     async def reply(
@@ -312,11 +356,7 @@ class SupportDesk:
         text = (text or "").strip()
         if not text and not attachment_ids:
             raise InputError("The message is empty.")
-        if len(text) > self.settings.max_message_chars:
-            raise InputError(
-                f"The message is {len(text)} characters long; the limit is {self.settings.max_message_chars}."
-            )
-        check_message_text(text)
+        self.check_message(text)
         conversation = self.conversation(conversation_id, caller)
         markers = [self._marker(conversation_id, attachment_id) for attachment_id in attachment_ids]
         self.rate_limiter.check_message(conversation_id, caller)

@@ -13,12 +13,15 @@ import html
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from markdown_it import MarkdownIt
 
 from app.errors import NotFoundError
+
+if TYPE_CHECKING:
+    from app.agent.services import KnowledgeCatalogue
 
 ARTICLE_ROUTE = "/help"
 _NOT_A_WORD = re.compile(r"[^a-z0-9]+")
@@ -87,9 +90,9 @@ def article_html(title: str, passages: Sequence[Passage]) -> str:
     return _PAGE.format(title=html.escape(title), body="\n".join(parts))
 
 
-def article_page(kb: Any, doc_id: str) -> str:
+def article_page(knowledge: KnowledgeCatalogue, doc_id: str) -> str:
     """The page of one ingested document; NotFoundError when the knowledge base has no such document."""
-    chunks = sorted((c for c in kb.catalog().chunks if c.doc_id == doc_id), key=lambda c: c.position)
+    chunks = knowledge.document_chunks(doc_id)
     if not chunks:
         raise NotFoundError(f"The help centre has no article {doc_id!r}.")
     return article_html(chunks[0].title, [Passage(c.section, c.text) for c in chunks])

@@ -8,7 +8,7 @@ Launching is the server's job (`app.server`), never done here.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
@@ -21,6 +21,9 @@ from app.ui.intro import HEADER
 from app.ui.knowledge_tab import build_knowledge_tab
 from app.ui.staff_auth import StaffAuth
 
+if TYPE_CHECKING:
+    from app.agent.desk import SupportDesk
+
 TITLE = "Kestrel help desk · AI support agent demo"
 CSS = """
 #escalation-banner { background: #fff4e5; border: 1px solid #f0a020; border-radius: 8px; padding: 4px 12px; }
@@ -32,9 +35,13 @@ STAFF_TAB_LABELS = {False: "Staff sign-in", True: "Hand-off console"}
 
 
 def build_ui(
-    desk: Any, settings: Settings, *, auth: StaffAuth | None = None, tokens: VisitorTokens | None = None
+    desk: SupportDesk,
+    settings: Settings,
+    *,
+    auth: StaffAuth | None = None,
+    tokens: VisitorTokens | None = None,
 ) -> gr.Blocks:
-    """The app's Blocks over one `SupportDesk` (its store and knowledge base).
+    """The app's Blocks over one `SupportDesk`: its turns, its knowledge catalogue and its hand-off queue.
 
     `tokens` must be the server's: the chat reads the visitor cookie its middleware signs.
     """
@@ -47,9 +54,9 @@ def build_ui(
             with gr.Tab("Chat", id="chat"):
                 build_chat_tab(demo, desk, settings, tokens)
             with gr.Tab("Knowledge", id="knowledge"):
-                build_knowledge_tab(demo, desk.kb, settings, auth, staff_token)
+                build_knowledge_tab(demo, desk.knowledge, settings, auth, staff_token)
             with gr.Tab(STAFF_TAB_LABELS[False], id="console") as console_tab:
-                build_console_tab(desk.store, auth, staff_token)
+                build_console_tab(desk.handoff, auth, staff_token)
             with gr.Tab("Evaluation", id="evaluation", visible=False) as eval_tab:
                 build_eval_tab(settings, auth, staff_token)
         staff_token.change(

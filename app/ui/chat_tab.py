@@ -23,7 +23,7 @@ from typing import Any
 
 import gradio as gr
 
-from app.agent.desk import handled_by_person
+from app.agent.desk import SupportDesk, handled_by_person
 from app.errors import InputError
 from app.identity import VISITOR_COOKIE, Caller, VisitorTokens
 from app.settings import Settings
@@ -31,8 +31,7 @@ from app.ui import render
 from app.ui.file_inputs import UploadFolder, uploaded_paths
 from app.ui.intro import EXAMPLES, HOW_IT_WORKS
 from app.ui.notify import warn
-from app.ui.transcript import load_view
-from app.validation import check_message_text
+from app.ui.transcript import transcript_view
 
 logger = logging.getLogger(__name__)
 
@@ -83,7 +82,11 @@ class ChatTab:
     """Event handlers of the chat tab, bound to one desk."""
 
     def __init__(
-        self, desk: Any, settings: Settings, tokens: VisitorTokens, uploads: UploadFolder | None = None
+        self,
+        desk: SupportDesk,
+        settings: Settings,
+        tokens: VisitorTokens,
+        uploads: UploadFolder | None = None,
     ) -> None:
         self.desk = desk
         self.settings = settings
@@ -97,10 +100,10 @@ class ChatTab:
     # --- reading ------------------------------------------------------------------------------
     def view(self, conversation_id: str) -> render.ChatView:
         """The stored conversation rendered, with cited passages looked up in the knowledge base."""
-        return load_view(self.desk.store, conversation_id, self.desk.kb)
+        return transcript_view(self.desk.transcript(conversation_id))
 
     def banner(self, conversation_id: str | None) -> dict[str, Any]:
-        ticket = self.desk.store.tickets.for_conversation(conversation_id) if conversation_id else None
+        ticket = self.desk.ticket_for(conversation_id) if conversation_id else None
         text = render.escalation_banner(ticket, person_handling=handled_by_person(ticket))
         return gr.update(value=text, visible=bool(text))
 
@@ -184,12 +187,7 @@ class ChatTab:
             files = [self.uploads.check(path) for path in uploaded_paths(raw_files)]
             if not text and not files:
                 raise InputError("Type a message or attach a file first.")
-            if len(text) > self.settings.max_message_chars:
-                raise InputError(
-                    f"Your message is too long ({len(text)} characters; "
-                    f"at most {self.settings.max_message_chars}). Please shorten it and send it again."
-                )
-            check_message_text(text)  # before anything, even a new conversation, is stored
+            self.desk.check_message(text)  # before anything, even a new conversation, is stored
             caller = self.caller(request, visitor)
             if conversation_id:
                 self.desk.conversation(conversation_id, caller)
@@ -283,8 +281,7 @@ class ChatTab:
         """Pull messages written elsewhere (a human agent's reply) and the ticket's state."""
         if not conversation_id or pending is not None:
             return gr.skip(), gr.skip(), gr.skip(), gr.skip()
-        fresh = self.desk.store.messages.list(conversation_id, after_id=last_id or None)
-        if not fresh:
+        if not self.desk.has_messages_after(conversation_id, last_id):
             return gr.skip(), gr.skip(), gr.skip(), self.banner(conversation_id)
         view = self.view(conversation_id)
         return view.messages, view.message_ids, view.last_id, self.banner(conversation_id)
@@ -297,7 +294,9 @@ def refused(exc: BaseException, messages: list[dict[str, Any]], *, box: Any) -> 
     return box, [*messages, notice], gr.skip(), gr.skip(), None, gr.skip()
 
 
-def build_chat_tab(demo: gr.Blocks, desk: Any, settings: Settings, tokens: VisitorTokens) -> ChatComponents:
+def build_chat_tab(
+    demo: gr.Blocks, desk: SupportDesk, settings: Settings, tokens: VisitorTokens
+) -> ChatComponents:
     """Lay out the chat tab inside the current Blocks context and wire its events."""
     handlers = ChatTab(desk, settings, tokens, UploadFolder.of(demo))
     gr.Markdown(f"{HOW_IT_WORKS}\n\n**Try a question:**", elem_id="how-it-works")

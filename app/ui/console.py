@@ -15,13 +15,13 @@ from typing import Any
 
 import gradio as gr
 
+from app.agent.services import TICKET_PRIORITIES, TICKET_STATUSES, HandoffQueue
 from app.errors import InputError, SupportError
-from app.store.records import TICKET_PRIORITIES, TICKET_STATUSES
 from app.ui import render
 from app.ui.notify import warn
 from app.ui.staff_area import DISABLED_NOTICE
 from app.ui.staff_auth import AccessDenied, StaffAuth
-from app.ui.transcript import load_view
+from app.ui.transcript import transcript_view
 
 logger = logging.getLogger(__name__)
 
@@ -107,10 +107,10 @@ def _history_line(event: dict[str, Any]) -> str:
 
 
 class ConsoleTab:
-    """Console handlers over the store, gated by `StaffAuth`."""
+    """Console handlers over the hand-off queue, gated by `StaffAuth`."""
 
-    def __init__(self, store: Any, auth: StaffAuth) -> None:
-        self.store = store
+    def __init__(self, queue: HandoffQueue, auth: StaffAuth) -> None:
+        self.queue = queue
         self.auth = auth
 
     def sign_in(
@@ -141,7 +141,7 @@ class ConsoleTab:
         """A click on a queue row opens that row's ticket (its number is in the first column)."""
         row = evt.row_value if isinstance(getattr(evt, "row_value", None), list) else []
         try:
-            ticket_id = self.store.tickets.get(str(row[0])).id if row else None
+            ticket_id = self.queue.ticket(str(row[0])).id if row else None
         except SupportError as exc:
             warn(exc, action="console.open_row")
             return (gr.skip(),) * 10
@@ -161,13 +161,13 @@ class ConsoleTab:
     ) -> tuple:
         """The signed-in page: queue (filtered), the chosen ticket and its transcript."""
         staff = self.auth.require(token)
-        tickets = self.store.tickets.list(status=_filter(status), priority=_filter(priority))
+        tickets = self.queue.tickets(status=_filter(status), priority=_filter(priority))
         choices = [(f"{t.number} · {t.priority} · {render.shorten(t.reason, 40)}", t.id) for t in tickets]
         details, transcript = "", []
         if ticket_id is not None:
-            ticket = self.store.tickets.get(ticket_id)
+            ticket = self.queue.ticket(ticket_id)
             details = ticket_details(ticket)
-            transcript = load_view(self.store, ticket.conversation_id).messages
+            transcript = transcript_view(self.queue.transcript(ticket.conversation_id)).messages
         text_reset = "" if clear else gr.skip()
         who = f"Signed in as **{render.inert(staff)}**"
         return (
@@ -207,18 +207,18 @@ class ConsoleTab:
     def reply(self, staff: str, ticket_id: int | None, text: str, _note: str) -> None:
         if not text.strip():
             raise InputError("Write a reply first.")
-        self.store.tickets.reply(_require_ticket(ticket_id), staff, text.strip())
+        self.queue.reply(_require_ticket(ticket_id), staff, text.strip())
         logger.info("staff replied", extra={"ticket": ticket_id, "staff": staff})
 
     def assign(self, staff: str, ticket_id: int | None, _text: str, _note: str) -> None:
-        self.store.tickets.assign(_require_ticket(ticket_id), staff)
+        self.queue.assign(_require_ticket(ticket_id), staff)
 
     def resolve(self, staff: str, ticket_id: int | None, _text: str, note: str) -> None:
-        self.store.tickets.resolve(_require_ticket(ticket_id), staff, note.strip() or None)
+        self.queue.resolve(_require_ticket(ticket_id), staff, note.strip() or None)
 
     def hand_back(self, staff: str, ticket_id: int | None, _text: str, _note: str) -> None:
         """The assistant answers the conversation again; the ticket closes."""
-        self.store.tickets.hand_back(_require_ticket(ticket_id), staff)
+        self.queue.hand_back(_require_ticket(ticket_id), staff)
 
 
 def _filter(value: str | None) -> str | None:
@@ -231,7 +231,7 @@ def _require_ticket(ticket_id: int | None) -> int:
     return ticket_id
 
 
-def build_console_tab(store: Any, auth: StaffAuth, token: gr.State) -> ConsoleComponents | None:
+def build_console_tab(queue: HandoffQueue, auth: StaffAuth, token: gr.State) -> ConsoleComponents | None:
     """Lay out the console and the staff sign-in; only a notice when staff actions are disabled.
 
     `token` is the page's one staff session: signing in here also unlocks the staff sections of the
@@ -240,7 +240,7 @@ def build_console_tab(store: Any, auth: StaffAuth, token: gr.State) -> ConsoleCo
     if not auth.enabled:
         gr.Markdown(DISABLED_NOTICE, elem_id="console-disabled")
         return None
-    handlers = ConsoleTab(store, auth)
+    handlers = ConsoleTab(queue, auth)
     with gr.Column(visible=True, elem_id="console-sign-in") as sign_in_panel:
         gr.Markdown(
             "### Staff sign-in\nSign in to see the hand-off queue and to manage the knowledge "

@@ -20,8 +20,10 @@ from typing import Any
 
 import gradio as gr
 
+from app.agent.services import KnowledgeCatalogue
 from app.errors import InputError
 from app.knowledge.documents import public_source
+from app.knowledge.retrieval import MODES
 from app.settings import Settings
 from app.ui import render
 from app.ui.file_inputs import UploadFolder, uploaded_paths
@@ -32,7 +34,6 @@ from app.ui.uploads import UploadLimits, stage_uploads
 
 logger = logging.getLogger(__name__)
 
-MODES = ("dense", "bm25", "hybrid")
 DOC_HEADERS = ["Document id", "Title", "Source", "Chunks", "Updated"]
 HIT_HEADERS = ["#", "Passage", "Article › section", "Score"]
 MODE_LABELS = {
@@ -89,7 +90,11 @@ class KnowledgeTab:
     """Handlers of the knowledge tab over one knowledge base; changes need a staff token."""
 
     def __init__(
-        self, kb: Any, settings: Settings, auth: StaffAuth, uploads: UploadFolder | None = None
+        self,
+        kb: KnowledgeCatalogue,
+        settings: Settings,
+        auth: StaffAuth,
+        uploads: UploadFolder | None = None,
     ) -> None:
         self.kb = kb
         self.settings = settings
@@ -163,7 +168,7 @@ class KnowledgeTab:
 
 
 def build_knowledge_tab(
-    demo: gr.Blocks, kb: Any, settings: Settings, auth: StaffAuth, token: gr.State
+    demo: gr.Blocks, kb: KnowledgeCatalogue, settings: Settings, auth: StaffAuth, token: gr.State
 ) -> None:
     """Lay out the knowledge tab in the current Blocks context and wire its events.
 

@@ -73,7 +73,7 @@ def test_rate_limit_counts_messages_stored_by_any_process(desk) -> None:
 def test_every_console_action_needs_a_valid_token(desk) -> None:
     conversation = desk.start_conversation("c-help")
     ticket, _ = desk.store.tickets.open(conversation, reason="help", priority="normal", summary="s")
-    console = ConsoleTab(desk.store, StaffAuth("sam", STAFF_PASSWORD))
+    console = ConsoleTab(desk.handoff, StaffAuth("sam", STAFF_PASSWORD))
     for action in (console.reply, console.assign, console.resolve, None):
         for token in (None, "", "forged", STAFF_PASSWORD):
             outputs = console.run(action)(token, "any", "any", ticket.id, "text", "note")

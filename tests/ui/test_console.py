@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from app.agent.services import HandoffQueue
 from app.store import Store
 from app.ui.console import ANY, ConsoleTab
 from app.ui.staff_auth import StaffAuth
@@ -33,7 +34,7 @@ def _outputs_text(outputs: tuple) -> str:
 
 @pytest.mark.parametrize("token", [None, "", "forged-token"])
 def test_actions_without_a_valid_token_show_only_the_sign_in_form(store, ticket, token):
-    console = ConsoleTab(store, StaffAuth("sam", "pw"))
+    console = ConsoleTab(HandoffQueue(store), StaffAuth("sam", "pw"))
     outputs = console.run(None)(token, ANY, ANY, ticket.id, "", "")
     assert outputs[0] is None and outputs[1]["visible"] is True and outputs[2]["visible"] is False
     assert ticket.number not in _outputs_text(outputs)
@@ -41,7 +42,7 @@ def test_actions_without_a_valid_token_show_only_the_sign_in_form(store, ticket,
 
 
 def test_forged_token_cannot_reply_or_resolve(store, ticket):
-    console = ConsoleTab(store, StaffAuth("sam", "pw"))
+    console = ConsoleTab(HandoffQueue(store), StaffAuth("sam", "pw"))
     console.run(console.reply)("forged", ANY, ANY, ticket.id, "sneaky", "")
     console.run(console.resolve)("forged", ANY, ANY, ticket.id, "", "")
     assert [m.role for m in store.messages.list(ticket.conversation_id)] == ["user"]
@@ -50,7 +51,7 @@ def test_forged_token_cannot_reply_or_resolve(store, ticket):
 
 def test_signed_in_staff_see_the_queue_and_their_reply_reaches_the_conversation(store, ticket):
     auth = StaffAuth("sam", "pw")
-    console = ConsoleTab(store, auth)
+    console = ConsoleTab(HandoffQueue(store), auth)
     token = auth.sign_in("sam", "pw")
     outputs = console.run(None)(token, "open", "high", ticket.id, "", "")
     assert outputs[4][0][:3] == [ticket.number, "open", "high"]
