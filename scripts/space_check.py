@@ -28,6 +28,10 @@ import venv
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run as `python scripts/space_check.py`: the app's helpers
+
+from app.probe import wait_healthy  # noqa: E402
+
 QUESTION = "How long does delivery to Ireland take?"
 
 
@@ -71,21 +75,6 @@ def space_environment(port: int, data_dir: Path) -> dict[str, str]:
     }
 
 
-def wait_healthy(url: str, server: subprocess.Popen, timeout_s: float) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"the app exited with {server.returncode} before it was healthy")
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=5) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(1)
-    raise SystemExit(f"/healthz was not green within {timeout_s:.0f} s")
-
-
 def _post(url: str, body: dict, token: str | None = None) -> dict:
     request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST")
     request.add_header("Content-Type", "application/json")
@@ -121,7 +110,10 @@ def main(argv: list[str] | None = None) -> int:
             stderr=open(Path(data_dir) / "app.log", "w"),  # noqa: SIM115 - closed with the process
         )
         try:
-            wait_healthy(url, server, args.timeout)
+            try:
+                wait_healthy(url, server, args.timeout)
+            except RuntimeError as exc:
+                raise SystemExit(str(exc)) from exc
             healthy_s = time.perf_counter() - started
             answer = ask(url)
             first_answer_s = time.perf_counter() - started

@@ -22,7 +22,7 @@ twice. Queries without gold ids have no defined recall and are left out of the m
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 
 CUTOFFS: tuple[int, ...] = (1, 5, 10)
 DEPTH = 10
@@ -109,6 +109,22 @@ def graded_ndcg_at_k(ranked_ids: Sequence[str], gains: Mapping[str, float], k: i
     )
 
 
+Metric = Callable[[Sequence[str], Collection[str], int], float]  # (ranking, gold ids, cutoff) -> value
+BINARY_AT_CUTOFFS: Mapping[str, Metric] = {
+    "hit": hit_at_k,
+    "recall": recall_at_k,
+    "precision": precision_at_k,
+}
+BINARY_AT_DEPTH: Mapping[str, Metric] = {"mrr": reciprocal_rank, "ndcg": ndcg_at_k}
+
+
+def at_cutoffs(
+    ranked_ids: Sequence[str], gold: Collection[str], cutoffs: Iterable[int], metrics: Mapping[str, Metric]
+) -> dict[str, float]:
+    """`name@k` for every metric at every cutoff: the one loop both scorers below share."""
+    return {f"{name}@{k}": metric(ranked_ids, gold, k) for k in cutoffs for name, metric in metrics.items()}
+
+
 def score_judged(
     ranked_ids: Sequence[str], judgements: Mapping[str, float], cutoffs: Sequence[int]
 ) -> dict[str, float]:
@@ -117,14 +133,17 @@ def score_judged(
     gold = {doc for doc, relevance in judgements.items() if relevance > 0}
     if not gold:
         return {}
-    scores: dict[str, float] = {}
-    for k in cutoffs:
-        scores[f"recall@{k}"] = recall_at_k(ranked_ids, gold, k)
-        scores[f"precision@{k}"] = precision_at_k(ranked_ids, gold, k)
-        scores[f"ndcg@{k}"] = graded_ndcg_at_k(ranked_ids, judgements, k)
-        scores[f"mrr@{k}"] = reciprocal_rank(ranked_ids, gold, k)
-    scores["map"] = average_precision(ranked_ids, gold)
-    return scores
+
+    def graded_ndcg(ranked: Sequence[str], _gold: Collection[str], k: int) -> float:
+        return graded_ndcg_at_k(ranked, judgements, k)  # the grades, not just relevant or not
+
+    metrics = {
+        "recall": recall_at_k,
+        "precision": precision_at_k,
+        "ndcg": graded_ndcg,
+        "mrr": reciprocal_rank,
+    }
+    return {**at_cutoffs(ranked_ids, gold, cutoffs, metrics), "map": average_precision(ranked_ids, gold)}
 
 
 def score_ranking(ranked_ids: Sequence[str], gold_ids: Iterable[str]) -> dict[str, float]:
@@ -136,15 +155,11 @@ def score_ranking(ranked_ids: Sequence[str], gold_ids: Iterable[str]) -> dict[st
     gold = set(gold_ids)
     if not gold:
         return {}
-    scores: dict[str, float] = {}
-    for k in CUTOFFS:
-        scores[f"hit@{k}"] = hit_at_k(ranked_ids, gold, k)
-        scores[f"recall@{k}"] = recall_at_k(ranked_ids, gold, k)
-        scores[f"precision@{k}"] = precision_at_k(ranked_ids, gold, k)
-    scores[f"mrr@{DEPTH}"] = reciprocal_rank(ranked_ids, gold, DEPTH)
-    scores[f"ndcg@{DEPTH}"] = ndcg_at_k(ranked_ids, gold, DEPTH)
-    scores["map"] = average_precision(ranked_ids, gold)
-    return scores
+    return {
+        **at_cutoffs(ranked_ids, gold, CUTOFFS, BINARY_AT_CUTOFFS),
+        **at_cutoffs(ranked_ids, gold, (DEPTH,), BINARY_AT_DEPTH),
+        "map": average_precision(ranked_ids, gold),
+    }
 
 
 def aggregate(per_query: Iterable[Mapping[str, float]]) -> dict[str, float]:
