@@ -237,8 +237,8 @@ class SupportDesk:
         """The typed text, when the desk would accept it (the chat checks before storing any file)."""
         if len(text) > self.settings.max_message_chars:
             raise InputError(
-                f"Your message is too long: {len(text)} characters long; the limit is "
-                f"{self.settings.max_message_chars}. Please shorten it and send it again."
+                f"Your message is too long: it is {len(text)} characters long, and at most "
+                f"{self.settings.max_message_chars} are allowed. Please shorten it and send it again."
             )
         return check_message_text(text)
 
