@@ -317,11 +317,14 @@ def test_a_how_to_answer_adds_the_time_its_section_states_after_the_steps(embedd
     assert note == "Your copy of the data is usually ready within 72 hours [1]."
 
 
-def _support(text: str, question: str, scores: list[float], chosen: list[int], **kwargs: object) -> list[str]:
+def _support(
+    text: str | list[Passage], question: str, scores: list[float], chosen: list[int], **kwargs: object
+) -> list[str]:
     from app.agent.providers.answer_select import read_question, supporting
     from app.agent.providers.offline_answer import content_words
 
-    units = passage_units([passage(1, "Delivery", "Options", text, doc_id="doc")])
+    passages = [passage(1, "Delivery", "Options", text, doc_id="doc")] if isinstance(text, str) else text
+    units = passage_units(passages)
     asked = read_question(question, question, content_words(question))
     added = supporting(units, chosen, np.asarray(scores), asked, lambda i, j: False, **kwargs)
     return [units[i].text for i in added]
@@ -345,10 +348,24 @@ def test_supporting_units_state_a_new_quantity_of_the_asked_kind_close_to_the_be
     assert _support("It takes 3 days. Parcels take 3 days.", "how long", [1.0, 0.9], [0]) == []
 
 
-def test_supporting_units_skip_rows_about_another_entity() -> None:
-    table = "| Store | Monthly |\n|---|---|\n| Ireland | €5.99 |\n| United Kingdom | £4.99 |"
-    conflicts = np.asarray([False, True])
-    assert _support(table, "how much is it in Ireland", [1.0, 0.95], [0], conflicts=conflicts) == []
-    assert _support(table, "how much is it in Ireland", [1.0, 0.95], [0]) == [
-        "Store: United Kingdom; Monthly: £4.99"
+def test_supporting_rows_are_not_alternatives_to_a_chosen_row_nor_about_another_entity() -> None:
+    table = (
+        "Prices differ by store.\n\n| Store | Monthly |\n|---|---|\n| Ireland | €5.99 |\n"
+        "| United Kingdom | £4.99 |"
+    )
+    question = "how much is it in Ireland"
+    assert _support(table, question, [1.0, 0.95, 0.9], [0], conflicts=np.asarray([False, False, True])) == [
+        "Store: Ireland; Monthly: €5.99"
     ]
+    assert len(_support(table, question, [1.0, 0.95, 0.9], [0])) == 2
+    # the Ireland row answers: the United Kingdom row beside it is another option, not a detail
+    assert _support(table, question, [0.5, 1.0, 0.95], [1]) == []
+
+
+def test_supporting_units_come_from_the_best_units_article_only() -> None:
+    passages = [
+        passage(1, "Delivery in Ireland", "Options", "Standard delivery is by An Post.", doc_id="ie"),
+        passage(2, "Returns", "Window", "Returns are free. You have 30 days.", doc_id="returns"),
+    ]
+    assert _support(passages, "how do I get delivery", [1.0, 0.95, 0.95], [0, 1]) == []
+    assert _support(passages, "how do I get delivery", [0.5, 1.0, 0.95], [1, 0]) == ["You have 30 days."]

@@ -443,7 +443,10 @@ def supporting(
     A question asking for a kind of quantity takes only units stating that kind; best-scoring first,
     close to the best unit's score, within the word budget; never a question, a lead-in, a list
     step, a table row about another entity than the one asked about (`conflicts`) or a near-duplicate."""
-    sections = {(units[i].cite, units[i].section) for i in chosen}
+    # the best unit's article only: a runner-up from another article is there for one sentence
+    sections = {(units[i].cite, units[i].section) for i in chosen if units[i].cite == units[chosen[0]].cite}
+    # a table row beside a chosen row is an alternative (another option, plan or country), not a detail
+    tables = {(units[i].cite, units[i].block) for i in chosen if _is_row(units[i].text)}
     stated = set().union(*(_numbers(units[i].text) for i in chosen))
     kinds = (question.kind.typed & QUANTITIES) or QUANTITIES
     words = sum(len(units[i].text.split()) for i in chosen)
@@ -455,6 +458,7 @@ def supporting(
             if i not in chosen
             and (unit.cite, unit.section) in sections
             and unit.step == 0  # a step of some list is no aside
+            and not (_is_row(unit.text) and (unit.cite, unit.block) in tables)
             and not (conflicts is not None and conflicts[i])
             and scores[i] >= floor
             and not unit.text.endswith(("?", ":"))
@@ -474,6 +478,11 @@ def supporting(
         words += size
         stated |= _numbers(units[i].text)
     return added
+
+
+def _is_row(text: str) -> bool:
+    """A table row as split ("Column: value; Column: value")."""
+    return bool(_ROW_LABEL.match(text)) and "; " in text
 
 
 def _numbers(text: str) -> set[str]:
