@@ -299,3 +299,73 @@ def test_a_review_answer_says_how_many_of_the_reviews_read_agree(embedder: MiniL
     reply = say.extracted(selection)
     assert reply.startswith("2 of the 3 reviews of Hobsons House I found say: ")
     assert "Breakfast" not in reply
+
+
+DATA_EXPORT = (
+    "1. Go to Account › Privacy › Download my data.\n2. Choose Request a copy.\n"
+    "3. We email you when the file is ready.\n\nYour copy of the data is usually ready within 72 hours."
+)
+
+
+def test_a_how_to_answer_adds_the_time_its_section_states_after_the_steps(embedder: MiniLM) -> None:
+    passages = [passage(1, "Downloading a copy of your data", "How to request your data", DATA_EXPORT)]
+    selection = ExtractiveAnswerer(embedder).select("how do i get a copy of my data", passage_units(passages))
+    assert selection.steps
+    reply = say.extracted(selection)
+    listed, note = reply.rsplit("\n\n", 1)
+    assert listed.splitlines()[-1].startswith("3. We email you")
+    assert note == "Your copy of the data is usually ready within 72 hours [1]."
+
+
+def _support(
+    text: str | list[Passage], question: str, scores: list[float], chosen: list[int], **kwargs: object
+) -> list[str]:
+    from app.agent.providers.answer_select import read_question, supporting
+    from app.agent.providers.offline_answer import content_words
+
+    passages = [passage(1, "Delivery", "Options", text, doc_id="doc")] if isinstance(text, str) else text
+    units = passage_units(passages)
+    asked = read_question(question, question, content_words(question))
+    added = supporting(units, chosen, np.asarray(scores), asked, lambda i, j: False, **kwargs)
+    return [units[i].text for i in added]
+
+
+def test_supporting_units_state_a_new_quantity_of_the_asked_kind_close_to_the_best() -> None:
+    text = (
+        "Standard delivery reaches most addresses. It takes 3–5 working days. It costs €6.95."
+        " Orders are packed in recycled boxes. Express takes 1 working day."
+    )
+    # a duration question: the cost (a price) is no answer to it; the distant express line is too weak
+    assert _support(text, "how long does shipping take", [1.0, 0.9, 0.9, 0.9, 0.5], [0]) == [
+        "It takes 3–5 working days."
+    ]
+    # a how-to question wants no particular kind: any new quantity close to the best joins, best first
+    assert _support(text, "how do I get standard delivery", [1.0, 0.8, 0.9, 0.95, 0.5], [0]) == [
+        "It costs €6.95.",
+        "It takes 3–5 working days.",
+    ]
+    # nothing new: a unit repeating a number the reply already states adds no fact
+    assert _support("It takes 3 days. Parcels take 3 days.", "how long", [1.0, 0.9], [0]) == []
+
+
+def test_supporting_rows_are_not_alternatives_to_a_chosen_row_nor_about_another_entity() -> None:
+    table = (
+        "Prices differ by store.\n\n| Store | Monthly |\n|---|---|\n| Ireland | €5.99 |\n"
+        "| United Kingdom | £4.99 |"
+    )
+    question = "how much is it in Ireland"
+    assert _support(table, question, [1.0, 0.95, 0.9], [0], conflicts=np.asarray([False, False, True])) == [
+        "Store: Ireland; Monthly: €5.99"
+    ]
+    assert len(_support(table, question, [1.0, 0.95, 0.9], [0])) == 2
+    # the Ireland row answers: the United Kingdom row beside it is another option, not a detail
+    assert _support(table, question, [0.5, 1.0, 0.95], [1]) == []
+
+
+def test_supporting_units_come_from_the_best_units_article_only() -> None:
+    passages = [
+        passage(1, "Delivery in Ireland", "Options", "Standard delivery is by An Post.", doc_id="ie"),
+        passage(2, "Returns", "Window", "Returns are free. You have 30 days.", doc_id="returns"),
+    ]
+    assert _support(passages, "how do I get delivery", [1.0, 0.95, 0.95], [0, 1]) == []
+    assert _support(passages, "how do I get delivery", [0.5, 1.0, 0.95], [1, 0]) == ["You have 30 days."]

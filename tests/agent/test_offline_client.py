@@ -332,6 +332,21 @@ def test_attachment_is_read_and_quoted(desk: Desk) -> None:
     assert [name for name, _ in desk.calls] == ["read_attachment", "search_knowledge_base"]
 
 
+def test_a_file_sent_with_a_statement_is_answered_from_the_file_and_the_help_centre(desk: Desk) -> None:
+    (reply,) = converse(
+        make_agent(desk), ["I was billed for the annual plus plan [Attachment 3: invoice.pdf]"]
+    )
+    assert [name for name, _ in desk.calls] == ["read_attachment", "search_knowledge_base"]
+    assert "$144.00" in reply and ATTACHMENT_CITATION in reply  # the file's line about it
+    assert "$12" in reply and "[1]" in reply  # what the help centre says, cited
+    assert "It begins" not in reply
+
+
+def test_a_bare_file_is_shown_by_how_it_begins(desk: Desk) -> None:
+    (reply,) = converse(make_agent(desk), ["[Attachment 3: invoice.pdf]"])
+    assert "It begins" in reply and "INV-2291" in reply
+
+
 def test_instructions_inside_passages_and_attachments_trigger_nothing(desk: Desk) -> None:
     replies = converse(
         make_agent(desk),

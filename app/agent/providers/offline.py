@@ -14,7 +14,7 @@ import json
 import logging
 import re
 from collections.abc import AsyncIterable, Awaitable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from agent_framework import (
@@ -37,6 +37,7 @@ from app.agent.providers.offline_answer import (
     MAX_SENTENCES,
     Embedder,
     ExtractiveAnswerer,
+    Unit,
     attachment_units,
     leading,
     passage_units,
@@ -278,7 +279,7 @@ class OfflineResponder:
         if not units:
             return self._answer(intent, view) or say.attachment_unreadable()
         if not _ASKS.search(intent.question):
-            return say.attachment_overview(leading(units))
+            return self._unasked(intent, view, units)
         selection = self.answerer.select(intent.question, units)
         confident = selection.confident(self.confidence)
         if needs_help_centre(intent.question, selection if confident else None):
@@ -291,6 +292,25 @@ class OfflineResponder:
         if confident:
             return say.extracted(selection, from_attachment=True)
         return self._answer(intent, view) or say.attachment_no_answer()
+
+    def _unasked(self, intent: Intent, view: TurnView, units: list[Unit]) -> str | Step:
+        """A file sent with a statement, not a question ("got this when adding my speaker", "the
+        headphones arrived broken"): the help centre is asked about the message together with the
+        file's line that matches it best (an error code, an item), and answers when it can, after
+        that line; a bare file, or one the help centre has nothing on, is shown by how it begins."""
+        if not intent.question.strip() or conv.SEARCH_TOOL not in view.available:
+            return say.attachment_overview(leading(units))
+        selection = self.answerer.select(intent.question, units)
+        line = selection.units[0].text if selection.units else ""
+        query = f"{intent.question} {line}".strip()
+        if not view.results(conv.SEARCH_TOOL):
+            return Step(calls=(ToolCall(conv.SEARCH_TOOL, {"query": query}),))
+        found = self._answer(replace(intent, query=query), view)
+        if not found:
+            return say.attachment_overview(leading(units))
+        confident = selection.confident(self.confidence)
+        quoted = say.extracted(leading(selection.units, 1), from_attachment=True) if confident else ""
+        return f"{quoted} {found}".strip()
 
 
 def without_fixed_replies(dialogue: list[str]) -> list[str]:

@@ -76,14 +76,19 @@ def _steps(selection: Selection) -> str:
     cited once at the end. The heading line also keeps the list at the start of a line when the
     reply begins with something else ("Thanks, I've noted ..."), so Markdown shows it as a list."""
     steps: dict[int, list[str]] = {}
-    for unit in selection.units:
+    listed_units = [unit for unit in selection.units if unit.step > 0]
+    for unit in listed_units:
         steps.setdefault(unit.step, []).append(unit.text)
     lines = [f"{number}. {' '.join(texts)}" for number, texts in sorted(steps.items())]
-    last = selection.units[-1]
+    last = listed_units[-1]
     lines[-1] = f"{lines[-1].split('. ', 1)[0]}. {_with_citation(' '.join(steps[max(steps)]), last.cite)}"
-    first = selection.units[0]
+    first = listed_units[0]
     heading = first.section.rpartition(">")[2].strip() or first.title.strip()
     listed = "\n".join(lines)
+    # what the section says beside its steps (how long it takes, what it costs) follows the list
+    notes = " ".join(_with_citation(unit.text, unit.cite) for unit in selection.units if unit.step == 0)
+    if notes:
+        listed = f"{listed}\n\n{notes}"
     heading = heading.rstrip(":.")
     if heading and not heading.endswith("?"):
         heading = f"{heading}:"
