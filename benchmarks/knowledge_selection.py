@@ -85,13 +85,15 @@ def fit(parts: list[tuple[list, np.ndarray, set[str]]]):
 
 
 def _chosen(chunks, features, model, select) -> set[str]:
+    """The fitting view: the tracked entity's candidates only (a question about several entities
+    is fitted on its main one; it is scored on all of them)."""
     return {chunks[index].doc_id for index, _ in select(features, model)}
 
 
 def main() -> None:
     args = parse_args()
     offline_environment()
-    from app.knowledge.selection import MODEL_FILE, SelectionModel, select
+    from app.knowledge.selection import MODEL_FILE, SelectionModel
     from app.settings import load_settings
 
     settings = load_settings()
@@ -114,10 +116,12 @@ def main() -> None:
         print(f"wrote {path}: threshold {model.threshold}")
     model = SelectionModel.packaged() if not args.fit else model
     rows = []
-    for label, _kb, found, cut, candidates, before in slices:
+    for label, kb, found, cut, _candidates, before in slices:
+        kb._selection = model  # scored as the search selects: each entity the question is about
+        selected = [{hit.doc_id for hit in kb.select_snippets(q, ctx)} for q, ctx, _ in found]
         for part, span in (("fit", slice(0, cut)), ("validation", slice(cut, None))):
             golds = [gold for _, _, gold in found[span]]
-            chosen = [_chosen(chunks, features, model, select) for chunks, features, _ in candidates[span]]
+            chosen = selected[span]
             top = micro(list(zip(before[span], golds, strict=True)))
             ours = micro(list(zip(chosen, golds, strict=True)))
             size = sum(map(len, chosen)) / max(len(chosen), 1)

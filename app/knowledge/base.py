@@ -386,7 +386,8 @@ class KnowledgeBase:
             for rank, (cid, score) in enumerate(ranked[:k], start=1)
         ]
         if entity is not None and mode != "bm25" and self.settings.knowledge_selection:
-            hits = self._with_selection(catalog, query.strip() or text, entity, where, hits)
+            entities = catalog.entities.discussed([query, *reversed(context)])  # one or several
+            hits = self._with_selection(catalog, query.strip() or text, entities or [entity], where, hits)
         return hits
 
     # --- knowledge selection ---------------------------------------------------------------
@@ -397,7 +398,8 @@ class KnowledgeBase:
         entity = self._tracked_entity(catalog, query, context) if catalog.chunks else None
         if entity is None or not query.strip():
             return []
-        return self._selected(catalog, query.strip(), entity, None)
+        entities = catalog.entities.discussed([query, *reversed(context)]) or [entity]
+        return self._selected_of(catalog, query.strip(), entities, None)
 
     def tracked_entity(self, query: str, context: Sequence[str] = ()) -> str | None:
         """The entity `search` focuses on for this query and dialogue (None: none tracked)."""
@@ -443,11 +445,18 @@ class KnowledgeBase:
             for rank, (index, probability) in enumerate(select(features, self.selection_model), start=1)
         ]
 
+    def _selected_of(
+        self, catalog: Catalog, question: str, entities: list[str], where: dict | None
+    ) -> list[Hit]:
+        """Each entity's selected set (a question may be about several), ranked in that order."""
+        chosen = [hit for entity in entities for hit in self._selected(catalog, question, entity, where)]
+        return [replace(hit, rank=rank) for rank, hit in enumerate(chosen, start=1)]
+
     def _with_selection(
-        self, catalog: Catalog, question: str, entity: str, where: dict | None, hits: list[Hit]
+        self, catalog: Catalog, question: str, entities: list[str], where: dict | None, hits: list[Hit]
     ) -> list[Hit]:
         """The selected set first (marked `selected`), then the ranked hits it does not hold."""
-        selected = self._selected(catalog, question, entity, where)
+        selected = self._selected_of(catalog, question, entities, where)
         if not selected:
             return hits
         chosen = {hit.chunk_id for hit in selected}

@@ -81,6 +81,20 @@ def test_no_entity_no_selection_and_it_can_be_switched_off(guest_house: Knowledg
     assert hits and not any(hit.metadata.get("selected") for hit in hits)
 
 
+def test_a_question_about_both_options_just_offered_selects_from_each(guest_house: KnowledgeBase) -> None:
+    offered = ["I need a guesthouse.", "There is the Acorn Guest House and Hobsons House. Any preference?"]
+    selected = guest_house.select_snippets("Do they serve a good breakfast?", offered)
+    ids = [hit.doc_id for hit in selected]
+    assert "hotel:2:review:0:0" in ids  # Hobsons House's breakfast
+    assert {"hotel:1:review:0:0", "hotel:1:review:0:2"} <= set(ids)  # and the Acorn's
+    assert [hit.rank for hit in selected] == list(range(1, len(selected) + 1))
+    hits = guest_house.search("Do they serve a good breakfast?", k=5, context=offered)
+    assert [hit.doc_id for hit in hits if hit.metadata.get("selected")] == ids
+    # naming one of them keeps the selection to that one
+    one = guest_house.select_snippets("Does Hobsons House serve a good breakfast?", offered)
+    assert {hit.doc_id for hit in one} == {"hotel:2:review:0:0"}
+
+
 def test_features_compare_each_snippet_within_its_kind() -> None:
     features = snippet_features(
         "is the breakfast good",
