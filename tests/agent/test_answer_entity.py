@@ -77,6 +77,20 @@ def test_a_unanimous_aspect_and_one_reviewer_with_two_sentences() -> None:
     assert single == 'One review of Acorn Guest House mentions it: "Great views of the river" [6].'
 
 
+def test_guests_who_state_no_opinion_are_not_counted_as_agreeing() -> None:
+    passages = [
+        review(1, "Alpha Lodge", 1, 0, "We had breakfast at eight."),  # a plain fact: no verdict
+        review(2, "Alpha Lodge", 2, 0, "Breakfast was served in the hall."),
+        review(3, "Alpha Lodge", 3, 2, "The breakfast was wonderful."),
+    ]
+    reply = EntityAnswerer().reply(entity_snippets(passages))
+    # the quote is the pleased guest's, though the first-ranked sentence states no opinion
+    expected = 'of Alpha Lodge that mention it is positive: "The breakfast was wonderful" [1][2][3].'
+    assert reply == f"One of the 3 reviews {expected}"
+    facts = EntityAnswerer().reply(entity_snippets(passages[:2]))
+    assert facts == 'Two reviews of Alpha Lodge mention it: "We had breakfast at eight" [1][2].'
+
+
 def test_faqs_are_quoted_and_two_entities_each_get_their_clause() -> None:
     passages = [
         faq(

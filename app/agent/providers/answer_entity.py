@@ -117,36 +117,40 @@ class EntityAnswerer:
         return " ".join(parts)
 
     def _review_clause(self, entity: str, reviews: list[Snippet]) -> str:
-        """How many guests who mention it are pleased and how many not, with a quote from each side."""
+        """How many of the guests who mention it are pleased and how many not (a guest's verdict is
+        the sum of their sentences' leanings), quoting the best-ranked sentence of each side."""
         authors: dict[str, list[Snippet]] = {}
         for snippet in reviews:
             authors.setdefault(snippet.author, []).append(snippet)
         leaning = dict(zip(reviews, self.opinions([s.text for s in reviews]), strict=True))
         verdict = {author: int(np.sign(sum(leaning[s] for s in said))) for author, said in authors.items()}
-        pleased = [a for a, v in verdict.items() if v > 0]
-        displeased = [a for a, v in verdict.items() if v < 0]
+        pleased = sum(v > 0 for v in verdict.values())
+        displeased = sum(v < 0 for v in verdict.values())
         cites = "".join(s.cite for s in reviews)
         total = len(authors)
         place = f" of {entity}" if entity else ""
+        side = 1 if pleased >= displeased else -1
+        most, few = max(pleased, displeased), min(pleased, displeased)
+        lead = _quote(_best(reviews, verdict, leaning, side))
         if total == 1:
-            return f'One review{place} mentions it: "{_quote(reviews[0].text)}" {cites}.'
-        majority, minority = (
-            (pleased, displeased) if len(pleased) >= len(displeased) else (displeased, pleased)
-        )
-        lead = _first(authors, majority) or reviews[0]
-        if not minority:
+            return f'One review{place} mentions it: "{lead}" {cites}.'
+        if most == 0:
+            return f'{_count(total)} reviews{place} mention it: "{lead}" {cites}.'
+        tone = "positive" if side > 0 else "negative"
+        if most == total:
             share = "Both" if total == 2 else f"All {total}"
-            tone = {1: " are positive", -1: " are negative"}.get(verdict[lead.author], " mention it")
-            return f'{share} reviews{place} that mention it{tone}: "{_quote(lead.text)}" {cites}.'
-        other = _first(authors, minority)
-        assert other is not None
-        side = "positive" if majority is pleased else "negative"
-        most, few = len(majority), len(minority)
-        return (
-            f"{_count(most)} of the {total} reviews{place} that mention it {_be(most)} {side}: "
-            f'"{_quote(lead.text)}", while {_count(few).lower()} {_be(few)} not: '
-            f'"{_quote(other.text)}" {cites}.'
-        )
+            return f'{share} reviews{place} that mention it are {tone}: "{lead}" {cites}.'
+        said = f'{_count(most)} of the {total} reviews{place} that mention it {_be(most)} {tone}: "{lead}"'
+        if not few:
+            return f"{said} {cites}."
+        other = _quote(_best(reviews, verdict, leaning, -side))
+        return f'{said}, while {_count(few).lower()} {_be(few)} not: "{other}" {cites}.'
+
+
+def _best(reviews: list[Snippet], verdict: dict[str, int], leaning: dict[Snippet, int], side: int) -> str:
+    """The best-ranked sentence that leans to `side` by a guest who does; else that guest's first."""
+    guests = [s for s in reviews if verdict[s.author] == side] or reviews
+    return next((s for s in guests if leaning[s] == side), guests[0]).text
 
 
 def _faq_clause(entity: str, faqs: list[Snippet], *, named: bool) -> str:
@@ -157,11 +161,6 @@ def _faq_clause(entity: str, faqs: list[Snippet], *, named: bool) -> str:
     if more:
         text = f"{text[:-1]} {more}."
     return f"{entity}: {text}" if named and entity else text
-
-
-def _first(authors: dict[str, list[Snippet]], chosen: list[str]) -> Snippet | None:
-    """The first (most probable) sentence of the first chosen author."""
-    return authors[chosen[0]][0] if chosen else None
 
 
 def _quote(text: str) -> str:
