@@ -120,6 +120,17 @@ def test_select_keeps_at_least_the_best_and_respects_threshold_and_cap() -> None
     assert select(np.zeros((0, len(FEATURES))), model) == []
 
 
+def test_faqs_may_have_their_own_threshold() -> None:
+    features = np.zeros((3, len(FEATURES)))
+    features[:, 0] = [2.0, 1.0, 0.5]  # probabilities 0.88, 0.73, 0.62
+    features[:, FEATURES.index("review")] = [1.0, 0.0, 1.0]  # a review, an FAQ, a review
+    shared = SelectionModel((1.0, 0, 0, 0, 0, 0), 0.0, threshold=0.8)
+    assert [i for i, _ in select(features, shared)] == [0]
+    own = SelectionModel((1.0, 0, 0, 0, 0, 0), 0.0, threshold=0.8, faq_threshold=0.7)
+    assert [i for i, _ in select(features, own)] == [0, 1]  # the FAQ passes its own, lower threshold
+    assert SelectionModel.from_dict(own.to_dict()) == own
+
+
 def test_the_packaged_model_loads_and_a_malformed_one_is_a_clear_error() -> None:
     model = SelectionModel.packaged()
     assert 0 < model.threshold < 1
