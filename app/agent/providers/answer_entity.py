@@ -8,7 +8,8 @@ it. This module composes one short reply that cites the whole set instead:
 
 - an FAQ is the company's word: its answer is quoted (not its question);
 - review sentences are guests' opinions: the reply says how many of the guests who mention the
-  aspect are pleased and how many are not, and quotes one of each side;
+  aspect are pleased and how many are not, and quotes the larger side (a quote from each side made
+  the reply longer: ROUGE-L 0.181 on the DSTC11 dev fitting part, one quote 0.190);
 - a question about two entities ("which of A and B has parking?") gets one clause per entity.
 
 It runs only on selected FAQ or review snippets, so help-centre articles keep the general path.
@@ -118,7 +119,7 @@ class EntityAnswerer:
 
     def _review_clause(self, entity: str, reviews: list[Snippet]) -> str:
         """How many of the guests who mention it are pleased and how many not (a guest's verdict is
-        the sum of their sentences' leanings), quoting the best-ranked sentence of each side."""
+        the sum of their sentences' leanings), quoting the larger side's best-ranked sentence."""
         authors: dict[str, list[Snippet]] = {}
         for snippet in reviews:
             authors.setdefault(snippet.author, []).append(snippet)
@@ -143,8 +144,7 @@ class EntityAnswerer:
         said = f'{_count(most)} of the {total} reviews{place} that mention it {_be(most)} {tone}: "{lead}"'
         if not few:
             return f"{said} {cites}."
-        other = _quote(_best(reviews, verdict, leaning, -side))
-        return f'{said}, while {_count(few).lower()} {_be(few)} not: "{other}" {cites}.'
+        return f"{said}, while {_count(few).lower()} {_be(few)} not {cites}."
 
 
 def _best(reviews: list[Snippet], verdict: dict[str, int], leaning: dict[Snippet, int], side: int) -> str:
