@@ -34,6 +34,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--root", type=Path, default=REPO.parent / "shared" / "datasets")
     parser.add_argument("--fit", action="store_true", help="refit the model and write it to the package")
     parser.add_argument("--k", type=int, default=5, help="k of the top-k comparison")
+    parser.add_argument(
+        "--per-kind", action="store_true", help="with --fit: FAQs get their own threshold (grid over both)"
+    )
     return parser.parse_args()
 
 
@@ -62,7 +65,7 @@ def micro(selections: list[tuple[set[str], set[str]]]) -> tuple[float, float, fl
     return precision, recall, 2 * precision * recall / (precision + recall) if precision + recall else 0.0
 
 
-def fit(parts: list[tuple[list, np.ndarray, set[str]]]):
+def fit(parts: list[tuple[list, np.ndarray, set[str]]], *, per_kind: bool = False):
     """Logistic coefficients on every candidate of the fitting turns, then the best threshold."""
     from sklearn.linear_model import LogisticRegression
 
@@ -74,24 +77,41 @@ def fit(parts: list[tuple[list, np.ndarray, set[str]]]):
     coefficients = tuple(float(c) for c in model.coef_[0])
     assert len(coefficients) == len(FEATURES)
 
-    def f1_at(threshold: float) -> float:
-        candidate = SelectionModel(coefficients, float(model.intercept_[0]), float(threshold))
+    def f1_at(threshold: float, faq_threshold: float | None) -> float:
+        candidate = SelectionModel(
+            coefficients, float(model.intercept_[0]), float(threshold), faq_threshold=faq_threshold
+        )
         return micro(
             [(_chosen(chunks, features, candidate, select), gold) for chunks, features, gold in parts]
         )[2]
 
-    best = max(THRESHOLDS, key=lambda t: (f1_at(t), -t))
-    return SelectionModel(coefficients, float(model.intercept_[0]), float(best))
+    best = max(THRESHOLDS, key=lambda t: (f1_at(t, None), -t))
+    if not per_kind:
+        return SelectionModel(coefficients, float(model.intercept_[0]), float(best))
+    pairs = [(float(t), float(f)) for t in THRESHOLDS for f in THRESHOLDS]
+    review, faq = max(pairs, key=lambda pair: (f1_at(*pair), -abs(pair[0] - pair[1]), -pair[0]))
+    return SelectionModel(coefficients, float(model.intercept_[0]), review, faq_threshold=faq)
 
 
 def _chosen(chunks, features, model, select) -> set[str]:
+    """The fitting view: the tracked entity's candidates only (a question about several entities
+    is fitted on its main one; it is scored on all of them)."""
     return {chunks[index].doc_id for index, _ in select(features, model)}
+
+
+def _faq_recall(chosen: list[set[str]], golds: list[set[str]]) -> float:
+    """Share of the gold FAQs selected (DSTC11 ids name `faq`; every DSTC10 snippet is an FAQ)."""
+    faqs = [
+        (pick, {g for g in gold if ":review:" not in g}) for pick, gold in zip(chosen, golds, strict=True)
+    ]
+    total = sum(len(gold) for _, gold in faqs)
+    return sum(len(pick & gold) for pick, gold in faqs) / total if total else 0.0
 
 
 def main() -> None:
     args = parse_args()
     offline_environment()
-    from app.knowledge.selection import MODEL_FILE, SelectionModel, select
+    from app.knowledge.selection import MODEL_FILE, SelectionModel
     from app.settings import load_settings
 
     settings = load_settings()
@@ -108,23 +128,39 @@ def main() -> None:
         kb.settings = settings
         slices.append((label, kb, found, cut, candidates, before))
     if args.fit:
-        model = fit([part for *_, cut, candidates, _ in slices for part in candidates[:cut]])
+        model = fit(
+            [part for *_, cut, candidates, _ in slices for part in candidates[:cut]], per_kind=args.per_kind
+        )
         path = REPO / "app" / "knowledge" / MODEL_FILE
         path.write_text(json.dumps(model.to_dict(), indent=2) + "\n", encoding="utf-8")
-        print(f"wrote {path}: threshold {model.threshold}")
+        print(f"wrote {path}: threshold {model.threshold}, FAQ threshold {model.faq_threshold}")
     model = SelectionModel.packaged() if not args.fit else model
     rows = []
-    for label, _kb, found, cut, candidates, before in slices:
+    for label, kb, found, cut, _candidates, before in slices:
+        kb._selection = model  # scored as the search selects: each entity the question is about
+        selected = [{hit.doc_id for hit in kb.select_snippets(q, ctx)} for q, ctx, _ in found]
         for part, span in (("fit", slice(0, cut)), ("validation", slice(cut, None))):
             golds = [gold for _, _, gold in found[span]]
-            chosen = [_chosen(chunks, features, model, select) for chunks, features, _ in candidates[span]]
+            chosen = selected[span]
             top = micro(list(zip(before[span], golds, strict=True)))
             ours = micro(list(zip(chosen, golds, strict=True)))
             size = sum(map(len, chosen)) / max(len(chosen), 1)
-            rows.append([label, part, len(golds), *top, *ours, size])
+            rows.append([label, part, len(golds), *top, *ours, size, _faq_recall(chosen, golds)])
     print_table(
         f"Knowledge selection on {SPLIT} knowledge turns: search top-{args.k} vs calibrated selection",
-        ["slice", "part", "turns", "top-k P", "top-k R", "top-k F1", "sel P", "sel R", "sel F1", "sel size"],
+        [
+            "slice",
+            "part",
+            "turns",
+            "top-k P",
+            "top-k R",
+            "top-k F1",
+            "sel P",
+            "sel R",
+            "sel F1",
+            "sel size",
+            "FAQ R",
+        ],
         rows,
     )
 

@@ -385,7 +385,8 @@ class KnowledgeBase:
         entity = retriever.tracked_entity(catalog, query, context) if catalog.chunks else None
         if entity is None or not query.strip():
             return []
-        return retriever.selected(catalog, query.strip(), entity, None)
+        entities = catalog.entities.discussed([query, *reversed(context)]) or [entity]
+        return retriever.selected_of(catalog, query.strip(), entities, None)
 
     def tracked_entity(self, query: str, context: Sequence[str] = ()) -> str | None:
         """The entity `search` focuses on for this query and dialogue (None: none tracked)."""

@@ -13,8 +13,9 @@ The probability is a logistic model over features that carry across datasets and
   (FAQ vs review): how a snippet compares within its entity matters more than its raw similarity;
 - the snippet's kind, and its rank within its kind (log);
 - the share of the question's content words the snippet contains (the aspect said outright).
-The coefficients and the threshold are fitted on a part of the DSTC dev slices and checked on the
-rest (`python -m benchmarks.knowledge_selection --fit`); they live in `selection_model.json`.
+The coefficients and the thresholds (FAQs may have their own) are fitted on a part of the DSTC dev
+slices and checked on the rest (`python -m benchmarks.knowledge_selection --fit`); they live in
+`selection_model.json`.
 """
 
 from __future__ import annotations
@@ -42,6 +43,9 @@ class SelectionModel:
     intercept: float
     threshold: float
     max_selected: int = 12  # a safety cap: no question is answered by more snippets than this
+    # FAQs calibrated apart (None: the same threshold): an entity has a few FAQs and many review
+    # sentences, so one threshold fitted over all candidates is set by the reviews.
+    faq_threshold: float | None = None
 
     def __post_init__(self) -> None:
         if len(self.coefficients) != len(FEATURES):
@@ -57,6 +61,7 @@ class SelectionModel:
                 intercept=float(data["intercept"]),
                 threshold=float(data["threshold"]),
                 max_selected=int(data.get("max_selected", 12)),
+                faq_threshold=None if data.get("faq_threshold") is None else float(data["faq_threshold"]),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise InputError(f"selection model: missing or malformed field {exc}") from None
@@ -74,6 +79,7 @@ class SelectionModel:
             "intercept": self.intercept,
             "threshold": self.threshold,
             "max_selected": self.max_selected,
+            "faq_threshold": self.faq_threshold,
         }
 
     def probabilities(self, features: np.ndarray) -> np.ndarray:
@@ -122,6 +128,8 @@ def select(features: np.ndarray, model: SelectionModel) -> list[tuple[int, float
         return []
     probability = model.probabilities(features)
     order = np.argsort(-probability, kind="stable")
-    kept = [int(i) for i in order if probability[i] >= model.threshold][: model.max_selected]
+    faq = model.threshold if model.faq_threshold is None else model.faq_threshold
+    needed = np.where(features[:, FEATURES.index(REVIEW)] > 0, model.threshold, faq)
+    kept = [int(i) for i in order if probability[i] >= needed[i]][: model.max_selected]
     kept = kept or [int(order[0])]
     return [(i, float(probability[i])) for i in kept]

@@ -66,3 +66,27 @@ def test_ordinal_references_pick_from_the_list_just_offered() -> None:
     assert m.last_named(["Does the first one have parking?", offered]) == "Grand Hotel"
     assert m.last_named(["What about the latter?", offered]) == "Royal Hotel"
     assert m.last_named(["Is it quiet?", offered]) == "Royal Hotel"
+
+
+def test_a_question_about_the_options_just_offered_is_about_all_of_them() -> None:
+    m = matcher()
+    offered = "I have the Grand Hotel and the Royal Hotel. Any preference?"
+    assert m.discussed(["Do they have a good view?", offered]) == ["Grand Hotel", "Royal Hotel"]
+    # the question names both itself
+    assert m.discussed(["Which of Caffe Milano and the Copper Kettle is quieter?", "Hello"]) == [
+        "Caffe Milano",
+        "The Copper Kettle",
+    ]
+
+
+def test_a_question_that_picks_one_option_or_follows_later_is_about_one() -> None:
+    m = matcher()
+    offered = "I have the Grand Hotel and the Royal Hotel. Any preference?"
+    assert m.discussed(["Does the first one have parking?", offered]) == ["Grand Hotel"]
+    assert m.discussed(["Is the Royal Hotel quiet?", offered]) == ["Royal Hotel"]
+    # an earlier list, then one option chosen: the chosen one only
+    assert m.discussed(["Is it quiet?", "Great, the Royal Hotel it is.", "Book it please", offered]) == [
+        "Royal Hotel"
+    ]
+    assert m.discussed(["Is it quiet?", "Sure.", offered]) == ["Royal Hotel"]  # the list is not the last turn
+    assert m.discussed(["Is it quiet?"]) == []

@@ -81,6 +81,20 @@ def test_no_entity_no_selection_and_it_can_be_switched_off(guest_house: Knowledg
     assert hits and not any(hit.metadata.get("selected") for hit in hits)
 
 
+def test_a_question_about_both_options_just_offered_selects_from_each(guest_house: KnowledgeBase) -> None:
+    offered = ["I need a guesthouse.", "There is the Acorn Guest House and Hobsons House. Any preference?"]
+    selected = guest_house.select_snippets("Do they serve a good breakfast?", offered)
+    ids = [hit.doc_id for hit in selected]
+    assert "hotel:2:review:0:0" in ids  # Hobsons House's breakfast
+    assert {"hotel:1:review:0:0", "hotel:1:review:0:2"} <= set(ids)  # and the Acorn's
+    assert [hit.rank for hit in selected] == list(range(1, len(selected) + 1))
+    hits = guest_house.search("Do they serve a good breakfast?", k=5, context=offered)
+    assert [hit.doc_id for hit in hits if hit.metadata.get("selected")] == ids
+    # naming one of them keeps the selection to that one
+    one = guest_house.select_snippets("Does Hobsons House serve a good breakfast?", offered)
+    assert {hit.doc_id for hit in one} == {"hotel:2:review:0:0"}
+
+
 def test_features_compare_each_snippet_within_its_kind() -> None:
     features = snippet_features(
         "is the breakfast good",
@@ -104,6 +118,17 @@ def test_select_keeps_at_least_the_best_and_respects_threshold_and_cap() -> None
     low = SelectionModel((1.0, 0, 0, 0, 0, 0), 0.0, threshold=0.99)
     assert [i for i, _ in select(features, low)] == [0]
     assert select(np.zeros((0, len(FEATURES))), model) == []
+
+
+def test_faqs_may_have_their_own_threshold() -> None:
+    features = np.zeros((3, len(FEATURES)))
+    features[:, 0] = [2.0, 1.0, 0.5]  # probabilities 0.88, 0.73, 0.62
+    features[:, FEATURES.index("review")] = [1.0, 0.0, 1.0]  # a review, an FAQ, a review
+    shared = SelectionModel((1.0, 0, 0, 0, 0, 0), 0.0, threshold=0.8)
+    assert [i for i, _ in select(features, shared)] == [0]
+    own = SelectionModel((1.0, 0, 0, 0, 0, 0), 0.0, threshold=0.8, faq_threshold=0.7)
+    assert [i for i, _ in select(features, own)] == [0, 1]  # the FAQ passes its own, lower threshold
+    assert SelectionModel.from_dict(own.to_dict()) == own
 
 
 def test_the_packaged_model_loads_and_a_malformed_one_is_a_clear_error() -> None:

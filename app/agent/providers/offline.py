@@ -32,6 +32,7 @@ from agent_framework.observability import ChatTelemetryLayer
 from app import protocol as conv
 from app.agent.providers import offline_replies as say
 from app.agent.providers.answer_context import ChunkLookup, with_sections
+from app.agent.providers.answer_entity import EntityAnswerer, entity_snippets
 from app.agent.providers.answer_types import needs_help_centre
 from app.agent.providers.offline_answer import (
     MAX_SENTENCES,
@@ -188,6 +189,7 @@ class OfflineResponder:
         # vocabulary (the provider passes one built from the knowledge base)
         self.router = router or Router(IntentModel.load(), embedder)
         self.answerer = ExtractiveAnswerer(embedder, max_sentences=max_sentences, max_units=max_units)
+        self.entity_answerer = EntityAnswerer()  # replies from an entity's selected snippets
         self.chunks = chunks  # reads the other sections of retrieved articles (None: passages only)
 
     def step(self, view: TurnView) -> Step:
@@ -263,6 +265,9 @@ class OfflineResponder:
         ]
         if not passages:
             return ""
+        snippets = entity_snippets(passages)
+        if snippets:  # the knowledge base selected an entity's answer set: cite all of it
+            return self.entity_answerer.reply(snippets)
         if self.chunks is not None:
             passages = with_sections(passages, self.chunks)
         selection = self.answerer.select(

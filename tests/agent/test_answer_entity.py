@@ -1,0 +1,194 @@
+"""Replies composed from an entity's selected snippets (DSTC-style FAQs and review sentences).
+
+The composition itself is pure text; opinions are read by the real VADER analyser, and the
+responder test runs the real MiniLM embedder. No LLM is involved anywhere.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from app.agent.providers.answer_entity import EntityAnswerer, entity_snippets, faq_answer
+from app.agent.providers.offline import OfflineResponder, ToolStep, TurnView
+from app.protocol import SEARCH_TOOL, Passage, cited_numbers, format_passages
+from tests.agent.test_offline_client import MiniLM
+
+
+def review(
+    number: int, entity: str, author: int, sentence: int, text: str, *, selected: bool = True
+) -> Passage:
+    doc_id = f"hotel:{entity[:3]}:review:{author}:{sentence}"
+    return Passage(number, f"{doc_id}#0", doc_id, entity, "", text, 0.5, kind="review", selected=selected)
+
+
+def faq(number: int, entity: str, doc_id: str, text: str) -> Passage:
+    return Passage(number, f"{doc_id}#0", doc_id, entity, "", text, 0.5, kind="faq", selected=True)
+
+
+def test_only_selected_faq_and_review_passages_are_entity_snippets() -> None:
+    article = Passage(1, "billing/refunds#0", "billing/refunds", "Refunds", "", "Refunds take 5 days.", 0.9)
+    unselected = review(2, "Acorn Guest House", 1, 0, "Lovely garden.", selected=False)
+    assert entity_snippets([article, unselected]) == []
+    chosen = review(3, "Acorn Guest House", 1, 1, "The garden was lovely.")
+    snippets = entity_snippets([article, unselected, chosen, chosen])
+    assert [(s.number, s.kind, s.author) for s in snippets] == [(3, "review", "hotel:Aco:review:1")]
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        # DSTC11: question, blank line, answer
+        (
+            "Does Alpha Lodge allow pets?\n\nYes, pets are welcome for a small fee.",
+            "Yes, pets are welcome for a small fee.",
+        ),
+        # DSTC9/10: title, blank line, body
+        ("Is there free parking?\n\nYes, parking is\nfree for guests.", "Yes, parking is free for guests."),
+        ("Breakfast is served from 7 to 10 am.", "Breakfast is served from 7 to 10 am."),
+    ],
+)
+def test_an_faq_is_quoted_by_its_answer(text: str, answer: str) -> None:
+    assert faq_answer(text) == answer
+
+
+def test_reviews_are_summarised_with_how_many_agree_and_every_one_cited() -> None:
+    passages = [
+        review(1, "Hobsons House", 9, 4, "The restrooms were spotless and lovely."),
+        review(2, "Hobsons House", 6, 1, "Our bathroom was very clean and fresh."),
+        review(3, "Hobsons House", 4, 2, "The bathroom was dirty and smelled awful."),
+    ]
+    reply = EntityAnswerer().reply(entity_snippets(passages))
+    assert reply.startswith("Two of the 3 reviews of Hobsons House that mention it are positive: ")
+    assert '"The restrooms were spotless and lovely"' in reply
+    assert reply.endswith(", while one is not [1][2][3].")  # the smaller side is counted, not quoted
+    assert cited_numbers(reply) == [1, 2, 3]
+
+
+def test_a_unanimous_aspect_and_one_reviewer_with_two_sentences() -> None:
+    passages = [
+        review(4, "Acorn Guest House", 1, 0, "The view from our room was amazing."),
+        review(5, "Acorn Guest House", 1, 3, "We loved watching the sunset from the window."),
+        review(6, "Acorn Guest House", 2, 0, "Great views of the river."),
+    ]
+    reply = EntityAnswerer().reply(entity_snippets(passages))
+    assert reply.startswith('Both reviews of Acorn Guest House that mention it are positive: "The view')
+    assert cited_numbers(reply) == [4, 5, 6]
+    single = EntityAnswerer().reply(entity_snippets(passages[2:]))
+    assert single == 'One review of Acorn Guest House mentions it: "Great views of the river" [6].'
+
+
+def test_guests_who_state_no_opinion_are_not_counted_as_agreeing() -> None:
+    passages = [
+        review(1, "Alpha Lodge", 1, 0, "We had breakfast at eight."),  # a plain fact: no verdict
+        review(2, "Alpha Lodge", 2, 0, "Breakfast was served in the hall."),
+        review(3, "Alpha Lodge", 3, 2, "The breakfast was wonderful."),
+    ]
+    reply = EntityAnswerer().reply(entity_snippets(passages))
+    # the quote is the pleased guest's, though the first-ranked sentence states no opinion
+    expected = 'of Alpha Lodge that mention it is positive: "The breakfast was wonderful" [1][2][3].'
+    assert reply == f"One of the 3 reviews {expected}"
+    facts = EntityAnswerer().reply(entity_snippets(passages[:2]))
+    assert facts == 'Two reviews of Alpha Lodge mention it: "We had breakfast at eight" [1][2].'
+
+
+def test_faqs_are_quoted_and_two_entities_each_get_their_clause() -> None:
+    passages = [
+        faq(
+            1,
+            "Alpha Lodge",
+            "hotel:0:faq:1",
+            "Is there parking at Alpha Lodge?\n\nFree parking is available on site.",
+        ),
+        faq(2, "Bright Inn", "hotel:1:faq:3", "Is there parking?\n\nNo, Bright Inn has no parking."),
+        faq(
+            3,
+            "Bright Inn",
+            "hotel:1:faq:4",
+            "Is there a garage nearby?\n\nA public garage is 5 minutes away.",
+        ),
+        faq(4, "Bright Inn", "hotel:1:faq:5", "Can I park a van?\n\nVans cannot be parked."),
+    ]
+    reply = EntityAnswerer().reply(entity_snippets(passages))
+    assert reply == (
+        "Alpha Lodge: Free parking is available on site [1]. Bright Inn: No, Bright Inn has no parking [2]. "
+        "A public garage is 5 minutes away [3] [4]."
+    )
+    alone = EntityAnswerer().reply(entity_snippets(passages[:1]))
+    assert alone == "Free parking is available on site [1]."  # one entity: no name in front
+
+
+class Hit:
+    """A search hit as the knowledge base returns it (format_passages reads these fields)."""
+
+    def __init__(self, doc_id: str, title: str, text: str, kind: str, selected: bool) -> None:
+        self.chunk_id, self.doc_id, self.title, self.section, self.text = (
+            f"{doc_id}#0",
+            doc_id,
+            title,
+            "",
+            text,
+        )
+        self.score = 0.6
+        self.metadata = {"doc_type": kind, "entity": title, **({"selected": True} if selected else {})}
+
+
+@pytest.fixture(scope="module")
+def responder() -> OfflineResponder:
+    return OfflineResponder(MiniLM(), confidence=0.3)
+
+
+def _answer(responder: OfflineResponder, question: str, hits: list[Hit]) -> str:
+    result = format_passages(hits)
+    view = TurnView(
+        user_text=question,
+        history=[("user", "I need a hotel in the north."), ("assistant", "How about Alpha Lodge?")],
+        steps=[ToolStep(SEARCH_TOOL, {"query": question}, result, False)],
+        available={SEARCH_TOOL},
+    )
+    return responder.step(view).text
+
+
+def test_the_responder_cites_the_whole_selected_set(responder: OfflineResponder) -> None:
+    hits = [
+        Hit(
+            "hotel:0:review:0:0",
+            "Alpha Lodge",
+            "The rooms at Alpha Lodge were spotless and very clean.",
+            "review",
+            True,
+        ),
+        Hit(
+            "hotel:0:review:1:0",
+            "Alpha Lodge",
+            "My bathroom was clean and the staff were friendly.",
+            "review",
+            True,
+        ),
+        Hit("hotel:0:review:2:1", "Alpha Lodge", "Our room was clean and quiet.", "review", True),
+        Hit("hotel:0:review:0:1", "Alpha Lodge", "Breakfast was a bit cold.", "review", False),
+    ]
+    reply = _answer(responder, "Are the rooms clean?", hits)
+    assert cited_numbers(reply) == [1, 2, 3]
+    assert "All 3 reviews of Alpha Lodge that mention it are positive" in reply
+
+
+def test_unselected_passages_keep_the_general_answer(responder: OfflineResponder) -> None:
+    hits = [
+        Hit(
+            "hotel:0:review:0:0",
+            "Alpha Lodge",
+            "The rooms at Alpha Lodge were spotless and very clean.",
+            "review",
+            False,
+        ),
+        Hit(
+            "hotel:0:review:1:0",
+            "Alpha Lodge",
+            "My bathroom was clean and the staff were friendly.",
+            "review",
+            False,
+        ),
+    ]
+    reply = _answer(responder, "Are the rooms clean?", hits)
+    assert "that mention it" not in reply  # the extractive answerer's wording, not this module's
+    assert cited_numbers(reply)
