@@ -74,7 +74,8 @@ class Retriever:
             ranked = best_per_doc(catalog, ranked)
         hits = as_hits(catalog, ranked[: request.k])
         if entity is not None and ranker.reads_meaning and self.settings.knowledge_selection:
-            hits = self.with_selection(catalog, request.query.strip() or text, entity, request.where, hits)
+            entities = catalog.entities.discussed([request.query, *reversed(request.context)]) or [entity]
+            hits = self.with_selection(catalog, request.query.strip() or text, entities, request.where, hits)
         return hits
 
     def ranker(self, mode: str) -> Ranker:
@@ -151,11 +152,18 @@ class Retriever:
             for rank, (index, probability) in enumerate(select(features, self.selection_model()), start=1)
         ]
 
+    def selected_of(
+        self, catalog: Catalog, question: str, entities: list[str], where: dict | None
+    ) -> list[Hit]:
+        """Each entity's selected set (a question may be about several), ranked in that order."""
+        chosen = [hit for entity in entities for hit in self.selected(catalog, question, entity, where)]
+        return [replace(hit, rank=rank) for rank, hit in enumerate(chosen, start=1)]
+
     def with_selection(
-        self, catalog: Catalog, question: str, entity: str, where: dict | None, hits: list[Hit]
+        self, catalog: Catalog, question: str, entities: list[str], where: dict | None, hits: list[Hit]
     ) -> list[Hit]:
         """The selected set first (marked `selected`), then the ranked hits it does not hold."""
-        selected = self.selected(catalog, question, entity, where)
+        selected = self.selected_of(catalog, question, entities, where)
         if not selected:
             return hits
         chosen = {hit.chunk_id for hit in selected}
