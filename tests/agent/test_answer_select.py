@@ -413,3 +413,16 @@ def test_a_remembered_country_decides_between_sibling_articles_only(embedder: Mi
         "can I split it into instalments", passage_units(unrelated), remembered=["United Kingdom"]
     )
     assert "Klarna" in chosen.units[0].text
+
+
+def test_a_remembered_country_picks_its_row_of_a_price_table(embedder: MiniLM) -> None:
+    """The plan page's price-by-country table answers a customer in the Netherlands with the euro
+    row, first, and leaves out the UK row."""
+    text = (ROOT / "datasets" / "knowledge_base" / "billing" / "premium-plan.md").read_text(encoding="utf-8")
+    price = text.split("## What's included")[0]
+    passages = [passage(1, "Kestrel Club Premium", "Price", price, doc_id="premium")]
+    chosen = ExtractiveAnswerer(embedder).select(
+        "how much is premium a month for me", passage_units(passages), remembered=["Netherlands"]
+    )
+    assert "€11.99" in chosen.units[0].text
+    assert not any("£9.99" in unit.text for unit in chosen.units)

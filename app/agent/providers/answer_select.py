@@ -378,7 +378,8 @@ REMEMBERED_HEADING = 0.15
 
 
 def remembered_headings(question: Question, units: Sequence[Unit], content_words: Words) -> np.ndarray:
-    """Per unit, the share of the remembered values' words its title and heading path name, for an
+    """Per unit, 1 for a table row naming a remembered value among rows naming others, else the
+    share of the remembered values' words its title and heading path name, for an
     article that has a retrieved sibling: another article whose title is the same but for the
     entity ("Delivery times and costs in Germany" / "... in the United Kingdom"). Only then is
     the remembered value what tells the two apart; on its own, a page that merely names the
@@ -388,14 +389,30 @@ def remembered_headings(question: Question, units: Sequence[Unit], content_words
     if not wanted:
         return np.zeros(len(units))
     titles = {unit.doc_id or unit.cite: content_words(unit.title) for unit in units}
+    rows = _rows_naming(units, wanted, content_words)
     shares = []
-    for unit in units:
+    for i, unit in enumerate(units):
+        if rows[i]:
+            shares.append(1.0)
+            continue
         own = unit.doc_id or unit.cite
         rest = titles[own] - wanted
         sibling = any(doc != own and rest and rest <= words for doc, words in titles.items())
         heading = content_words(f"{unit.title} {unit.section}")
         shares.append(len(wanted & heading) / len(wanted) if sibling else 0.0)
     return np.asarray(shares, dtype=np.float64)
+
+
+def _rows_naming(units: Sequence[Unit], wanted: frozenset[str], content_words: Words) -> list[bool]:
+    """Table rows that name a remembered value, in a table whose other rows name other entities
+    (the euro row of a price-by-country table for a customer in the Netherlands)."""
+    conflicts = row_conflicts(units, wanted, content_words)
+    pairs = list(zip(units, conflicts, strict=True))
+    tables = {(unit.order[0], unit.block) for unit, conflict in pairs if conflict}
+    return [
+        not conflict and (unit.order[0], unit.block) in tables and bool(wanted & content_words(unit.text))
+        for unit, conflict in zip(units, conflicts, strict=True)
+    ]
 
 
 def rule_scores(features: np.ndarray, question: Question) -> np.ndarray:
