@@ -369,3 +369,60 @@ def test_supporting_units_come_from_the_best_units_article_only() -> None:
     ]
     assert _support(passages, "how do I get delivery", [1.0, 0.95, 0.95], [0, 1]) == []
     assert _support(passages, "how do I get delivery", [0.5, 1.0, 0.95], [1, 0]) == ["You have 30 days."]
+
+
+def test_a_remembered_country_decides_between_sibling_articles_only(embedder: MiniLM) -> None:
+    """The customer's country picks the German page over the UK one, which are the same article for
+    two countries; it does not pull in a page that merely names the country."""
+    delivery = "| Option | Delivery time |\n|---|---|\n| Standard ({carrier}) | {days} working days |"
+    siblings = [
+        passage(
+            1,
+            "Delivery times and costs in the United Kingdom",
+            "Delivery options",
+            delivery.format(carrier="Royal Mail Tracked 48", days="2–4"),
+            doc_id="uk",
+        ),
+        passage(
+            2,
+            "Delivery times and costs in Germany",
+            "Delivery options",
+            delivery.format(carrier="DHL Paket", days="3–5"),
+            doc_id="de",
+        ),
+    ]
+    answerer = ExtractiveAnswerer(embedder)
+    question = "how long does standard delivery take?"
+    assert "2–4" in answerer.select(question, passage_units(siblings)).units[0].text
+    chosen = answerer.select(question, passage_units(siblings), remembered=["Germany"]).units
+    assert "3–5" in chosen[0].text and not any("2–4" in unit.text for unit in chosen)
+
+    unrelated = [
+        passage(
+            1, "Payment methods", "", "Klarna lets you pay in 3 instalments in the UK store.", doc_id="pay"
+        ),
+        passage(
+            2,
+            "Returning a parcel in the United Kingdom",
+            "InPost locker",
+            "Put the parcel in and close the door.",
+            doc_id="drop-uk",
+        ),
+    ]
+    chosen = answerer.select(
+        "can I split it into instalments", passage_units(unrelated), remembered=["United Kingdom"]
+    )
+    assert "Klarna" in chosen.units[0].text
+
+
+def test_a_remembered_country_picks_its_row_of_a_price_table(embedder: MiniLM) -> None:
+    """The plan page's price-by-country table answers a customer in the Netherlands with the euro
+    row, first, and leaves out the UK row."""
+    text = (ROOT / "datasets" / "knowledge_base" / "billing" / "premium-plan.md").read_text(encoding="utf-8")
+    price = text.split("## What's included")[0]
+    passages = [passage(1, "Kestrel Club Premium", "Price", price, doc_id="premium")]
+    chosen = ExtractiveAnswerer(embedder).select(
+        "how much is premium a month for me", passage_units(passages), remembered=["Netherlands"]
+    )
+    assert "€11.99" in chosen.units[0].text
+    assert not any("£9.99" in unit.text for unit in chosen.units)

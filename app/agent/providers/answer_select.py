@@ -114,10 +114,15 @@ class Question:
     in_context: str
     kind: QuestionType
     words: frozenset[str]
+    # words of what the customer told us earlier (their country, plan, device) that the question
+    # does not name itself: they say which entity's row or article answers "how much is it for me"
+    remembered: frozenset[str] = frozenset()
 
 
-def read_question(focus: str, in_context: str, words: set[str]) -> Question:
-    return Question(focus, in_context, question_type(focus), frozenset(words))
+def read_question(
+    focus: str, in_context: str, words: set[str], remembered: frozenset[str] = frozenset()
+) -> Question:
+    return Question(focus, in_context, question_type(focus), frozenset(words), remembered - words)
 
 
 def unit_features(
@@ -132,7 +137,10 @@ def unit_features(
     headings = [content_words(f"{unit.title} {unit.section}") for unit in units]
     heading_share = [len(wanted & h) / len(wanted) if wanted else 0.0 for h in headings]
     best_heading = max(heading_share, default=0.0)
+    texts = [content_words(unit.text) for unit in units]
     entities = wanted & set().union(*headings) if headings else frozenset()
+    # a remembered value counts as an entity wherever the units name it (a price table's row label)
+    entities |= question.remembered & set().union(*headings, *texts)
     titles = {unit.title.strip().lower() for unit in units if unit.title}
     order = np.argsort(-similarity, kind="stable")
     rank = np.empty(len(units))
@@ -140,11 +148,11 @@ def unit_features(
     lengths: dict[int, int] = {}
     for unit in units:
         lengths[unit.order[0]] = max(lengths.get(unit.order[0], 0), unit.order[1] + 1)
-    conflicts = row_conflicts(units, wanted, content_words)
+    conflicts = row_conflicts(units, wanted | question.remembered, content_words)
     codes = _codes(f"{question.focus} {question.in_context}")
     rows = []
     for i, unit in enumerate(units):
-        words = content_words(unit.text)
+        words = texts[i]
         rows.append(
             [
                 float(similarity[i]),
@@ -363,6 +371,50 @@ QUANTITIES = frozenset({PRICE, DURATION, COUNT})
 TYPED_LEAD = 0.25  # a unit stating the kind of fact asked for wins over better-sounding ones within this
 
 
+# An article whose heading names what the customer told us earlier (the German delivery page for a
+# customer in Germany) beats one that merely ranked higher for the question's words: more than the
+# first-passage bonus (passage_rank) and a typical similarity gap between two countries' pages.
+REMEMBERED_HEADING = 0.15
+
+
+def remembered_headings(question: Question, units: Sequence[Unit], content_words: Words) -> np.ndarray:
+    """Per unit, 1 for a table row naming a remembered value among rows naming others, else the
+    share of the remembered values' words its title and heading path name, for an
+    article that has a retrieved sibling: another article whose title is the same but for the
+    entity ("Delivery times and costs in Germany" / "... in the United Kingdom"). Only then is
+    the remembered value what tells the two apart; on its own, a page that merely names the
+    customer's country is no better an answer ("Returning a parcel in the United Kingdom" to a
+    question about instalments)."""
+    wanted = question.remembered
+    if not wanted:
+        return np.zeros(len(units))
+    titles = {unit.doc_id or unit.cite: content_words(unit.title) for unit in units}
+    rows = _rows_naming(units, wanted, content_words)
+    shares = []
+    for i, unit in enumerate(units):
+        if rows[i]:
+            shares.append(1.0)
+            continue
+        own = unit.doc_id or unit.cite
+        rest = titles[own] - wanted
+        sibling = any(doc != own and rest and rest <= words for doc, words in titles.items())
+        heading = content_words(f"{unit.title} {unit.section}")
+        shares.append(len(wanted & heading) / len(wanted) if sibling else 0.0)
+    return np.asarray(shares, dtype=np.float64)
+
+
+def _rows_naming(units: Sequence[Unit], wanted: frozenset[str], content_words: Words) -> list[bool]:
+    """Table rows that name a remembered value, in a table whose other rows name other entities
+    (the euro row of a price-by-country table for a customer in the Netherlands)."""
+    conflicts = row_conflicts(units, wanted, content_words)
+    pairs = list(zip(units, conflicts, strict=True))
+    tables = {(unit.order[0], unit.block) for unit, conflict in pairs if conflict}
+    return [
+        not conflict and (unit.order[0], unit.block) in tables and bool(wanted & content_words(unit.text))
+        for unit, conflict in zip(units, conflicts, strict=True)
+    ]
+
+
 def rule_scores(features: np.ndarray, question: Question) -> np.ndarray:
     """Similarity plus the weighted features: the default ranking of the units."""
     scores = features[:, FEATURES.index("similarity")].copy()
@@ -382,14 +434,16 @@ def compose(
     similar: Callable[[int, int], bool],
     *,
     max_units: int,
+    about: np.ndarray | None = None,
 ) -> Choice:
     """The best unit; for a how-to, the numbered list of its section; otherwise close runners-up from
-    the same article (in reading order after the best), another article's only when nearly as good,
-    within a word budget so the reply stays short."""
+    the same article (in reading order after the best), another article's only when nearly as good
+    and as much about what the customer told us (`about`, per unit), within a word budget so the
+    reply stays short."""
     ranked = sorted(range(len(units)), key=lambda i: (-round(float(scores[i]), 6), units[i].order))
-    best = _typed_best(units, ranked, scores, question)
-    ranked = [best, *(i for i in ranked if i != best)]
     conflicts = features[:, FEATURES.index("entity_conflict")] > 0
+    best = _typed_best(units, ranked, scores, question, conflicts)
+    ranked = [best, *(i for i in ranked if i != best)]
     if question.kind.wants(STEPS) and not question.kind.factual:
         # the best unit's section, else that of a close runner-up in the same article: "Sign in
         # again with the new password" may outscore the steps of "How do I reset my password?"
@@ -417,6 +471,10 @@ def compose(
         size = len(units[i].text.split())
         related = overlap[i] > 0 or (same and units[i].section == units[best].section)
         if words + size > RULE_MAX_WORDS or not related or units[i].text.endswith("?"):
+            continue
+        if conflicts[i] and not conflicts[best]:  # another plan's or country's row is no runner-up
+            continue
+        if not same and about is not None and about[i] < about[best]:  # the UK page beside Germany's
             continue
         if any(similar(i, j) for j in chosen):
             continue
@@ -490,15 +548,18 @@ def _numbers(text: str) -> set[str]:
     return set(_NUMBER.findall(text))
 
 
-def _typed_best(units: Sequence[Unit], ranked: list[int], scores: np.ndarray, question: Question) -> int:
+def _typed_best(
+    units: Sequence[Unit], ranked: list[int], scores: np.ndarray, question: Question, conflicts: np.ndarray
+) -> int:
     """For a question asking for an amount, a time, a count or a contact: the best unit that states one,
-    unless it ranks far below the best overall (then the passages probably do not state it)."""
+    unless it ranks far below the best overall (then the passages probably do not state it); a table
+    row about another entity than the one asked about (`conflicts`) states the wrong one."""
     if not question.kind.typed:
         return ranked[0]
     for i in ranked:
         if scores[i] < scores[ranked[0]] - TYPED_LEAD:
             break
-        if question.kind.typed & carried_types(units[i].text):
+        if question.kind.typed & carried_types(units[i].text) and not conflicts[i]:
             return i
     return ranked[0]
 

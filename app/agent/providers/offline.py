@@ -61,6 +61,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 MODEL_ID = "offline-extractive"
+# the remembered facts that say which article or table row applies to the customer
+ENTITY_FACTS = ("country", "plan", "device")
 _NO_SUBJECT = (conv.DECLINE_PHRASE, conv.ESCALATED_PHRASE, conv.OFFER_HUMAN_PHRASE)
 _ASKS = re.compile(
     r"\?|^\s*(?:how|what|when|where|why|which|who|can|could|does|do|is|are|should|will|tell|explain)\b",
@@ -204,11 +206,7 @@ class OfflineResponder:
 
     def _reply(self, intent: Intent, view: TurnView) -> Step:
         """Compose the reply, or ask for an escalation when this is the second time we cannot answer."""
-        remembered = {
-            str(s.arguments.get("key")): str(s.arguments.get("value"))
-            for s in view.results(conv.REMEMBER_TOOL)
-            if not s.failed
-        }
+        remembered = _remembered_now(view)
         body = self._body(intent, view, remembered)
         if isinstance(body, Step):
             return body
@@ -270,11 +268,23 @@ class OfflineResponder:
             return self.entity_answerer.reply(snippets)
         if self.chunks is not None:
             passages = with_sections(passages, self.chunks)
+        question = intent.query or intent.question
         selection = self.answerer.select(
-            intent.query or intent.question, passage_units(passages), focus=intent.question
+            question,
+            passage_units(passages),
+            focus=intent.question,
+            remembered=self._remembered_entities(question, view),
         )
         logger.debug("offline answer", extra={"best": round(selection.best, 4), "passages": len(passages)})
         return say.extracted(selection) if selection.confident(self.confidence) else ""
+
+    def _remembered_entities(self, question: str, view: TurnView) -> list[str]:
+        """The country, plan and device the customer told us (earlier or in this message) whose kind
+        the question does not name itself: "how much is Premium for me?" from someone in the
+        Netherlands is answered from the Netherlands row, "and returns?" from Germany's article."""
+        known = {**view.known_facts, **_remembered_now(view)}
+        named = self.router.vocabulary.find(question)
+        return [known[kind] for kind in ENTITY_FACTS if known.get(kind) and kind not in named]
 
     def _from_attachments(self, intent: Intent, view: TurnView) -> str | Step:
         """Answer the question from the attachment text, or show how the file begins when there is none;
@@ -316,6 +326,15 @@ class OfflineResponder:
         confident = selection.confident(self.confidence)
         quoted = say.extracted(leading(selection.units, 1), from_attachment=True) if confident else ""
         return f"{quoted} {found}".strip()
+
+
+def _remembered_now(view: TurnView) -> dict[str, str]:
+    """The facts this turn's memory calls stored (the instructions hold only earlier ones)."""
+    return {
+        str(s.arguments.get("key")): str(s.arguments.get("value"))
+        for s in view.results(conv.REMEMBER_TOOL)
+        if not s.failed
+    }
 
 
 def without_fixed_replies(dialogue: list[str]) -> list[str]:

@@ -15,6 +15,7 @@ from typing import Protocol
 import numpy as np
 
 from app.agent.providers.answer_select import (
+    REMEMBERED_HEADING,
     Choice,
     Question,
     UnitScorer,
@@ -22,6 +23,7 @@ from app.agent.providers.answer_select import (
     compose,
     default_scorer,
     read_question,
+    remembered_headings,
     rule_scores,
     unit_features,
 )
@@ -284,12 +286,16 @@ class ExtractiveAnswerer:
             self._scorer = default_scorer()
         return self._scorer
 
-    def select(self, question: str, units: Sequence[Unit], *, focus: str = "") -> Selection:
+    def select(
+        self, question: str, units: Sequence[Unit], *, focus: str = "", remembered: Sequence[str] = ()
+    ) -> Selection:
         """The best units for `focus`, the customer's question as asked (default: `question`).
 
         `question` is the question read in context (a follow-up with the question before it): the
         best unit answers when it matches either reading, but only `focus` ranks, because the earlier
-        question's words would pull in sentences about the previous topic.
+        question's words would pull in sentences about the previous topic. `remembered` are values
+        the customer told us earlier (their country, plan, device) that the question does not name:
+        units naming them count as about the entity asked about ("how much is Premium for me").
         """
         units = list(units)[: self.max_units]
         focus = focus.strip() or question
@@ -301,8 +307,9 @@ class ExtractiveAnswerer:
         if focus != question:
             in_context = matrix @ np.asarray(self.embedder.embed_query(question), dtype=np.float32)
         wanted = content_words(focus) | content_words(question)
+        asked = read_question(focus, question, wanted, frozenset(content_words(" ".join(remembered))))
         chooser = self._learned if self.learned else self._ruled
-        choice = chooser(focus, question, units, similarity, in_context, matrix)
+        choice = chooser(asked, units, similarity, in_context, matrix)
         # Confidence reads the most similar unit (plus word overlap) and the chosen one: a price row
         # can answer "how much" while sounding less like it than the sentence beside it.
         overlaps = [_overlap(content_words(focus), unit.text) for unit in units]
@@ -310,8 +317,7 @@ class ExtractiveAnswerer:
         tops = dict.fromkeys((closest, choice.indices[0]))
         best = max(max(float(similarity[i]), float(in_context[i])) for i in tops)
         shared = max(len(wanted & content_words(units[i].text)) for i in tops)
-        asked = read_question(focus, question, wanted).kind.typed
-        typed = bool(asked & carried_types(units[choice.indices[0]].text))
+        typed = bool(asked.kind.typed & carried_types(units[choice.indices[0]].text))
         if choice.steps:
             return Selection(tuple(units[i] for i in choice.indices), best, shared, steps=True, typed=typed)
         answers = dict.fromkeys(_answer_to(i, units) for i in choice.indices)
@@ -327,8 +333,7 @@ class ExtractiveAnswerer:
 
     def _learned(
         self,
-        focus: str,
-        question: str,
+        asked: Question,
         units: list[Unit],
         similarity: np.ndarray,
         in_context: np.ndarray,
@@ -337,25 +342,25 @@ class ExtractiveAnswerer:
         """Section-first choice by the learned scorer's probabilities."""
         scorer = self.scorer
         assert scorer is not None
-        asked, features = self.features(focus, question, units, similarity, in_context)
+        features = unit_features(asked, units, similarity, in_context, content_words)
         probability = scorer.probabilities(features)
         similar = _near_duplicates(units, matrix)
         return choose(units, probability, features, asked, similar, max_units=self.max_sentences)
 
     def _ruled(
         self,
-        focus: str,
-        question: str,
+        asked: Question,
         units: list[Unit],
         similarity: np.ndarray,
         in_context: np.ndarray,
         matrix: np.ndarray,
     ) -> Choice:
         """Section-aware, answer-type-aware choice by similarity plus hand-weighted features."""
-        asked, features = self.features(focus, question, units, similarity, in_context)
-        scores = rule_scores(features, asked)
+        features = unit_features(asked, units, similarity, in_context, content_words)
+        about = remembered_headings(asked, units, content_words)
+        scores = rule_scores(features, asked) + REMEMBERED_HEADING * about
         similar = _near_duplicates(units, matrix)
-        return compose(units, scores, features, asked, similar, max_units=self.max_sentences)
+        return compose(units, scores, features, asked, similar, max_units=self.max_sentences, about=about)
 
 
 def _near_duplicates(units: Sequence[Unit], matrix: np.ndarray) -> Callable[[int, int], bool]:

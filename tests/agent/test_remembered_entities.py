@@ -1,0 +1,71 @@
+"""What the customer told us earlier decides which article or table row answers them.
+
+End to end with the real agent (offline model, real Chroma and BM25, real SQLite) over a knowledge
+base of the demo help centre's own articles: a UK and a German delivery page, and the Premium page
+whose price table has a UK row and a euro row.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTICLES = ("orders/delivery-uk.md", "orders/delivery-germany.md", "billing/premium-plan.md")
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture(scope="module")
+def remembered_kb(tmp_path_factory: pytest.TempPathFactory):
+    """A real KnowledgeBase over three demo articles, ingested once for the module."""
+    from app.knowledge.base import KnowledgeBase
+    from app.settings import load_settings
+
+    folder = tmp_path_factory.mktemp("remembered-kb")
+    for article in ARTICLES:
+        target = folder / "corpus" / article
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / "datasets" / "knowledge_base" / article, target)
+    settings = load_settings(data_dir=folder / "data", knowledge_dir=folder / "corpus", environment="test")
+    base = KnowledgeBase.from_settings(settings)
+    assert base.ingest_path(settings.knowledge_dir).chunks >= len(ARTICLES)
+    return base
+
+
+@pytest.fixture
+def remembered_desk(settings, remembered_kb):
+    from app.agent.desk import SupportDesk
+
+    service = SupportDesk.from_settings(settings, kb=remembered_kb)
+    yield service
+    service.close()
+
+
+@pytest.mark.parametrize(
+    ("statement", "question", "stated", "not_stated"),
+    [
+        ("I live in Germany.", "how long does standard delivery take?", "3–5 working days", "2–4"),
+        ("I'm based in the Netherlands.", "how much is premium a month for me?", "€11.99", "£9.99"),
+    ],
+)
+async def test_a_remembered_country_picks_the_answer(
+    remembered_desk, statement: str, question: str, stated: str, not_stated: str
+) -> None:
+    conversation = remembered_desk.start_conversation("c-remembered")
+    await remembered_desk.reply(conversation, statement)
+
+    result = await remembered_desk.reply(conversation, question)
+
+    assert stated in result.text and not_stated not in result.text
+
+
+async def test_a_country_the_question_names_wins_over_the_remembered_one(remembered_desk) -> None:
+    conversation = remembered_desk.start_conversation("c-named")
+    await remembered_desk.reply(conversation, "I live in Germany.")
+
+    result = await remembered_desk.reply(conversation, "how long does standard delivery take to the UK?")
+
+    assert "2–4 working days" in result.text
