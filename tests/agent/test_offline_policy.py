@@ -301,3 +301,17 @@ def test_a_terse_request_only_staff_can_grant_is_answered_with_a_person_offered(
     intent = read_intent("refund please", earlier, {}, router)
     assert intent.kind == "knowledge" and intent.offer
     assert "shattered shade" in intent.query  # read with the problem it follows
+
+
+def test_a_short_or_bare_follow_up_is_read_with_the_question_before(router: Router) -> None:
+    asked = [
+        ("user", "can Premium members call you instead of chatting?"),
+        ("assistant", "Yes, phone support is included with Premium [1]."),
+    ]
+    assert kinds(router, "phone number pls", asked) == "knowledge"
+    assert kinds(router, "phone number pls") != "knowledge"  # nothing asked before: not searched
+    syncing = [
+        ("user", "my watch stopped syncing steps to the app"),
+        ("assistant", "Make sure Bluetooth is on and open the app to sync [1]."),
+    ]
+    assert kinds(router, "it's an android tablet", syncing) == "knowledge"

@@ -29,6 +29,8 @@ def test_the_artifact_is_plain_arrays_with_every_label() -> None:
         assert all(data[name].dtype != object for name in data.files)
 
 
+@pytest.mark.slow
+@pytest.mark.timeout(900)  # embeds every utterance, DSTC turn and τ³ brief sentence on the CPU
 def test_retraining_reproduces_the_validation_scores(tmp_path: Path) -> None:
     shipped = IntentModel.load()
     public = public_folder()

@@ -525,8 +525,11 @@ def _documented_question(reading: Reading, question: str, vocabulary: Vocabulary
 def in_context(reading: Reading, text: str, history: Sequence[Turn], router: Router) -> Reading:
     """A short follow-up ("and on saturdays?", "whats the number") says little alone: when nothing
     else holds and the customer's previous message needed the help centre, it is read together
-    with that message."""
-    if any(reading.has(label) for label in _STANDALONE) or not _refers_back(text, text):
+    with that message. So is a bare statement that reads as a fact ("it's an android phone"): it
+    may answer what the previous question left open."""
+    settled = {label for label in _STANDALONE if reading.has(label)}
+    short = len(text.split()) <= _SHORT_FOLLOW_UP
+    if not settled <= {"fact"} or not (_refers_back(text, text) or short):
         return reading
     previous = next(
         (strip_attachment_markers(body) for role, body in reversed(history) if role == "user"), ""
@@ -537,6 +540,8 @@ def in_context(reading: Reading, text: str, history: Sequence[Turn], router: Rou
     probabilities = {**reading.probabilities, "knowledge": joined.probabilities["knowledge"]}
     return replace(reading, probabilities=probabilities)
 
+
+_SHORT_FOLLOW_UP = 3  # words: a message this short that nothing else explains is read with the one before
 
 # labels that settle what a message is without its context
 _STANDALONE = (

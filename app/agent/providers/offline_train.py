@@ -381,7 +381,10 @@ def calibrate_long(
     """The long message's request threshold and count: the best F1 on the validation briefs among
     the pairs at least `HANDOVER_PRECISION` precise (else the best F1), ties to the stricter pair.
     Stored in `model.info`; scored on the validation briefs and, in sample, on the train briefs."""
-    vectors = {b.id: (embed([b.text])[0], embed(sentences(b.text) or [b.text])) for b in briefs}
+    parts = {b.id: sentences(b.text) or [b.text] for b in briefs}
+    texts = list(dict.fromkeys([*(b.text for b in briefs), *(t for b in briefs for t in parts[b.id])]))
+    embedded = dict(zip(texts, embed(texts), strict=True))
+    vectors = {b.id: (embedded[b.text], np.array([embedded[t] for t in parts[b.id]])) for b in briefs}
 
     def decide(split: str, threshold: float, count: int, whole: bool) -> tuple[np.ndarray, np.ndarray]:
         chosen = [b for b in briefs if b.split == split]
