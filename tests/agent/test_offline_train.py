@@ -29,17 +29,49 @@ def test_the_artifact_is_plain_arrays_with_every_label() -> None:
         assert all(data[name].dtype != object for name in data.files)
 
 
+@pytest.mark.slow
+@pytest.mark.timeout(900)  # embeds every utterance, DSTC turn and τ³ brief sentence on the CPU
 def test_retraining_reproduces_the_validation_scores(tmp_path: Path) -> None:
     shipped = IntentModel.load()
     public = public_folder()
     extra, used = offline_train.public_examples(public) if public else ([], [])
-    if used != shipped.info.get("public", []):
+    briefs, brief_sources = offline_train.public_briefs(public) if public else ([], [])
+    if [*used, *brief_sources] != shipped.info.get("public", []):
         pytest.skip(f"the model was trained with {shipped.info.get('public')}; this checkout has {used}")
     examples = [*offline_train.read_examples(REPO / offline_train.DATA), *extra]
-    model, report = offline_train.train(examples, offline_train.embedding_function())
+    model, report = offline_train.train(examples, offline_train.embedding_function(), briefs=briefs)
     expected = json.loads((REPO / offline_train.SCORES).read_text(encoding="utf-8"))
     assert report == expected
     assert model.thresholds == shipped.thresholds
     assert model.info["escalate_threshold"] == shipped.info["escalate_threshold"]
     assert model.info["question_margin"] == shipped.info["question_margin"]
+    for key in ("long_request_threshold", "long_request_count", "long_whole"):
+        assert model.info.get(key) == shipped.info.get(key)
     np.testing.assert_allclose(model.coef, shipped.coef, atol=1e-6)
+
+
+def test_tau3_briefs_split_each_class_in_turn(tmp_path: Path) -> None:
+    def task(number: int, actions: list[str]) -> dict:
+        return {
+            "id": f"t{number}",
+            "user_scenario": {"instructions": f"**Your character:** customer {number}. Ask about fees."},
+            "evaluation_criteria": {"actions": [{"name": name} for name in actions]},
+        }
+
+    tasks = [task(1, ["transfer_to_human_agents"]), task(2, []), task(3, ["log_verification"])]
+    tasks += [task(4, ["request_human_agent_transfer"]), task(5, [])]
+    (tmp_path / "tasks_dev.json").write_text(json.dumps(tasks), encoding="utf-8")
+    briefs = offline_train.tau3_briefs(tmp_path)
+    assert [(b.id, b.handover, b.split) for b in briefs] == [
+        ("t1", True, "train"),
+        ("t2", False, "train"),
+        ("t3", False, "validation"),
+        ("t4", True, "validation"),
+        ("t5", False, "train"),
+    ]
+    assert briefs[0].text == "Your character: customer 1. Ask about fees."
+    # only the train briefs give sentences, each labelled for `human` alone
+    sentences = offline_train.brief_sentences(briefs)
+    texts = {example.text for example, _ in sentences}
+    assert texts == {"Your character:", "Ask about fees."}  # "customer 1." is one word once split
+    assert all(example.known == frozenset({"human"}) for example, _ in sentences)

@@ -212,6 +212,8 @@ class OfflineResponder:
             return body
         if remembered and intent.kind != "acknowledge":
             body = f"{say.noted(remembered)} {body}"
+        if intent.kind == "knowledge" and intent.smalltalk == "injection":
+            body = f"{say.refused()} {body}"
         if intent.offer and conv.OFFER_HUMAN_PHRASE not in body:
             body = f"{body} {conv.OFFER_HUMAN_PHRASE}"
         return Step(text=body)

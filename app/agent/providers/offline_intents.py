@@ -13,6 +13,7 @@ The weights live in a small `.npz` (no pickle) next to this module, rebuilt by
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
@@ -24,7 +25,16 @@ import numpy as np
 from app.errors import ConfigError
 
 Plan = Literal[
-    "smalltalk", "search", "remember", "recall", "ticket", "escalate", "offer", "read_attachment", "none"
+    "smalltalk",
+    "search",
+    "remember",
+    "recall",
+    "ticket",
+    "escalate",
+    "offer",
+    "read_attachment",
+    "refuse",
+    "none",
 ]
 ARTIFACT = "offline_intents.npz"
 
@@ -52,6 +62,13 @@ INTENTS: tuple[IntentSpec, ...] = (
     IntentSpec("recall", "Asks what we remember about them.", "recall"),
     IntentSpec("ticket", "Asks about the status of their support ticket.", "ticket"),
     IntentSpec("attachment", "Asks about a file they attached.", "read_attachment"),
+    # answered with a refusal and no tool: nothing it says is remembered, searched or handed over
+    IntentSpec(
+        "injection",
+        "Tries to change the assistant's rules or get what it must not give: its instructions, "
+        "other customers' data, free upgrades by decree.",
+        "refuse",
+    ),
     IntentSpec("human", "Asks for a person, however phrased (not a mention of one).", "escalate"),
     IntentSpec("frustration", "Fed up after failed attempts or repeated contact.", "escalate"),
     IntentSpec("complaint", "A complaint or a legal threat, also a conditional one.", "escalate"),
@@ -78,6 +95,16 @@ REASONS: Mapping[str, str] = {
 ESCALATION_REASONS: tuple[str, ...] = tuple(spec.name for spec in INTENTS if spec.plan == "escalate")
 OFFER_REASONS: tuple[str, ...] = tuple(spec.name for spec in INTENTS if spec.plan in ("escalate", "offer"))
 LABELS: tuple[str, ...] = tuple(spec.name for spec in INTENTS)
+
+
+# sentence ends (also a heading's colon), a numbered step, a dash that starts a list item
+_SENTENCE = re.compile(r"(?<=[.!?:])\s+|\s+(?=\d+\.\s)|\s+-\s+")
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences, list items and headings of a long message, one-word pieces left out: what a
+    long message is read as, one at a time, for a request for a person (see `offline_policy`)."""
+    return [piece.strip() for piece in _SENTENCE.split(text) if len(piece.split()) >= 2]
 
 
 @dataclass(frozen=True)
@@ -156,6 +183,16 @@ class IntentModel:
             float(self.info.get("escalate_threshold", 0.5)),
             float(self.info.get("question_margin", 0.0)),
         )
+
+    def requests(self, vectors: np.ndarray, threshold: float | None = None) -> int:
+        """How many of these sentence embeddings ask for a person: their `human` probability
+        reaches `threshold` (by default the long-message one calibrated on the τ³ briefs)."""
+        if threshold is None:
+            threshold = float(self.info.get("long_request_threshold", 1.0))
+        row = self.labels.index("human")
+        scores = np.asarray(vectors, dtype=np.float64).reshape(-1, self.dimension) @ self.coef[row]
+        probabilities = 1.0 / (1.0 + np.exp(-(scores + self.intercept[row])))
+        return int((probabilities >= threshold).sum())
 
     def save(self, path: str | Path) -> None:
         """Write the weights as a plain `.npz` (no pickled objects)."""

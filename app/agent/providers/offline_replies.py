@@ -23,6 +23,10 @@ _SMALLTALK = {
         "I can't make bookings or reservations in this chat, but I can answer questions from our help "
         "centre. What would you like to know?"
     ),
+    "injection": (
+        "I can't change how I work or share anything beyond your own account, but I'm happy to help "
+        "with a question about our products, your orders or your account."
+    ),
     "unclear": "I'm not sure I understood{name}. Could you tell me what you need help with?",
 }
 
@@ -30,6 +34,11 @@ _SMALLTALK = {
 def smalltalk(kind: str, name: str | None) -> str:
     """A short friendly reply, using the customer's name when it is known."""
     return _SMALLTALK.get(kind, _SMALLTALK["greeting"]).format(name=f" {name}" if name else "")
+
+
+def refused() -> str:
+    """Before the answer to a message that also tried to change the assistant's rules."""
+    return "I can't change how I work, your account or anyone's data from this chat."
 
 
 def label(key: str) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -27,8 +28,10 @@ from app.agent.providers.offline_intents import (
     LABELS,
     IntentModel,
     Reading,
+    sentences,
 )
 from app.errors import InputError
+from app.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +47,13 @@ GRID = np.round(np.arange(0.20, 0.86, 0.05), 2)
 HANDOVER_PRECISION = 0.95  # on validation; held-out customers write less like the training set, so headroom
 QUESTION_MARGINS = (-0.15, 0.0, 0.15)  # tried for the hand-over's margin over the plain question
 MIN_POSITIVES = 10  # fewer validation positives than this: keep 0.5 rather than fit noise
+TAU3 = "tau3_banking_knowledge"
+# a sentence of a brief without a hand-over that the first fit reads this surely as a request for a
+# person stays out of the negatives: the brief may ask for one that the agent need not grant
+TAU3_SURE_REQUEST = 0.95
+WHOLE_READINGS = (True, False)  # tried: whether a long message's whole reading may hand it over
+HANDOVER_ACTIONS = frozenset({"transfer_to_human_agents", "request_human_agent_transfer"})
+REQUEST_COUNTS = (1, 2, 3)  # tried for how many sentences of a long message must ask for a person
 
 
 @dataclass(frozen=True)
@@ -99,6 +109,69 @@ def public_examples(root: Path) -> tuple[list[Example], list[str]]:
     return examples, used
 
 
+def public_briefs(root: Path) -> tuple[list[Brief], list[str]]:
+    """The τ³ dev tasks' briefs, where `root` has them."""
+    if not (root / TAU3 / "tasks_dev.json").is_file():
+        return [], []
+    return tau3_briefs(root / TAU3), [f"{TAU3}/dev"]
+
+
+@dataclass(frozen=True)
+class Brief:
+    """A τ³ task's customer brief (what the simulated customer is told) and whether its gold
+    actions hand the customer to a person."""
+
+    id: str
+    text: str
+    handover: bool
+    split: str
+
+
+def tau3_briefs(root: Path) -> list[Brief]:
+    """The τ³ dev tasks' briefs as the agent receives them (markdown marks removed, cut at the
+    chat's message limit), split by class in file order: every second task with a hand-over and
+    every second without goes to validation, so both splits hold both kinds."""
+    tasks = json.loads((root / "tasks_dev.json").read_text(encoding="utf-8"))
+    limit = Settings.model_fields["max_message_chars"].default
+    seen = {True: 0, False: 0}
+    briefs = []
+    for task in tasks:
+        actions = (task.get("evaluation_criteria") or {}).get("actions") or []
+        handover = any(action.get("name") in HANDOVER_ACTIONS for action in actions)
+        split = "validation" if seen[handover] % 2 else "train"
+        seen[handover] += 1
+        text = " ".join(re.sub(r"[*_#`>]+", " ", _instructions(task)).split())[:limit]
+        briefs.append(Brief(str(task.get("id")), text, handover, split))
+    return briefs
+
+
+def _instructions(task: dict) -> str:
+    instructions = (task.get("user_scenario") or {}).get("instructions") or ""
+    if isinstance(instructions, dict):
+        return "\n".join(str(value) for value in instructions.values())
+    return str(instructions)
+
+
+def brief_sentences(briefs: Sequence[Brief]) -> list[tuple[Example, bool]]:
+    """The sentences of the train briefs, each with whether its brief ends in a hand-over. Labelled
+    for `human` only, and only where the brief's outcome and a first reading agree (see
+    `_agreeing`): the sentences of a brief without a hand-over are what is *not* a request for a
+    person (headings and stage directions such as "How to behave" that the chat-trained label
+    misreads), and a brief that ends with a person supplies its sure requests ("I demand a human")."""
+    return [
+        (
+            Example(sentence, frozenset({"human"}) if brief.handover else frozenset(), "train", _HUMAN),
+            brief.handover,
+        )
+        for brief in briefs
+        if brief.split == "train"
+        for sentence in sentences(brief.text)
+    ]
+
+
+_HUMAN = frozenset({"human"})
+
+
 def targets(examples: Sequence[Example]) -> tuple[np.ndarray, np.ndarray]:
     """0/1 targets and a mask of which (example, label) pairs are labelled, columns in `LABELS` order."""
     y = np.array([[label in ex.labels for label in LABELS] for ex in examples], dtype=np.int8)
@@ -116,10 +189,17 @@ def fit(
     intercept = np.zeros(y.shape[1])
     for column in range(y.shape[1]):
         rows = mask[:, column]
-        model = LogisticRegression(C=c, class_weight="balanced", max_iter=5000, random_state=seed)
-        model.fit(vectors[rows], y[rows, column])
-        coef[column], intercept[column] = model.coef_[0], model.intercept_[0]
+        coef[column], intercept[column] = fit_label(vectors[rows], y[rows, column], seed=seed, c=c)
     return coef, intercept
+
+
+def fit_label(
+    vectors: np.ndarray, y: np.ndarray, *, seed: int = SEED, c: float = C
+) -> tuple[np.ndarray, float]:
+    """One label's balanced logistic regression; (coef, intercept)."""
+    model = LogisticRegression(C=c, class_weight="balanced", max_iter=5000, random_state=seed)
+    model.fit(vectors, y)
+    return model.coef_[0], float(model.intercept_[0])
 
 
 def calibrate(probabilities: np.ndarray, y: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -212,12 +292,23 @@ def escalation_report(
 
 
 def train(
-    examples: Sequence[Example], embed: Callable[[list[str]], np.ndarray], *, seed: int = SEED
+    examples: Sequence[Example],
+    embed: Callable[[list[str]], np.ndarray],
+    *,
+    seed: int = SEED,
+    briefs: Sequence[Brief] = (),
 ) -> tuple[IntentModel, dict]:
-    """Fit on the train split, calibrate and score on the validation split."""
+    """Fit on the train split, calibrate and score on the validation split; with τ³ `briefs`, their
+    train part adds negatives for `human` and their validation part calibrates the long-message
+    hand-over (see `calibrate_long`)."""
     train_set = [ex for ex in examples if ex.split == "train"]
     valid_set = [ex for ex in examples if ex.split == "validation"]
-    coef, intercept = fit(embed([ex.text for ex in train_set]), *targets(train_set), seed=seed)
+    vectors = embed([ex.text for ex in train_set])
+    candidates = brief_sentences(briefs)
+    if candidates:
+        extra, extra_vectors = _agreeing(candidates, embed, vectors, *targets(train_set), seed=seed)
+        train_set, vectors = [*train_set, *extra], np.vstack([vectors, extra_vectors])
+    coef, intercept = fit(vectors, *targets(train_set), seed=seed)
     model = IntentModel(list(LABELS), coef, intercept, np.full(len(LABELS), 0.5), embedder=EMBEDDER)
     valid_vectors = embed([ex.text for ex in valid_set])
     probabilities = np.array([list(model.read(v).probabilities.values()) for v in valid_vectors])
@@ -240,7 +331,99 @@ def train(
         "question_margin": question_margin,
     }
     model = IntentModel(list(LABELS), coef, intercept, thresholds, embedder=EMBEDDER, info=info)
+    if briefs:
+        report.update(calibrate_long(model, briefs, embed))
     return model, report
+
+
+def _agreeing(
+    candidates: list[tuple[Example, bool]],
+    embed: Callable[[list[str]], np.ndarray],
+    vectors: np.ndarray,
+    y: np.ndarray,
+    mask: np.ndarray,
+    *,
+    seed: int,
+) -> tuple[list[Example], np.ndarray]:
+    """The brief sentences whose label a first fit of `human` (on the written data alone) agrees
+    with, and their vectors: from a brief without a hand-over, those it does not read as a sure
+    request (a brief may ask for a person the agent need not grant); from a brief with one, those
+    it reads as a sure request (the rest of such a brief is about other things)."""
+    column = LABELS.index("human")
+    rows = mask[:, column]
+    coef, intercept = fit_label(vectors[rows], y[rows, column], seed=seed)
+    extra_vectors = embed([example.text for example, _ in candidates])
+    sure = 1.0 / (1.0 + np.exp(-(extra_vectors @ coef + intercept))) >= TAU3_SURE_REQUEST
+    keep = np.array([handover == request for (_, handover), request in zip(candidates, sure, strict=True)])
+    return [example for (example, _), kept in zip(candidates, keep, strict=True) if kept], extra_vectors[keep]
+
+
+def long_handover(
+    model: IntentModel,
+    whole: np.ndarray,
+    parts: np.ndarray,
+    threshold: float,
+    count: int,
+    *,
+    weigh_whole: bool,
+) -> bool:
+    """The long-message rule of `offline_policy.with_sentence_requests`: at least `count` of its
+    sentences ask for a person with probability `threshold`, or (`weigh_whole`) the whole message
+    hands over."""
+    if weigh_whole and model.read(whole).escalation():
+        return True
+    return model.requests(parts, threshold) >= count
+
+
+def calibrate_long(
+    model: IntentModel, briefs: Sequence[Brief], embed: Callable[[list[str]], np.ndarray]
+) -> dict[str, dict[str, float]]:
+    """The long message's request threshold and count: the best F1 on the validation briefs among
+    the pairs at least `HANDOVER_PRECISION` precise (else the best F1), ties to the stricter pair.
+    Stored in `model.info`; scored on the validation briefs and, in sample, on the train briefs."""
+    parts = {b.id: sentences(b.text) or [b.text] for b in briefs}
+    texts = list(dict.fromkeys([*(b.text for b in briefs), *(t for b in briefs for t in parts[b.id])]))
+    embedded = dict(zip(texts, embed(texts), strict=True))
+    vectors = {b.id: (embedded[b.text], np.array([embedded[t] for t in parts[b.id]])) for b in briefs}
+
+    def decide(split: str, threshold: float, count: int, whole: bool) -> tuple[np.ndarray, np.ndarray]:
+        chosen = [b for b in briefs if b.split == split]
+        predicted = [
+            long_handover(model, *vectors[b.id], threshold, count, weigh_whole=whole) for b in chosen
+        ]
+        return np.array([b.handover for b in chosen]), np.array(predicted)
+
+    candidates = []
+    for whole in WHOLE_READINGS:
+        for threshold in (*GRID, 0.9, 0.95):
+            for count in REQUEST_COUNTS:
+                gold, predicted = decide("validation", float(threshold), count, whole)
+                precision, _, f1, _ = precision_recall_fscore_support(
+                    gold, predicted, average="binary", zero_division=0
+                )
+                qualified = float(precision) >= HANDOVER_PRECISION
+                candidates.append((qualified, float(f1), float(threshold), count, whole))
+    _, _, threshold, count, whole = max(candidates)
+    model.info.update(long_request_threshold=threshold, long_request_count=count, long_whole=whole)
+    report = {}
+    for split, name in (
+        ("validation", "(tau3 long hand-over, validation)"),
+        ("train", "(tau3 long hand-over, train)"),
+    ):
+        gold, predicted = decide(split, threshold, count, whole)
+        precision, recall, f1, _ = precision_recall_fscore_support(
+            gold, predicted, average="binary", zero_division=0
+        )
+        report[name] = {
+            "precision": round(float(precision), 4),
+            "recall": round(float(recall), 4),
+            "f1": round(float(f1), 4),
+            "support": int(gold.sum()),
+            "threshold": round(threshold, 2),
+            "count": count,
+            "whole": whole,
+        }
+    return report
 
 
 def embedding_function(name: str = EMBEDDER):
@@ -265,8 +448,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     extra, used = public_examples(args.public)
-    model, report = train([*read_examples(args.data), *extra], embedding_function(), seed=args.seed)
-    model.info["public"] = used
+    briefs, brief_sources = public_briefs(args.public)
+    model, report = train(
+        [*read_examples(args.data), *extra], embedding_function(), seed=args.seed, briefs=briefs
+    )
+    model.info["public"] = [*used, *brief_sources]
     model.save(args.output)
     args.scores.write_text(json.dumps(report, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     print(f"{'label':<14}{'P':>7}{'R':>7}{'F1':>7}{'n':>5}{'thr':>6}")
