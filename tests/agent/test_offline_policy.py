@@ -17,7 +17,15 @@ import pytest
 from app.agent.providers.offline import text_chunks
 from app.agent.providers.offline_answer import split_units
 from app.agent.providers.offline_intents import IntentModel
-from app.agent.providers.offline_policy import Router, extract_facts, plan_calls, read_intent
+from app.agent.providers.offline_policy import (
+    BRIEF_CLAUSES,
+    MAX_CLAUSES_READ,
+    Router,
+    _clauses,
+    extract_facts,
+    plan_calls,
+    read_intent,
+)
 from app.agent.providers.offline_vocabulary import Vocabulary
 from app.knowledge.embedders import CachedEmbedder, load_embedder
 from app.protocol import DECLINE_PHRASE, OFFER_HUMAN_PHRASE, TOOL_NAMES
@@ -263,6 +271,19 @@ def test_a_long_story_hands_over_only_when_it_keeps_asking_for_a_person(router: 
     assert router.requests(asking) >= router.model.info["long_request_count"]
     assert kinds(router, asking) == "escalate"
     assert kinds(router, mentioning) != "escalate"
+
+
+def test_a_long_chat_message_is_still_weighed_whole(router: Router) -> None:
+    # shorter than a brief (BRIEF_CLAUSES), a long message keeps its whole reading: a safety hazard
+    # told in eight short sentences hands over although no sentence asks for a person
+    text = (
+        "My Beacon Max started smoking while charging. The case is hot and swollen. There's a burning "
+        "smell in the room. I unplugged it. My kids were next to it. It's still warm. I'm scared to "
+        "touch it. What should I do now?"
+    )
+    assert MAX_CLAUSES_READ < len(_clauses(text)) < BRIEF_CLAUSES
+    assert router.requests(text) < router.model.info["long_request_count"]
+    assert kinds(router, text) == "escalate"
 
 
 def test_prompt_injections_are_refused_without_tools(router: Router) -> None:

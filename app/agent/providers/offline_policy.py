@@ -469,6 +469,9 @@ def _is_injection(reading: Reading) -> bool:
 
 # the most clauses a message may have for each to be read on its own (see with_clause_reasons)
 MAX_CLAUSES_READ = 6
+# from this many clauses a message reads as a brief (a τ³ task: 16 to 150 clauses on the dev tasks,
+# median 72) rather than a chat message (at most 5 in the intent data and the demo dialogues)
+BRIEF_CLAUSES = 12
 
 
 def with_clause_reasons(reading: Reading, text: str, router: Router) -> Reading:
@@ -494,13 +497,16 @@ def with_sentence_requests(reading: Reading, text: str, router: Router) -> Readi
     """A message longer than `MAX_CLAUSES_READ` clauses (a long story, a τ³ brief) is read sentence
     by sentence for one thing only, an explicit request for a person: it hands over when at least
     `long_request_count` sentences ask for one (one mention in a long story is often a condition or
-    a stage direction; several are a customer who wants a person). Whether its whole reading may
-    also hand it over is `long_whole`. Both are chosen with the request threshold on a validation
-    part of the τ³ dev briefs (`offline_train.calibrate_long`)."""
-    if len(_clauses(text)) <= MAX_CLAUSES_READ:
+    a stage direction; several are a customer who wants a person). Whether a brief's whole reading
+    may also hand it over is `long_whole`. Both are chosen with the request threshold on a validation
+    part of the τ³ dev briefs (`offline_train.calibrate_long`). A long chat message, shorter than a
+    brief, keeps its whole reading: an account takeover or a smoking speaker told in eight short
+    sentences is still a reason to hand over, and no brief taught otherwise."""
+    clauses = len(_clauses(text))
+    if clauses <= MAX_CLAUSES_READ:
         return reading
     info = router.model.info
-    whole = bool(info.get("long_whole", True))
+    whole = clauses < BRIEF_CLAUSES or bool(info.get("long_whole", True))
     if whole and reading.escalation():
         return reading
     count = int(info.get("long_request_count", 0))
