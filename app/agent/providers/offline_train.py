@@ -278,6 +278,11 @@ def escalation_report(
 ) -> dict[str, float]:
     """Precision, recall and F1 of the hand-over decision itself."""
     predicted = escalation_decisions(readings, threshold, margin)
+    return {**binary_scores(gold, predicted), "threshold": round(threshold, 2), "question_margin": margin}
+
+
+def binary_scores(gold: np.ndarray, predicted: np.ndarray) -> dict[str, float | int]:
+    """Precision, recall and F1 of a yes/no decision, rounded as the validation report prints them."""
     precision, recall, f1, _ = precision_recall_fscore_support(
         gold, predicted, average="binary", zero_division=0
     )
@@ -286,8 +291,6 @@ def escalation_report(
         "recall": round(float(recall), 4),
         "f1": round(float(f1), 4),
         "support": int(gold.sum()),
-        "threshold": round(threshold, 2),
-        "question_margin": margin,
     }
 
 
@@ -411,14 +414,8 @@ def calibrate_long(
         ("train", "(tau3 long hand-over, train)"),
     ):
         gold, predicted = decide(split, threshold, count, whole)
-        precision, recall, f1, _ = precision_recall_fscore_support(
-            gold, predicted, average="binary", zero_division=0
-        )
         report[name] = {
-            "precision": round(float(precision), 4),
-            "recall": round(float(recall), 4),
-            "f1": round(float(f1), 4),
-            "support": int(gold.sum()),
+            **binary_scores(gold, predicted),
             "threshold": round(threshold, 2),
             "count": count,
             "whole": whole,
