@@ -75,3 +75,22 @@ def test_tau3_briefs_split_each_class_in_turn(tmp_path: Path) -> None:
     texts = {example.text for example, _ in sentences}
     assert texts == {"Your character:", "Ask about fees."}  # "customer 1." is one word once split
     assert all(example.known == frozenset({"human"}) for example, _ in sentences)
+
+
+def test_hand_over_calibration_falls_back_to_the_most_precise_pair() -> None:
+    # no threshold reaches HANDOVER_PRECISION: 0.5 has the best F1 (0.91, precision 0.83), any
+    # threshold above it the best precision (0.90); a wrong hand-over costs more, so precision wins
+    from app.agent.providers.offline_intents import Reading
+
+    def reading(human: float) -> Reading:
+        return Reading(probabilities={"human": human, "knowledge": 0.0}, thresholds={})
+
+    positives = [reading(0.9)] * 9 + [reading(0.5)] * 11
+    negatives = [reading(0.9)] + [reading(0.5)] * 3 + [reading(0.1)] * 6
+    gold = np.array([True] * len(positives) + [False] * len(negatives))
+
+    threshold, _ = offline_train.calibrate_escalation([*positives, *negatives], gold)
+
+    assert threshold > 0.5
+    predicted = offline_train.escalation_decisions([*positives, *negatives], threshold)
+    assert offline_train.binary_scores(gold, predicted)["precision"] == 0.9
