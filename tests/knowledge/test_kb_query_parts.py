@@ -84,6 +84,21 @@ def test_document_fusion_adds_up_a_documents_different_best_chunks() -> None:
     assert fused[0][1] > fused[1][1] > 0
 
 
+def test_document_fusion_scores_a_document_by_its_best_chunks_rank_among_chunks() -> None:
+    """y is the second document of the dense list but its fifth chunk: four chunks of a come first.
+    Ranked among documents, y (second, then third) would beat x (first in one list only)."""
+    dense = [("a#0", "a"), ("a#1", "a"), ("a#2", "a"), ("a#3", "a"), ("y#0", "y")]
+    lexical = [("x#0", "x"), ("a#4", "a"), ("y#1", "y")]
+    fused = fuse_documents([(1.0, dense), (1.0, lexical)], k=1)
+    assert [chunk for chunk, _ in fused] == ["a#0", "x#0", "y#1"]  # y named by its best-ranked chunk
+    scores = dict(fused)
+    assert scores["a#0"] == pytest.approx((1 / 2 + 1 / 3) / 1.0)  # first and second: (k + 1) scaling
+    assert scores["y#1"] == pytest.approx((1 / 6 + 1 / 4) / 1.0)
+    summed = dict(fuse_documents([(1.0, dense), (1.0, lexical)], k=1, chunks_per_doc=2))
+    assert summed["a#0"] == pytest.approx((1 / 2 + 1 / 3 + 1 / 3 + 0) / 1.0)  # a's best two dense chunks
+    assert fuse_documents([(0.0, dense)], k=60) == []
+
+
 def test_focus_keeps_the_most_answerable_sentences_in_order() -> None:
     name, fee, why = "My name is Sam.", "The card fee is high.", "Why was the fee charged?"
     story = [name] * 30 + [fee, name, why]

@@ -167,3 +167,45 @@ def test_the_query_grows_from_the_customers_turns_while_the_entity_comes_from_al
         "is parking free?", k=2, context=named_by_agent, query_context=named_by_agent[:1]
     )
     assert focused[0].metadata["entity"] == "Acorn Guest House"
+
+
+def test_document_results_fuse_each_documents_best_chunk_rank(make_kb) -> None:
+    """Hybrid search at document level (real MiniLM, Chroma, BM25): a document scores by the ranks
+    of its best chunks among each list's chunks (fusion.fuse_documents), and appears once."""
+    from app.knowledge.fusion import fuse_documents
+    from app.knowledge.rankers import Query, build_rankers
+    from app.knowledge.retrieval import DOC_POOL
+
+    sections = "\n\n".join(
+        f"## Fee rule {n}\n\nThe annual card fee of the Gold card is waived in case {n} of our fee policy."
+        for n in range(8)
+    )
+    docs = [
+        SourceDocument("cards/gold-fees", "Gold card fees", f"# Gold card fees\n\n{sections}", "gold.md"),
+        SourceDocument(
+            "cards/silver", "Silver card", "# Silver card\n\nThe Silver card has no annual fee.", "s.md"
+        ),
+        SourceDocument(
+            "loans/rates", "Loan rates", "# Loan rates\n\nPersonal loans start at 6% a year.", "l.md"
+        ),
+    ]
+    kb = make_kb("fusion", chunk_size=200, chunk_overlap=0)
+    kb.ingest_documents(docs)
+    query = "Is the annual fee of the Gold card waived?"
+    hits = kb.search(query, k=3, unique_docs=True, mode="hybrid")
+    assert len(hits) == len({hit.doc_id for hit in hits}) == 3
+    assert hits[0].doc_id == "cards/gold-fees"
+
+    catalog, retriever = kb.catalog(), kb.retriever()
+    assert sum(chunk.doc_id == "cards/gold-fees" for chunk in catalog.chunks) > 3  # many chunks, one hit
+    rankers = build_rankers(kb.settings, kb.store, retriever.embed_query)
+    asked = Query(catalog, query, None, 3 * DOC_POOL, per_doc=True)
+
+    def with_docs(ranked: list[tuple[str, float]]) -> list[tuple[str, str]]:
+        return [(cid, catalog.chunks[catalog.rows[cid]].doc_id) for cid, _ in ranked]
+
+    lists = [(1.0, with_docs(rankers[mode].rank(asked))) for mode in ("dense", "bm25")]
+    expected = fuse_documents(lists, k=kb.settings.rrf_k)
+    assert [hit.chunk_id for hit in hits] == [chunk_id for chunk_id, _ in expected[:3]]
+    assert [hit.score for hit in hits] == pytest.approx([score for _, score in expected[:3]])
+    assert hits[1].score < 1 - 1e-6  # the Silver card's one chunk trails Gold fee chunks in a list
