@@ -31,7 +31,7 @@ class Query:
     """What a ranker reads: one catalogue snapshot, the query text, a metadata filter, how many.
 
     per_doc: the caller keeps one chunk per document, so a ranker that fuses rankings fuses
-    document rankings instead of chunk rankings.
+    per document (each scored by its best chunk's rank) instead of per chunk.
     """
 
     catalog: Catalog
@@ -127,9 +127,9 @@ class HybridRanker:
         return reciprocal_rank_fusion(ids, k=self.rrf_k)[: query.n]
 
     def _fuse_documents(self, catalog: Catalog, weighted: list[tuple[float, Ranked]]) -> Ranked:
-        """Fuse document rankings: a document's best chunk by meaning and its best chunk by words
-        are often different chunks, which chunk-level fusion would never add up (τ³ document
-        recall@10 +0.01)."""
+        """Fuse per document: a document's best chunk by meaning and its best chunk by words are
+        often different chunks, which chunk-level fusion would never add up (τ³ document
+        recall@10 +0.01); each counts at its rank among the list's chunks (fusion.fuse_documents)."""
         by_doc = [
             (weight, [(cid, catalog.chunks[catalog.rows[cid]].doc_id) for cid, _ in ranked])
             for weight, ranked in weighted
