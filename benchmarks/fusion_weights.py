@@ -19,11 +19,13 @@ import argparse
 import json
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
 from benchmarks._common import TAU3, offline_environment, print_table
 
+T = TypeVar("T")
 SPLIT_SEED = 17  # fixed: the same tasks validate on every run
 POOL = 200  # chunks per ranking, as search pools k x DOC_POOL for k = 10
 K = 10
@@ -71,7 +73,7 @@ def rankings(root: Path) -> list[dict]:
     return found
 
 
-def split(tasks: Sequence[dict]) -> tuple[list[dict], list[dict]]:
+def split(tasks: Sequence[T]) -> tuple[list[T], list[T]]:
     """(fitting half, validation half), by task, shuffled with SPLIT_SEED."""
     order = np.random.default_rng(SPLIT_SEED).permutation(len(tasks))
     half = len(tasks) // 2

@@ -5,6 +5,8 @@
 
 Query = the customer's request built from the task (`eval.datasets.tau3.task_request`); gold =
 `required_documents`. Document level: chunk hits are collapsed to their best chunk per article.
+Recall@k and MRR@k are also shown on the two halves of the task split that
+benchmarks.fusion_weights fits and validates on (by task, fixed seed).
 Plain bm25s and plain MiniLM over whole articles run in the same process as reference points.
 Nothing here is tuned to particular tasks.
 """
@@ -45,10 +47,15 @@ def recall(top: Sequence[str], gold: set[str]) -> float:
 def evaluate(
     name: str, retrieve: Callable[[str], list[str]], tasks: list[tuple[str, set[str]]], k: int
 ) -> list:
+    """[name, recall@5, recall@k, MRR@k, fit recall@k, fit MRR@k, val recall@k, val MRR@k, ms]."""
+    from benchmarks.fusion_weights import split
+
     started = time.perf_counter()
     results = [score(retrieve(query), gold, k) for query, gold in tasks]
     seconds = time.perf_counter() - started
     columns = [mean([result[i] for result in results]) for i in range(3)]
+    for half in split(results):
+        columns += [mean([result[i] for result in half]) for i in (1, 2)]
     return [name, *columns, seconds * 1000 / len(tasks)]
 
 
@@ -115,7 +122,9 @@ def main() -> None:
     print_table(
         f"τ³ retrieval quality: {len(tasks)} tasks, {len(docs)} articles, {chunks} chunks, "
         f"document level @{args.k}",
-        ["retriever", "recall@5", f"recall@{args.k}", f"MRR@{args.k}", "ms/query"],
+        ["retriever", "recall@5", f"recall@{args.k}", f"MRR@{args.k}"]
+        + [f"{half} {name}@{args.k}" for half in ("fit", "val") for name in ("R", "MRR")]
+        + ["ms/query"],
         rows,
     )
 
