@@ -361,9 +361,11 @@ RULE_MAX_WORDS = 70
 MAX_SIBLING_ROWS = 2  # a price table of up to three rows (a pound and a euro row) is quoted whole
 # A reply may add the quantities its section states beside the chosen units (the answer to "how do I
 # get a copy of my data" is the steps *and* "usually ready within 72 hours"), up to this many words
-# in all and this many added units: replies stay well under the 70-word limit.
-SUPPORT_MAX_WORDS = 60
-MAX_SUPPORT = 2
+# in all and this many added units. From 2 units / 60 words to 3 / 75 on the dev dialogues (replayed):
+# fact recall 0.390 -> 0.406, ROUGE-L unchanged (0.285), semantic 0.568 -> 0.567, median reply of
+# the answered knowledge turns unchanged (38 words).
+SUPPORT_MAX_WORDS = 75
+MAX_SUPPORT = 3
 # ...and only when it scores within this of the best unit. On the dev dialogues' candidates (the
 # quantity-stating units of chosen sections), 17% carried a reference fact the reply lacked; within
 # 0.25 of the best, 31% on three quarters of the dialogues and 32% on the held-out quarter.
