@@ -476,3 +476,13 @@ def test_a_price_question_with_the_store_unknown_gets_every_price_row_of_the_tab
     assert rows(plans, "how much is plus") == []
     # not a price question
     assert rows(stores, "can I get plus") == []
+
+
+def test_a_unit_stating_the_kind_of_fact_asked_for_answers_from_lower_similarity() -> None:
+    from app.agent.providers.offline_answer import TYPED_MARGIN, Selection
+
+    units = passage_units([passage(1, "Returns", "Postage", "€3.95 is deducted from the refund.")])
+    # no shared word: a typed unit answers from the threshold plus TYPED_MARGIN, an untyped one does not
+    assert Selection(tuple(units), 0.35 + TYPED_MARGIN, typed=True).confident(0.35)
+    assert not Selection(tuple(units), 0.35 + TYPED_MARGIN, typed=False).confident(0.35)
+    assert not Selection(tuple(units), 0.35 + TYPED_MARGIN - 0.01, typed=True).confident(0.35)

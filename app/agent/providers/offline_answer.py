@@ -59,7 +59,10 @@ NEAR_DUPLICATE = 0.88
 MAX_SENTENCES = 4
 RUNNER_UP_MARGIN = 0.12
 STRONG_MARGIN = 0.2
-TYPED_MARGIN = 0.1  # a unit stating the kind of fact asked for needs less similarity than one that does not
+# A unit stating the kind of fact asked for needs less similarity than one that does not. 0.1 -> 0.05
+# changed one dev turn ("do I pay for that?" answered with the €3.95 return postage instead of a
+# decline: fact recall 0.401 -> 0.412); no unanswerable dev question is answered at 0.05.
+TYPED_MARGIN = 0.05
 
 
 class Embedder(Protocol):
