@@ -55,9 +55,9 @@ class Recorder:
     inner: Any
     calls: list[dict[str, Any]] = field(default_factory=list)
 
-    def select(self, question: str, units: Any, *, focus: str = "") -> Any:
+    def select(self, question: str, units: Any, *, focus: str = "", remembered: Any = ()) -> Any:
         self.calls.append({"question": question, "focus": focus or question, "units": list(units)})
-        return self.inner.select(question, units, focus=focus)
+        return self.inner.select(question, units, focus=focus, remembered=remembered)
 
 
 def collect(dataset_path: Path = DEV) -> dict[str, np.ndarray]:

@@ -426,3 +426,63 @@ def test_a_remembered_country_picks_its_row_of_a_price_table(embedder: MiniLM) -
     )
     assert "€11.99" in chosen.units[0].text
     assert not any("£9.99" in unit.text for unit in chosen.units)
+
+
+def test_a_follow_up_on_the_article_just_quoted_needs_only_similarity() -> None:
+    """A follow-up ("what happens if it comes out late") shares no word with its answer ("If the
+    delay is more than 30 days..."), but the previous reply quoted that article: similar enough is
+    then enough; an article the previous reply did not quote still needs a shared word."""
+    from app.agent.providers.offline_answer import Selection
+
+    text = "You can pre-order before release. If the delay is more than 30 days, you can cancel."
+    units = passage_units([passage(1, "Pre-orders", "Delays", text, doc_id="orders/pre-orders")])
+    selection = Selection((units[1],), 0.44, shared_words=0)
+    previous = "You can pre-order before release [1]."
+    assert selection.continues(units, previous)
+    assert selection.confident(0.35, continues=True)
+    assert not selection.confident(0.35)
+    assert not selection.continues(units, "Klarna cannot be used for pre-orders [2].")
+    assert not selection.continues(units, "")
+    # below the threshold the dialogue does not rescue it
+    assert not Selection((units[1],), 0.3).confident(0.35, continues=True)
+
+
+def test_the_sentence_after_a_chosen_unit_supports_it_from_further_below() -> None:
+    text = "Choose Request a copy. The file is usually ready within 72 hours. Exports are limited to 2 a day."
+    # right after the chosen unit: joins though 0.4 below the best; a unit further on does not
+    assert _support(text, "how do I get a copy", [1.0, 0.6, 0.6], [0]) == [
+        "The file is usually ready within 72 hours."
+    ]
+    assert _support(text, "how do I get a copy", [1.0, 0.4, 0.6], [0]) == []
+
+
+def test_a_price_question_with_the_store_unknown_gets_every_price_row_of_the_table() -> None:
+    from app.agent.providers.answer_select import read_question, row_conflicts, sibling_rows
+    from app.agent.providers.offline_answer import content_words
+
+    stores = "| Store | Monthly |\n|---|---|\n| United Kingdom | £4.99 |\n| Ireland, Germany | €5.99 |"
+    plans = "| Plan | Monthly |\n|---|---|\n| Plus | £4.99 |\n| Premium | £9.99 |"
+
+    def rows(table: str, question: str, remembered: frozenset[str] = frozenset()) -> list[str]:
+        units = passage_units([passage(1, "Kestrel Club Plus", "Price", table, doc_id="plus")])
+        asked = read_question(question, question, content_words(question), remembered)
+        conflicts = np.asarray(row_conflicts(units, asked.words | asked.remembered, content_words))
+        return [units[i].text for i in sibling_rows(units, 0, asked, conflicts, [0])]
+
+    assert rows(stores, "how much is plus") == ["Store: Ireland, Germany; Monthly: €5.99"]
+    # the customer's country is known: its row answers alone
+    assert rows(stores, "how much is plus", frozenset({"ireland"})) == []
+    # the question names a row (the plan): the other plan's row is not an answer
+    assert rows(plans, "how much is plus") == []
+    # not a price question
+    assert rows(stores, "can I get plus") == []
+
+
+def test_a_unit_stating_the_kind_of_fact_asked_for_answers_from_lower_similarity() -> None:
+    from app.agent.providers.offline_answer import TYPED_MARGIN, Selection
+
+    units = passage_units([passage(1, "Returns", "Postage", "€3.95 is deducted from the refund.")])
+    # no shared word: a typed unit answers from the threshold plus TYPED_MARGIN, an untyped one does not
+    assert Selection(tuple(units), 0.35 + TYPED_MARGIN, typed=True).confident(0.35)
+    assert not Selection(tuple(units), 0.35 + TYPED_MARGIN, typed=False).confident(0.35)
+    assert not Selection(tuple(units), 0.35 + TYPED_MARGIN - 0.01, typed=True).confident(0.35)

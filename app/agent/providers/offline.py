@@ -271,14 +271,13 @@ class OfflineResponder:
         if self.chunks is not None:
             passages = with_sections(passages, self.chunks)
         question = intent.query or intent.question
+        units = passage_units(passages)
         selection = self.answerer.select(
-            question,
-            passage_units(passages),
-            focus=intent.question,
-            remembered=self._remembered_entities(question, view),
+            question, units, focus=intent.question, remembered=self._remembered_entities(question, view)
         )
+        continues = selection.continues(units, _previous_reply(view))
         logger.debug("offline answer", extra={"best": round(selection.best, 4), "passages": len(passages)})
-        return say.extracted(selection) if selection.confident(self.confidence) else ""
+        return say.extracted(selection) if selection.confident(self.confidence, continues=continues) else ""
 
     def _remembered_entities(self, question: str, view: TurnView) -> list[str]:
         """The country, plan and device the customer told us (earlier or in this message) whose kind
@@ -328,6 +327,11 @@ class OfflineResponder:
         confident = selection.confident(self.confidence)
         quoted = say.extracted(leading(selection.units, 1), from_attachment=True) if confident else ""
         return f"{quoted} {found}".strip()
+
+
+def _previous_reply(view: TurnView) -> str:
+    """The assistant's last reply before this message ("" at the start of a conversation)."""
+    return next((text for role, text in reversed(view.history) if role == "assistant"), "")
 
 
 def _remembered_now(view: TurnView) -> dict[str, str]:
