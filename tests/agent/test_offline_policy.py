@@ -336,3 +336,52 @@ def test_a_short_or_bare_follow_up_is_read_with_the_question_before(router: Rout
         ("assistant", "Make sure Bluetooth is on and open the app to sync [1]."),
     ]
     assert kinds(router, "it's an android tablet", syncing) == "knowledge"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'll report you to trading standards if I don't get a refund",
+        "I'm reporting this to trading standards unless my refund turns up",
+        "if you don't pay me back I'm reporting you to the authorities",
+    ],
+)
+def test_a_conditional_threat_to_a_regulator_hands_over(router: Router, text: str) -> None:
+    intent = read_intent(text, EARLIER, {}, router)
+    assert intent.kind == "escalate" and "legal action" in intent.reason
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my neighbour told me to ask for a supervisor haha",
+        "my mate said I should insist on a human lol",
+        # the reported clause alone reads as a request; the message around it asks a question
+        "my husband says I should talk to a real human but let's try you first: where is my order?",
+        "my sister reckons I need a manager for this, but first, how long do returns take?",
+    ],
+)
+def test_someone_elses_advice_to_ask_for_a_person_is_not_a_request(router: Router, text: str) -> None:
+    assert kinds(router, text, EARLIER) != "escalate"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "je voudrais parler à quelqu'un, s'il vous plaît",
+        "ich will mit einem echten Menschen sprechen",
+        "quiero hablar con un agente",
+    ],
+)
+def test_a_request_for_a_person_in_another_language_hands_over(router: Router, text: str) -> None:
+    assert kinds(router, text, EARLIER) == "escalate"
+
+
+def test_the_shops_contact_details_are_looked_up_not_recalled(router: Router) -> None:
+    for text in ("what's your phone number?", "whats ur email address"):
+        intent = read_intent(text, [], {"phone_number": "+44 7700 900123"}, router)
+        assert intent.kind == "knowledge" and intent.facts == {}
+        assert [call.name for call in plan_calls(intent, {}, set(TOOL_NAMES))] == ["search_knowledge_base"]
+    # the customer's own details are still what we remember
+    own = read_intent("which phone number did I give you?", [], {}, router)
+    assert (own.kind, own.fact_key) == ("fact_question", "phone_number")

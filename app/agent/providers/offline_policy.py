@@ -452,9 +452,9 @@ def read_intent(user_text: str, history: Sequence[Turn], known: Mapping[str, str
     if attachments:
         search = question if reading.has("knowledge") or _is_substantive(question) else ""
         return Intent("attachment", question, question, search, facts=facts, attachment_ids=attachments)
-    if reading.has("recall"):
+    if reading.has("recall") and _SELF.search(question):
         return Intent("fact_question", question, facts=facts, fact_key=mentioned_fact(question, known))
-    reading = _documented_question(reading, question, vocabulary)
+    reading = _documented_question(_about_the_shop(reading, question), question, vocabulary)
     intent = _plain_intent(reading, text, question, facts, history, offered=offered)
     return replace(intent, offer=unsure_escalation(reading))
 
@@ -474,6 +474,15 @@ MAX_CLAUSES_READ = 6
 BRIEF_CLAUSES = 12
 
 
+# a clause that opens with someone else saying or advising something: reported speech
+_REPORTED = re.compile(
+    r"^\W*(?:my|our|a|the|people|everyone|someone)\b(?:\s+[\w'-]+){0,3}?\s+"
+    r"(?:says|said|say|thinks|thought|reckons|reckoned|told me|tells me|keeps saying|keeps telling me"
+    r"|wants me|wanted me|suggested|suggests|insists|advised)\b",
+    _I,
+)
+
+
 def with_clause_reasons(reading: Reading, text: str, router: Router) -> Reading:
     """A reason to hand over said in one clause of a longer message ("my parcel never arrived and I
     want to speak to a human") is diluted in the whole message's embedding, so each clause is read
@@ -486,7 +495,9 @@ def with_clause_reasons(reading: Reading, text: str, router: Router) -> Reading:
     if reading.escalation() or not 2 <= len(clauses) <= MAX_CLAUSES_READ:
         return reading
     probabilities = dict(reading.probabilities)
-    for part in (router.read(clause) for clause in clauses):
+    # a clause that reports someone else's advice ("my wife says I should speak to a human") loses
+    # its frame when read alone and reads as the request itself; the whole message keeps the frame
+    for part in (router.read(clause) for clause in clauses if not _REPORTED.search(clause)):
         if part.escalation():
             for name in ESCALATION_REASONS:
                 probabilities[name] = max(probabilities.get(name, 0.0), part.probabilities.get(name, 0.0))
@@ -517,6 +528,16 @@ def with_sentence_requests(reading: Reading, text: str, router: Router) -> Readi
     return replace(reading, probabilities={**reading.probabilities, **dict.fromkeys(ESCALATION_REASONS, 0.0)})
 
 
+def _about_the_shop(reading: Reading, question: str) -> Reading:
+    """A question that reads as asking what we remember but speaks of us, not of the customer
+    ("what's your phone number?"), asks for the shop's own details: a question for the help centre.
+    What we remember is always about them ("which email did I give you?")."""
+    if not reading.has("recall") or _SELF.search(question) or not _SHOP.search(question):
+        return reading
+    knowledge = max(reading.probabilities.get("knowledge", 0.0), reading.thresholds.get("knowledge", 0.5))
+    return replace(reading, probabilities={**reading.probabilities, "knowledge": knowledge, "recall": 0.0})
+
+
 def _documented_question(reading: Reading, question: str, vocabulary: Vocabulary) -> Reading:
     """A question that names something the help centre documents (a plan, product or country
     from its own titles and headings) is for the help centre, however much it sounds like a
@@ -543,7 +564,10 @@ def in_context(reading: Reading, text: str, history: Sequence[Turn], router: Rou
     if not previous or not router.read(previous).has("knowledge"):
         return reading
     joined = router.read(f"{previous} {text}")
-    probabilities = {**reading.probabilities, "knowledge": joined.probabilities["knowledge"]}
+    # the context adds to the reading, never takes from it ("and bonaire?" nearly reads as a question
+    # alone; joined with "do you deliver to Texel" its place name reads as a greeting)
+    knowledge = max(reading.probabilities.get("knowledge", 0.0), joined.probabilities["knowledge"])
+    probabilities = {**reading.probabilities, "knowledge": knowledge}
     return replace(reading, probabilities=probabilities)
 
 
@@ -581,6 +605,8 @@ def _asks_nothing(reading: Reading) -> bool:
     return not asks
 
 
+# the shop addressed as "you": "what's your phone number" asks for its details
+_SHOP = re.compile(r"\b(?:you|your|yours|u|ur)\b", _I)
 # a fact about the customer is said about themselves ("How much is Plus?" names a plan, states nothing)
 _SELF = re.compile(
     r"\b(?:i|i'm|im|i've|ive|i'd|my|me|mine|myself|we|we're|we've|our|us|ourselves|this is)\b", _I
