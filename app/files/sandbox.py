@@ -30,6 +30,7 @@ import zipfile
 from dataclasses import asdict, dataclass
 from functools import cache
 from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any
 
 from app.errors import InputError
@@ -153,7 +154,7 @@ def _child_main(conn: Connection, data: bytes, kind: str, name: str, limits_dict
     except InputError as exc:
         answer = {"ok": False, "problem": "input", "message": str(exc)}
     except Exception as exc:  # markitdown and its parsers raise many types for broken files
-        problem = "memory" if _out_of_memory(exc) else "unreadable"
+        problem = "memory" if _out_of_memory(exc) or _near_memory_limit(limits) else "unreadable"
         answer = {"ok": False, "problem": problem, "error": type(exc).__name__}
     conn.send_bytes(json.dumps(answer, ensure_ascii=False).encode("utf-8", "surrogatepass"))
     conn.close()
@@ -168,6 +169,22 @@ def _out_of_memory(exc: BaseException) -> bool:
         if isinstance(seen, MemoryError):
             return True
         seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def _near_memory_limit(limits: ExtractionLimits, share: float = 0.9) -> bool:
+    """Whether this child's peak address space came within `share` of its cap.
+
+    A parser that fails an allocation in C code may raise any error type (not MemoryError); a
+    child that reached its ceiling failed for want of memory, whatever the exception says.
+    """
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:  # not Linux: only the exception's type can tell
+        return False
+    for line in status.splitlines():
+        if line.startswith("VmPeak:"):
+            return int(line.split()[1]) * 1024 >= share * limits.memory_bytes
     return False
 
 

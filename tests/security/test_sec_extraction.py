@@ -160,3 +160,12 @@ def _understate(data: bytes, member: str, size: int) -> bytes:
             return bytes(patched)
         offset = data.find(b"PK\x01\x02", offset + 46)
     raise AssertionError(f"{member} not in the central directory")
+
+
+def test_a_child_at_its_memory_ceiling_counts_as_out_of_memory():
+    """Parsers that fail an allocation in C raise all sorts of errors; the peak address space
+    tells a starved child from a damaged file (this process stands in for the child)."""
+    from app.files.sandbox import _near_memory_limit
+
+    assert _near_memory_limit(ExtractionLimits(memory_bytes=64 * MB))  # far below this process's peak
+    assert not _near_memory_limit(ExtractionLimits(memory_bytes=1024 * 1024 * MB))
