@@ -90,6 +90,11 @@ def test_a_question_about_both_options_just_offered_selects_from_each(guest_hous
     assert [hit.rank for hit in selected] == list(range(1, len(selected) + 1))
     hits = guest_house.search("Do they serve a good breakfast?", k=5, context=offered)
     assert [hit.doc_id for hit in hits if hit.metadata.get("selected")] == ids
+    # search and select_snippets ask the same retriever step which entities the question is about
+    retriever, catalog = guest_house.retriever(), guest_house.catalog()
+    both = retriever.discussed_entities(catalog, "Do they serve a good breakfast?", offered, HOTEL)
+    assert both == [HOTEL, "Hobsons House"]
+    assert retriever.discussed_entities(catalog, "Is it quiet?", [], HOTEL) == [HOTEL]  # names none
     # naming one of them keeps the selection to that one
     one = guest_house.select_snippets("Does Hobsons House serve a good breakfast?", offered)
     assert {hit.doc_id for hit in one} == {"hotel:2:review:0:0"}
