@@ -142,3 +142,17 @@ def test_the_packaged_model_loads_and_a_malformed_one_is_a_clear_error() -> None
     assert SelectionModel.from_dict(model.to_dict()) == model
     with pytest.raises(InputError, match="threshold"):
         SelectionModel.from_dict({"coefficients": dict.fromkeys(FEATURES, 1.0), "intercept": 0})
+
+
+def test_the_runner_up_faq_joins_the_best_only_when_close() -> None:
+    features = np.zeros((4, len(FEATURES)))
+    features[:, 0] = [2.0, 1.2, 0.0, 3.0]  # probabilities 0.88, 0.77, 0.5, 0.95
+    features[3, FEATURES.index("review")] = 1.0  # the most probable is a review sentence
+    plain = SelectionModel((1.0, 0, 0, 0, 0, 0), 0.0, threshold=0.8)
+    assert [i for i, _ in select(features, plain)] == [3, 0]
+    close = SelectionModel((1.0, 0, 0, 0, 0, 0), 0.0, threshold=0.8, faq_runner_up=0.85)
+    assert [i for i, _ in select(features, close)] == [3, 0, 1]  # 0.77 >= 0.85 * 0.88
+    far = SelectionModel((1.0, 0, 0, 0, 0, 0), 0.0, threshold=0.8, faq_runner_up=0.9)
+    assert [i for i, _ in select(features, far)] == [3, 0]
+    assert SelectionModel.from_dict(close.to_dict()) == close
+    assert SelectionModel.packaged().faq_runner_up is None  # not adopted unless it holds on validation
