@@ -60,7 +60,7 @@ def test_reviews_are_summarised_with_how_many_agree_and_every_one_cited() -> Non
     reply = EntityAnswerer().reply(entity_snippets(passages), "Are the bathrooms clean?")
     # answer first: the entity, the aspect asked about, the verdict; then how many agree, one quote
     assert reply == (
-        'Hobsons House has mixed reviews about the bathrooms. Two of three guests say "The restrooms were '
+        'Hobsons House has mixed reviews about the bathrooms. Most guests say "The restrooms were '
         'spotless and lovely" [1][2][3].'
     )  # the smaller side is counted, not quoted
     assert cited_numbers(reply) == [1, 2, 3]

@@ -10,11 +10,12 @@ it. This module composes one short reply that cites the whole set instead:
 - an FAQ that answers a yes/no question with a plain statement ("The hotel does not allow pets.")
   gets its yes or no in front, since that is what was asked;
 - review sentences are guests' opinions: the reply names the entity and the aspect asked about
-  (the question's words that the selected sentences share), says whether guests are positive,
-  negative or mixed on it (with how many on each side when mixed), and quotes the larger side's
-  best sentence. Answer first, one quote: ROUGE-L on the DSTC11 dev fitting part 0.217 -> 0.233
-  against "N of the M reviews that mention it are positive: ..." (re-composed from a run's
-  selections; a quote from each side, or none, read worse);
+  (the question's word that most selected sentences share), says whether guests are positive,
+  negative or mixed on it (and, when mixed, that most guests say the quoted thing), and quotes the
+  larger side's best sentence. Answer first, one quote, DSTC11 dev, re-composed from a run's
+  selections, ROUGE-L against "N of the M reviews that mention it are positive: ...": fitting part
+  0.209 -> 0.219, validation part 0.204 -> 0.209. Counting ("two of three guests say") read 0.004
+  lower on both parts; a quote from each side, no quote, or the most typical sentence, lower still;
 - a question about two entities ("which of A and B has parking?") gets one clause per entity.
 
 It runs only on selected FAQ or review snippets, so help-centre articles keep the general path.
@@ -45,7 +46,6 @@ MAX_QUOTE_WORDS = 30
 # VADER's compound score below this in size is neither pleased nor displeased (a plain fact such as
 # "breakfast is served until ten"): it counts as a mention, not a verdict (VADER's own convention).
 OPINION_MARGIN = 0.05
-_NUMBERS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 # A question that opens with an auxiliary verb is answered yes or no ("Is there parking?").
 _YES_NO = re.compile(
     r"^\s*(is|are|was|were|do|does|did|can|could|will|would|should|shall|has|have|had|may|might)\b", re.I
@@ -170,8 +170,8 @@ class EntityAnswerer:
 
     def _review_clause(self, entity: str, reviews: list[Snippet], question: str) -> str:
         """Whether the guests who mention the aspect are positive, negative or mixed on it (a guest's
-        verdict is the sum of their sentences' leanings; when mixed, how many on each side), then
-        the larger side's best-ranked sentence quoted."""
+        verdict is the sum of their sentences' leanings), then the larger side's best-ranked
+        sentence quoted, said by most guests when mixed."""
         authors: dict[str, list[Snippet]] = {}
         for snippet in reviews:
             authors.setdefault(snippet.author, []).append(snippet)
@@ -193,7 +193,7 @@ class EntityAnswerer:
             opening = f"{subject} has mixed reviews about {about}."
         who = "Guests say" if len(authors) > 1 else "A guest says"
         if most and few:  # how many agree with the quote, when not all do
-            who = f"{_count(most)} of {_count(len(authors)).lower()} guests {'say' if most > 1 else 'says'}"
+            who = "Most guests say" if most > few else "Half the guests say"
         lead = _quote(_best(reviews, verdict, leaning, side))
         return f'{opening} {who} "{lead}" {"".join(s.cite for s in reviews)}.'
 
@@ -230,7 +230,3 @@ def _sentence(text: str) -> str:
     if not match:
         return text if text.endswith((".", "!", "?")) else f"{text}."
     return f"{match.group(1).rstrip()} {match.group(2)}."
-
-
-def _count(number: int) -> str:
-    return _NUMBERS[number].capitalize() if number < len(_NUMBERS) else str(number)
