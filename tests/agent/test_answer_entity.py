@@ -60,7 +60,7 @@ def test_reviews_are_summarised_with_how_many_agree_and_every_one_cited() -> Non
     reply = EntityAnswerer().reply(entity_snippets(passages), "Are the bathrooms clean?")
     # answer first: the entity, the aspect asked about, the verdict; then how many agree, one quote
     assert reply == (
-        'Hobsons House has mixed reviews about the bathrooms. Most guests say "The restrooms were '
+        'Reviews of the bathrooms at Hobsons House are mixed. Most guests say "The restrooms were '
         'spotless and lovely" [1][2][3].'
     )  # the smaller side is counted, not quoted
     assert cited_numbers(reply) == [1, 2, 3]
@@ -73,11 +73,11 @@ def test_a_unanimous_aspect_and_one_reviewer_with_two_sentences() -> None:
         review(6, "Acorn Guest House", 2, 0, "Great views of the river."),
     ]
     reply = EntityAnswerer().reply(entity_snippets(passages), "Do the rooms have a nice view?")
-    assert reply.startswith('Acorn Guest House has positive reviews about the view. Guests say "The view')
+    assert reply.startswith('Reviews of the view at Acorn Guest House are positive. Guests say "The view')
     assert cited_numbers(reply) == [4, 5, 6]
     single = EntityAnswerer().reply(entity_snippets(passages[2:]), "Do the rooms have a nice view?")
     assert single == (
-        'Acorn Guest House has positive reviews about the view. A guest says "Great views of the river" [6].'
+        'Reviews of the view at Acorn Guest House are positive. A guest says "Great views of the river" [6].'
     )
 
 
@@ -89,17 +89,15 @@ def test_guests_who_state_no_opinion_are_not_counted_as_agreeing() -> None:
     ]
     reply = EntityAnswerer().reply(entity_snippets(passages), "How is the breakfast?")
     # the quote is the pleased guest's, though the first-ranked sentence states no opinion
-    expected = 'about the breakfast. Guests say "The breakfast was wonderful" [1][2][3].'
-    assert reply == f"Alpha Lodge has positive reviews {expected}"
+    expected = 'are positive. Guests say "The breakfast was wonderful" [1][2][3].'
+    assert reply == f"Reviews of the breakfast at Alpha Lodge {expected}"
     facts = EntityAnswerer().reply(entity_snippets(passages[:2]), "When is breakfast?")
     assert facts == (
-        'Alpha Lodge has reviews that mention the breakfast. Guests say "We had breakfast at eight" [1][2].'
+        'Reviews at Alpha Lodge mention the breakfast. Guests say "We had breakfast at eight" [1][2].'
     )
-    # no word of the question in the sentences: the aspect is "it"
+    # no word of the question in the sentences: the reviews are of the entity itself
     other = EntityAnswerer().reply(entity_snippets(passages[2:]), "Is it worth it?")
-    assert other == (
-        'Alpha Lodge has positive reviews about it. A guest says "The breakfast was wonderful" [3].'
-    )
+    assert other == ('Reviews of Alpha Lodge are positive. A guest says "The breakfast was wonderful" [3].')
 
 
 def test_faqs_are_quoted_and_two_entities_each_get_their_clause() -> None:
@@ -194,7 +192,7 @@ def test_the_responder_cites_the_whole_selected_set(responder: OfflineResponder)
     ]
     reply = _answer(responder, "Are the rooms clean?", hits)
     assert cited_numbers(reply) == [1, 2, 3]
-    assert reply.startswith("Alpha Lodge has positive reviews about the rooms. Guests say")
+    assert reply.startswith("Reviews of the rooms at Alpha Lodge are positive. Guests say")
 
 
 def test_unselected_passages_keep_the_general_answer(responder: OfflineResponder) -> None:
@@ -215,5 +213,5 @@ def test_unselected_passages_keep_the_general_answer(responder: OfflineResponder
         ),
     ]
     reply = _answer(responder, "Are the rooms clean?", hits)
-    assert "has positive reviews" not in reply  # the extractive answerer's wording, not this module's
+    assert "are positive" not in reply  # the extractive answerer's wording, not this module's
     assert cited_numbers(reply)
