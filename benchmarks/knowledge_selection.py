@@ -37,6 +37,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--per-kind", action="store_true", help="with --fit: FAQs get their own threshold (grid over both)"
     )
+    parser.add_argument(
+        "--runner-up",
+        action="store_true",
+        help="choose the packaged model's faq_runner_up on the fitting parts (grid; the rest unchanged)",
+    )
     return parser.parse_args()
 
 
@@ -93,6 +98,27 @@ def fit(parts: list[tuple[list, np.ndarray, set[str]]], *, per_kind: bool = Fals
     return SelectionModel(coefficients, float(model.intercept_[0]), review, faq_threshold=faq)
 
 
+RUNNER_UP = (None, 0.5, 0.6, 0.7, 0.8, 0.9)
+
+
+def runner_up(model, parts: list[tuple[list, np.ndarray, set[str]]]):
+    """The model with the faq_runner_up share that maximises the fitting parts' micro F1 (None wins ties)."""
+    from dataclasses import replace
+
+    from app.knowledge.selection import select
+
+    def f1(share: float | None) -> float:
+        candidate = replace(model, faq_runner_up=share)
+        pairs = [(_chosen(chunks, features, candidate, select), gold) for chunks, features, gold in parts]
+        return micro(pairs)[2]
+
+    scores = {share: f1(share) for share in RUNNER_UP}
+    for share, score in scores.items():
+        print(f"faq_runner_up {share}: fitting-part F1 {score:.4f}")
+    best = max(RUNNER_UP, key=lambda share: (scores[share], share is None))
+    return replace(model, faq_runner_up=best)
+
+
 def _chosen(chunks, features, model, select) -> set[str]:
     """The fitting view: the tracked entity's candidates only (a question about several entities
     is fitted on its main one; it is scored on all of them)."""
@@ -106,6 +132,21 @@ def _faq_recall(chosen: list[set[str]], golds: list[set[str]]) -> float:
     ]
     total = sum(len(gold) for _, gold in faqs)
     return sum(len(pick & gold) for pick, gold in faqs) / total if total else 0.0
+
+
+def _rows(name: str, label: str, kb, model, found, cut: int, before) -> list[list]:
+    """The fitting and validation rows of one slice under one model."""
+    kb._selection = model  # scored as the search selects: each entity the question is about
+    selected = [{hit.doc_id for hit in kb.select_snippets(q, ctx)} for q, ctx, _ in found]
+    rows = []
+    for part, span in (("fit", slice(0, cut)), ("validation", slice(cut, None))):
+        golds = [gold for _, _, gold in found[span]]
+        chosen = selected[span]
+        top = micro(list(zip(before[span], golds, strict=True)))
+        ours = micro(list(zip(chosen, golds, strict=True)))
+        size = sum(map(len, chosen)) / max(len(chosen), 1)
+        rows.append([name, label, part, len(golds), *top, *ours, size, _faq_recall(chosen, golds)])
+    return rows
 
 
 def main() -> None:
@@ -135,20 +176,18 @@ def main() -> None:
         path.write_text(json.dumps(model.to_dict(), indent=2) + "\n", encoding="utf-8")
         print(f"wrote {path}: threshold {model.threshold}, FAQ threshold {model.faq_threshold}")
     model = SelectionModel.packaged() if not args.fit else model
+    models = [("packaged" if not args.fit else "fitted", model)]
+    if args.runner_up:
+        chosen = runner_up(model, [part for *_, cut, candidates, _ in slices for part in candidates[:cut]])
+        models.append((f"runner-up {chosen.faq_runner_up}", chosen))
     rows = []
-    for label, kb, found, cut, _candidates, before in slices:
-        kb._selection = model  # scored as the search selects: each entity the question is about
-        selected = [{hit.doc_id for hit in kb.select_snippets(q, ctx)} for q, ctx, _ in found]
-        for part, span in (("fit", slice(0, cut)), ("validation", slice(cut, None))):
-            golds = [gold for _, _, gold in found[span]]
-            chosen = selected[span]
-            top = micro(list(zip(before[span], golds, strict=True)))
-            ours = micro(list(zip(chosen, golds, strict=True)))
-            size = sum(map(len, chosen)) / max(len(chosen), 1)
-            rows.append([label, part, len(golds), *top, *ours, size, _faq_recall(chosen, golds)])
+    for name, candidate in models:
+        for label, kb, found, cut, _candidates, before in slices:
+            rows.extend(_rows(name, label, kb, candidate, found, cut, before))
     print_table(
         f"Knowledge selection on {SPLIT} knowledge turns: search top-{args.k} vs calibrated selection",
         [
+            "model",
             "slice",
             "part",
             "turns",

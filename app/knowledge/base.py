@@ -385,7 +385,7 @@ class KnowledgeBase:
         entity = retriever.tracked_entity(catalog, query, context) if catalog.chunks else None
         if entity is None or not query.strip():
             return []
-        entities = catalog.entities.discussed([query, *reversed(context)]) or [entity]
+        entities = retriever.discussed_entities(catalog, query, context, entity)
         return retriever.selected_of(catalog, query.strip(), entities, None)
 
     def tracked_entity(self, query: str, context: Sequence[str] = ()) -> str | None:

@@ -74,7 +74,7 @@ class Retriever:
             ranked = best_per_doc(catalog, ranked)
         hits = as_hits(catalog, ranked[: request.k])
         if entity is not None and ranker.reads_meaning and self.settings.knowledge_selection:
-            entities = catalog.entities.discussed([request.query, *reversed(request.context)]) or [entity]
+            entities = self.discussed_entities(catalog, request.query, request.context, entity)
             hits = self.with_selection(catalog, request.query.strip() or text, entities, request.where, hits)
         return hits
 
@@ -102,6 +102,13 @@ class Retriever:
         if not self.settings.entity_tracking or not catalog.entities:
             return None
         return catalog.entities.last_named([query, *reversed(context)])
+
+    def discussed_entities(
+        self, catalog: Catalog, query: str, context: Sequence[str], tracked: str
+    ) -> list[str]:
+        """Every entity the question is about (a question may compare several, see
+        EntityMatcher.discussed); the tracked one when the matcher names none."""
+        return catalog.entities.discussed([query, *reversed(context)]) or [tracked]
 
     def rank_with_fallback(
         self, ranker: Ranker, catalog: Catalog, text: str, request: Request, entity: str | None, n: int

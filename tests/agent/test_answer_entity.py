@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.agent.providers.answer_entity import EntityAnswerer, entity_snippets, faq_answer
+from app.agent.providers.answer_entity import EntityAnswerer, answer_first, entity_snippets, faq_answer
 from app.agent.providers.offline import OfflineResponder, ToolStep, TurnView
 from app.protocol import SEARCH_TOOL, Passage, cited_numbers, format_passages
 from tests.agent.test_offline_client import MiniLM
@@ -57,10 +57,12 @@ def test_reviews_are_summarised_with_how_many_agree_and_every_one_cited() -> Non
         review(2, "Hobsons House", 6, 1, "Our bathroom was very clean and fresh."),
         review(3, "Hobsons House", 4, 2, "The bathroom was dirty and smelled awful."),
     ]
-    reply = EntityAnswerer().reply(entity_snippets(passages))
-    assert reply.startswith("Two of the 3 reviews of Hobsons House that mention it are positive: ")
-    assert '"The restrooms were spotless and lovely"' in reply
-    assert reply.endswith(", while one is not [1][2][3].")  # the smaller side is counted, not quoted
+    reply = EntityAnswerer().reply(entity_snippets(passages), "Are the bathrooms clean?")
+    # answer first: the entity, the aspect asked about, the verdict; then how many agree, one quote
+    assert reply == (
+        'Reviews of the bathrooms at Hobsons House are mixed. Most guests say "The restrooms were '
+        'spotless and lovely" [1][2][3].'
+    )  # the smaller side is counted, not quoted
     assert cited_numbers(reply) == [1, 2, 3]
 
 
@@ -70,11 +72,13 @@ def test_a_unanimous_aspect_and_one_reviewer_with_two_sentences() -> None:
         review(5, "Acorn Guest House", 1, 3, "We loved watching the sunset from the window."),
         review(6, "Acorn Guest House", 2, 0, "Great views of the river."),
     ]
-    reply = EntityAnswerer().reply(entity_snippets(passages))
-    assert reply.startswith('Both reviews of Acorn Guest House that mention it are positive: "The view')
+    reply = EntityAnswerer().reply(entity_snippets(passages), "Do the rooms have a nice view?")
+    assert reply.startswith('Reviews of the view at Acorn Guest House are positive. Guests say "The view')
     assert cited_numbers(reply) == [4, 5, 6]
-    single = EntityAnswerer().reply(entity_snippets(passages[2:]))
-    assert single == 'One review of Acorn Guest House mentions it: "Great views of the river" [6].'
+    single = EntityAnswerer().reply(entity_snippets(passages[2:]), "Do the rooms have a nice view?")
+    assert single == (
+        'Reviews of the view at Acorn Guest House are positive. A guest says "Great views of the river" [6].'
+    )
 
 
 def test_guests_who_state_no_opinion_are_not_counted_as_agreeing() -> None:
@@ -83,12 +87,17 @@ def test_guests_who_state_no_opinion_are_not_counted_as_agreeing() -> None:
         review(2, "Alpha Lodge", 2, 0, "Breakfast was served in the hall."),
         review(3, "Alpha Lodge", 3, 2, "The breakfast was wonderful."),
     ]
-    reply = EntityAnswerer().reply(entity_snippets(passages))
+    reply = EntityAnswerer().reply(entity_snippets(passages), "How is the breakfast?")
     # the quote is the pleased guest's, though the first-ranked sentence states no opinion
-    expected = 'of Alpha Lodge that mention it is positive: "The breakfast was wonderful" [1][2][3].'
-    assert reply == f"One of the 3 reviews {expected}"
-    facts = EntityAnswerer().reply(entity_snippets(passages[:2]))
-    assert facts == 'Two reviews of Alpha Lodge mention it: "We had breakfast at eight" [1][2].'
+    expected = 'are positive. Guests say "The breakfast was wonderful" [1][2][3].'
+    assert reply == f"Reviews of the breakfast at Alpha Lodge {expected}"
+    facts = EntityAnswerer().reply(entity_snippets(passages[:2]), "When is breakfast?")
+    assert facts == (
+        'Reviews at Alpha Lodge mention the breakfast. Guests say "We had breakfast at eight" [1][2].'
+    )
+    # no word of the question in the sentences: the reviews are of the entity itself
+    other = EntityAnswerer().reply(entity_snippets(passages[2:]), "Is it worth it?")
+    assert other == ('Reviews of Alpha Lodge are positive. A guest says "The breakfast was wonderful" [3].')
 
 
 def test_faqs_are_quoted_and_two_entities_each_get_their_clause() -> None:
@@ -110,11 +119,25 @@ def test_faqs_are_quoted_and_two_entities_each_get_their_clause() -> None:
     ]
     reply = EntityAnswerer().reply(entity_snippets(passages))
     assert reply == (
-        "Alpha Lodge: Free parking is available on site [1]. Bright Inn: No, Bright Inn has no parking [2]. "
-        "A public garage is 5 minutes away [3] [4]."
+        "Alpha Lodge: Yes, free parking is available on site [1]. Bright Inn: No, Bright Inn has no parking "
+        "[2]. Yes, a public garage is 5 minutes away [3] [4]."
     )
     alone = EntityAnswerer().reply(entity_snippets(passages[:1]))
-    assert alone == "Free parking is available on site [1]."  # one entity: no name in front
+    assert alone == "Yes, free parking is available on site [1]."  # one entity: no name in front
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "expected"),
+    [
+        ("Can I get a pet-friendly room?", "The Grant Hotel does not allow pets.", "No, the Grant Hotel"),
+        ("Does it offer takeout?", "Franciscan Crab offers takeout.", "Yes, Franciscan Crab offers"),
+        ("Is there WiFi?", "WiFi isn't available.", "No, WiFi isn't"),
+        ("Is there WiFi?", "Yes, WiFi is free.", "Yes, WiFi is free."),  # already answered first
+        ("What time is check-in?", "Check-in is at 3 pm.", "Check-in is at 3 pm."),  # not a yes/no question
+    ],
+)
+def test_a_yes_no_question_is_answered_yes_or_no_first(question: str, answer: str, expected: str) -> None:
+    assert answer_first(question, answer, "Grant Hotel Franciscan Crab").startswith(expected)
 
 
 class Hit:
@@ -169,7 +192,7 @@ def test_the_responder_cites_the_whole_selected_set(responder: OfflineResponder)
     ]
     reply = _answer(responder, "Are the rooms clean?", hits)
     assert cited_numbers(reply) == [1, 2, 3]
-    assert "All 3 reviews of Alpha Lodge that mention it are positive" in reply
+    assert reply.startswith("Reviews of the rooms at Alpha Lodge are positive. Guests say")
 
 
 def test_unselected_passages_keep_the_general_answer(responder: OfflineResponder) -> None:
@@ -190,5 +213,5 @@ def test_unselected_passages_keep_the_general_answer(responder: OfflineResponder
         ),
     ]
     reply = _answer(responder, "Are the rooms clean?", hits)
-    assert "that mention it" not in reply  # the extractive answerer's wording, not this module's
+    assert "are positive" not in reply  # the extractive answerer's wording, not this module's
     assert cited_numbers(reply)

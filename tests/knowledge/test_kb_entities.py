@@ -90,3 +90,30 @@ def test_a_question_that_picks_one_option_or_follows_later_is_about_one() -> Non
     ]
     assert m.discussed(["Is it quiet?", "Sure.", offered]) == ["Royal Hotel"]  # the list is not the last turn
     assert m.discussed(["Is it quiet?"]) == []
+
+
+def test_a_compound_heard_or_written_either_way_is_an_exact_mention() -> None:
+    m = EntityMatcher(["A and B Guest House", "Acorn Guesthouse", *NAMES], background=BACKGROUND)
+    assert m.last_named(["Is it quiet?", "a and b guesthouse is a nice place"]) == "A and B Guest House"
+    assert m.last_named(["Is it quiet?", "I booked the acorn guest house."]) == "Acorn Guesthouse"
+
+
+def test_a_name_said_as_a_place_is_not_the_subject() -> None:
+    m = EntityMatcher(["Union Square", "Hotel Nikko", "Lombard Street", *NAMES], background=BACKGROUND)
+    dialogue = ["do they accept master card", "that's gonna be in union square", "I suggest the hotel nikko"]
+    assert m.last_named(dialogue) == "Hotel Nikko"
+    assert m.last_named(["is it quiet", "the grand hotel in union square is lovely"]) == "Grand Hotel"
+    address = "it's at fifteen ninety nine lombard street"
+    assert m.last_named(["is it quiet", address, "try the royal hotel"]) == "Royal Hotel"
+    # ... unless the dialogue names nothing else
+    assert m.last_named(["is it good for kids", "there is a park in union square"]) == "Union Square"
+    assert m.discussed(["is it quiet", "the grand hotel in union square is lovely"]) == ["Grand Hotel"]
+
+
+def test_misspellings_keep_the_first_letter_and_a_name_word_needs_support() -> None:
+    m = EntityMatcher(["Fable", "The Gardenia", "Caffe Uno", "Clowns Cafe", *NAMES], background=BACKGROUND)
+    assert m.last_named(["i am able to book that room"]) is None  # not "fable"
+    assert m.last_named(["i'm not seeing a gardinia listed"]) == "The Gardenia"  # no name word: a mishearing
+    m = EntityMatcher(["The Gardenia", "Garden Hotel", "Caffe Uno", "Clowns Cafe"], background=BACKGROUND)
+    assert m.last_named(["i'm not seeing a garden listed"]) is None  # "garden" is itself a name word
+    assert m.last_named(["Does it have a view?", "i recommend cafe uno."]) == "Caffe Uno"

@@ -90,6 +90,11 @@ def test_a_question_about_both_options_just_offered_selects_from_each(guest_hous
     assert [hit.rank for hit in selected] == list(range(1, len(selected) + 1))
     hits = guest_house.search("Do they serve a good breakfast?", k=5, context=offered)
     assert [hit.doc_id for hit in hits if hit.metadata.get("selected")] == ids
+    # search and select_snippets ask the same retriever step which entities the question is about
+    retriever, catalog = guest_house.retriever(), guest_house.catalog()
+    both = retriever.discussed_entities(catalog, "Do they serve a good breakfast?", offered, HOTEL)
+    assert both == [HOTEL, "Hobsons House"]
+    assert retriever.discussed_entities(catalog, "Is it quiet?", [], HOTEL) == [HOTEL]  # names none
     # naming one of them keeps the selection to that one
     one = guest_house.select_snippets("Does Hobsons House serve a good breakfast?", offered)
     assert {hit.doc_id for hit in one} == {"hotel:2:review:0:0"}
@@ -137,3 +142,17 @@ def test_the_packaged_model_loads_and_a_malformed_one_is_a_clear_error() -> None
     assert SelectionModel.from_dict(model.to_dict()) == model
     with pytest.raises(InputError, match="threshold"):
         SelectionModel.from_dict({"coefficients": dict.fromkeys(FEATURES, 1.0), "intercept": 0})
+
+
+def test_the_runner_up_faq_joins_the_best_only_when_close() -> None:
+    features = np.zeros((4, len(FEATURES)))
+    features[:, 0] = [2.0, 1.2, 0.0, 3.0]  # probabilities 0.88, 0.77, 0.5, 0.95
+    features[3, FEATURES.index("review")] = 1.0  # the most probable is a review sentence
+    plain = SelectionModel((1.0, 0, 0, 0, 0, 0), 0.0, threshold=0.8)
+    assert [i for i, _ in select(features, plain)] == [3, 0]
+    close = SelectionModel((1.0, 0, 0, 0, 0, 0), 0.0, threshold=0.8, faq_runner_up=0.85)
+    assert [i for i, _ in select(features, close)] == [3, 0, 1]  # 0.77 >= 0.85 * 0.88
+    far = SelectionModel((1.0, 0, 0, 0, 0, 0), 0.0, threshold=0.8, faq_runner_up=0.9)
+    assert [i for i, _ in select(features, far)] == [3, 0]
+    assert SelectionModel.from_dict(close.to_dict()) == close
+    assert SelectionModel.packaged().faq_runner_up is None  # not adopted unless it holds on validation

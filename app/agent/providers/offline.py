@@ -267,7 +267,7 @@ class OfflineResponder:
             return ""
         snippets = entity_snippets(passages)
         if snippets:  # the knowledge base selected an entity's answer set: cite all of it
-            return self.entity_answerer.reply(snippets)
+            return self.entity_answerer.reply(snippets, intent.question)
         if self.chunks is not None:
             passages = with_sections(passages, self.chunks)
         question = intent.query or intent.question
