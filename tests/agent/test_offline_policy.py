@@ -385,3 +385,21 @@ def test_the_shops_contact_details_are_looked_up_not_recalled(router: Router) ->
     # the customer's own details are still what we remember
     own = read_intent("which phone number did I give you?", [], {}, router)
     assert (own.kind, own.fact_key) == ("fact_question", "phone_number")
+
+
+def test_a_brief_that_lists_details_is_still_looked_up(router: Router) -> None:
+    # a brief's whole embedding can read as a list of details (it was only acknowledged); a story
+    # this long comes with a need to look up, and its details are remembered too
+    text = (
+        "Your character: You are Mia Lind, a 41-year-old teacher living in Leeds. You are patient but "
+        "tired today. Your situation: your Aura 2 Pro headphones stopped charging last week, and you "
+        "bought them four months ago. Verification info: - Name: Mia Lind | Phone: 0113 496 0721 | "
+        "Email: mia.lind@example.org - Address: 12 Park Row, Leeds. Conversation flow: 1. Opening - "
+        "explain that the headphones no longer charge. 2. Give your name, phone number and email when "
+        "asked. 3. If the agent suggests a reset, say you already tried it twice. 4. Ask whether the "
+        "warranty covers a replacement."
+    )
+    assert len(_clauses(text)) >= BRIEF_CLAUSES
+    intent = read_intent(text, [], {}, router)
+    assert intent.kind == "knowledge" and intent.search
+    assert intent.facts.get("email") == "mia.lind@example.org"

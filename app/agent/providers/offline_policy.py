@@ -692,9 +692,14 @@ def _plain_intent(
     # a message the classifier cannot place at all, that says something, is looked up: the
     # answerer declines and offers a person when the help centre has nothing
     # (unless it reads more as a booking: "Do you have one that is a guesthouse?")
+    # (a brief never is: bookings are said in a line, and a long story read whole can lean anywhere)
     unplaced = not reading.labels() and _is_substantive(question)
     asks = asks or (
-        unplaced and reading.probabilities.get("booking", 0.0) < reading.probabilities.get("knowledge", 0.0)
+        unplaced
+        and (
+            _is_brief(text)
+            or reading.probabilities.get("booking", 0.0) < reading.probabilities.get("knowledge", 0.0)
+        )
     )
     # a request only staff can grant is looked up too: the article may say how to do it oneself
     # (and so is one that did not hand over: too terse to say why a person is needed)
@@ -715,8 +720,18 @@ def _plain_intent(
     return Intent("smalltalk", question, smalltalk=kind)
 
 
+def _is_brief(text: str) -> bool:
+    """A message of `BRIEF_CLAUSES` clauses or more: a whole story, never a one-line request."""
+    return len(_clauses(text)) >= BRIEF_CLAUSES
+
+
 def _only_states(reading: Reading, text: str) -> bool:
-    """A statement without a question: reads more as a fact than as a question, asks nothing."""
+    """A statement without a question: reads more as a fact than as a question, asks nothing. A
+    brief (`BRIEF_CLAUSES` or more) always says more than the facts in it: its whole embedding can
+    read as a list of details (three τ³ dev briefs giving a phone number, an email and a card were
+    only acknowledged), yet such a story comes with a need to look up."""
+    if _is_brief(text):
+        return False
     probabilities = reading.probabilities
     return probabilities.get("fact", 0.0) > probabilities.get("knowledge", 0.0) and "?" not in text
 
