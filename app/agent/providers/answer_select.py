@@ -375,7 +375,7 @@ SUPPORT_MARGIN = 0.25
 # sounds less like the question than the steps do, so it may score this much further below.
 NEXT_MARGIN = 0.25
 QUANTITIES = frozenset({PRICE, DURATION, COUNT})
-AFTER_LIST = 2  # paragraphs after a chosen numbered list whose quantity joins the steps, whatever their score
+AFTER_LIST = 3  # paragraphs after a chosen numbered list whose quantity joins the steps, whatever their score
 TYPED_LEAD = 0.25  # a unit stating the kind of fact asked for wins over better-sounding ones within this
 
 
