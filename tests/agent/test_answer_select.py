@@ -184,6 +184,26 @@ def test_the_default_answerer_quotes_the_numbered_steps_of_the_section_asked_abo
     assert "15 seconds" in lines[1] and "see" not in " ".join(lines).lower()
 
 
+DATA_EXPORT = (
+    "1. Go to **Account › Privacy › Download my data**.\n"
+    "2. Choose **Request a copy** and confirm with your password.\n"
+    "3. We email you when the file is ready.\n\n"
+    "Large accounts are prepared by a separate team. The file is usually ready within **72 hours**."
+)
+
+
+def test_the_time_stated_after_the_steps_comes_with_them(embedder: MiniLM) -> None:
+    """The note after a numbered list says how long the steps take: a how-to answer keeps it, although
+    it shares few words with the question and is not the paragraph right after the list."""
+    passages = [passage(1, "Downloading a copy of your data", "How to request your data", DATA_EXPORT)]
+    question = "How can I download all the data you have about me?"
+    selection = ExtractiveAnswerer(embedder).select(question, passage_units(passages))
+    assert selection.steps
+    reply = say.extracted(selection)
+    assert "1. Go to Account › Privacy › Download my data." in reply
+    assert "72 hours" in reply and "separate team" not in reply
+
+
 def test_steps_repeated_by_overlapping_chunks_are_quoted_once_in_order() -> None:
     from app.agent.providers.answer_select import numbered_list
 

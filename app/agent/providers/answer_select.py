@@ -375,6 +375,7 @@ SUPPORT_MARGIN = 0.25
 # sounds less like the question than the steps do, so it may score this much further below.
 NEXT_MARGIN = 0.25
 QUANTITIES = frozenset({PRICE, DURATION, COUNT})
+AFTER_LIST = 3  # paragraphs after a chosen numbered list whose quantity joins the steps, whatever their score
 TYPED_LEAD = 0.25  # a unit stating the kind of fact asked for wins over better-sounding ones within this
 
 
@@ -551,6 +552,7 @@ def supporting(
     words = sum(len(units[i].text.split()) for i in chosen)
     floor = max(float(scores[i]) for i in chosen) - SUPPORT_MARGIN
     after = {(units[i].order[0], units[i].order[1] + 1) for i in chosen}
+    noted = _after_list(units, chosen)
     candidates = sorted(
         (
             i
@@ -560,7 +562,7 @@ def supporting(
             and unit.step == 0  # a step of some list is no aside
             and not (_is_row(unit.text) and (unit.cite, unit.block) in tables)
             and not (conflicts is not None and conflicts[i])
-            and scores[i] >= (floor - NEXT_MARGIN if unit.order in after else floor)
+            and (unit.order in noted or scores[i] >= (floor - NEXT_MARGIN if unit.order in after else floor))
             and not unit.text.endswith(("?", ":"))
             and _numbers(unit.text) - stated
             and kinds & carried_types(unit.text)
@@ -578,6 +580,15 @@ def supporting(
         words += size
         stated |= _numbers(units[i].text)
     return added
+
+
+def _after_list(units: Sequence[Unit], chosen: Sequence[int]) -> set[tuple[int, int]]:
+    """The positions of the few paragraphs right after a chosen numbered list: the note that follows
+    the steps states what they lead to and how long it takes ("The file is usually ready within 72
+    hours"), however little it shares with the question's words."""
+    ends = {units[i].order for i in chosen if units[i].step > 0}
+    last = {source: max(position for s, position in ends if s == source) for source, _ in ends}
+    return {(source, end + k) for source, end in last.items() for k in range(1, AFTER_LIST + 1)}
 
 
 def _is_row(text: str) -> bool:
