@@ -184,7 +184,7 @@ def test_the_default_answerer_quotes_the_numbered_steps_of_the_section_asked_abo
     assert "15 seconds" in lines[1] and "see" not in " ".join(lines).lower()
 
 
-DATA_EXPORT = (
+EXPORT_WITH_NOTE = (
     "1. Go to **Account › Privacy › Download my data**.\n"
     "2. Choose **Request a copy** and confirm with your password.\n"
     "3. We email you when the file is ready.\n\n"
@@ -195,7 +195,7 @@ DATA_EXPORT = (
 def test_the_time_stated_after_the_steps_comes_with_them(embedder: MiniLM) -> None:
     """The note after a numbered list says how long the steps take: a how-to answer keeps it, although
     it shares few words with the question and is not the paragraph right after the list."""
-    passages = [passage(1, "Downloading a copy of your data", "How to request your data", DATA_EXPORT)]
+    passages = [passage(1, "Downloading a copy of your data", "How to request your data", EXPORT_WITH_NOTE)]
     question = "How can I download all the data you have about me?"
     selection = ExtractiveAnswerer(embedder).select(question, passage_units(passages))
     assert selection.steps
