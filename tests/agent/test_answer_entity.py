@@ -51,14 +51,14 @@ def test_an_faq_is_quoted_by_its_answer(text: str, answer: str) -> None:
     assert faq_answer(text) == answer
 
 
-def test_reviews_are_summarised_with_how_many_agree_and_every_one_cited() -> None:
+def test_mixed_reviews_quote_the_larger_side_and_cite_every_one() -> None:
     passages = [
         review(1, "Hobsons House", 9, 4, "The restrooms were spotless and lovely."),
         review(2, "Hobsons House", 6, 1, "Our bathroom was very clean and fresh."),
         review(3, "Hobsons House", 4, 2, "The bathroom was dirty and smelled awful."),
     ]
     reply = EntityAnswerer().reply(entity_snippets(passages), "Are the bathrooms clean?")
-    # answer first: the entity, the aspect asked about, the verdict; then how many agree, one quote
+    # answer first: the entity, the aspect asked about, the verdict; then the larger side's quote
     assert reply == (
         'Reviews of the bathrooms at Hobsons House are mixed. Most guests say "The restrooms were '
         'spotless and lovely" [1][2][3].'
