@@ -8,7 +8,13 @@ from __future__ import annotations
 
 import pytest
 
-from app.agent.providers.answer_entity import EntityAnswerer, answer_first, entity_snippets, faq_answer
+from app.agent.providers.answer_entity import (
+    EntityAnswerer,
+    answer_first,
+    display_name,
+    entity_snippets,
+    faq_answer,
+)
 from app.agent.providers.offline import OfflineResponder, ToolStep, TurnView
 from app.protocol import SEARCH_TOOL, Passage, cited_numbers, format_passages
 from tests.agent.test_offline_client import MiniLM
@@ -32,6 +38,23 @@ def test_only_selected_faq_and_review_passages_are_entity_snippets() -> None:
     chosen = review(3, "Acorn Guest House", 1, 1, "The garden was lovely.")
     snippets = entity_snippets([article, unselected, chosen, chosen])
     assert [(s.number, s.kind, s.author) for s in snippets] == [(3, "review", "hotel:Aco:review:1")]
+
+
+@pytest.mark.parametrize(
+    ("stored", "shown"),
+    [
+        ("A AND B GUEST HOUSE", "A and B Guest House"),
+        ("ALPHA-MILTON GUEST HOUSE", "Alpha-Milton Guest House"),
+        ("THE CAMBRIDGE CHOP HOUSE", "The Cambridge Chop House"),
+        ("Darry's Cookhouse and Wine Shop", "Darry's Cookhouse and Wine Shop"),  # as given: not all capitals
+    ],
+)
+def test_a_name_stored_in_capitals_is_written_in_title_case(stored: str, shown: str) -> None:
+    assert display_name(stored) == shown
+    reply = EntityAnswerer().reply(
+        entity_snippets([review(1, stored, 1, 0, "The view from the room was lovely.")]), "Is the view nice?"
+    )
+    assert shown in reply and (stored == shown or stored not in reply)
 
 
 @pytest.mark.parametrize(

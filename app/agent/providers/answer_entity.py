@@ -54,6 +54,9 @@ _YES_NO = re.compile(
 )
 _NEGATION = re.compile(r"\b(not|no|never|cannot|none|nor)\b|n't\b", re.I)
 _YES_OR_NO = re.compile(r"^\s*(yes|no)\b", re.I)
+_LINKING = frozenset(
+    {"and", "of", "the", "at", "in", "on", "for", "to", "by", "with", "or", "de", "la", "del"}
+)
 
 
 @dataclass(frozen=True)
@@ -87,7 +90,12 @@ def entity_snippets(passages: Sequence[Passage]) -> list[Snippet]:
             text = faq_answer(passage.text) if passage.kind == FAQ else _one_line(passage.text)
             if text:
                 found[passage.doc_id] = Snippet(
-                    passage.number, passage.kind, passage.title, passage.doc_id, text, faq_question(passage)
+                    passage.number,
+                    passage.kind,
+                    display_name(passage.title),
+                    passage.doc_id,
+                    text,
+                    faq_question(passage),
                 )
     return list(found.values())
 
@@ -119,6 +127,25 @@ def answer_first(question: str, answer: str, entity: str = "") -> str:
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
+
+
+def _capital(word: str) -> str:
+    """Each hyphenated part capitalised: "ALPHA-MILTON" -> "Alpha-Milton"."""
+    return "-".join(part.capitalize() for part in word.split("-"))
+
+
+def display_name(name: str) -> str:
+    """An entity's name as a person writes it: a name stored in capitals ("A AND B GUEST HOUSE") in
+    title case, short linking words in lower case and single letters kept ("A and B Guest House");
+    a name with any lower-case letter is kept as given. References are written so, and BLEU keeps
+    case."""
+    if not name or any(c.islower() for c in name):
+        return name
+    words = name.split()
+    return " ".join(
+        word if len(word) == 1 else word.lower() if i and word.lower() in _LINKING else _capital(word)
+        for i, word in enumerate(words)
+    )
 
 
 class EntityAnswerer:
