@@ -191,6 +191,24 @@ def test_faqs_are_quoted_and_two_entities_each_get_their_clause() -> None:
     assert alone == "Yes, free parking is available on site [1]."  # one entity: no name in front
 
 
+def test_reviews_of_several_entities_give_each_its_verdict_only() -> None:
+    passages = [
+        review(1, "Alpha Lodge", 1, 0, "The view was great."),
+        review(2, "Alpha Lodge", 2, 0, "A lovely view of the river."),
+        review(3, "Bright Inn", 1, 0, "The view was awful."),
+    ]
+    reply = EntityAnswerer().reply(entity_snippets(passages), "Which has a good view?")
+    assert reply == (
+        "Reviews of the view at Alpha Lodge are positive [1][2]. Reviews of the view at Bright Inn are "
+        "negative [3]. Would you like to book a room?"
+    )
+    # one entity: its clause on the view is said too
+    alone = EntityAnswerer().reply(entity_snippets(passages[:2]), "Does it have a good view?")
+    assert alone.startswith(
+        'Reviews of the view at Alpha Lodge are positive: guests say "the view was great" [1][2].'
+    )
+
+
 @pytest.mark.parametrize(
     ("question", "answer", "expected"),
     [
