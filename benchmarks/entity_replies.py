@@ -7,7 +7,8 @@ A full DSTC11 evaluation takes a quarter of an hour; the replies of the knowledg
 selected an entity's FAQs or review sentences depend only on that selection and the question. This
 reads a run's `turns.jsonl`, rebuilds the selected snippets from `knowledge.json` in the order the run
 selected them, composes the reply with the current `EntityAnswerer`, keeps every other turn's reply as
-it was, and scores generation (ROUGE-L, BLEU, as eval/metrics/dstc.py) and selection on:
+it was, and scores generation (ROUGE-L, BLEU, as eval/metrics/dstc.py) and selection (what the
+reply cites, as in the evaluation) on:
 - the fitting half (wording is chosen here) and the checking half of the dialogues: a dialogue's
   instances go to the half its opening turn's hash says (instances of one dialogue stay together);
 - the whole slice.
@@ -64,6 +65,7 @@ def recompose(records: list[dict], documents: dict[str, object]) -> int:
     from dataclasses import replace
 
     from app.agent.providers.answer_entity import EntityAnswerer, entity_snippets
+    from app.protocol import cited_numbers
 
     answerer, changed = EntityAnswerer(), 0
     for record in records:
@@ -74,6 +76,8 @@ def recompose(records: list[dict], documents: dict[str, object]) -> int:
         snippets = entity_snippets(passages)
         if snippets:
             record["response"] = answerer.reply(snippets, record["query"])
+            # the evaluation's selection is what the reply cites
+            record["selected_doc_ids"] = [ids[n - 1] for n in cited_numbers(record["response"])]
             changed += 1
     return changed
 
