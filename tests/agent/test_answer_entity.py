@@ -8,7 +8,13 @@ from __future__ import annotations
 
 import pytest
 
-from app.agent.providers.answer_entity import EntityAnswerer, answer_first, entity_snippets, faq_answer
+from app.agent.providers.answer_entity import (
+    EntityAnswerer,
+    answer_first,
+    display_name,
+    entity_snippets,
+    faq_answer,
+)
 from app.agent.providers.offline import OfflineResponder, ToolStep, TurnView
 from app.protocol import SEARCH_TOOL, Passage, cited_numbers, format_passages
 from tests.agent.test_offline_client import MiniLM
@@ -35,6 +41,56 @@ def test_only_selected_faq_and_review_passages_are_entity_snippets() -> None:
 
 
 @pytest.mark.parametrize(
+    ("doc_id", "closing"),
+    [
+        ("hotel:7:review:1:0", "Would you like to book a room?"),
+        ("restaurant:19:review:1:0", "Would you like to make a reservation?"),
+        ("attraction:3:review:1:0", "Is there anything else you would like to know?"),
+    ],
+)
+def test_a_reply_on_reviews_offers_the_next_step_and_an_faq_answer_does_not(
+    doc_id: str, closing: str
+) -> None:
+    said = Passage(
+        1, f"{doc_id}#0", doc_id, "Alpha", "", "The garden was lovely.", 0.5, kind="review", selected=True
+    )
+    reply = EntityAnswerer().reply(entity_snippets([said]), "Is the garden nice?")
+    assert reply.endswith(f"[1]. {closing}")
+    answer = faq(
+        2, "Alpha", doc_id.replace("review:1:0", "faq:4"), "Is there a garden?\n\nYes, there is a garden."
+    )
+    assert (
+        EntityAnswerer().reply(entity_snippets([answer]), "Is there a garden?")
+        == "Yes, there is a garden [2]."
+    )
+
+
+def test_the_aspect_is_neither_the_entity_name_nor_a_function_word() -> None:
+    answerer = EntityAnswerer()
+    texts = ["The Nirala has lovely views when the sun goes down.", "Nice views at the Nirala."]
+    assert answerer.aspect("How are the views at the Nirala?", texts, "The Nirala") == "views"
+    assert answerer.aspect("What do guests say about the Nirala?", texts, "The Nirala") == ""
+    assert answerer.aspect("When can we get in?", texts, "The Nirala") == ""  # "when" is in a text
+
+
+@pytest.mark.parametrize(
+    ("stored", "shown"),
+    [
+        ("A AND B GUEST HOUSE", "A and B Guest House"),
+        ("ALPHA-MILTON GUEST HOUSE", "Alpha-Milton Guest House"),
+        ("THE CAMBRIDGE CHOP HOUSE", "The Cambridge Chop House"),
+        ("Darry's Cookhouse and Wine Shop", "Darry's Cookhouse and Wine Shop"),  # as given: not all capitals
+    ],
+)
+def test_a_name_stored_in_capitals_is_written_in_title_case(stored: str, shown: str) -> None:
+    assert display_name(stored) == shown
+    reply = EntityAnswerer().reply(
+        entity_snippets([review(1, stored, 1, 0, "The view from the room was lovely.")]), "Is the view nice?"
+    )
+    assert shown in reply and (stored == shown or stored not in reply)
+
+
+@pytest.mark.parametrize(
     ("text", "answer"),
     [
         # DSTC11: question, blank line, answer
@@ -58,12 +114,20 @@ def test_mixed_reviews_quote_the_larger_side_and_cite_every_one() -> None:
         review(3, "Hobsons House", 4, 2, "The bathroom was dirty and smelled awful."),
     ]
     reply = EntityAnswerer().reply(entity_snippets(passages), "Are the bathrooms clean?")
-    # answer first: the entity, the aspect asked about, the verdict; then the larger side's quote
-    assert reply == (
-        'Reviews of the bathrooms at Hobsons House are mixed. Most guests say "The restrooms were '
-        'spotless and lovely" [1][2][3].'
-    )  # the smaller side is counted, not quoted
+    # answer first: the entity, the aspect asked about, the verdict; the larger side's best sentence
+    # does not say "bathroom", so nothing is quoted; the next step is offered
+    assert (
+        reply
+        == "Reviews of the bathrooms at Hobsons House are mixed [1][2][3]. Would you like to book a room?"
+    )
     assert cited_numbers(reply) == [1, 2, 3]
+    passages[0] = review(1, "Hobsons House", 9, 4, "Our bathroom was spotless, and the bed was lovely.")
+    reply = EntityAnswerer().reply(entity_snippets(passages), "Are the bathrooms clean?")
+    # the clause on the aspect is quoted, the rest of the sentence is not
+    assert reply.startswith(
+        'Reviews of the bathrooms at Hobsons House are mixed: most guests say "our bathroom was'
+    )
+    assert '"our bathroom was spotless" [1][2][3].' in reply
 
 
 def test_a_unanimous_aspect_and_one_reviewer_with_two_sentences() -> None:
@@ -73,11 +137,12 @@ def test_a_unanimous_aspect_and_one_reviewer_with_two_sentences() -> None:
         review(6, "Acorn Guest House", 2, 0, "Great views of the river."),
     ]
     reply = EntityAnswerer().reply(entity_snippets(passages), "Do the rooms have a nice view?")
-    assert reply.startswith('Reviews of the view at Acorn Guest House are positive. Guests say "The view')
+    assert reply.startswith('Reviews of the view at Acorn Guest House are positive: guests say "the view')
     assert cited_numbers(reply) == [4, 5, 6]
     single = EntityAnswerer().reply(entity_snippets(passages[2:]), "Do the rooms have a nice view?")
     assert single == (
-        'Reviews of the view at Acorn Guest House are positive. A guest says "Great views of the river" [6].'
+        'Reviews of the view at Acorn Guest House are positive: a guest says "great views of the river" [6].'
+        " Would you like to book a room?"
     )
 
 
@@ -89,15 +154,15 @@ def test_guests_who_state_no_opinion_are_not_counted_as_agreeing() -> None:
     ]
     reply = EntityAnswerer().reply(entity_snippets(passages), "How is the breakfast?")
     # the quote is the pleased guest's, though the first-ranked sentence states no opinion
-    expected = 'are positive. Guests say "The breakfast was wonderful" [1][2][3].'
-    assert reply == f"Reviews of the breakfast at Alpha Lodge {expected}"
+    expected = 'are positive: guests say "the breakfast was wonderful" [1][2][3].'
+    assert reply.startswith(f"Reviews of the breakfast at Alpha Lodge {expected}")
     facts = EntityAnswerer().reply(entity_snippets(passages[:2]), "When is breakfast?")
-    assert facts == (
-        'Reviews at Alpha Lodge mention the breakfast. Guests say "We had breakfast at eight" [1][2].'
+    assert facts.startswith(
+        'Reviews at Alpha Lodge mention the breakfast: guests say "we had breakfast at eight" [1][2].'
     )
-    # no word of the question in the sentences: the reviews are of the entity itself
+    # no word of the question in the sentences: the reviews are of the entity itself, nothing quoted
     other = EntityAnswerer().reply(entity_snippets(passages[2:]), "Is it worth it?")
-    assert other == ('Reviews of Alpha Lodge are positive. A guest says "The breakfast was wonderful" [3].')
+    assert other == "Reviews of Alpha Lodge are positive [3]. Would you like to book a room?"
 
 
 def test_faqs_are_quoted_and_two_entities_each_get_their_clause() -> None:
@@ -124,6 +189,24 @@ def test_faqs_are_quoted_and_two_entities_each_get_their_clause() -> None:
     )
     alone = EntityAnswerer().reply(entity_snippets(passages[:1]))
     assert alone == "Yes, free parking is available on site [1]."  # one entity: no name in front
+
+
+def test_reviews_of_several_entities_give_each_its_verdict_only() -> None:
+    passages = [
+        review(1, "Alpha Lodge", 1, 0, "The view was great."),
+        review(2, "Alpha Lodge", 2, 0, "A lovely view of the river."),
+        review(3, "Bright Inn", 1, 0, "The view was awful."),
+    ]
+    reply = EntityAnswerer().reply(entity_snippets(passages), "Which has a good view?")
+    assert reply == (
+        "Reviews of the view at Alpha Lodge are positive [1][2]. Reviews of the view at Bright Inn are "
+        "negative [3]. Would you like to book a room?"
+    )
+    # one entity: its clause on the view is said too
+    alone = EntityAnswerer().reply(entity_snippets(passages[:2]), "Does it have a good view?")
+    assert alone.startswith(
+        'Reviews of the view at Alpha Lodge are positive: guests say "the view was great" [1][2].'
+    )
 
 
 @pytest.mark.parametrize(
@@ -192,7 +275,9 @@ def test_the_responder_cites_the_whole_selected_set(responder: OfflineResponder)
     ]
     reply = _answer(responder, "Are the rooms clean?", hits)
     assert cited_numbers(reply) == [1, 2, 3]
-    assert reply.startswith("Reviews of the rooms at Alpha Lodge are positive. Guests say")
+    assert reply.startswith(
+        'Reviews of the rooms at Alpha Lodge are positive: guests say "the rooms at Alpha Lodge'
+    )
 
 
 def test_unselected_passages_keep_the_general_answer(responder: OfflineResponder) -> None:
