@@ -506,3 +506,56 @@ def test_a_unit_stating_the_kind_of_fact_asked_for_answers_from_lower_similarity
     assert Selection(tuple(units), 0.35 + TYPED_MARGIN, typed=True).confident(0.35)
     assert not Selection(tuple(units), 0.35 + TYPED_MARGIN, typed=False).confident(0.35)
     assert not Selection(tuple(units), 0.35 + TYPED_MARGIN - 0.01, typed=True).confident(0.35)
+
+
+SPEAKER_TROUBLESHOOTING = (
+    "## Power cycle the speaker\n\n"
+    "Unplug the power cable, wait **20 seconds** and plug it back in. Your settings are kept.\n\n"
+    "## Connect it again\n\n"
+    "1. In the Kestrel app, open the speaker and choose **Remove device**.\n"
+    "2. Forget the speaker in your phone's Wi-Fi list.\n"
+    "3. Add the speaker again through **Add device › Speaker**."
+)
+
+
+def test_a_how_to_answered_by_a_sentence_under_its_heading_does_not_borrow_another_sections_list(
+    embedder: MiniLM,
+) -> None:
+    """The section whose heading names the asked action answers it, though it has no numbered list:
+    the steps of the next section are for something else."""
+    passages = [passage(1, "Speaker not responding", "", SPEAKER_TROUBLESHOOTING)]
+    question = "how do I power cycle the speaker"
+    selection = ExtractiveAnswerer(embedder).select(question, passage_units(passages))
+    assert not selection.steps
+    assert "20 seconds" in say.extracted(selection)
+
+
+SPEAKER_DROPS = (
+    "## Quick fixes\n\n"
+    "1. Restart your Wi-Fi router.\n"
+    "2. Move the speaker closer to the router.\n"
+    "3. Check that the Kestrel app is version 4.2 or later."
+)
+
+
+def test_a_message_reporting_what_was_tried_gets_the_next_step(embedder: MiniLM) -> None:
+    """A customer who says what they already did is not told to do it again: the steps their message
+    covers give way to the next one."""
+    passages = [passage(1, "Speaker keeps dropping Wi-Fi", "", SPEAKER_DROPS)]
+    message = "already restarted the router and moved the speaker closer to the router"
+    reply = say.extracted(ExtractiveAnswerer(embedder).select(message, passage_units(passages)))
+    assert "4.2" in reply
+    assert "Move the speaker" not in reply and "Restart your" not in reply
+
+
+def test_a_question_mentioning_already_is_no_report_of_what_was_tried() -> None:
+    from app.agent.providers.answer_select import read_question, tried_units
+    from app.agent.providers.offline_answer import content_words
+
+    units = passage_units([passage(1, "Speaker keeps dropping Wi-Fi", "", SPEAKER_DROPS)])
+    for message, changed in (
+        ("what if I already restarted the router?", False),
+        ("already restarted the router", True),
+    ):
+        asked = read_question(message, message, content_words(message))
+        assert bool(np.any(tried_units(asked, units, content_words))) is changed
