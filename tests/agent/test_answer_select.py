@@ -559,3 +559,42 @@ def test_a_question_mentioning_already_is_no_report_of_what_was_tried() -> None:
     ):
         asked = read_question(message, message, content_words(message))
         assert bool(np.any(tried_units(asked, units, content_words))) is changed
+
+
+def test_a_remembered_country_row_beats_a_worked_example_in_another_currency(embedder: MiniLM) -> None:
+    """A price question from a customer whose country we know is answered by that country's row of
+    the price table, though a worked example stating other prices sounds more like the question."""
+    switching = (
+        "For example, halfway through a £5 Basic+ month you pay about £2.50 to move to the £10 Gold "
+        "month for the remaining half."
+    )
+    prices = (
+        "| Store | Monthly | Annual |\n|---|---|---|\n| United Kingdom | £10 | £100 |\n"
+        "| Germany, France, Netherlands | €12 | €120 |"
+    )
+    passages = [
+        passage(1, "Changing plans", "Upgrading", switching, doc_id="switch"),
+        passage(2, "Gold membership", "Price", prices, doc_id="gold"),
+    ]
+    chosen = ExtractiveAnswerer(embedder).select(
+        "how much is gold a month for me", passage_units(passages), remembered=["Netherlands"]
+    )
+    assert "€12" in chosen.units[0].text
+
+
+def test_a_duration_question_naming_a_row_label_gets_that_row(embedder: MiniLM) -> None:
+    """ "How long do refunds take to a card" is answered by the table row labelled with cards, not by
+    the better-sounding sentence on how long returns take to reach the warehouse."""
+    issued = "Returns usually take 2–4 working days to reach us after you drop them off."
+    timing = (
+        "| Payment method | Time to appear |\n|---|---|\n| PayPal | Within 24 hours |\n"
+        "| Card (Visa, Mastercard) | 3–5 working days |\n| Gift card | Immediately |"
+    )
+    passages = [
+        passage(1, "Refund timing", "When is the refund issued?", issued, doc_id="issued"),
+        passage(2, "Refund timing", "When will I see the money?", timing, doc_id="timing"),
+    ]
+    chosen = ExtractiveAnswerer(embedder).select(
+        "how long do refunds take to a card", passage_units(passages)
+    )
+    assert "3–5 working days" in chosen.units[0].text

@@ -468,7 +468,7 @@ def remembered_headings(question: Question, units: Sequence[Unit], content_words
     if not wanted:
         return np.zeros(len(units))
     titles = {unit.doc_id or unit.cite: content_words(unit.title) for unit in units}
-    rows = _rows_naming(units, wanted, content_words)
+    rows = rows_naming(units, wanted, content_words)
     shares = []
     for i, unit in enumerate(units):
         if rows[i]:
@@ -482,7 +482,7 @@ def remembered_headings(question: Question, units: Sequence[Unit], content_words
     return np.asarray(shares, dtype=np.float64)
 
 
-def _rows_naming(units: Sequence[Unit], wanted: frozenset[str], content_words: Words) -> list[bool]:
+def rows_naming(units: Sequence[Unit], wanted: frozenset[str], content_words: Words) -> list[bool]:
     """Table rows that name a remembered value, in a table whose other rows name other entities
     (the euro row of a price-by-country table for a customer in the Netherlands)."""
     conflicts = row_conflicts(units, wanted, content_words)
@@ -515,15 +515,20 @@ def compose(
     max_units: int,
     about: np.ndarray | None = None,
     named: np.ndarray | None = None,
+    asked_rows: np.ndarray | None = None,
 ) -> Choice:
     """The best unit; for a how-to, the numbered list of its section; otherwise close runners-up from
     the same article (in reading order after the best), another article's only when nearly as good
     and as much about what the customer told us (`about`, per unit), within a word budget so the
     reply stays short. A best unit under a heading that names the question (`named`, per unit)
-    brings its section's other sentences, in reading order."""
+    brings its section's other sentences, in reading order. `asked_rows` (per unit) marks the table
+    rows labelled with what the question names ("Card" for "refunds to a card")."""
     ranked = sorted(range(len(units)), key=lambda i: (-round(float(scores[i]), 6), units[i].order))
     conflicts = features[:, FEATURES.index("entity_conflict")] > 0
-    best = _typed_best(units, ranked, scores, question, conflicts)
+    preferred = None if about is None else about > 0
+    if asked_rows is not None:
+        preferred = asked_rows > 0 if preferred is None else preferred | (asked_rows > 0)
+    best = _typed_best(units, ranked, scores, question, conflicts, preferred)
     ranked = [best, *(i for i in ranked if i != best)]
     if question.kind.wants(STEPS) and not question.kind.factual:
         # the best unit's section, else that of a close runner-up in the same article: "Sign in
@@ -725,19 +730,33 @@ def _numbers(text: str) -> set[str]:
 
 
 def _typed_best(
-    units: Sequence[Unit], ranked: list[int], scores: np.ndarray, question: Question, conflicts: np.ndarray
+    units: Sequence[Unit],
+    ranked: list[int],
+    scores: np.ndarray,
+    question: Question,
+    conflicts: np.ndarray,
+    preferred: np.ndarray | None = None,
 ) -> int:
     """For a question asking for an amount, a time, a count or a contact: the best unit that states one,
     unless it ranks far below the best overall (then the passages probably do not state it); a table
-    row about another entity than the one asked about (`conflicts`) states the wrong one."""
+    row about another entity than the one asked about (`conflicts`) states the wrong one. Of those,
+    a `preferred` one comes first: the row of what the customer told us or asked about ("how much
+    is Premium for me" from the Netherlands is the euro row, not a worked example in pounds; "how
+    long do refunds take to a card" is the card row, not the time returns take to reach us)."""
     if not question.kind.typed:
         return ranked[0]
-    for i in ranked:
-        if scores[i] < scores[ranked[0]] - TYPED_LEAD:
-            break
-        if question.kind.typed & carried_types(units[i].text) and not conflicts[i]:
-            return i
-    return ranked[0]
+    typed = [
+        i
+        for i in ranked
+        if scores[i] >= scores[ranked[0]] - TYPED_LEAD
+        and question.kind.typed & carried_types(units[i].text)
+        and not conflicts[i]
+    ]
+    if not typed:
+        return ranked[0]
+    if preferred is not None:
+        return max(typed, key=lambda i: bool(preferred[i]))  # the first preferred one, if any
+    return typed[0]
 
 
 def numbered_list(units: Sequence[Unit], candidates: Sequence[int], scores: np.ndarray) -> list[int]:

@@ -26,6 +26,7 @@ from app.agent.providers.answer_select import (
     named_sections,
     read_question,
     remembered_headings,
+    rows_naming,
     rule_scores,
     tried_units,
     unit_features,
@@ -388,8 +389,17 @@ class ExtractiveAnswerer:
         scores = rule_scores(features, asked) + REMEMBERED_HEADING * about + HEADING_NAMED * named
         scores = scores + tried_units(asked, units, content_words)
         similar = _near_duplicates(units, matrix)
+        rows = rows_naming(units, frozenset(content_words(asked.focus)), content_words)
         return compose(
-            units, scores, features, asked, similar, max_units=self.max_sentences, about=about, named=named
+            units,
+            scores,
+            features,
+            asked,
+            similar,
+            max_units=self.max_sentences,
+            about=about,
+            named=named,
+            asked_rows=np.asarray(rows, dtype=np.float64),
         )
 
 
