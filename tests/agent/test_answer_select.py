@@ -598,3 +598,23 @@ def test_a_duration_question_naming_a_row_label_gets_that_row(embedder: MiniLM) 
         "how long do refunds take to a card", passage_units(passages)
     )
     assert "3–5 working days" in chosen.units[0].text
+
+
+def test_a_question_for_the_number_to_call_is_answered_by_a_number(embedder: MiniLM) -> None:
+    """ "Phone support is for Gold members" names the phone but not the number asked for."""
+    from app.agent.providers.answer_types import CONTACT, PHONE_NUMBER, carried_types
+
+    asked = question_type("is there a phone number for customer service")
+    assert asked.typed == {PHONE_NUMBER} and question_type("can I call you").typed == {CONTACT}
+    assert PHONE_NUMBER in carried_types("Call +44 20 7946 0999, Monday to Friday.")
+    assert PHONE_NUMBER not in carried_types("Phone support is for Gold members.")
+    numbers = (
+        "Phone support is available to Gold members.\n\n"
+        "| Store | How to reach us |\n|---|---|\n| United Kingdom | +44 20 7946 0999 |\n"
+        "| Germany | Callback in the app |"
+    )
+    passages = [passage(1, "Phone support", "Phone", numbers, doc_id="phone")]
+    chosen = ExtractiveAnswerer(embedder).select(
+        "is there a phone number for customer service", passage_units(passages)
+    )
+    assert "+44 20 7946 0999" in chosen.units[0].text
