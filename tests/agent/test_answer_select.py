@@ -506,3 +506,115 @@ def test_a_unit_stating_the_kind_of_fact_asked_for_answers_from_lower_similarity
     assert Selection(tuple(units), 0.35 + TYPED_MARGIN, typed=True).confident(0.35)
     assert not Selection(tuple(units), 0.35 + TYPED_MARGIN, typed=False).confident(0.35)
     assert not Selection(tuple(units), 0.35 + TYPED_MARGIN - 0.01, typed=True).confident(0.35)
+
+
+SPEAKER_TROUBLESHOOTING = (
+    "## Power cycle the speaker\n\n"
+    "Unplug the power cable, wait **20 seconds** and plug it back in. Your settings are kept.\n\n"
+    "## Connect it again\n\n"
+    "1. In the Kestrel app, open the speaker and choose **Remove device**.\n"
+    "2. Forget the speaker in your phone's Wi-Fi list.\n"
+    "3. Add the speaker again through **Add device › Speaker**."
+)
+
+
+def test_a_how_to_answered_by_a_sentence_under_its_heading_does_not_borrow_another_sections_list(
+    embedder: MiniLM,
+) -> None:
+    """The section whose heading names the asked action answers it, though it has no numbered list:
+    the steps of the next section are for something else."""
+    passages = [passage(1, "Speaker not responding", "", SPEAKER_TROUBLESHOOTING)]
+    question = "how do I power cycle the speaker"
+    selection = ExtractiveAnswerer(embedder).select(question, passage_units(passages))
+    assert not selection.steps
+    assert "20 seconds" in say.extracted(selection)
+
+
+SPEAKER_DROPS = (
+    "## Quick fixes\n\n"
+    "1. Restart your Wi-Fi router.\n"
+    "2. Move the speaker closer to the router.\n"
+    "3. Check that the Kestrel app is version 4.2 or later."
+)
+
+
+def test_a_message_reporting_what_was_tried_gets_the_next_step(embedder: MiniLM) -> None:
+    """A customer who says what they already did is not told to do it again: the steps their message
+    covers give way to the next one."""
+    passages = [passage(1, "Speaker keeps dropping Wi-Fi", "", SPEAKER_DROPS)]
+    message = "already restarted the router and moved the speaker closer to the router"
+    reply = say.extracted(ExtractiveAnswerer(embedder).select(message, passage_units(passages)))
+    assert "4.2" in reply
+    assert "Move the speaker" not in reply and "Restart your" not in reply
+
+
+def test_a_question_mentioning_already_is_no_report_of_what_was_tried() -> None:
+    from app.agent.providers.answer_select import read_question, tried_units
+    from app.agent.providers.offline_answer import content_words
+
+    units = passage_units([passage(1, "Speaker keeps dropping Wi-Fi", "", SPEAKER_DROPS)])
+    for message, changed in (
+        ("what if I already restarted the router?", False),
+        ("already restarted the router", True),
+    ):
+        asked = read_question(message, message, content_words(message))
+        assert bool(np.any(tried_units(asked, units, content_words))) is changed
+
+
+def test_a_remembered_country_row_beats_a_worked_example_in_another_currency(embedder: MiniLM) -> None:
+    """A price question from a customer whose country we know is answered by that country's row of
+    the price table, though a worked example stating other prices sounds more like the question."""
+    switching = (
+        "For example, halfway through a £5 Basic+ month you pay about £2.50 to move to the £10 Gold "
+        "month for the remaining half."
+    )
+    prices = (
+        "| Store | Monthly | Annual |\n|---|---|---|\n| United Kingdom | £10 | £100 |\n"
+        "| Germany, France, Netherlands | €12 | €120 |"
+    )
+    passages = [
+        passage(1, "Changing plans", "Upgrading", switching, doc_id="switch"),
+        passage(2, "Gold membership", "Price", prices, doc_id="gold"),
+    ]
+    chosen = ExtractiveAnswerer(embedder).select(
+        "how much is gold a month for me", passage_units(passages), remembered=["Netherlands"]
+    )
+    assert "€12" in chosen.units[0].text
+
+
+def test_a_duration_question_naming_a_row_label_gets_that_row(embedder: MiniLM) -> None:
+    """ "How long do refunds take to a card" is answered by the table row labelled with cards, not by
+    the better-sounding sentence on how long returns take to reach the warehouse."""
+    issued = "Returns usually take 2–4 working days to reach us after you drop them off."
+    timing = (
+        "| Payment method | Time to appear |\n|---|---|\n| PayPal | Within 24 hours |\n"
+        "| Card (Visa, Mastercard) | 3–5 working days |\n| Gift card | Immediately |"
+    )
+    passages = [
+        passage(1, "Refund timing", "When is the refund issued?", issued, doc_id="issued"),
+        passage(2, "Refund timing", "When will I see the money?", timing, doc_id="timing"),
+    ]
+    chosen = ExtractiveAnswerer(embedder).select(
+        "how long do refunds take to a card", passage_units(passages)
+    )
+    assert "3–5 working days" in chosen.units[0].text
+
+
+def test_a_question_for_the_number_to_call_is_answered_by_a_number(embedder: MiniLM) -> None:
+    """ "Phone support is for Gold members" names the phone but not the number asked for."""
+    from app.agent.providers.answer_types import CONTACT, PHONE_NUMBER, carried_types
+
+    asked = question_type("is there a phone number for customer service")
+    assert asked.typed == {PHONE_NUMBER} and question_type("can I call you").typed == {CONTACT}
+    assert PHONE_NUMBER in carried_types("Call +44 20 7946 0999, Monday to Friday.")
+    assert PHONE_NUMBER not in carried_types("Phone support is for Gold members.")
+    numbers = (
+        "Phone support is available to Gold members.\n\n"
+        "| Store | How to reach us |\n|---|---|\n| United Kingdom | +44 20 7946 0999 |\n"
+        "| Germany | Callback in the app |"
+    )
+    passages = [passage(1, "Phone support", "Phone", numbers, doc_id="phone")]
+    chosen = ExtractiveAnswerer(embedder).select(
+        "is there a phone number for customer service", passage_units(passages)
+    )
+    assert "+44 20 7946 0999" in chosen.units[0].text

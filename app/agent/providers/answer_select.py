@@ -68,6 +68,7 @@ Words = Callable[[str], set[str]]
 _SEE = re.compile(r"\bsee (?:our |the )?\*?[\"'“]?([A-Z][^*\"”;:.()]{3,80})", re.IGNORECASE)
 _ROW_LABEL = re.compile(r"^[^:;]{1,40}: ([^;]{1,80})(?:;|$)")
 _DIGIT = re.compile(r"\d")
+_LONG_WORD = re.compile(r"[a-z0-9]{4,}")
 _NUMBER = re.compile(r"\d+(?:[.,:]\d+)?")
 _CODE = re.compile(
     r"\b(?=[\w-]*\d)(?=[\w-]*[a-z])[a-z0-9]+(?:-[a-z0-9]+)+\b|\b[a-z]+\d+[a-z0-9]*\b", re.IGNORECASE
@@ -383,6 +384,76 @@ TYPED_LEAD = 0.25  # a unit stating the kind of fact asked for wins over better-
 # customer in Germany) beats one that merely ranked higher for the question's words: more than the
 # first-passage bonus (passage_rank) and a typical similarity gap between two countries' pages.
 REMEMBERED_HEADING = 0.15
+# A section whose own heading is the only place that names a word of the question ("Restart the
+# watch" for "how do I restart the watch") is where the answer is, though its sentences ("Press and
+# hold the side button for 12 seconds") sound less like the question than the steps of another
+# section do: more than a typical similarity gap between two sections of one article.
+HEADING_NAMED = 0.3
+# A message that reports what the customer already did ("pulled down on the Today screen already,
+# Bluetooth is on") sounds most like the units that say to do it. Those units drop out; the next
+# step of their list gains NEXT_STEP.
+_TRIED = re.compile(r"\b(?:already|tried|i(?:'ve| have) (?:done|checked|restarted|reset))\b", re.IGNORECASE)
+_ASKING = re.compile(
+    r"\?|^\s*(?:what|how|why|when|where|which|who|can|could|do|does|is|are|will|would|should)\b",
+    re.IGNORECASE,
+)
+TRIED_PENALTY = 1.0
+NEXT_STEP = 0.2
+STEM = 5  # "restarted" did what "Restart the router" says
+
+
+def named_sections(question: Question, units: Sequence[Unit], content_words: Words) -> np.ndarray:
+    """Per unit, 1 when its own section heading (not the article's title) names a word of the
+    question as asked that no other section names, in its heading or its text. Only help-centre
+    articles have sections: an attachment's lines ("Update failed (K-301)") are not headings."""
+    wanted = content_words(question.focus)
+    keys = [(unit.doc_id or unit.cite, unit.section) for unit in units]
+    own = [
+        content_words(unit.section.rpartition(">")[2]) - content_words(unit.title) if unit.cite else set()
+        for unit in units
+    ]
+    texts = [content_words(unit.text) for unit in units]
+    named = np.zeros(len(units))
+    for word in wanted:
+        holders = {keys[i] for i in range(len(units)) if word in own[i]}
+        if len(holders) != 1:
+            continue
+        (holder,) = holders
+        if any(word in texts[i] for i in range(len(units)) if keys[i] != holder):
+            continue
+        named[[i for i in range(len(units)) if keys[i] == holder]] = 1.0
+    return named
+
+
+def tried_units(question: Question, units: Sequence[Unit], content_words: Words) -> np.ndarray:
+    """Score changes for a message that reports what the customer already did: the units sharing a
+    word stem with it, beyond their article's title, lose TRIED_PENALTY (quoting them back tells the
+    customer nothing); the step after such units in a numbered list gains NEXT_STEP (a good agent
+    gives the next step), the more so the more of the steps before it the customer did."""
+    change = np.zeros(len(units))
+    if not _TRIED.search(question.focus) or _ASKING.search(question.focus) or not units:
+        return change
+    said = _stems(question.focus, content_words)
+    covered = [
+        bool((said - _stems(unit.title, content_words)) & _stems(unit.text, content_words)) for unit in units
+    ]
+    done = {
+        (unit.cite, unit.block, unit.step)
+        for unit, hit in zip(units, covered, strict=True)
+        if hit and unit.step
+    }
+    for i, unit in enumerate(units):
+        if covered[i]:
+            change[i] -= TRIED_PENALTY
+        elif unit.step > 1 and (unit.cite, unit.block, unit.step - 1) in done:
+            before = sum((unit.cite, unit.block, step) in done for step in range(1, unit.step))
+            change[i] += NEXT_STEP * before / (unit.step - 1)
+    return change
+
+
+def _stems(text: str, content_words: Words) -> set[str]:
+    """The content words' first STEM letters ("restarted" and "Restart" meet)."""
+    return {word[:STEM] for word in content_words(text)}
 
 
 def remembered_headings(question: Question, units: Sequence[Unit], content_words: Words) -> np.ndarray:
@@ -397,7 +468,7 @@ def remembered_headings(question: Question, units: Sequence[Unit], content_words
     if not wanted:
         return np.zeros(len(units))
     titles = {unit.doc_id or unit.cite: content_words(unit.title) for unit in units}
-    rows = _rows_naming(units, wanted, content_words)
+    rows = rows_naming(units, wanted, content_words)
     shares = []
     for i, unit in enumerate(units):
         if rows[i]:
@@ -411,7 +482,7 @@ def remembered_headings(question: Question, units: Sequence[Unit], content_words
     return np.asarray(shares, dtype=np.float64)
 
 
-def _rows_naming(units: Sequence[Unit], wanted: frozenset[str], content_words: Words) -> list[bool]:
+def rows_naming(units: Sequence[Unit], wanted: frozenset[str], content_words: Words) -> list[bool]:
     """Table rows that name a remembered value, in a table whose other rows name other entities
     (the euro row of a price-by-country table for a customer in the Netherlands)."""
     conflicts = row_conflicts(units, wanted, content_words)
@@ -443,14 +514,21 @@ def compose(
     *,
     max_units: int,
     about: np.ndarray | None = None,
+    named: np.ndarray | None = None,
+    asked_rows: np.ndarray | None = None,
 ) -> Choice:
     """The best unit; for a how-to, the numbered list of its section; otherwise close runners-up from
     the same article (in reading order after the best), another article's only when nearly as good
     and as much about what the customer told us (`about`, per unit), within a word budget so the
-    reply stays short."""
+    reply stays short. A best unit under a heading that names the question (`named`, per unit)
+    brings its section's other sentences, in reading order. `asked_rows` (per unit) marks the table
+    rows labelled with what the question names ("Card" for "refunds to a card")."""
     ranked = sorted(range(len(units)), key=lambda i: (-round(float(scores[i]), 6), units[i].order))
     conflicts = features[:, FEATURES.index("entity_conflict")] > 0
-    best = _typed_best(units, ranked, scores, question, conflicts)
+    preferred = None if about is None else about > 0
+    if asked_rows is not None:
+        preferred = asked_rows > 0 if preferred is None else preferred | (asked_rows > 0)
+    best = _typed_best(units, ranked, scores, question, conflicts, preferred)
     ranked = [best, *(i for i in ranked if i != best)]
     if question.kind.wants(STEPS) and not question.kind.factual:
         # the best unit's section, else that of a close runner-up in the same article: "Sign in
@@ -458,7 +536,9 @@ def compose(
         close = [
             i
             for i in ranked[1:]
-            if units[i].doc_id == units[best].doc_id and scores[i] >= scores[best] - SAME_DOCUMENT_MARGIN
+            if units[i].doc_id == units[best].doc_id
+            and scores[i] >= scores[best] - SAME_DOCUMENT_MARGIN
+            and lends_its_list(features, best, i)
         ]
         steps = numbered_list(units, [best, *close], scores)
         if steps:
@@ -466,6 +546,9 @@ def compose(
             return Choice((*steps, *sorted(extra, key=lambda i: units[i].order)), steps=True)
     overlap = features[:, FEATURES.index("word_overlap")]
     chosen = [best]
+    if named is not None and named[best] and not _says_its_heading(units[best], question):
+        section = _section_of(units, best, similar)
+        return Choice(tuple(sorted([best, *section], key=lambda i: units[i].order)))
     words = len(units[best].text.split())
     for i in ranked[1:]:
         if len(chosen) >= max_units:
@@ -494,6 +577,51 @@ def compose(
     chosen.extend(supporting(units, chosen, scores, question, similar, conflicts=conflicts))
     rest = sorted(dict.fromkeys(chosen[1:]), key=lambda i: units[i].order)
     return Choice(tuple(dict.fromkeys([best, *rest])))
+
+
+def _section_of(units: Sequence[Unit], best: int, similar: Callable[[int, int], bool]) -> list[int]:
+    """The other sentences of the best unit's section, in reading order, within the word budget
+    (a short section under a heading that names the question is its answer)."""
+    key = (units[best].cite, units[best].section)
+    words = len(units[best].text.split())
+    added: list[int] = []
+    for i in sorted(range(len(units)), key=lambda i: units[i].order):
+        unit = units[i]
+        if (
+            i == best
+            or (unit.cite, unit.section) != key
+            or unit.text.endswith(("?", ":"))
+            or _is_row(unit.text)
+        ):
+            continue
+        size = len(unit.text.split())
+        if words + size > RULE_MAX_WORDS or any(similar(i, j) for j in [best, *added]):
+            continue
+        added.append(i)
+        words += size
+    return added
+
+
+def _says_its_heading(unit: Unit, question: Question) -> bool:
+    """Whether a unit's text names the words of the question its section heading names (then it
+    answers on its own; else the section's other sentences come with it)."""
+    heading = set(_LONG_WORD.findall(unit.section.rpartition(">")[2].lower()))
+    asked = heading & set(_LONG_WORD.findall(question.focus.lower())) - set(
+        _LONG_WORD.findall(unit.title.lower())
+    )
+    text = unit.text.lower()
+    return bool(asked) and all(word in text for word in asked)
+
+
+def lends_its_list(features: np.ndarray, best: int, runner_up: int) -> bool:
+    """Whether a runner-up's section may answer a how-to with its numbered list instead of the best
+    unit's section: when its words or its heading name at least as much of the question as the
+    best unit's ("Sign in again with the new password" beside the steps under "How do I reset my
+    password?"). A best unit that is, or sits under, the asked action ("Restart the watch: hold the
+    side button for 12 seconds") is the answer, not the pairing steps of the next section."""
+    heading = features[:, FEATURES.index("heading_overlap")]
+    overlap = features[:, FEATURES.index("word_overlap")]
+    return bool(max(heading[runner_up], overlap[runner_up]) >= max(heading[best], overlap[best]))
 
 
 def sibling_rows(
@@ -602,19 +730,33 @@ def _numbers(text: str) -> set[str]:
 
 
 def _typed_best(
-    units: Sequence[Unit], ranked: list[int], scores: np.ndarray, question: Question, conflicts: np.ndarray
+    units: Sequence[Unit],
+    ranked: list[int],
+    scores: np.ndarray,
+    question: Question,
+    conflicts: np.ndarray,
+    preferred: np.ndarray | None = None,
 ) -> int:
     """For a question asking for an amount, a time, a count or a contact: the best unit that states one,
     unless it ranks far below the best overall (then the passages probably do not state it); a table
-    row about another entity than the one asked about (`conflicts`) states the wrong one."""
+    row about another entity than the one asked about (`conflicts`) states the wrong one. Of those,
+    a `preferred` one comes first: the row of what the customer told us or asked about ("how much
+    is Premium for me" from the Netherlands is the euro row, not a worked example in pounds; "how
+    long do refunds take to a card" is the card row, not the time returns take to reach us)."""
     if not question.kind.typed:
         return ranked[0]
-    for i in ranked:
-        if scores[i] < scores[ranked[0]] - TYPED_LEAD:
-            break
-        if question.kind.typed & carried_types(units[i].text) and not conflicts[i]:
-            return i
-    return ranked[0]
+    typed = [
+        i
+        for i in ranked
+        if scores[i] >= scores[ranked[0]] - TYPED_LEAD
+        and question.kind.typed & carried_types(units[i].text)
+        and not conflicts[i]
+    ]
+    if not typed:
+        return ranked[0]
+    if preferred is not None:
+        return max(typed, key=lambda i: bool(preferred[i]))  # the first preferred one, if any
+    return typed[0]
 
 
 def numbered_list(units: Sequence[Unit], candidates: Sequence[int], scores: np.ndarray) -> list[int]:

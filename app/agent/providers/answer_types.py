@@ -23,7 +23,8 @@ STEPS = "steps"
 YES_NO = "yes_no"
 CONTACT = "contact"
 PLACE = "place"
-ANSWER_TYPES = (PRICE, DURATION, COUNT, STEPS, YES_NO, CONTACT, PLACE)
+PHONE_NUMBER = "phone_number"  # a number to call: "phone support" names the channel, not the number
+ANSWER_TYPES = (PRICE, DURATION, COUNT, STEPS, YES_NO, CONTACT, PLACE, PHONE_NUMBER)
 
 _I = re.IGNORECASE
 # The question's form: interrogatives and the nouns customers use for each kind of answer.
@@ -54,6 +55,11 @@ _ASKS = {
         r"\b(?:phone|number to call|call|ring|email address|e-mail|contact|reach|hotline|chat)\b", _I
     ),
     PLACE: re.compile(r"\bwhere\b|\bwhich (?:shop|store|branch|country|address)\b", _I),
+    PHONE_NUMBER: re.compile(
+        r"\b(?:phone|telephone|contact|hotline|helpline|service|support) numbers?\b|\bnumbers? (?:to|for) "
+        r"(?:call|ring|phone)\b|\bwhat(?:'?s| is) the (?:phone )?number\b|\bwhich number\b",
+        _I,
+    ),
 }
 # The text's surface: what kind of fact a sentence states.
 _CARRIES = {
@@ -82,6 +88,7 @@ _CARRIES = {
         r"\b(?:at|in|under|from|to) (?:the |your |a |any )?[A-Z][\w'-]+|›|>|\b(?:address|post office"
         r"|shop|store|counter|locker|settings|menu|account page)\b"
     ),
+    PHONE_NUMBER: re.compile(r"\+\d[\d ]{7,}\d|\b0\d{2,4}[ \d]{6,}\d"),
 }
 
 
@@ -96,8 +103,10 @@ class QuestionType:
 
     @property
     def typed(self) -> frozenset[str]:
-        """The kinds a unit's surface can show (a yes/no or a how-to can be answered in many forms)."""
-        return self.kinds & {PRICE, DURATION, COUNT, CONTACT}
+        """The kinds a unit's surface can show (a yes/no or a how-to can be answered in many forms).
+        A question for the number to call is answered by a number, not by a sentence naming the phone."""
+        typed = self.kinds & {PRICE, DURATION, COUNT, CONTACT, PHONE_NUMBER}
+        return typed - {CONTACT} if PHONE_NUMBER in typed else typed
 
     @property
     def factual(self) -> bool:

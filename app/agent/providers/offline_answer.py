@@ -15,6 +15,7 @@ from typing import Protocol
 import numpy as np
 
 from app.agent.providers.answer_select import (
+    HEADING_NAMED,
     REMEMBERED_HEADING,
     Choice,
     Question,
@@ -22,9 +23,12 @@ from app.agent.providers.answer_select import (
     choose,
     compose,
     default_scorer,
+    named_sections,
     read_question,
     remembered_headings,
+    rows_naming,
     rule_scores,
+    tried_units,
     unit_features,
 )
 from app.agent.providers.answer_types import carried_types
@@ -381,9 +385,22 @@ class ExtractiveAnswerer:
         """Section-aware, answer-type-aware choice by similarity plus hand-weighted features."""
         features = unit_features(asked, units, similarity, in_context, content_words)
         about = remembered_headings(asked, units, content_words)
-        scores = rule_scores(features, asked) + REMEMBERED_HEADING * about
+        named = named_sections(asked, units, content_words)
+        scores = rule_scores(features, asked) + REMEMBERED_HEADING * about + HEADING_NAMED * named
+        scores = scores + tried_units(asked, units, content_words)
         similar = _near_duplicates(units, matrix)
-        return compose(units, scores, features, asked, similar, max_units=self.max_sentences, about=about)
+        rows = rows_naming(units, frozenset(content_words(asked.focus)), content_words)
+        return compose(
+            units,
+            scores,
+            features,
+            asked,
+            similar,
+            max_units=self.max_sentences,
+            about=about,
+            named=named,
+            asked_rows=np.asarray(rows, dtype=np.float64),
+        )
 
 
 def _near_duplicates(units: Sequence[Unit], matrix: np.ndarray) -> Callable[[int, int], bool]:
