@@ -642,7 +642,8 @@ def _escalation_intent(
     # a message that states the problem is looked up as well: the reply can say what to do
     # meanwhile ("stop using it"), and the person who takes over sees the articles found
     states_problem = reading.has("knowledge") or any(BY_NAME[r].priority == "high" for r in reasons)
-    states_problem = states_problem or "staff_action" in reasons
+    # (so does a brief: a whole story always states the problem the person will take over)
+    states_problem = states_problem or "staff_action" in reasons or _is_brief(question)
     earlier = [text for role, text in history if role == "user"][-HISTORY_TURNS:]
     priority = priority_of([reading, *(router.read(strip_attachment_markers(text)) for text in earlier)])
     summary = problem_summary(question, history, states_problem=states_problem)
