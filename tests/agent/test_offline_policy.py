@@ -16,7 +16,7 @@ import pytest
 
 from app.agent.providers.offline import text_chunks
 from app.agent.providers.offline_answer import split_units
-from app.agent.providers.offline_intents import IntentModel
+from app.agent.providers.offline_intents import IntentModel, request_parts
 from app.agent.providers.offline_policy import (
     BRIEF_CLAUSES,
     MAX_CLAUSES_READ,
@@ -403,3 +403,48 @@ def test_a_brief_that_lists_details_is_still_looked_up(router: Router) -> None:
     intent = read_intent(text, [], {}, router)
     assert intent.kind == "knowledge" and intent.search
     assert intent.facts.get("email") == "mia.lind@example.org"
+
+
+def test_request_parts_cut_a_sentence_at_its_clauses_and_quotes() -> None:
+    sentence = (
+        "If the clerk still cannot confirm who you are, insist on being put through to a person. "
+        'Use lines like "this is a joke", "get me a real person now".'
+    )
+    parts = request_parts(sentence)
+    assert "insist on being put through to a person." in parts
+    assert "get me a real person now" in parts
+    assert all(len(part.split()) >= 2 for part in parts)
+
+
+def test_a_brief_whose_requests_sit_inside_longer_sentences_hands_over(router: Router) -> None:
+    # a role-play brief (a τ³ task is read as one long message): the customer will ask for a person
+    # twice, each time in a clause of a longer sentence or a quote among others; read sentence by
+    # sentence, the stage directions around them dilute both
+    brief = (
+        "You are Dana, a nurse from Leeds who banks with us. Your savings transfer of 900 pounds left "
+        "your account on Monday, but it has not arrived at the other bank, and your landlord is waiting. "
+        "Start by asking where the money is. Give your name and email when asked, but not before. "
+        "If the assistant only repeats the standard processing times, tell it that this is not good "
+        "enough and demand to be transferred to a human agent. Each time it refuses, get angrier and "
+        'use phrases like "I have rent to pay", "I want to talk to a real person right now", '
+        '"stop reading me the FAQ". Once the transfer is confirmed, thank them and end the chat.'
+    )
+    assert len(_clauses(brief)) >= BRIEF_CLAUSES
+    assert router.requests(brief) >= router.model.info["long_request_count"] >= 2
+    intent = read_intent(brief, [], {}, router)
+    assert intent.kind == "escalate"
+    # the story is looked up as well: the person who takes over sees the articles found
+    assert "search_knowledge_base" in [call.name for call in plan_calls(intent, {}, set(TOOL_NAMES))]
+
+
+def test_a_brief_that_mentions_a_person_once_as_a_condition_is_not_handed_over(router: Router) -> None:
+    brief = (
+        "You are Sam, a teacher from Bristol. You want to know which savings account pays the most "
+        "interest on 5,000 pounds, and whether you can take money out without a fee. Ask about "
+        "the Easy Saver first, then the Fixed Saver. Give your postcode if asked, but nothing else. "
+        "Compare the two, ask follow-up questions, and pick the one that suits you. If the assistant "
+        "offers to put you through to a colleague, decline politely, you are happy to keep chatting. "
+        "When you have chosen, thank the assistant and end the chat."
+    )
+    assert len(_clauses(brief)) >= BRIEF_CLAUSES
+    assert kinds(router, brief) != "escalate"

@@ -94,3 +94,33 @@ def test_hand_over_calibration_falls_back_to_the_most_precise_pair() -> None:
     assert threshold > 0.5
     predicted = offline_train.escalation_decisions([*positives, *negatives], threshold)
     assert offline_train.binary_scores(gold, predicted)["precision"] == 0.9
+
+
+def test_long_hand_over_is_calibrated_on_request_parts_and_scored_leave_one_out() -> None:
+    # a stand-in embedding (one axis for "asks for a person"), the real calibration: a brief that
+    # hands over asks twice, each time in a clause of a longer sentence; one that does not asks once
+    # (a condition). Read sentence by sentence neither would count; read by parts, two requests do.
+    dimension = 384
+    coef = np.zeros((len(LABELS), dimension))
+    coef[LABELS.index("human"), 0] = 12.0
+    intercept = np.full(len(LABELS), -6.0)
+    model = IntentModel(list(LABELS), coef, intercept, np.full(len(LABELS), 0.5), embedder="stand-in")
+
+    def embed(texts: list[str]) -> np.ndarray:
+        vectors = np.zeros((len(texts), dimension))
+        vectors[:, 0] = [1.0 if text.strip(' ."') == "get me a person" else 0.0 for text in texts]
+        return vectors
+
+    story = "I opened an account in May. The card came late. The app logs me out."
+    asking = f'{story} If they stall, get me a person. Say things like "this is silly", "get me a person".'
+    once = f"{story} If they stall, get me a person. Say things like this is silly."
+    splits = ("train", "validation")
+    briefs = [
+        offline_train.Brief(f"b{i}", asking if i % 4 == 0 else once, i % 4 == 0, splits[(i // 4) % 2])
+        for i in range(16)
+    ]
+    report = offline_train.calibrate_long(model, briefs, embed)
+    assert model.info["long_request_count"] == 2
+    assert model.info["long_request_threshold"] > 0.5
+    held_out = report["(tau3 long hand-over, leave-one-out)"]
+    assert held_out["support"] == 4 and held_out["recall"] == 1.0 and held_out["precision"] == 1.0

@@ -101,10 +101,32 @@ LABELS: tuple[str, ...] = tuple(spec.name for spec in INTENTS)
 _SENTENCE = re.compile(r"(?<=[.!?:])\s+|\s+(?=\d+\.\s)|\s+-\s+")
 
 
+# clause breaks: after punctuation, a dash, a joining word ("…, and I want a person")
+CLAUSE_BREAK = re.compile(
+    r"(?<=[,;:!?])\s*|(?<=\.)\s+|\s+-\s+|\s+(?:and|but|so|because|though|while)\s+", re.IGNORECASE
+)
+_QUOTE = re.compile(r"[\"\u201c\u201d]")
+
+
 def sentences(text: str) -> list[str]:
-    """The sentences, list items and headings of a long message, one-word pieces left out: what a
-    long message is read as, one at a time, for a request for a person (see `offline_policy`)."""
+    """The sentences, list items and headings of a long message, one-word pieces left out (the
+    τ³ briefs' sentences the classifier learns from, see `offline_train.brief_sentences`)."""
     return [piece.strip() for piece in _SENTENCE.split(text) if len(piece.split()) >= 2]
+
+
+def request_parts(text: str) -> list[str]:
+    """What a long message is read as, one piece at a time, for a request for a person (see
+    `offline_policy.with_sentence_requests`): its sentences cut at quotes and clause breaks. A
+    request is often one clause of a long sentence ("if they cannot verify you, demand to be
+    transferred to a human agent") or a quote in a list of them, and read with the rest of its
+    sentence its embedding is diluted below any sure threshold; one-word pieces are left out."""
+    return [
+        clause.strip()
+        for sentence in sentences(text)
+        for quoted in _QUOTE.split(sentence)
+        for clause in CLAUSE_BREAK.split(quoted)
+        if len(clause.split()) >= 2
+    ]
 
 
 @dataclass(frozen=True)

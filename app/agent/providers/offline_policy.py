@@ -21,12 +21,13 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from app.agent.providers.offline_intents import (
     BY_NAME,
+    CLAUSE_BREAK,
     ESCALATION_REASONS,
     OFFER_REASONS,
     REASONS,
     IntentModel,
     Reading,
-    sentences,
+    request_parts,
 )
 from app.agent.providers.offline_vocabulary import Vocabulary
 from app.protocol import (
@@ -200,7 +201,7 @@ def extract_facts(
     return facts, _tidy(remainder)
 
 
-_CLAUSE = re.compile(r"(?<=[,;:!?])\s*|(?<=\.)\s+|\s+-\s+|\s+(?:and|but|so|because|though|while)\s+", _I)
+_CLAUSE = CLAUSE_BREAK
 
 
 def _named_facts(text: str, vocabulary: Vocabulary, states: Callable[[str], bool] | None) -> dict[str, str]:
@@ -300,8 +301,8 @@ class Router:
         return self.model.read(self.embedder.embed_query(" ".join(text.split()) or "."))
 
     def requests(self, text: str) -> int:
-        """How many sentences of `text` ask for a person, each read on its own."""
-        parts = sentences(text) or [text]
+        """How many parts of `text` (`request_parts`: clauses, quotes) ask for a person, each read alone."""
+        parts = request_parts(text) or [text]
         return self.model.requests([self.embedder.embed_query(part) for part in parts])
 
     @property
@@ -505,14 +506,14 @@ def with_clause_reasons(reading: Reading, text: str, router: Router) -> Reading:
 
 
 def with_sentence_requests(reading: Reading, text: str, router: Router) -> Reading:
-    """A message longer than `MAX_CLAUSES_READ` clauses (a long story, a τ³ brief) is read sentence
-    by sentence for one thing only, an explicit request for a person: it hands over when at least
-    `long_request_count` sentences ask for one (one mention in a long story is often a condition or
-    a stage direction; several are a customer who wants a person). Whether a brief's whole reading
-    may also hand it over is `long_whole`. Both are chosen with the request threshold on a validation
-    part of the τ³ dev briefs (`offline_train.calibrate_long`). A long chat message, shorter than a
-    brief, keeps its whole reading: an account takeover or a smoking speaker told in eight short
-    sentences is still a reason to hand over, and no brief taught otherwise."""
+    """A message longer than `MAX_CLAUSES_READ` clauses (a long story, a τ³ brief) is read part by
+    part (`request_parts`: clauses and quotes) for one thing only, an explicit request for a person:
+    it hands over when at least `long_request_count` parts ask for one (one mention in a long story
+    is often a condition or a stage direction; several are a customer who wants a person). Whether a
+    brief's whole reading may also hand it over is `long_whole`. Both are chosen with the request
+    threshold on a validation part of the τ³ dev briefs (`offline_train.calibrate_long`). A long chat
+    message, shorter than a brief, keeps its whole reading: an account takeover or a smoking speaker
+    told in eight short sentences is still a reason to hand over, and no brief taught otherwise."""
     clauses = len(_clauses(text))
     if clauses <= MAX_CLAUSES_READ:
         return reading
@@ -641,7 +642,8 @@ def _escalation_intent(
     # a message that states the problem is looked up as well: the reply can say what to do
     # meanwhile ("stop using it"), and the person who takes over sees the articles found
     states_problem = reading.has("knowledge") or any(BY_NAME[r].priority == "high" for r in reasons)
-    states_problem = states_problem or "staff_action" in reasons
+    # (so does a brief: a whole story always states the problem the person will take over)
+    states_problem = states_problem or "staff_action" in reasons or _is_brief(question)
     earlier = [text for role, text in history if role == "user"][-HISTORY_TURNS:]
     priority = priority_of([reading, *(router.read(strip_attachment_markers(text)) for text in earlier)])
     summary = problem_summary(question, history, states_problem=states_problem)

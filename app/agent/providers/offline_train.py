@@ -28,6 +28,7 @@ from app.agent.providers.offline_intents import (
     LABELS,
     IntentModel,
     Reading,
+    request_parts,
     sentences,
 )
 from app.errors import InputError
@@ -387,43 +388,56 @@ def calibrate_long(
 ) -> dict[str, dict[str, float]]:
     """The long message's request threshold and count: the best F1 on the validation briefs among
     the pairs at least `HANDOVER_PRECISION` precise (else the best F1), ties to the stricter pair.
-    Stored in `model.info`; scored on the validation briefs and, in sample, on the train briefs."""
-    parts = {b.id: sentences(b.text) or [b.text] for b in briefs}
+    Stored in `model.info`; scored on the validation briefs, in sample on the train briefs, and
+    by leave-one-out over all briefs (each brief decided by the rule chosen on all the others: with
+    a handful of briefs that hand over, how much the choice itself depends on which ones it saw)."""
+    parts = {b.id: request_parts(b.text) or [b.text] for b in briefs}
     texts = list(dict.fromkeys([*(b.text for b in briefs), *(t for b in briefs for t in parts[b.id])]))
     embedded = dict(zip(texts, embed(texts), strict=True))
     vectors = {b.id: (embedded[b.text], np.array([embedded[t] for t in parts[b.id]])) for b in briefs}
 
-    def decide(split: str, threshold: float, count: int, whole: bool) -> tuple[np.ndarray, np.ndarray]:
-        chosen = [b for b in briefs if b.split == split]
+    def decide(chosen: Sequence[Brief], rule: tuple[float, int, bool]) -> tuple[np.ndarray, np.ndarray]:
+        threshold, count, whole = rule
         predicted = [
             long_handover(model, *vectors[b.id], threshold, count, weigh_whole=whole) for b in chosen
         ]
-        return np.array([b.handover for b in chosen]), np.array(predicted)
+        return np.array([b.handover for b in chosen], dtype=bool), np.array(predicted, dtype=bool)
 
-    candidates = []
-    for whole in WHOLE_READINGS:
-        for threshold in (*GRID, 0.9, 0.95):
-            for count in REQUEST_COUNTS:
-                gold, predicted = decide("validation", float(threshold), count, whole)
-                precision, _, f1, _ = precision_recall_fscore_support(
-                    gold, predicted, average="binary", zero_division=0
-                )
-                qualified = float(precision) >= HANDOVER_PRECISION
-                candidates.append((qualified, float(f1), float(threshold), count, whole))
-    _, _, threshold, count, whole = max(candidates)
+    rules = [
+        (float(threshold), count, whole)
+        for whole in WHOLE_READINGS
+        for threshold in (*GRID, 0.9, 0.95)
+        for count in REQUEST_COUNTS
+    ]
+    # each rule's decision on each brief, computed once: the leave-one-out choice reuses them
+    ids = [b.id for b in briefs]
+    decided = {rule: dict(zip(ids, decide(briefs, rule)[1], strict=True)) for rule in rules}
+
+    def best(chosen: Sequence[Brief]) -> tuple[float, int, bool]:
+        gold = np.array([b.handover for b in chosen], dtype=bool)
+        candidates = []
+        for rule in rules:
+            predicted = np.array([decided[rule][b.id] for b in chosen], dtype=bool)
+            precision, _, f1, _ = precision_recall_fscore_support(
+                gold, predicted, average="binary", zero_division=0
+            )
+            candidates.append((float(precision) >= HANDOVER_PRECISION, float(f1), *rule))
+        return max(candidates)[2:]
+
+    rule = best([b for b in briefs if b.split == "validation"])
+    threshold, count, whole = rule
     model.info.update(long_request_threshold=threshold, long_request_count=count, long_whole=whole)
+    shown = {"threshold": round(threshold, 2), "count": count, "whole": whole}
     report = {}
-    for split, name in (
-        ("validation", "(tau3 long hand-over, validation)"),
-        ("train", "(tau3 long hand-over, train)"),
-    ):
-        gold, predicted = decide(split, threshold, count, whole)
-        report[name] = {
-            **binary_scores(gold, predicted),
-            "threshold": round(threshold, 2),
-            "count": count,
-            "whole": whole,
-        }
+    for split in ("validation", "train"):
+        gold, predicted = decide([b for b in briefs if b.split == split], rule)
+        report[f"(tau3 long hand-over, {split})"] = {**binary_scores(gold, predicted), **shown}
+    left_out = [decided[best([o for o in briefs if o.id != b.id])][b.id] for b in briefs]
+    gold = np.array([b.handover for b in briefs], dtype=bool)
+    report["(tau3 long hand-over, leave-one-out)"] = {
+        **binary_scores(gold, np.array(left_out, dtype=bool)),
+        **shown,
+    }
     return report
 
 
