@@ -389,6 +389,7 @@ REMEMBERED_HEADING = 0.15
 # hold the side button for 12 seconds") sound less like the question than the steps of another
 # section do: more than a typical similarity gap between two sections of one article.
 HEADING_NAMED = 0.3
+HEADING_WORDS = 2
 # A message that reports what the customer already did ("pulled down on the Today screen already,
 # Bluetooth is on") sounds most like the units that say to do it. Those units drop out; the next
 # step of their list gains NEXT_STEP.
@@ -422,7 +423,27 @@ def named_sections(question: Question, units: Sequence[Unit], content_words: Wor
         if any(word in texts[i] for i in range(len(units)) if keys[i] != holder):
             continue
         named[[i for i in range(len(units)) if keys[i] == holder]] = 1.0
+    whole = _headed_by_the_question(wanted, keys, units, content_words)
+    if whole is not None:
+        named[[i for i in range(len(units)) if keys[i] == whole]] = 1.0
     return named
+
+
+def _headed_by_the_question(
+    wanted: set[str], keys: Sequence[tuple[str, str]], units: Sequence[Unit], content_words: Words
+) -> tuple[str, str] | None:
+    """The one section whose own heading names every content word of a short question ("Battery
+    life" for "battery life on these?"), even when its words also occur elsewhere: a heading that
+    says all the question says is what the question asks for. None when no section, or several,
+    do so, or the question names fewer than HEADING_WORDS words (one word is any heading's)."""
+    if len(wanted) < HEADING_WORDS:
+        return None
+    holders = {
+        keys[i]
+        for i, unit in enumerate(units)
+        if unit.cite and wanted <= content_words(unit.section.rpartition(">")[2])
+    }
+    return holders.pop() if len(holders) == 1 else None
 
 
 def tried_units(question: Question, units: Sequence[Unit], content_words: Words) -> np.ndarray:

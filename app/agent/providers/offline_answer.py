@@ -343,7 +343,7 @@ class ExtractiveAnswerer:
         closest = max(range(len(units)), key=lambda i: float(similarity[i]) + LEXICAL_WEIGHT * overlaps[i])
         tops = dict.fromkeys((closest, choice.indices[0]))
         best = max(max(float(similarity[i]), float(in_context[i])) for i in tops)
-        shared = max(len(wanted & content_words(units[i].text)) for i in tops)
+        shared = max(len(wanted & content_words(_with_heading(units[i]))) for i in tops)
         typed = bool(asked.kind.typed & carried_types(units[choice.indices[0]].text))
         if choice.steps:
             return Selection(tuple(units[i] for i in choice.indices), best, shared, steps=True, typed=typed)
@@ -401,6 +401,12 @@ class ExtractiveAnswerer:
             named=named,
             asked_rows=np.asarray(rows, dtype=np.float64),
         )
+
+
+def _with_heading(unit: Unit) -> str:
+    """A unit's text with its own section heading: a row of the "Battery life" table shares the
+    words of "battery life on these?" through its heading, not its cells."""
+    return f"{unit.section.rpartition('>')[2]} {unit.text}"
 
 
 def _near_duplicates(units: Sequence[Unit], matrix: np.ndarray) -> Callable[[int, int], bool]:
