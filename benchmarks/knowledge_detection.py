@@ -34,12 +34,10 @@ Case = tuple[str, list[tuple[str, str]], str, bool]  # (group, history, text, ne
 
 def dstc_cases(root: Path) -> list[Case]:
     """The scored turn of each `val_dev` instance, grouped by the router's fitting split."""
-    from app.agent.providers.offline_train import dialogue_split
+    from app.agent.providers.offline_train import PUBLIC_SPLITS, dialogue_split
     from eval.datasets import dstc
 
-    every = (
-        2 if root.name.startswith("dstc11") else 0
-    )  # DSTC10 is fitted whole (`offline_train.public_examples`)
+    every = PUBLIC_SPLITS.get(root.name, 0)
     cases = []
     for dialogue in dstc.load_dialogues(root, "val_dev"):
         history = [(turn.role, turn.text) for turn in dialogue.context]
