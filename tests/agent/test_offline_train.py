@@ -45,6 +45,7 @@ def test_retraining_reproduces_the_validation_scores(tmp_path: Path) -> None:
     assert model.thresholds == shipped.thresholds
     assert model.info["escalate_threshold"] == shipped.info["escalate_threshold"]
     assert model.info["question_margin"] == shipped.info["question_margin"]
+    assert model.info.get("transaction_margin") == shipped.info.get("transaction_margin")
     for key in ("long_request_threshold", "long_request_count", "long_whole"):
         assert model.info.get(key) == shipped.info.get(key)
     np.testing.assert_allclose(model.coef, shipped.coef, atol=1e-6)

@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
+from app.agent.providers import offline_detection
 from app.agent.providers.offline_intents import (
     BY_NAME,
     CLAUSE_BREAK,
@@ -456,6 +457,8 @@ def read_intent(user_text: str, history: Sequence[Turn], known: Mapping[str, str
     if reading.has("recall") and _SELF.search(question):
         return Intent("fact_question", question, facts=facts, fact_key=mentioned_fact(question, known))
     reading = _documented_question(_about_the_shop(reading, question), question, vocabulary)
+    # a booking or a database lookup read more surely than a question is not searched
+    reading = offline_detection.settle(reading, router.model.info)
     intent = _plain_intent(reading, text, question, facts, history, offered=offered)
     return replace(intent, offer=unsure_escalation(reading))
 
@@ -569,6 +572,9 @@ def in_context(reading: Reading, text: str, history: Sequence[Turn], router: Rou
     # alone; joined with "do you deliver to Texel" its place name reads as a greeting)
     knowledge = max(reading.probabilities.get("knowledge", 0.0), joined.probabilities["knowledge"])
     probabilities = {**reading.probabilities, "knowledge": knowledge}
+    if joined.probabilities["knowledge"] > reading.probabilities.get("knowledge", 0.0):
+        # read as one with the question before, it is as much a booking as the two together
+        probabilities["booking"] = joined.probabilities.get("booking", 0.0)
     return replace(reading, probabilities=probabilities)
 
 

@@ -10,11 +10,12 @@ data and model give the same file (a test retrains and compares the scores).
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import logging
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -22,6 +23,7 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score, precision_recall_fscore_support
 
+from app.agent.providers import offline_detection
 from app.agent.providers.offline_intents import (
     ARTIFACT,
     ESCALATION_REASONS,
@@ -65,6 +67,7 @@ class Example:
     labels: frozenset[str]
     split: str
     known: frozenset[str] | None = None
+    source: str = "written"
 
 
 def read_examples(path: Path = DATA) -> list[Example]:
@@ -87,22 +90,38 @@ def read_examples(path: Path = DATA) -> list[Example]:
 def dstc_examples(root: Path, *, validation_every: int = 0) -> list[Example]:
     """The last user turn of each DSTC `val_dev` instance, labelled for `knowledge` and `booking`
     only: a turn that needs no knowledge is, in these hotel and restaurant dialogues, a booking or
-    a search by constraints (the dataset says nothing else). With `validation_every` = n, every
-    n-th instance goes to the validation split (n = 2 keeps half of DSTC11 apart)."""
+    a search by constraints (the dataset says nothing else). With `validation_every` = n, one
+    dialogue in n goes to the validation split (n = 1: all; n = 2: half), whole dialogues: the
+    instances cut from one conversation share its opening turn, and so its split."""
     logs = json.loads((root / "val_dev" / "logs.json").read_text(encoding="utf-8"))
     labels = json.loads((root / "val_dev" / "labels.json").read_text(encoding="utf-8"))
     examples = []
-    for index, (log, label) in enumerate(zip(logs, labels, strict=True)):
-        split = "validation" if validation_every and index % validation_every == 1 else "train"
+    for log, label in zip(logs, labels, strict=True):
+        split = dialogue_split(log[0]["text"], validation_every)
         gold = frozenset({"knowledge" if label["target"] else "booking"})
-        examples.append(Example(log[-1]["text"], gold, split, known=frozenset({"knowledge", "booking"})))
+        known = frozenset({"knowledge", "booking"})
+        examples.append(Example(log[-1]["text"], gold, split, known=known, source=root.name))
     return examples
 
 
+def dialogue_split(opening: str, validation_every: int) -> str:
+    """`validation` for one dialogue in `validation_every` (by a hash of its opening turn), else `train`."""
+    if not validation_every:
+        return "train"
+    digest = hashlib.sha256(" ".join(opening.lower().split()).encode("utf-8")).hexdigest()
+    return "validation" if int(digest, 16) % validation_every == validation_every - 1 else "train"
+
+
+# one dialogue in n of each DSTC dev slice is held out for validation (0: all fitted). DSTC10 is
+# small and spoken: with half of it held out, the classifier found 4 of its 16 held-out questions
+# (precision 0.80), and all of it is fitted; its figures are therefore in-sample
+PUBLIC_SPLITS = {"dstc10_track2": 0, "dstc11_track5": 2}
+
+
 def public_examples(root: Path) -> tuple[list[Example], list[str]]:
-    """DSTC10 (all train) and DSTC11 (half validation) dev slices, where `root` has them."""
+    """The DSTC10 and DSTC11 dev slices, where `root` has them, split by dialogue (`PUBLIC_SPLITS`)."""
     examples, used = [], []
-    for name, every in (("dstc10_track2", 0), ("dstc11_track5", 2)):
+    for name, every in PUBLIC_SPLITS.items():
         folder = root / name
         if (folder / "val_dev" / "labels.json").is_file():
             examples += dstc_examples(folder, validation_every=every)
@@ -257,6 +276,26 @@ def calibrate_escalation(readings: Sequence[Reading], gold: np.ndarray) -> tuple
     return best[3], best[4]
 
 
+def calibrate_detection(
+    examples: Sequence[Example], probabilities: np.ndarray, thresholds: Mapping[str, float]
+) -> tuple[float, dict[str, dict[str, float]]]:
+    """The margin by which `booking` must beat `knowledge` for a message not to be looked up
+    (`offline_detection`), chosen on the validation examples labelled for `knowledge`, and the
+    "needs knowledge" decision's scores there, in all and per source (the written lines, the
+    held-out halves of DSTC11 and DSTC10)."""
+    rows = [i for i, ex in enumerate(examples) if ex.known is None or "knowledge" in ex.known]
+    readings = [Reading(dict(zip(LABELS, probabilities[i], strict=True)), thresholds) for i in rows]
+    gold = np.array(["knowledge" in examples[i].labels for i in rows])
+    margin, _ = offline_detection.calibrate_margin(readings, gold)
+    predicted = np.array([offline_detection.needs_knowledge(r, margin) for r in readings])
+    report = {"(knowledge decision)": {**binary_scores(gold, predicted), "threshold": margin}}
+    for source in sorted({examples[i].source for i in rows}):
+        part = np.array([examples[i].source == source for i in rows])
+        scores = binary_scores(gold[part], predicted[part])
+        report[f"(knowledge decision, {source})"] = {**scores, "threshold": margin}
+    return margin, report
+
+
 def scores(
     probabilities: np.ndarray, y: np.ndarray, mask: np.ndarray, thresholds: np.ndarray
 ) -> dict[str, dict[str, float]]:
@@ -338,6 +377,9 @@ def train(
         "escalate_threshold": escalate_threshold,
         "question_margin": question_margin,
     }
+    margin, detection = calibrate_detection(valid_set, probabilities, named)
+    info[offline_detection.INFO_KEY] = margin
+    report.update(detection)
     model = IntentModel(list(LABELS), coef, intercept, thresholds, embedder=EMBEDDER, info=info)
     if briefs:
         report.update(calibrate_long(model, briefs, embed))

@@ -1,0 +1,67 @@
+"""Whether a message needs the help centre's articles, or is a transaction they cannot serve.
+
+The router gives `knowledge` (the help centre can answer it) and `booking` (a transaction or a
+search by constraints: book a table for four, a hotel's phone number or postcode from the booking
+system, a cheap guesthouse in the north) each its own probability. They are fitted as separate
+labels, so a message can reach both thresholds: "That place sounds perfect, can I get their phone
+number?" reads as a question *and*, far more surely, as a request the booking system answers.
+Searching the articles for it finds an unrelated review and the answer is wrong.
+
+Such a message is decided by which reading is surer: it is a transaction when `booking` holds and
+its probability exceeds `knowledge`'s by at least the margin calibrated on the validation split
+(`calibrate_margin`, the best F1 of the whole "needs knowledge" decision; kept in the model's
+info as `transaction_margin`). Nothing here names a phrase: a help centre whose own phone number
+is documented ("what's your phone number?") trains `knowledge` on such questions, and the margin
+only settles messages the classifier reads as both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+
+import numpy as np
+from sklearn.metrics import f1_score
+
+from app.agent.providers.offline_intents import Reading
+
+INFO_KEY = "transaction_margin"
+# tried for the margin; larger than any probability gap means "never a transaction" (the old behaviour)
+MARGINS: tuple[float, ...] = (*np.round(np.arange(-0.2, 0.65, 0.05), 2).tolist(), 2.0)
+
+
+def is_transaction(reading: Reading, margin: float) -> bool:
+    """The message reads as a booking or a search by constraints at least `margin` more surely than
+    as a question for the help centre (and `booking` reaches its own threshold)."""
+    booking = reading.probabilities.get("booking", 0.0)
+    return reading.has("booking") and booking - reading.probabilities.get("knowledge", 0.0) >= margin
+
+
+def needs_knowledge(reading: Reading, margin: float) -> bool:
+    """The "needs knowledge" decision on the classifier's reading alone: `knowledge` holds and the
+    message is not more surely a transaction."""
+    return reading.has("knowledge") and not is_transaction(reading, margin)
+
+
+def settle(reading: Reading, info: Mapping[str, object]) -> Reading:
+    """The reading with `knowledge` withdrawn when the message is a transaction (no margin in the
+    model's info: unchanged). Withdrawn, not lowered: a message that nearly reads as a question is
+    otherwise still looked up."""
+    margin = info.get(INFO_KEY)
+    if not isinstance(margin, int | float) or not is_transaction(reading, float(margin)):
+        return reading
+    return replace(reading, probabilities={**reading.probabilities, "knowledge": 0.0})
+
+
+def calibrate_margin(readings: Sequence[Reading], gold: Sequence[bool]) -> tuple[float, float]:
+    """The margin with the best F1 of `needs_knowledge` on validation readings whose need for
+    knowledge is known; ties go to the larger margin (the fewer messages it takes from the search).
+    Returns (margin, F1)."""
+    truth = np.asarray(gold, dtype=bool)
+    best = (-1.0, 0.0)
+    for margin in MARGINS:
+        predicted = np.array([needs_knowledge(reading, margin) for reading in readings], dtype=bool)
+        f1 = float(f1_score(truth, predicted, zero_division=0))
+        if (f1, margin) > (best[1], best[0]):
+            best = (float(margin), f1)
+    return best
