@@ -629,7 +629,7 @@ def _escalation_intent(
         # the second unsure reason in a row (still failing after the answer, fed up again) is a
         # pattern across the conversation: hand over at the lower, offering threshold
         reasons = reading.escalation(reading.escalate_threshold - OFFER_MARGIN)
-    if reading.has("affirm") and not accepted and not _is_substantive(question):
+    if not accepted and _bare_yes(reading, question):
         reasons = tuple(name for name in reasons if name != "human")  # a bare yes answers something else
     if not _is_substantive(question):
         # a terse request for what only staff may do ("a new one please") says what, not why: it
@@ -657,6 +657,13 @@ def _escalation_intent(
         reason=f"{trigger}. Problem: {summary}",
         priority=priority,
     )
+
+
+def _bare_yes(reading: Reading, question: str) -> bool:
+    """A short yes ("sure, go ahead") that reads more as agreeing than as asking for a person: after
+    no offer of one it answers something else. A short request ("please transfer me") is no yes."""
+    agrees = reading.probabilities.get("affirm", 0.0) >= reading.probabilities.get("human", 0.0)
+    return reading.has("affirm") and agrees and not _is_substantive(question)
 
 
 def _unsure_before(history: Sequence[Turn], router: Router) -> bool:
