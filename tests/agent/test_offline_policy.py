@@ -424,6 +424,16 @@ def test_a_short_request_that_also_reads_as_yes_hands_over(router: Router) -> No
     assert kinds(router, "yes please", EARLIER) != "escalate"
 
 
+def test_a_terse_request_for_a_thing_that_also_reads_as_one_for_a_person_is_offered(router: Router) -> None:
+    # "a replacement, please" reads as asking staff for a replacement, and almost as surely as asking
+    # for a person: the thing is the request, looked up with a person offered
+    reading = router.read("a replacement, please")
+    assert set(reading.escalation()) >= {"human", "staff_action"}
+    intent = read_intent("a replacement, please", EARLIER, {}, router)
+    assert intent.kind != "escalate" and intent.offer
+    assert kinds(router, "agent please", EARLIER) == "escalate"
+
+
 def test_a_brief_whose_customer_asks_to_be_transferred_hands_over(router: Router) -> None:
     # the two requests say "transfer me" and never name a person; the money transfer does not count
     brief = (

@@ -632,9 +632,7 @@ def _escalation_intent(
     if not accepted and _bare_yes(reading, question):
         reasons = tuple(name for name in reasons if name != "human")  # a bare yes answers something else
     if not _is_substantive(question):
-        # a terse request for what only staff may do ("a new one please") says what, not why: it
-        # is looked up in the context of the conversation and a person offered, the customer decides
-        reasons = tuple(name for name in reasons if name != "staff_action")
+        reasons = _terse_reasons(reading, reasons)
     said_yes = accepted and _says_yes(reading)
     if not reasons and not said_yes:
         return None
@@ -657,6 +655,16 @@ def _escalation_intent(
         reason=f"{trigger}. Problem: {summary}",
         priority=priority,
     )
+
+
+def _terse_reasons(reading: Reading, reasons: tuple[str, ...]) -> tuple[str, ...]:
+    """A terse request for what only staff may do ("a new one please") says what, not why: it is
+    looked up in the context of the conversation and a person offered, the customer decides. A
+    person it seems to ask for as well, but less surely than for the thing, is the same request."""
+    staff = reading.probabilities.get("staff_action", 0.0)
+    if staff >= reading.probabilities.get("human", 0.0):
+        reasons = tuple(name for name in reasons if name != "human")
+    return tuple(name for name in reasons if name != "staff_action")
 
 
 def _bare_yes(reading: Reading, question: str) -> bool:
