@@ -101,8 +101,9 @@ def load_dialogues(path: str | Path, *, max_chars: int | None = None) -> list[Di
 
     gold_doc_ids = required_documents; needs_knowledge = any are required; expect_escalation =
     the gold actions include a transfer to a human. Some briefs are longer than a chat message may
-    be (`max_message_chars`); with `max_chars` they are cut at the last sentence that fits (the
-    persona and the request come first, role-play directions last) and tagged `truncated`.
+    be (`max_message_chars`); with `max_chars` they are sent as a customer would send a long story
+    the chat refuses whole: as consecutive messages, each cut after a whole sentence, nothing
+    dropped (see `story_turns` for how the labels are spread over them), tagged `split`.
     """
     path = Path(path)
     tasks = read_json_list(path, "tasks")
@@ -120,14 +121,44 @@ def _task_dialogue(task: Any, index: int, path: Path, max_chars: int | None) -> 
         expect_escalation=any(action.get("name") in ESCALATION_ACTIONS for action in actions),
     )
     text = task_request(task)
-    tags = [DATASET, path.stem]
-    if max_chars is not None and len(text) > max_chars:
-        text, tags = fit_sentences(text, max_chars), [*tags, "truncated"]
+    messages = split_messages(text, max_chars) if max_chars is not None else [text]
+    tags = [DATASET, path.stem, *(["split"] if len(messages) > 1 else [])]
     dialogue_id = str(task.get("id") or f"task-{index}")
-    return Dialogue(id=dialogue_id, tags=tags, turns=[Turn(text=text, labels=labels)])
+    return Dialogue(id=dialogue_id, tags=tags, turns=story_turns(messages, labels))
+
+
+def story_turns(messages: list[str], labels: TurnLabels) -> list[Turn]:
+    """One turn per message of a story sent in parts. The first part carries the opening request,
+    so it is scored for knowledge and retrieval. A hand-over is a conversation's outcome: where the
+    task ends with a person, only the last part must have been handed over (the story is whole by
+    then); where it does not, no part may be (each hand-over counts as a false alarm)."""
+    if len(messages) == 1:
+        return [Turn(text=messages[0], labels=labels)]
+    first = labels.model_copy(update={"expect_escalation": None if labels.expect_escalation else False})
+    middle = TurnLabels(expect_escalation=None if labels.expect_escalation else False)
+    last = TurnLabels(expect_escalation=labels.expect_escalation)
+    return [
+        Turn(text=text, labels=first if index == 0 else last if index == len(messages) - 1 else middle)
+        for index, text in enumerate(messages)
+    ]
+
+
+def split_messages(text: str, limit: int) -> list[str]:
+    """`text` as consecutive messages of at most `limit` characters, each ending after the last whole
+    sentence that fits (a hard cut where none does); joined again they hold the whole text."""
+    messages = []
+    while len(text) > limit:
+        head = fit_sentences(text, limit)
+        messages.append(head)
+        text = text[len(head) :].strip()
+    return [*messages, text] if text else messages
 
 
 def fit_sentences(text: str, limit: int) -> str:
-    """The longest run of leading whole sentences within `limit` characters (a hard cut if none fits)."""
+    """The longest run of leading whole sentences within `limit` characters (whole words if no
+    sentence fits, a hard cut if no word does)."""
     cut = max(text.rfind(end, 0, limit) for end in (". ", "! ", "? "))
-    return text[: cut + 1] if cut > 0 else text[:limit]
+    if cut > 0:
+        return text[: cut + 1]
+    space = text.rfind(" ", 0, limit + 1)
+    return text[:space] if space > 0 else text[:limit]

@@ -377,6 +377,78 @@ def test_a_request_for_a_person_in_another_language_hands_over(router: Router, t
     assert kinds(router, text, EARLIER) == "escalate"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "transfer me, please",
+        "right, transfer me to your card people",
+        "hand me across to your card team please",
+        "could you put me through to whoever handles chargebacks",
+        pytest.param(
+            "ok, transfer me to them then",
+            marks=pytest.mark.xfail(
+                reason="known miss: a pronoun for the team reads as no request", strict=False
+            ),
+        ),
+    ],
+)
+def test_a_request_to_be_transferred_hands_over(router: Router, text: str) -> None:
+    # no "human" or "person" in it: a bank's customers ask to be transferred, put through, handed on
+    assert kinds(router, text, EARLIER) == "escalate"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'd like to transfer 300 euros to my sister's account",
+        "why did my transfer to savings get declined?",
+        pytest.param(
+            "oops, my transfer went to the wrong person",
+            marks=pytest.mark.xfail(
+                reason="known miss: a payment to 'the wrong person' reads as asking for a person",
+                strict=False,
+            ),
+        ),
+        "can you help me transfer money to my daughter",
+        "I'll ask my bank manager about it",
+    ],
+)
+def test_a_transfer_of_money_is_not_a_request_for_a_person(router: Router, text: str) -> None:
+    assert kinds(router, text, EARLIER) != "escalate"
+
+
+def test_a_short_request_that_also_reads_as_yes_hands_over(router: Router) -> None:
+    # "ok transfer me" agrees as much as it asks; only a yes that reads more as yes than as a
+    # request for a person answers something else when no person was offered
+    assert kinds(router, "ok transfer me", EARLIER) == "escalate"
+    assert kinds(router, "yes please", EARLIER) != "escalate"
+
+
+def test_a_terse_request_for_a_thing_that_also_reads_as_one_for_a_person_is_offered(router: Router) -> None:
+    # "a replacement, please" reads as asking staff for a replacement, and almost as surely as asking
+    # for a person: the thing is the request, looked up with a person offered
+    reading = router.read("a replacement, please")
+    assert set(reading.escalation()) >= {"human", "staff_action"}
+    intent = read_intent("a replacement, please", EARLIER, {}, router)
+    assert intent.kind != "escalate" and intent.offer
+    assert kinds(router, "agent please", EARLIER) == "escalate"
+
+
+def test_a_brief_whose_customer_asks_to_be_transferred_hands_over(router: Router) -> None:
+    # the two requests say "transfer me" and never name a person; the money transfer does not count
+    brief = (
+        "You are Priya, a pharmacist from Cardiff who banks with us. Your debit card was blocked this "
+        "morning at a petrol station and a transfer of 60 pounds to your brother bounced. Start by "
+        "asking why the card stopped working. Give your date of birth and postcode only when asked. "
+        "If the assistant says only the card security team can lift the block, say: "
+        '"Fine, transfer me over to the security team then." If it hesitates, repeat: '
+        '"Please, just transfer me, I will hold as long as it takes." Thank it once the hand-over '
+        "is under way and end the chat."
+    )
+    assert len(_clauses(brief)) >= BRIEF_CLAUSES
+    assert kinds(router, brief) == "escalate"
+
+
 def test_the_shops_contact_details_are_looked_up_not_recalled(router: Router) -> None:
     for text in ("what's your phone number?", "whats ur email address"):
         intent = read_intent(text, [], {"phone_number": "+44 7700 900123"}, router)

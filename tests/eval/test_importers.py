@@ -102,9 +102,22 @@ def test_import_command_writes_loadable_jsonl(tmp_path: Path, capsys: pytest.Cap
     assert "expects dstc:PATH or tau3:PATH" in capsys.readouterr().err
 
 
-def test_tau3_briefs_longer_than_a_message_are_cut_at_a_sentence() -> None:
-    [first, *_] = tau3.load_dialogues(tau3.tasks_file(TAU3), max_chars=60)
-    assert len(first.turns[0].text) <= 60 and first.turns[0].text.endswith(".")
-    assert "truncated" in first.tags
-    assert tau3.fit_sentences("One. Two three. Four", 12) == "One."
+def test_tau3_briefs_longer_than_a_message_are_sent_as_several_messages() -> None:
+    """A brief over the chat's limit is not cut short: a request for a person at its end still
+    reaches the agent, in the last message, and only that one must be handed over."""
+    whole = {d.id: d for d in tau3.load_dialogues(tau3.tasks_file(TAU3))}
+    parts = {d.id: d for d in tau3.load_dialogues(tau3.tasks_file(TAU3), max_chars=60)}
+    fraud = parts["task_fraud"]
+    assert "split" in fraud.tags and len(fraud.turns) > 1
+    assert all(len(turn.text) <= 60 for turn in fraud.turns)
+    assert " ".join(turn.text for turn in fraud.turns) == whole["task_fraud"].turns[0].text
+    assert fraud.turns[-1].text.endswith("You want a human to freeze the card.")
+    assert [turn.labels.expect_escalation for turn in fraud.turns] == [None] * (len(fraud.turns) - 1) + [True]
+    assert fraud.turns[0].labels.gold_doc_ids == ["doc_disputes_fraud_001"]
+    assert fraud.turns[-1].labels.needs_knowledge is None
+    # no part of a story that ends without a person may be handed over
+    assert {turn.labels.expect_escalation for turn in parts["task_cash_back"].turns} == {False}
+    assert "split" not in parts["task_no_docs"].tags
+    assert tau3.split_messages("One. Two three. Four", 12) == ["One.", "Two three.", "Four"]
+    assert tau3.fit_sentences("Suspect fraud now", 12) == "Suspect"
     assert tau3.fit_sentences("abcdefghij", 4) == "abcd"

@@ -635,12 +635,10 @@ def _escalation_intent(
         # the second unsure reason in a row (still failing after the answer, fed up again) is a
         # pattern across the conversation: hand over at the lower, offering threshold
         reasons = reading.escalation(reading.escalate_threshold - OFFER_MARGIN)
-    if reading.has("affirm") and not accepted and not _is_substantive(question):
+    if not accepted and _bare_yes(reading, question):
         reasons = tuple(name for name in reasons if name != "human")  # a bare yes answers something else
     if not _is_substantive(question):
-        # a terse request for what only staff may do ("a new one please") says what, not why: it
-        # is looked up in the context of the conversation and a person offered, the customer decides
-        reasons = tuple(name for name in reasons if name != "staff_action")
+        reasons = _terse_reasons(reading, reasons)
     said_yes = accepted and _says_yes(reading)
     if not reasons and not said_yes:
         return None
@@ -663,6 +661,23 @@ def _escalation_intent(
         reason=f"{trigger}. Problem: {summary}",
         priority=priority,
     )
+
+
+def _terse_reasons(reading: Reading, reasons: tuple[str, ...]) -> tuple[str, ...]:
+    """A terse request for what only staff may do ("a new one please") says what, not why: it is
+    looked up in the context of the conversation and a person offered, the customer decides. A
+    person it seems to ask for as well, but less surely than for the thing, is the same request."""
+    staff = reading.probabilities.get("staff_action", 0.0)
+    if staff >= reading.probabilities.get("human", 0.0):
+        reasons = tuple(name for name in reasons if name != "human")
+    return tuple(name for name in reasons if name != "staff_action")
+
+
+def _bare_yes(reading: Reading, question: str) -> bool:
+    """A short yes ("sure, go ahead") that reads more as agreeing than as asking for a person: after
+    no offer of one it answers something else. A short request ("please transfer me") is no yes."""
+    agrees = reading.probabilities.get("affirm", 0.0) >= reading.probabilities.get("human", 0.0)
+    return reading.has("affirm") and agrees and not _is_substantive(question)
 
 
 def _unsure_before(history: Sequence[Turn], router: Router) -> bool:
