@@ -26,8 +26,10 @@ from sklearn.metrics import f1_score
 from app.agent.providers.offline_intents import Reading
 
 INFO_KEY = "transaction_margin"
-# tried for the margin; larger than any probability gap means "never a transaction" (the old behaviour)
-MARGINS: tuple[float, ...] = (*np.round(np.arange(-0.2, 0.65, 0.05), 2).tolist(), 2.0)
+# tried for the margin: never below 0 (a transaction reads *more* surely as a booking than as a
+# question, and a message read as both equally is still looked up); larger than any probability
+# gap means "never a transaction" (the old behaviour)
+MARGINS: tuple[float, ...] = (*np.round(np.arange(0.0, 0.65, 0.05), 2).tolist(), 2.0)
 
 
 def is_transaction(reading: Reading, margin: float) -> bool:
