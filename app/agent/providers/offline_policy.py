@@ -694,6 +694,17 @@ def _says_yes(reading: Reading) -> bool:
     return agrees and not any(reading.has(name) for name in ("thanks", "goodbye", "knowledge"))
 
 
+def _leans_to_booking(reading: Reading, question: str) -> bool:
+    """An unplaced message is a booking when `booking` holds, or, for a fragment that asks nothing
+    ("phone number pls"), when it reads more as a booking than as a question. A question the
+    classifier cannot place ("What is the capital of Mongolia?") is looked up unless it is surely a
+    booking: the help centre then declines it, which says more than "I didn't understand"."""
+    if reading.has("booking"):
+        return True
+    booking = reading.probabilities.get("booking", 0.0)
+    return not question.rstrip().endswith("?") and booking >= reading.probabilities.get("knowledge", 0.0)
+
+
 def _plain_intent(
     reading: Reading,
     text: str,
@@ -716,14 +727,11 @@ def _plain_intent(
     # answerer declines and offers a person when the help centre has nothing
     # (unless it reads more as a booking: "Do you have one that is a guesthouse?")
     # (a brief never is: bookings are said in a line, and a long story read whole can lean anywhere)
-    unplaced = not reading.labels() and _is_substantive(question)
-    asks = asks or (
-        unplaced
-        and (
-            _is_brief(text)
-            or reading.probabilities.get("booking", 0.0) < reading.probabilities.get("knowledge", 0.0)
-        )
-    )
+    # (a reason to hand over that did not hand it over places nothing: "What is the excess for a
+    # Pet Cover claim?" nearly reads as a complaint)
+    placed = [name for name in reading.labels() if name not in ESCALATION_REASONS]
+    unplaced = not placed and _is_substantive(question)
+    asks = asks or (unplaced and (_is_brief(text) or not _leans_to_booking(reading, question)))
     # a request only staff can grant is looked up too: the article may say how to do it oneself
     # (and so is one that did not hand over: too terse to say why a person is needed)
     staff_only = [name for name in OFFER_REASONS if name == "staff_action" or name not in ESCALATION_REASONS]
