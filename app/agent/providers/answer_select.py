@@ -176,7 +176,7 @@ def unit_features(
                 float(np.log1p(len(unit.text.split()))),
                 float(unit.kind == "review"),
                 float(bool(codes & _codes(unit.text))),
-                float(bool(question.kind.typed & heading_types(unit.section.rpartition(">")[2]))),
+                float(bool(question.kind.typed & heading_types(unit.heading))),
             ]
         )
     return np.asarray(rows, dtype=np.float64).reshape(len(units), len(FEATURES))
@@ -409,10 +409,7 @@ def named_sections(question: Question, units: Sequence[Unit], content_words: Wor
     articles have sections: an attachment's lines ("Update failed (K-301)") are not headings."""
     wanted = content_words(question.focus)
     keys = [(unit.doc_id or unit.cite, unit.section) for unit in units]
-    own = [
-        content_words(unit.section.rpartition(">")[2]) - content_words(unit.title) if unit.cite else set()
-        for unit in units
-    ]
+    own = [content_words(unit.heading) - content_words(unit.title) if unit.cite else set() for unit in units]
     texts = [content_words(unit.text) for unit in units]
     named = np.zeros(len(units))
     for word in wanted:
@@ -438,11 +435,7 @@ def _headed_by_the_question(
     do so, or the question names fewer than HEADING_WORDS words (one word is any heading's)."""
     if len(wanted) < HEADING_WORDS:
         return None
-    holders = {
-        keys[i]
-        for i, unit in enumerate(units)
-        if unit.cite and wanted <= content_words(unit.section.rpartition(">")[2])
-    }
+    holders = {keys[i] for i, unit in enumerate(units) if unit.cite and wanted <= content_words(unit.heading)}
     return holders.pop() if len(holders) == 1 else None
 
 
@@ -626,7 +619,7 @@ def _section_of(units: Sequence[Unit], best: int, similar: Callable[[int, int], 
 def _says_its_heading(unit: Unit, question: Question) -> bool:
     """Whether a unit's text names the words of the question its section heading names (then it
     answers on its own; else the section's other sentences come with it)."""
-    heading = set(_LONG_WORD.findall(unit.section.rpartition(">")[2].lower()))
+    heading = set(_LONG_WORD.findall(unit.heading.lower()))
     asked = heading & set(_LONG_WORD.findall(question.focus.lower())) - set(
         _LONG_WORD.findall(unit.title.lower())
     )

@@ -91,6 +91,11 @@ class Unit:
     block: int = 0  # units of one list or table share a block within their source
     doc_id: str = ""
 
+    @property
+    def heading(self) -> str:
+        """The unit's own heading: the last step of its heading path."""
+        return self.section.rpartition(">")[2]
+
 
 @dataclass(frozen=True)
 class Selection:
@@ -406,7 +411,7 @@ class ExtractiveAnswerer:
 def _with_heading(unit: Unit) -> str:
     """A unit's text with its own section heading: a row of the "Battery life" table shares the
     words of "battery life on these?" through its heading, not its cells."""
-    return f"{unit.section.rpartition('>')[2]} {unit.text}"
+    return f"{unit.heading} {unit.text}"
 
 
 def _near_duplicates(units: Sequence[Unit], matrix: np.ndarray) -> Callable[[int, int], bool]:

@@ -92,7 +92,7 @@ def _steps(selection: Selection) -> str:
     last = listed_units[-1]
     lines[-1] = f"{lines[-1].split('. ', 1)[0]}. {_with_citation(' '.join(steps[max(steps)]), last.cite)}"
     first = listed_units[0]
-    heading = first.section.rpartition(">")[2].strip() or first.title.strip()
+    heading = first.heading.strip() or first.title.strip()
     listed = "\n".join(lines)
     # what the section says beside its steps (how long it takes, what it costs) follows the list
     notes = " ".join(_with_citation(unit.text, unit.cite) for unit in selection.units if unit.step == 0)
