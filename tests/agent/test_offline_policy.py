@@ -109,6 +109,22 @@ def test_small_talk_in_several_languages_searches_nothing(router: Router, text: 
 
 
 @pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("bonjour madame", "greeting"),
+        ("bonjour !", "greeting"),
+        ("thank you so much", "thanks"),
+        ("many thanks, that's great", "thanks"),
+        ("that's all, bye for now", "goodbye"),
+    ],
+)
+def test_small_talk_answers_the_reading_it_holds_most_surely(router: Router, text: str, kind: str) -> None:
+    """A greeting or thanks also nears the goodbye threshold; the reply is for the surest reading."""
+    intent = read_intent(text, [], {}, router)
+    assert (intent.kind, intent.smalltalk) == ("smalltalk", kind)
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "book me a double room for two nights from the 12th",

@@ -717,7 +717,7 @@ def _plain_intent(
     """A question for the knowledge base, an acknowledgement of facts, or small talk. A message
     that is nothing else and nearly reads as a question is taken as one (searching costs less
     than "I didn't understand")."""
-    others = any(reading.has(name) for name in _SMALLTALK_ORDER)
+    others = any(reading.has(name) for name in _SMALLTALK)
     asks = reading.has("knowledge") or (
         reading.margin("knowledge") >= -OFFER_MARGIN and not others and not facts
     )
@@ -745,9 +745,8 @@ def _plain_intent(
         return Intent("acknowledge", question, facts=facts)
     if offered and reading.has("deny"):
         return Intent("smalltalk", question, smalltalk="declined_offer")
-    kind = next(
-        (name for name in _SMALLTALK_ORDER if reading.has(name)), "unclear" if question else "greeting"
-    )
+    held = [name for name in _SMALLTALK if reading.has(name)]
+    kind = max(held, key=reading.margin) if held else "unclear" if question else "greeting"
     return Intent("smalltalk", question, smalltalk=kind)
 
 
@@ -767,8 +766,11 @@ def _only_states(reading: Reading, text: str) -> bool:
     return probabilities.get("fact", 0.0) > probabilities.get("knowledge", 0.0) and "?" not in text
 
 
-# which small-talk reply wins when several hold ("thanks, bye" is a goodbye)
-_SMALLTALK_ORDER = ("goodbye", "thanks", "greeting", "booking", "acknowledge", "affirm", "deny")
+# the small-talk readings; when several hold, the one furthest above its own threshold is answered:
+# neighbours in embedding space reach each other's thresholds ("Bonjour" reads as a goodbye at 0.76
+# and as a greeting at 0.98; "thank you" as a goodbye at 0.75), so a fixed order that put "goodbye"
+# first said goodbye to 16 greetings and thanks among the intent lines
+_SMALLTALK = ("goodbye", "thanks", "greeting", "booking", "acknowledge", "affirm", "deny")
 
 
 def plan_calls(intent: Intent, known: Mapping[str, str], available: set[str]) -> list[ToolCall]:
