@@ -13,6 +13,7 @@ from typing import Any
 
 from app.errors import InputError
 from app.knowledge.documents import SourceDocument
+from app.validation import split_messages
 from eval.datasets.jsonfile import read_json_list
 from eval.datasets.schema import Dialogue, Turn, TurnLabels
 
@@ -141,24 +142,3 @@ def story_turns(messages: list[str], labels: TurnLabels) -> list[Turn]:
         Turn(text=text, labels=first if index == 0 else last if index == len(messages) - 1 else middle)
         for index, text in enumerate(messages)
     ]
-
-
-def split_messages(text: str, limit: int) -> list[str]:
-    """`text` as consecutive messages of at most `limit` characters, each ending after the last whole
-    sentence that fits (a hard cut where none does); joined again they hold the whole text."""
-    messages = []
-    while len(text) > limit:
-        head = fit_sentences(text, limit)
-        messages.append(head)
-        text = text[len(head) :].strip()
-    return [*messages, text] if text else messages
-
-
-def fit_sentences(text: str, limit: int) -> str:
-    """The longest run of leading whole sentences within `limit` characters (whole words if no
-    sentence fits, a hard cut if no word does)."""
-    cut = max(text.rfind(end, 0, limit) for end in (". ", "! ", "? "))
-    if cut > 0:
-        return text[: cut + 1]
-    space = text.rfind(" ", 0, limit + 1)
-    return text[:space] if space > 0 else text[:limit]

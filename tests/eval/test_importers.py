@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from app.errors import InputError
+from app.validation import fit_sentences, split_messages
 from eval.cli import main
 from eval.datasets import dstc, tau3
 from eval.datasets.loader import fingerprint_paths, load_dataset, parse_spec
@@ -118,6 +119,6 @@ def test_tau3_briefs_longer_than_a_message_are_sent_as_several_messages() -> Non
     # no part of a story that ends without a person may be handed over
     assert {turn.labels.expect_escalation for turn in parts["task_cash_back"].turns} == {False}
     assert "split" not in parts["task_no_docs"].tags
-    assert tau3.split_messages("One. Two three. Four", 12) == ["One.", "Two three.", "Four"]
-    assert tau3.fit_sentences("Suspect fraud now", 12) == "Suspect"
-    assert tau3.fit_sentences("abcdefghij", 4) == "abcd"
+    assert split_messages("One. Two three. Four", 12) == ["One.", "Two three.", "Four"]
+    assert fit_sentences("Suspect fraud now", 12) == "Suspect"
+    assert fit_sentences("abcdefghij", 4) == "abcd"
