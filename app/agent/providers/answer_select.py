@@ -185,10 +185,12 @@ def unit_features(
 def column_types(text: str) -> frozenset[str]:
     """For a table row ("Option: Standard; Delivery time: 3–5 working days; Cost: €4.95"): the kinds
     of fact its column names name, as a section heading would. A row reads less like a question than
-    a sentence does, yet its "Delivery time" column is what "how long does it take?" asks for."""
+    a sentence does, yet its "Delivery time" column is what "how long does it take?" asks for.
+    Never a price: a row's amount shows it already (a currency sign), and "Cost" columns made any
+    "do I have to pay…?" quote some delivery option's row (demo dev fact precision fell)."""
     if not _is_row(text):
         return frozenset()
-    return heading_types(" ; ".join(cell.partition(": ")[0] for cell in text.split("; ")))
+    return heading_types(" ; ".join(cell.partition(": ")[0] for cell in text.split("; "))) - {PRICE}
 
 
 def _codes(text: str) -> set[str]:
