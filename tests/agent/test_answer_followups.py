@@ -79,3 +79,29 @@ def test_a_row_under_a_plain_heading_matches_the_kind_asked_for_by_its_column() 
     rows = [i for i, unit in enumerate(units) if unit.text.startswith("Option: Standard (DHL Paket)")]
     assert rows and typed[rows].min() == 1.0
     assert units[rows[0]].heading == "Delivery options"
+
+
+def test_a_country_the_question_names_is_passed_by_its_help_centre_name() -> None:
+    """ "I'm in the UK" names the country the page titled "... in the United Kingdom" is about; an
+    earlier country gives way to the one the question names."""
+    from app.agent.providers.offline import OfflineResponder, TurnView
+    from app.protocol import format_facts
+
+    responder = OfflineResponder(MiniLM(), confidence=THRESHOLD)
+    question = "how do I send back a speaker, I'm in the UK"
+    assert "United Kingdom" in responder._remembered_entities(question, TurnView(user_text=question))
+    moved = TurnView(user_text=question, instructions=format_facts({"country": "Germany"}))
+    assert moved.known_facts == {"country": "Germany"}
+    assert "Germany" not in responder._remembered_entities(question, moved)
+
+
+def test_the_named_country_picks_the_top_article_over_a_sentence_that_sounds_closer(
+    answerer: ExtractiveAnswerer,
+) -> None:
+    """A recall notice's "You do not need to return the speaker itself" sounds more like "how do I
+    send back a speaker" than the UK returns page does; the country the customer named picks the page."""
+    units = passage_units(article_passages("returns/drop-off-uk", "contact/product-recalls"))
+    question = "how do I send back a speaker, I'm in the UK"
+    assert answerer.select(question, units).units[0].doc_id == "contact/product-recalls"
+    selection = answerer.select(question, units, remembered=["United Kingdom"])
+    assert selection.units[0].doc_id == "returns/drop-off-uk"
