@@ -176,10 +176,21 @@ def unit_features(
                 float(np.log1p(len(unit.text.split()))),
                 float(unit.kind == "review"),
                 float(bool(codes & _codes(unit.text))),
-                float(bool(question.kind.typed & heading_types(unit.heading))),
+                float(bool(question.kind.typed & (heading_types(unit.heading) | column_types(unit.text)))),
             ]
         )
     return np.asarray(rows, dtype=np.float64).reshape(len(units), len(FEATURES))
+
+
+def column_types(text: str) -> frozenset[str]:
+    """For a table row ("Option: Standard; Delivery time: 3–5 working days; Cost: €4.95"): the kinds
+    of fact its column names name, as a section heading would. A row reads less like a question than
+    a sentence does, yet its "Delivery time" column is what "how long does it take?" asks for.
+    Never a price: a row's amount shows it already (a currency sign), and "Cost" columns made any
+    "do I have to pay…?" quote some delivery option's row (demo dev fact precision fell)."""
+    if not _is_row(text):
+        return frozenset()
+    return heading_types(" ; ".join(cell.partition(": ")[0] for cell in text.split("; "))) - {PRICE}
 
 
 def _codes(text: str) -> set[str]:
@@ -474,14 +485,17 @@ def remembered_headings(question: Question, units: Sequence[Unit], content_words
     """Per unit, 1 for a table row naming a remembered value among rows naming others, else the
     share of the remembered values' words its title and heading path name, for an
     article that has a retrieved sibling: another article whose title is the same but for the
-    entity ("Delivery times and costs in Germany" / "... in the United Kingdom"). Only then is
-    the remembered value what tells the two apart; on its own, a page that merely names the
-    customer's country is no better an answer ("Returning a parcel in the United Kingdom" to a
-    question about instalments)."""
+    entity ("Delivery times and costs in Germany" / "... in the United Kingdom"), or for the
+    search's top article (the first passage): the search read the dialogue, and its best article
+    naming the customer's country is the page for them ("how long does shipping take?" from
+    Germany, beside a refund-timing page whose "Returns usually take 2–5 working days" sounds
+    more like the question). Otherwise a page that merely names the customer's country is no
+    better an answer ("Returning a parcel in the United Kingdom" to a question about instalments)."""
     wanted = question.remembered
     if not wanted:
         return np.zeros(len(units))
     titles = {unit.doc_id or unit.cite: content_words(unit.title) for unit in units}
+    first = min(units, key=lambda unit: unit.order).doc_id or units[0].cite
     rows = rows_naming(units, wanted, content_words)
     shares = []
     for i, unit in enumerate(units):
@@ -492,7 +506,7 @@ def remembered_headings(question: Question, units: Sequence[Unit], content_words
         rest = titles[own] - wanted
         sibling = any(doc != own and rest and rest <= words for doc, words in titles.items())
         heading = content_words(f"{unit.title} {unit.section}")
-        shares.append(len(wanted & heading) / len(wanted) if sibling else 0.0)
+        shares.append(len(wanted & heading) / len(wanted) if sibling or own == first else 0.0)
     return np.asarray(shares, dtype=np.float64)
 
 

@@ -282,10 +282,13 @@ class OfflineResponder:
     def _remembered_entities(self, question: str, view: TurnView) -> list[str]:
         """The country, plan and device the customer told us (earlier or in this message) whose kind
         the question does not name itself: "how much is Premium for me?" from someone in the
-        Netherlands is answered from the Netherlands row, "and returns?" from Germany's article."""
+        Netherlands is answered from the Netherlands row, "and returns?" from Germany's article.
+        A kind the question names is the question's own value, by the help centre's name for it:
+        "I'm in the UK" is about the page titled "... in the United Kingdom" (the selection drops
+        the words the question says itself, so "Premium" for "premium" adds nothing)."""
         known = {**view.known_facts, **_remembered_now(view)}
         named = self.router.vocabulary.find(question)
-        return [known[kind] for kind in ENTITY_FACTS if known.get(kind) and kind not in named]
+        return [named.get(kind) or known[kind] for kind in ENTITY_FACTS if named.get(kind) or known.get(kind)]
 
     def _from_attachments(self, intent: Intent, view: TurnView) -> str | Step:
         """Answer the question from the attachment text, or show how the file begins when there is none;
