@@ -119,21 +119,36 @@ def dialogue_split(opening: str, validation_every: int) -> str:
 
 
 # one dialogue in n of each DSTC dev slice is held out for validation (0: all fitted). DSTC10 is
-# small and spoken, and the project is scored on other DSTC10 slices: its held-out half is the
-# figure that says how the router does there (the classifier alone found 4 of its 16 held-out
-# questions; with the match against the knowledge base's questions, `offline_questions`, 9)
-PUBLIC_SPLITS = {"dstc10_track2": 2, "dstc11_track5": 2}
+# small (88 instances) and fitted whole in the shipped model, so its figures from this model are in
+# sample; how the router does on DSTC10 dialogues it never saw is measured with a model trained with
+# `--split dstc10_track2=2` (benchmarks.knowledge_detection --split ...): the classifier alone
+# found 4 of its 16 held-out questions, with the match against the knowledge base's own questions
+# (`offline_questions`) 9. Fitting it in halves instead cost the demo dev dialogues escalation
+# F1 (0.923 -> 0.880) for no DSTC gain the match does not also give
+PUBLIC_SPLITS = {"dstc10_track2": 0, "dstc11_track5": 2}
 
 
-def public_examples(root: Path) -> tuple[list[Example], list[str]]:
-    """The DSTC10 and DSTC11 dev slices, where `root` has them, split by dialogue (`PUBLIC_SPLITS`)."""
+def public_examples(root: Path, splits: Mapping[str, int] | None = None) -> tuple[list[Example], list[str]]:
+    """The DSTC10 and DSTC11 dev slices, where `root` has them, split by dialogue (`splits`, by
+    default `PUBLIC_SPLITS`)."""
     examples, used = [], []
-    for name, every in PUBLIC_SPLITS.items():
+    for name, every in (PUBLIC_SPLITS if splits is None else splits).items():
         folder = root / name
         if (folder / "val_dev" / "labels.json").is_file():
             examples += dstc_examples(folder, validation_every=every)
             used.append(f"{name}/val_dev")
     return examples, used
+
+
+def public_splits(overrides: Sequence[str] = ()) -> dict[str, int]:
+    """`PUBLIC_SPLITS` with NAME=N overrides (a slice held out for a figure, not for shipping)."""
+    splits = dict(PUBLIC_SPLITS)
+    for override in overrides:
+        name, _, every = override.partition("=")
+        if name not in splits or not every.isdigit():
+            raise InputError(f"--split {override!r}: expected NAME=N with NAME one of {sorted(splits)}")
+        splits[name] = int(every)
+    return splits
 
 
 def public_questions(root: Path) -> dict[str, list[str]]:
@@ -627,8 +642,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=next((path for path in PUBLIC_CANDIDATES if path.is_dir()), PUBLIC_CANDIDATES[0]),
         help="folder with the DSTC10/DSTC11 dev slices (used for `knowledge` when present)",
     )
+    parser.add_argument(
+        "--split",
+        action="append",
+        default=[],
+        metavar="NAME=N",
+        help="hold out one dialogue in N of a public slice (overrides PUBLIC_SPLITS; e.g. "
+        "dstc10_track2=2 for the held-out DSTC10 figure of benchmarks.knowledge_detection --split)",
+    )
     args = parser.parse_args(argv)
-    extra, used = public_examples(args.public)
+    extra, used = public_examples(args.public, public_splits(args.split))
     briefs, brief_sources = public_briefs(args.public)
     model, report = train(
         [*read_examples(args.data), *extra],
