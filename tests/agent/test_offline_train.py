@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app.agent.providers import offline_train
+from app.agent.providers import offline_detection, offline_train
 from app.agent.providers.offline_intents import LABELS, IntentModel
 
 REPO = Path(__file__).resolve().parents[2]
@@ -39,14 +39,22 @@ def test_retraining_reproduces_the_validation_scores(tmp_path: Path) -> None:
     if [*used, *brief_sources] != shipped.info.get("public", []):
         pytest.skip(f"the model was trained with {shipped.info.get('public')}; this checkout has {used}")
     examples = [*offline_train.read_examples(REPO / offline_train.DATA), *extra]
-    model, report = offline_train.train(examples, offline_train.embedding_function(), briefs=briefs)
+    questions = offline_train.public_questions(public) if public else {}
+    model, report = offline_train.train(
+        examples, offline_train.embedding_function(), briefs=briefs, questions=questions
+    )
     expected = json.loads((REPO / offline_train.SCORES).read_text(encoding="utf-8"))
     assert report == expected
     assert model.thresholds == shipped.thresholds
     assert model.info["escalate_threshold"] == shipped.info["escalate_threshold"]
     assert model.info["question_margin"] == shipped.info["question_margin"]
     assert model.info.get("transaction_margin") == shipped.info.get("transaction_margin")
-    for key in ("long_request_threshold", "long_request_count", "long_whole"):
+    for key in (
+        "long_request_threshold",
+        "long_request_count",
+        "long_whole",
+        *offline_detection.QUESTION_INFO,
+    ):
         assert model.info.get(key) == shipped.info.get(key)
     np.testing.assert_allclose(model.coef, shipped.coef, atol=1e-6)
 

@@ -392,11 +392,13 @@ class OfflineRawClient(BaseChatClient):
         super().__init__(**kwargs)
 
     def prepare(self, kb: KnowledgeBase) -> AnswerUnitWarmer:
-        """Before the first turn: read the help centre's vocabulary now, and start embedding the
-        knowledge base's answer sentences in the background (returns at once)."""
+        """Before the first turn: read the help centre's vocabulary now, and start indexing the
+        knowledge base's own questions and embedding its answer sentences in the background
+        (returns at once)."""
         from app.knowledge.warmup import warm_answer_units
 
         _ = self.responder.router.vocabulary
+        self.responder.router.start_questions()
         return warm_answer_units(kb, split_units)
 
     def retrieval_context(self, dialogue: list[str]) -> list[str]:

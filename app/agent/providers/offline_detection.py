@@ -67,3 +67,75 @@ def calibrate_margin(readings: Sequence[Reading], gold: Sequence[bool]) -> tuple
         if (f1, margin) > (best[1], best[0]):
             best = (float(margin), f1)
     return best
+
+
+QUESTION_KEY = "question_threshold"  # the cosine to a question of the knowledge base that searches
+# tried for it (`offline_questions`); 2.0: never
+QUESTION_THRESHOLDS: tuple[float, ...] = (*np.round(np.arange(0.50, 0.951, 0.025), 3).tolist(), 2.0)
+
+
+def asks_known_question(reading: Reading, similarity: float, threshold: float, margin: float) -> bool:
+    """The message is as close as `threshold` to a question the knowledge base answers, and the
+    classifier does not read it as a transaction (`is_transaction` at the calibrated margin): the
+    match adds searches, and never one the classifier is sure is a booking."""
+    return similarity >= threshold and not is_transaction(reading, margin)
+
+
+def with_known_question(reading: Reading, similarity: float, info: Mapping[str, object]) -> Reading:
+    """The reading with `knowledge` raised to its threshold (and `booking` withdrawn) when the
+    message asks a question the knowledge base answers (`asks_known_question` at the threshold and
+    transaction margin in the model's info); unchanged without them or when it already holds."""
+    threshold, margin = info.get(QUESTION_KEY), info.get(INFO_KEY)
+    if (
+        not isinstance(threshold, int | float)
+        or not isinstance(margin, int | float)
+        or reading.has("knowledge")
+    ):
+        return reading
+    if not asks_known_question(reading, similarity, float(threshold), float(margin)):
+        return reading
+    knowledge = max(reading.probabilities.get("knowledge", 0.0), reading.thresholds.get("knowledge", 0.5))
+    return replace(reading, probabilities={**reading.probabilities, "knowledge": knowledge, "booking": 0.0})
+
+
+def combined(
+    readings: Sequence[Reading], similarities: Sequence[float], margin: float, threshold: float
+) -> np.ndarray:
+    """The "needs knowledge" decision with the question match: the classifier's, or a match."""
+    return np.array(
+        [
+            needs_knowledge(reading, margin) or asks_known_question(reading, similarity, threshold, margin)
+            for reading, similarity in zip(readings, similarities, strict=True)
+        ],
+        dtype=bool,
+    )
+
+
+def calibrate_questions(
+    readings: Sequence[Reading],
+    similarities: Sequence[float],
+    gold: Sequence[bool],
+    sources: Sequence[str],
+    margin: float,
+) -> tuple[float, float]:
+    """The question threshold with the best mean F1 over the sources (each knowledge base counts
+    once, whatever its size: the large one where the match says little must not outvote the one
+    where it says much), among those that leave no source below the classifier's own F1; ties go to
+    the higher threshold (the fewer messages the match changes). The readings must be ones the
+    classifier was not fitted on (out-of-fold). Returns (threshold, mean F1)."""
+    truth = np.asarray(gold, dtype=bool)
+    names = np.asarray(sources)
+    parts = [names == name for name in sorted(set(sources))]
+
+    def per_source(threshold: float) -> list[float]:
+        predicted = combined(readings, similarities, margin, threshold)
+        return [float(f1_score(truth[part], predicted[part], zero_division=0)) for part in parts]
+
+    floor = per_source(2.0)
+    best = (round(float(np.mean(floor)), 6), 2.0)
+    for threshold in QUESTION_THRESHOLDS:
+        f1s = per_source(threshold)
+        key = (round(float(np.mean(f1s)), 6), threshold)
+        if all(f1 >= low for f1, low in zip(f1s, floor, strict=True)) and key > best:
+            best = key
+    return float(best[1]), float(best[0])

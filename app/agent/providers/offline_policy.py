@@ -15,6 +15,7 @@ escalate_to_human" cannot trigger anything.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
@@ -45,6 +46,7 @@ from app.protocol import (
 
 if TYPE_CHECKING:
     from app.agent.providers.offline_answer import Embedder
+    from app.agent.providers.offline_questions import QuestionIndex
 
 IntentKind = Literal[
     "smalltalk", "escalate", "ticket_status", "fact_question", "attachment", "knowledge", "acknowledge"
@@ -291,10 +293,12 @@ class Router:
         model: IntentModel,
         embedder: Embedder,
         vocabulary: Callable[[], Vocabulary] | None = None,
+        questions: Callable[[], QuestionIndex | None] | None = None,
     ) -> None:
         self.model = model
         self.embedder = embedder
         self._vocabulary = vocabulary or Vocabulary
+        self._questions = questions
 
     def read(self, text: str) -> Reading:
         """The classifier's probabilities for one message (its embedding is cached by the embedder,
@@ -309,6 +313,21 @@ class Router:
     @property
     def vocabulary(self) -> Vocabulary:
         return self._vocabulary()
+
+    def start_questions(self) -> None:
+        """Start indexing the knowledge base's questions in a daemon thread (returns at once); a
+        turn that comes before the index is built waits for it, so the decision never depends on
+        when the turn came."""
+        if self._questions is not None:
+            threading.Thread(target=self._questions, name="question-index", daemon=True).start()
+
+    def known_question(self, text: str) -> float:
+        """The best cosine between the message (the vector `read` embedded) and the questions the
+        knowledge base answers (`offline_questions`); 0.0 when it answers none."""
+        index = self._questions() if self._questions is not None else None
+        if index is None:
+            return 0.0
+        return index.similarity(self.embedder.embed_query(" ".join(text.split()) or "."))
 
     def states_fact(self, clause: str) -> bool:
         """Whether a clause reads as a statement about the customer rather than a question: it
@@ -457,6 +476,11 @@ def read_intent(user_text: str, history: Sequence[Turn], known: Mapping[str, str
     if reading.has("recall") and _SELF.search(question):
         return Intent("fact_question", question, facts=facts, fact_key=mentioned_fact(question, known))
     reading = _documented_question(_about_the_shop(reading, question), question, vocabulary)
+    # a message close to a question the knowledge base answers is one for it, unless surely a booking
+    if not reading.has("knowledge") and offline_detection.QUESTION_KEY in router.model.info:
+        reading = offline_detection.with_known_question(
+            reading, router.known_question(text), router.model.info
+        )
     # a booking or a database lookup read more surely than a question is not searched
     reading = offline_detection.settle(reading, router.model.info)
     intent = _plain_intent(reading, text, question, facts, history, offered=offered)

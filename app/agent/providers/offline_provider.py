@@ -8,12 +8,20 @@ knowledge base and the tools know nothing about it: they call the provider-agnos
 
 from __future__ import annotations
 
+import logging
+import sqlite3
+import threading
 from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from app.agent.providers.offline_intents import IntentModel
 from app.agent.providers.offline_policy import Router
+from app.agent.providers.offline_questions import QuestionIndex, asked_in
 from app.agent.providers.offline_vocabulary import Vocabulary
 from app.errors import ConfigError
+
+logger = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from agent_framework import SupportsChatGetResponse
@@ -32,7 +40,9 @@ def build_client(settings: Settings, *, kb: KnowledgeBase | None = None) -> Supp
     if kb is None:
         raise ConfigError("The offline chat provider needs the knowledge base (for its embedder).")
     model = IntentModel.load(settings.offline_intent_model)
-    router = Router(model, routing_embedder(model, kb), KnowledgeVocabulary(kb))
+    embedder = routing_embedder(model, kb)
+    questions = KnowledgeQuestions(kb, kb.embedder if kb.embedder.name == model.embedder else embedder)
+    router = Router(model, embedder, KnowledgeVocabulary(kb), questions)
     return OfflineChatClient(
         embedder=kb.cached_embedder,
         router=router,
@@ -68,3 +78,42 @@ class KnowledgeVocabulary:
             text = "\n".join(chunk.text for chunk in chunks)
             self._built = (catalog.version, Vocabulary.from_headings(sorted(headings), text))
         return self._built[1]
+
+
+class KnowledgeQuestions:
+    """The questions the knowledge base answers (`offline_questions.asked_in` over its chunks),
+    indexed once per catalog version (the router starts it in the background when the provider
+    gets ready; a turn that comes first waits on the lock).
+    The vectors go through the persistent embedding cache, keyed like the answer warm-up's: a
+    restarted process, or a question the warm-up already embedded as an answer unit, costs no
+    forward pass. `embedder` must be the one the intent classifier reads messages with."""
+
+    def __init__(self, kb: KnowledgeBase, embedder: Embedder) -> None:
+        self.kb = kb
+        self.embedder = embedder
+        self._built: tuple[str, QuestionIndex | None] | None = None
+        self._lock = threading.Lock()
+
+    def __call__(self) -> QuestionIndex | None:
+        catalog = self.kb.catalog()
+        with self._lock:
+            if self._built is None or self._built[0] != catalog.version:
+                questions = [
+                    question
+                    for chunk in catalog.chunks
+                    for question in asked_in(chunk.text, chunk.section.split(" > "))
+                ]
+                self._built = (catalog.version, QuestionIndex.build(questions, self._embed))
+            return self._built[1]
+
+    def _embed(self, texts: list[str]) -> np.ndarray:
+        """Through the persistent cache; a cache that cannot be read costs a forward pass, never the turn."""
+        from app.knowledge.embedding_cache import embed_with_cache
+
+        try:
+            return embed_with_cache(self.embedder, self.kb.cache, texts)
+        except sqlite3.Error as exc:
+            logger.warning(
+                "embedding cache unreadable; embedding questions directly", extra={"error": str(exc)}
+            )
+            return self.embedder.embed_documents(texts)
