@@ -14,14 +14,16 @@ from pathlib import Path
 
 import pytest
 
+from app.agent.providers import offline_detection
 from app.agent.providers.offline import text_chunks
 from app.agent.providers.offline_answer import split_units
-from app.agent.providers.offline_intents import IntentModel, request_parts
+from app.agent.providers.offline_intents import IntentModel, Reading, request_parts
 from app.agent.providers.offline_policy import (
     BRIEF_CLAUSES,
     MAX_CLAUSES_READ,
     Router,
     _clauses,
+    _documented_question,
     extract_facts,
     plan_calls,
     read_intent,
@@ -536,3 +538,14 @@ def test_a_brief_that_mentions_a_person_once_as_a_condition_is_not_handed_over(r
     )
     assert len(_clauses(brief)) >= BRIEF_CLAUSES
     assert kinds(router, brief) != "escalate"
+
+
+def test_a_question_naming_a_documented_plan_is_no_transaction_even_when_it_reads_as_both() -> None:
+    # the router reads a price question as a question and, more surely, as a booking ("how much is
+    # a double room"); the plan it names is the help centre's own, so it is looked up
+    both = Reading({"knowledge": 0.61, "booking": 0.9}, {"knowledge": 0.6, "booking": 0.75})
+    read = _documented_question(both, "What does the Premium plan cost?", demo_vocabulary())
+    assert read.has("knowledge") and not read.has("booking")
+    assert offline_detection.settle(read, {"transaction_margin": 0.05}).has("knowledge")
+    hotel = _documented_question(both, "What does a double room cost?", demo_vocabulary())
+    assert hotel == both  # names nothing the help centre documents: the reading stands

@@ -569,10 +569,13 @@ def _about_the_shop(reading: Reading, question: str) -> Reading:
 def _documented_question(reading: Reading, question: str, vocabulary: Vocabulary) -> Reading:
     """A question that names something the help centre documents (a plan, product or country
     from its own titles and headings) is for the help centre, however much it sounds like a
-    booking: "How much is Kestrel Club Plus?" names a plan, not a hotel."""
-    if reading.has("knowledge") or not question.rstrip().endswith("?") or not vocabulary.find(question):
+    booking: "How much is Kestrel Club Plus?" names a plan, not a hotel (also when it reads as a
+    question too, but more surely as a booking: it is then no transaction either)."""
+    if not question.rstrip().endswith("?") or not vocabulary.find(question):
         return reading
-    knowledge = max(reading.thresholds.get("knowledge", 0.5), 0.5)
+    knowledge = max(
+        reading.probabilities.get("knowledge", 0.0), reading.thresholds.get("knowledge", 0.5), 0.5
+    )
     probabilities = {**reading.probabilities, "knowledge": knowledge, "booking": 0.0}
     return replace(reading, probabilities=probabilities)
 
