@@ -94,7 +94,15 @@ def with_known_question(reading: Reading, similarity: float, info: Mapping[str, 
         return reading
     if not asks_known_question(reading, similarity, float(threshold), float(margin)):
         return reading
-    knowledge = max(reading.probabilities.get("knowledge", 0.0), reading.thresholds.get("knowledge", 0.5))
+    return as_question(reading)
+
+
+def as_question(reading: Reading, floor: float = 0.0) -> Reading:
+    """The reading of a message known to be a question for the knowledge base: `knowledge` raised
+    to its threshold (and to `floor`), `booking` withdrawn, so `settle` finds no transaction."""
+    knowledge = max(
+        reading.probabilities.get("knowledge", 0.0), reading.thresholds.get("knowledge", 0.5), floor
+    )
     return replace(reading, probabilities={**reading.probabilities, "knowledge": knowledge, "booking": 0.0})
 
 

@@ -573,11 +573,7 @@ def _documented_question(reading: Reading, question: str, vocabulary: Vocabulary
     question too, but more surely as a booking: it is then no transaction either)."""
     if not question.rstrip().endswith("?") or not vocabulary.find(question):
         return reading
-    knowledge = max(
-        reading.probabilities.get("knowledge", 0.0), reading.thresholds.get("knowledge", 0.5), 0.5
-    )
-    probabilities = {**reading.probabilities, "knowledge": knowledge, "booking": 0.0}
-    return replace(reading, probabilities=probabilities)
+    return offline_detection.as_question(reading, floor=0.5)
 
 
 def in_context(reading: Reading, text: str, history: Sequence[Turn], router: Router) -> Reading:
