@@ -18,7 +18,7 @@ ChatClientBuilder = Callable[..., Any]
 """`builder(settings, *, kb) -> chat client`; `kb` lets the offline model share the embedder."""
 
 _BUILTIN: dict[str, str] = {
-    "offline": "app.agent.providers.offline_provider:build_client",
+    "offline": "app.agent.providers.offline.provider:build_client",
     "openai": "app.agent.providers.openai:build_client",
     "azure": "app.agent.providers.azure:build_client",
     "ollama": "app.agent.providers.ollama:build_client",

@@ -64,7 +64,7 @@ def recompose(records: list[dict], documents: dict[str, object]) -> int:
     """Replace each entity-path reply with the current composer's; the number replaced."""
     from dataclasses import replace
 
-    from app.agent.providers.answer_entity import EntityAnswerer, entity_snippets
+    from app.agent.providers.offline.answer_entity import EntityAnswerer, entity_snippets
     from app.protocol import cited_numbers
 
     answerer, changed = EntityAnswerer(), 0

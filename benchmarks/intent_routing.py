@@ -39,9 +39,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=200)
     args = parser.parse_args()
     offline_environment()
-    from app.agent.providers.offline_intents import IntentModel
-    from app.agent.providers.offline_policy import Router, read_intent
-    from app.agent.providers.offline_vocabulary import Vocabulary
+    from app.agent.providers.offline.intents import IntentModel
+    from app.agent.providers.offline.policy import Router, read_intent
+    from app.agent.providers.offline.vocabulary import Vocabulary
     from app.knowledge.embedders import CachedEmbedder, load_embedder
 
     loads = []

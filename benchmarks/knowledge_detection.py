@@ -11,7 +11,7 @@ so its figure may differ by a turn or two). The vocabulary comes from each corpu
 The shipped model fits DSTC10 whole; its held-out DSTC10 figure comes from a model trained with
 that slice split in halves:
 
-    .venv/bin/python -m app.agent.providers.offline_train --split dstc10_track2=2 \
+    .venv/bin/python -m app.agent.providers.offline.train --split dstc10_track2=2 \
         --output /tmp/split.npz --scores /tmp/split.json
     .venv/bin/python -m benchmarks.knowledge_detection --model /tmp/split.npz --split dstc10_track2=2
 
@@ -36,8 +36,8 @@ SHARED = REPO.parent / "shared" / "datasets"
 SHARED = SHARED if SHARED.is_dir() else REPO.parent.parent / "shared" / "datasets"
 
 if TYPE_CHECKING:
-    from app.agent.providers.offline_policy import Router
-    from app.agent.providers.offline_vocabulary import Vocabulary
+    from app.agent.providers.offline.policy import Router
+    from app.agent.providers.offline.vocabulary import Vocabulary
 
 Case = tuple[str, list[tuple[str, str]], str, bool]  # (group, history, text, needs knowledge)
 Corpus = tuple[list[Case], "Vocabulary", list[str]]  # cases, vocabulary, the questions it answers
@@ -45,7 +45,7 @@ Corpus = tuple[list[Case], "Vocabulary", list[str]]  # cases, vocabulary, the qu
 
 def dstc_cases(root: Path, splits: dict[str, int]) -> list[Case]:
     """The scored turn of each `val_dev` instance, grouped by the router's fitting split."""
-    from app.agent.providers.offline_train import dialogue_split
+    from app.agent.providers.offline.train import dialogue_split
     from eval.datasets import dstc
 
     every = splits.get(root.name, 0)
@@ -73,7 +73,7 @@ def demo_cases(path: Path) -> list[Case]:
 
 
 def vocabulary_of(headings: Iterable[str], text: str) -> Vocabulary:
-    from app.agent.providers.offline_vocabulary import Vocabulary
+    from app.agent.providers.offline.vocabulary import Vocabulary
 
     return Vocabulary.from_headings(sorted(set(headings)), text)
 
@@ -95,7 +95,7 @@ def demo_vocabulary() -> Vocabulary:
 def demo_questions() -> list[str]:
     """The demo help centre's headings and paragraph openings that are questions (its chunks' first
     lines and section headings, as the provider indexes them)."""
-    from app.agent.providers.offline_questions import asked_in
+    from app.agent.providers.offline.questions import asked_in
 
     texts = demo_texts()
     openings = [part.strip() for text in texts for part in text.split("\n\n") if part.strip()]
@@ -111,14 +111,14 @@ def dstc_vocabulary(root: Path) -> Vocabulary:
 
 
 def dstc_corpus(root: Path, splits: dict[str, int]) -> Corpus:
-    from app.agent.providers.offline_train import knowledge_questions
+    from app.agent.providers.offline.train import knowledge_questions
 
     return dstc_cases(root, splits), dstc_vocabulary(root), knowledge_questions(root)
 
 
 def score(cases: Sequence[Case], router: Router) -> tuple[dict[str, list[int]], list[dict]]:
     """(tp, fp, fn) per group, and the wrong decisions."""
-    from app.agent.providers.offline_policy import plan_calls, read_intent
+    from app.agent.providers.offline.policy import plan_calls, read_intent
     from app.protocol import SEARCH_TOOL, TOOL_NAMES
 
     counts: dict[str, list[int]] = {}
@@ -164,10 +164,10 @@ def main() -> None:
     )
     args = parser.parse_args()
     offline_environment()
-    from app.agent.providers.offline_intents import IntentModel
-    from app.agent.providers.offline_policy import Router
-    from app.agent.providers.offline_questions import QuestionIndex
-    from app.agent.providers.offline_train import public_splits
+    from app.agent.providers.offline.intents import IntentModel
+    from app.agent.providers.offline.policy import Router
+    from app.agent.providers.offline.questions import QuestionIndex
+    from app.agent.providers.offline.train import public_splits
     from app.knowledge.embedders import CachedEmbedder, load_embedder
 
     model = IntentModel.load(args.model)

@@ -37,9 +37,9 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from app.agent.providers.answer_select import FEATURES, MODEL_FILE  # noqa: E402
+from app.agent.providers.offline.answer_select import FEATURES, MODEL_FILE  # noqa: E402
 
-PACKAGE_DIR = ROOT / "app" / "agent" / "providers"
+PACKAGE_DIR = ROOT / "app" / "agent" / "providers" / "offline"
 DATA_FILE = PACKAGE_DIR / "answer_scorer_data.npz"
 MODEL_PATH = PACKAGE_DIR / MODEL_FILE
 DEV = ROOT / "datasets" / "dialogues" / "dev.jsonl"
@@ -64,7 +64,7 @@ def collect(dataset_path: Path = DEV) -> dict[str, np.ndarray]:
     """Replay the dev dialogues and return the feature rows, labels and dialogue groups."""
     from app.agent.desk import SupportDesk
     from app.agent.providers import build_chat_client
-    from app.agent.providers.offline_answer import ExtractiveAnswerer
+    from app.agent.providers.offline.answer import ExtractiveAnswerer
     from app.asyncutil import run_sync
     from eval.config import build_settings
     from eval.datasets.loader import load_dataset
@@ -114,7 +114,7 @@ def _attach(desk: Any, conversation: str, dialogue: Any, turn: Any) -> tuple[int
 
 def _rows(answerer: Any, call: dict[str, Any], reference: str, asked: str) -> tuple[np.ndarray, np.ndarray]:
     """Features of every unit the answerer saw, and whether each carries the reference's facts."""
-    from app.agent.providers.offline_answer import content_words
+    from app.agent.providers.offline.answer import content_words
     from eval.metrics.facts import numbers_in
 
     units = call["units"][: answerer.max_units]

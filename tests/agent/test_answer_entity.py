@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import pytest
 
-from app.agent.providers.answer_entity import (
+from app.agent.providers.offline.answer_entity import (
     EntityAnswerer,
     answer_first,
     display_name,
     entity_snippets,
     faq_answer,
 )
-from app.agent.providers.offline import OfflineResponder, ToolStep, TurnView
+from app.agent.providers.offline.client import OfflineResponder, ToolStep, TurnView
 from app.protocol import SEARCH_TOOL, Passage, cited_numbers, format_passages
 from tests.agent.test_offline_client import MiniLM
 

@@ -15,15 +15,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from app.agent.providers.answer_select import (
+from app.agent.providers.offline.answer import ExtractiveAnswerer, content_words, passage_units
+from app.agent.providers.offline.answer_select import (
     FEATURES,
     column_types,
     read_question,
     remembered_headings,
     unit_features,
 )
-from app.agent.providers.answer_types import DURATION, PRICE
-from app.agent.providers.offline_answer import ExtractiveAnswerer, content_words, passage_units
+from app.agent.providers.offline.answer_types import DURATION, PRICE
 from tests.agent.test_answer_headings import THRESHOLD, article_passages
 from tests.agent.test_offline_client import MiniLM
 
@@ -84,7 +84,7 @@ def test_a_row_under_a_plain_heading_matches_the_kind_asked_for_by_its_column() 
 def test_a_country_the_question_names_is_passed_by_its_help_centre_name() -> None:
     """ "I'm in the UK" names the country the page titled "... in the United Kingdom" is about; an
     earlier country gives way to the one the question names."""
-    from app.agent.providers.offline import OfflineResponder, TurnView
+    from app.agent.providers.offline.client import OfflineResponder, TurnView
     from app.protocol import format_facts
 
     responder = OfflineResponder(MiniLM(), confidence=THRESHOLD)

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from app.agent.providers.answer_select import named_sections, read_question
-from app.agent.providers.offline_answer import ExtractiveAnswerer, Unit, content_words, passage_units
+from app.agent.providers.offline.answer import ExtractiveAnswerer, Unit, content_words, passage_units
+from app.agent.providers.offline.answer_select import named_sections, read_question
 from app.knowledge.chunking import chunk_document
 from app.knowledge.loaders import load_file
 from app.protocol import Passage

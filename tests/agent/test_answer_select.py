@@ -13,11 +13,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app.agent.providers import offline_replies as say
-from app.agent.providers.answer_context import with_sections
-from app.agent.providers.answer_select import FEATURES, MODEL_FILE, default_scorer, refers_away
-from app.agent.providers.answer_types import DURATION, PRICE, STEPS, YES_NO, question_type
-from app.agent.providers.offline_answer import ExtractiveAnswerer, passage_units, split_items
+from app.agent.providers.offline import replies as say
+from app.agent.providers.offline.answer import ExtractiveAnswerer, passage_units, split_items
+from app.agent.providers.offline.answer_context import with_sections
+from app.agent.providers.offline.answer_select import FEATURES, MODEL_FILE, default_scorer, refers_away
+from app.agent.providers.offline.answer_types import DURATION, PRICE, STEPS, YES_NO, question_type
 from app.protocol import Passage
 from tests.agent.test_offline_client import MiniLM
 
@@ -118,7 +118,7 @@ def test_other_sections_of_retrieved_articles_are_read_and_cited_as_the_article(
 
 
 def test_the_packaged_scorer_matches_its_features() -> None:
-    model = json.loads((ROOT / "app" / "agent" / "providers" / MODEL_FILE).read_text())
+    model = json.loads((ROOT / "app" / "agent" / "providers" / "offline" / MODEL_FILE).read_text())
     assert model["features"] == list(FEATURES)
     scorer = default_scorer()
     assert scorer.coef.shape == (len(FEATURES),)
@@ -130,7 +130,7 @@ def test_retraining_reproduces_the_validation_scores() -> None:
     sys.path.insert(0, str(ROOT))
     from scripts.train_answer_scorer import DATA_FILE, fit
 
-    committed = json.loads((ROOT / "app" / "agent" / "providers" / MODEL_FILE).read_text())
+    committed = json.loads((ROOT / "app" / "agent" / "providers" / "offline" / MODEL_FILE).read_text())
     with np.load(DATA_FILE) as stored:
         refit = fit({name: stored[name] for name in stored.files})
     assert refit["training"] == committed["training"]
@@ -139,7 +139,7 @@ def test_retraining_reproduces_the_validation_scores() -> None:
 
 
 def test_a_question_about_an_invoice_is_answered_from_its_fields(embedder: MiniLM) -> None:
-    from app.agent.providers.offline_answer import attachment_units
+    from app.agent.providers.offline.answer import attachment_units
     from app.knowledge.loaders import load_file
 
     invoice = load_file(ROOT / "datasets" / "dialogues" / "attachments" / "invoice-KE-4417302.pdf").text
@@ -161,8 +161,8 @@ def test_a_question_about_an_invoice_is_answered_from_its_fields(embedder: MiniL
 def test_which_attachment_questions_also_need_the_help_centre(
     embedder: MiniLM, question: str, both: bool
 ) -> None:
-    from app.agent.providers.answer_types import needs_help_centre
-    from app.agent.providers.offline_answer import attachment_units
+    from app.agent.providers.offline.answer import attachment_units
+    from app.agent.providers.offline.answer_types import needs_help_centre
     from app.knowledge.loaders import load_file
 
     invoice = load_file(ROOT / "datasets" / "dialogues" / "attachments" / "invoice-KE-4417302.pdf").text
@@ -205,7 +205,7 @@ def test_the_time_stated_after_the_steps_comes_with_them(embedder: MiniLM) -> No
 
 
 def test_steps_repeated_by_overlapping_chunks_are_quoted_once_in_order() -> None:
-    from app.agent.providers.answer_select import numbered_list
+    from app.agent.providers.offline.answer_select import numbered_list
 
     first = "1. Open the app.\n2. Choose Settings.\n3. Choose Reset."
     second = (
@@ -227,7 +227,7 @@ def test_steps_repeated_by_overlapping_chunks_are_quoted_once_in_order() -> None
 
 
 def test_a_step_of_two_sentences_stays_in_its_list() -> None:
-    from app.agent.providers.answer_select import numbered_list
+    from app.agent.providers.offline.answer_select import numbered_list
 
     text = (
         "1. Open the app.\n2. Open the email we send. The link in it expires after an hour.\n3. Choose a PIN."
@@ -240,8 +240,8 @@ def test_a_step_of_two_sentences_stays_in_its_list() -> None:
 
 
 def test_a_row_conflicts_only_when_another_row_of_its_table_names_the_entity() -> None:
-    from app.agent.providers.answer_select import row_conflicts
-    from app.agent.providers.offline_answer import content_words
+    from app.agent.providers.offline.answer import content_words
+    from app.agent.providers.offline.answer_select import row_conflicts
 
     compared = passage_units([passage(1, "Plans compared", "Prices", PLANS, doc_id="plans")])
     wanted = frozenset(content_words("How much is Kestrel Club Plus?"))
@@ -296,7 +296,7 @@ def test_a_code_named_in_the_question_picks_the_unit_that_names_it(embedder: Min
 
 
 def test_headings_name_the_kind_of_fact_their_section_states() -> None:
-    from app.agent.providers.answer_types import CONTACT, heading_types
+    from app.agent.providers.offline.answer_types import CONTACT, heading_types
 
     assert PRICE in heading_types("Price")
     assert DURATION in heading_types("Delivery times")
@@ -340,8 +340,8 @@ def test_a_how_to_answer_adds_the_time_its_section_states_after_the_steps(embedd
 def _support(
     text: str | list[Passage], question: str, scores: list[float], chosen: list[int], **kwargs: object
 ) -> list[str]:
-    from app.agent.providers.answer_select import read_question, supporting
-    from app.agent.providers.offline_answer import content_words
+    from app.agent.providers.offline.answer import content_words
+    from app.agent.providers.offline.answer_select import read_question, supporting
 
     passages = [passage(1, "Delivery", "Options", text, doc_id="doc")] if isinstance(text, str) else text
     units = passage_units(passages)
@@ -452,7 +452,7 @@ def test_a_follow_up_on_the_article_just_quoted_needs_only_similarity() -> None:
     """A follow-up ("what happens if it comes out late") shares no word with its answer ("If the
     delay is more than 30 days..."), but the previous reply quoted that article: similar enough is
     then enough; an article the previous reply did not quote still needs a shared word."""
-    from app.agent.providers.offline_answer import Selection
+    from app.agent.providers.offline.answer import Selection
 
     text = "You can pre-order before release. If the delay is more than 30 days, you can cancel."
     units = passage_units([passage(1, "Pre-orders", "Delays", text, doc_id="orders/pre-orders")])
@@ -477,8 +477,8 @@ def test_the_sentence_after_a_chosen_unit_supports_it_from_further_below() -> No
 
 
 def test_a_price_question_with_the_store_unknown_gets_every_price_row_of_the_table() -> None:
-    from app.agent.providers.answer_select import read_question, row_conflicts, sibling_rows
-    from app.agent.providers.offline_answer import content_words
+    from app.agent.providers.offline.answer import content_words
+    from app.agent.providers.offline.answer_select import read_question, row_conflicts, sibling_rows
 
     stores = "| Store | Monthly |\n|---|---|\n| United Kingdom | £4.99 |\n| Ireland, Germany | €5.99 |"
     plans = "| Plan | Monthly |\n|---|---|\n| Plus | £4.99 |\n| Premium | £9.99 |"
@@ -499,7 +499,7 @@ def test_a_price_question_with_the_store_unknown_gets_every_price_row_of_the_tab
 
 
 def test_a_unit_stating_the_kind_of_fact_asked_for_answers_from_lower_similarity() -> None:
-    from app.agent.providers.offline_answer import TYPED_MARGIN, Selection
+    from app.agent.providers.offline.answer import TYPED_MARGIN, Selection
 
     units = passage_units([passage(1, "Returns", "Postage", "€3.95 is deducted from the refund.")])
     # no shared word: a typed unit answers from the threshold plus TYPED_MARGIN, an untyped one does not
@@ -549,8 +549,8 @@ def test_a_message_reporting_what_was_tried_gets_the_next_step(embedder: MiniLM)
 
 
 def test_a_question_mentioning_already_is_no_report_of_what_was_tried() -> None:
-    from app.agent.providers.answer_select import read_question, tried_units
-    from app.agent.providers.offline_answer import content_words
+    from app.agent.providers.offline.answer import content_words
+    from app.agent.providers.offline.answer_select import read_question, tried_units
 
     units = passage_units([passage(1, "Speaker keeps dropping Wi-Fi", "", SPEAKER_DROPS)])
     for message, changed in (
@@ -602,7 +602,7 @@ def test_a_duration_question_naming_a_row_label_gets_that_row(embedder: MiniLM) 
 
 def test_a_question_for_the_number_to_call_is_answered_by_a_number(embedder: MiniLM) -> None:
     """ "Phone support is for Gold members" names the phone but not the number asked for."""
-    from app.agent.providers.answer_types import CONTACT, PHONE_NUMBER, carried_types
+    from app.agent.providers.offline.answer_types import CONTACT, PHONE_NUMBER, carried_types
 
     asked = question_type("is there a phone number for customer service")
     assert asked.typed == {PHONE_NUMBER} and question_type("can I call you").typed == {CONTACT}

@@ -16,11 +16,11 @@ import numpy as np
 import pytest
 from agent_framework import Agent, tool
 
-from app.agent.providers.offline import OfflineChatClient, OfflineResponder, ToolStep, TurnView
-from app.agent.providers.offline_answer import ExtractiveAnswerer, Unit
-from app.agent.providers.offline_intents import IntentModel
-from app.agent.providers.offline_policy import Router
-from app.agent.providers.offline_vocabulary import Vocabulary
+from app.agent.providers.offline.answer import ExtractiveAnswerer, Unit
+from app.agent.providers.offline.client import OfflineChatClient, OfflineResponder, ToolStep, TurnView
+from app.agent.providers.offline.intents import IntentModel
+from app.agent.providers.offline.policy import Router
+from app.agent.providers.offline.vocabulary import Vocabulary
 from app.protocol import (
     ATTACHMENT_CITATION,
     DECLINE_PHRASE,

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.agent.providers.offline import without_fixed_replies
-from app.agent.providers.offline_answer import Selection, passage_units
-from app.agent.providers.offline_replies import decline, escalated, extracted
+from app.agent.providers.offline.answer import Selection, passage_units
+from app.agent.providers.offline.client import without_fixed_replies
+from app.agent.providers.offline.replies import decline, escalated, extracted
 from app.protocol import (
     FACTS_HEADER,
     NO_PASSAGES,

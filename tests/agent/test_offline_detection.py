@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from app.agent.providers import offline_detection, offline_train
-from app.agent.providers.offline_intents import IntentModel, Reading
-from app.agent.providers.offline_policy import Router, plan_calls, read_intent
+from app.agent.providers.offline import detection as offline_detection
+from app.agent.providers.offline import train as offline_train
+from app.agent.providers.offline.intents import IntentModel, Reading
+from app.agent.providers.offline.policy import Router, plan_calls, read_intent
 from app.knowledge.embedders import CachedEmbedder, load_embedder
 from app.protocol import TOOL_NAMES
 from tests.agent.test_offline_policy import demo_vocabulary

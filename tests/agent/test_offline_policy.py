@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from app.agent.providers import offline_detection
-from app.agent.providers.offline import text_chunks
-from app.agent.providers.offline_answer import split_units
-from app.agent.providers.offline_intents import IntentModel, Reading, request_parts
-from app.agent.providers.offline_policy import (
+from app.agent.providers.offline import detection as offline_detection
+from app.agent.providers.offline.answer import split_units
+from app.agent.providers.offline.client import text_chunks
+from app.agent.providers.offline.intents import IntentModel, Reading, request_parts
+from app.agent.providers.offline.policy import (
     BRIEF_CLAUSES,
     MAX_CLAUSES_READ,
     Router,
@@ -28,7 +28,7 @@ from app.agent.providers.offline_policy import (
     plan_calls,
     read_intent,
 )
-from app.agent.providers.offline_vocabulary import Vocabulary
+from app.agent.providers.offline.vocabulary import Vocabulary
 from app.knowledge.embedders import CachedEmbedder, load_embedder
 from app.protocol import DECLINE_PHRASE, OFFER_HUMAN_PHRASE, TOOL_NAMES
 

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from app.agent.providers import offline_detection
-from app.agent.providers.offline_intents import IntentModel, Reading
-from app.agent.providers.offline_policy import Router, plan_calls, read_intent
-from app.agent.providers.offline_provider import KnowledgeQuestions
-from app.agent.providers.offline_questions import asked_in
+from app.agent.providers.offline import detection as offline_detection
+from app.agent.providers.offline.intents import IntentModel, Reading
+from app.agent.providers.offline.policy import Router, plan_calls, read_intent
+from app.agent.providers.offline.provider import KnowledgeQuestions
+from app.agent.providers.offline.questions import asked_in
 from app.knowledge.documents import SourceDocument
 from app.protocol import SEARCH_TOOL, TOOL_NAMES
 

@@ -8,8 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app.agent.providers import offline_detection, offline_train
-from app.agent.providers.offline_intents import LABELS, IntentModel
+from app.agent.providers.offline import detection as offline_detection
+from app.agent.providers.offline import train as offline_train
+from app.agent.providers.offline.intents import LABELS, IntentModel
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -25,7 +26,7 @@ def public_folder() -> Path | None:
 def test_the_artifact_is_plain_arrays_with_every_label() -> None:
     model = IntentModel.load()
     assert model.labels == list(LABELS) and model.dimension == 384
-    with np.load(REPO / "app/agent/providers/offline_intents.npz", allow_pickle=False) as data:
+    with np.load(REPO / "app/agent/providers/offline/offline_intents.npz", allow_pickle=False) as data:
         assert all(data[name].dtype != object for name in data.files)
 
 
@@ -84,7 +85,7 @@ def test_tau3_briefs_split_each_class_in_turn(tmp_path: Path) -> None:
 def test_hand_over_calibration_falls_back_to_the_most_precise_pair() -> None:
     # no threshold reaches HANDOVER_PRECISION: 0.5 has the best F1 (0.91, precision 0.83), any
     # threshold above it the best precision (0.90); a wrong hand-over costs more, so precision wins
-    from app.agent.providers.offline_intents import Reading
+    from app.agent.providers.offline.intents import Reading
 
     def reading(human: float) -> Reading:
         return Reading(probabilities={"human": human, "knowledge": 0.0}, thresholds={})

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from app.agent.providers.offline import OfflineChatClient, Step
+from app.agent.providers.offline.client import OfflineChatClient, Step
 from eval.cli import main
 from eval.gate import run_gate, write_baseline
 

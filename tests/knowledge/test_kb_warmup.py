@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app.agent.providers.offline_answer import split_units
+from app.agent.providers.offline.answer import split_units
 from app.knowledge.base import KnowledgeBase
 from app.knowledge.embedders import Embedder
 from app.knowledge.embedding_cache import text_hash

@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from app.agent.providers.offline_intents import IntentModel
-from app.agent.providers.offline_policy import Router
-from app.agent.providers.offline_questions import QuestionIndex, asked_in
-from app.agent.providers.offline_vocabulary import Vocabulary
+from app.agent.providers.offline.intents import IntentModel
+from app.agent.providers.offline.policy import Router
+from app.agent.providers.offline.questions import QuestionIndex, asked_in
+from app.agent.providers.offline.vocabulary import Vocabulary
 from app.errors import ConfigError
 
 logger = logging.getLogger(__name__)
@@ -35,7 +35,7 @@ def build_client(settings: Settings, *, kb: KnowledgeBase | None = None) -> Supp
     """The deterministic offline model; it shares the knowledge base's embedder (loaded once) and its
     in-memory vector cache, so sentences of passages seen before and the question the search just
     embedded cost no forward pass."""
-    from app.agent.providers.offline import OfflineChatClient
+    from app.agent.providers.offline.client import OfflineChatClient
 
     if kb is None:
         raise ConfigError("The offline chat provider needs the knowledge base (for its embedder).")
@@ -81,7 +81,7 @@ class KnowledgeVocabulary:
 
 
 class KnowledgeQuestions:
-    """The questions the knowledge base answers (`offline_questions.asked_in` over its chunks),
+    """The questions the knowledge base answers (`questions.asked_in` over its chunks),
     indexed once per catalog version (the router starts it in the background when the provider
     gets ready; a turn that comes first waits on the lock).
     The vectors go through the persistent embedding cache, keyed like the answer warm-up's: a

@@ -3,8 +3,8 @@
 `OfflineChatClient` is a real Agent Framework chat client. Each model call looks at the
 conversation so far and either asks for tool calls (which the framework's own function-invocation
 loop runs) or writes the final reply. What to do is decided from the customer's messages only
-(`offline_policy`); what to say comes from tool results (`offline_answer`) and fixed wording
-(`offline_replies`). Same messages in, same reply out.
+(`policy`); what to say comes from tool results (`answer`) and fixed wording
+(`replies`). Same messages in, same reply out.
 """
 
 from __future__ import annotations
@@ -30,11 +30,8 @@ from agent_framework import (
 from agent_framework.observability import ChatTelemetryLayer
 
 from app import protocol as conv
-from app.agent.providers import offline_replies as say
-from app.agent.providers.answer_context import ChunkLookup, with_sections
-from app.agent.providers.answer_entity import EntityAnswerer, entity_snippets
-from app.agent.providers.answer_types import needs_help_centre
-from app.agent.providers.offline_answer import (
+from app.agent.providers.offline import replies as say
+from app.agent.providers.offline.answer import (
     MAX_SENTENCES,
     Embedder,
     ExtractiveAnswerer,
@@ -44,8 +41,11 @@ from app.agent.providers.offline_answer import (
     passage_units,
     split_units,
 )
-from app.agent.providers.offline_intents import IntentModel
-from app.agent.providers.offline_policy import (
+from app.agent.providers.offline.answer_context import ChunkLookup, with_sections
+from app.agent.providers.offline.answer_entity import EntityAnswerer, entity_snippets
+from app.agent.providers.offline.answer_types import needs_help_centre
+from app.agent.providers.offline.intents import IntentModel
+from app.agent.providers.offline.policy import (
     Intent,
     Router,
     ToolCall,

@@ -14,7 +14,7 @@ from typing import Protocol
 
 import numpy as np
 
-from app.agent.providers.answer_select import (
+from app.agent.providers.offline.answer_select import (
     HEADING_NAMED,
     REMEMBERED_HEADING,
     Choice,
@@ -31,7 +31,7 @@ from app.agent.providers.answer_select import (
     tried_units,
     unit_features,
 )
-from app.agent.providers.answer_types import carried_types
+from app.agent.providers.offline.answer_types import carried_types
 from app.protocol import TOOL_NAMES, Passage
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[A-Z0-9\"'(*])")

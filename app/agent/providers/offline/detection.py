@@ -23,7 +23,7 @@ from dataclasses import replace
 import numpy as np
 from sklearn.metrics import f1_score
 
-from app.agent.providers.offline_intents import Reading
+from app.agent.providers.offline.intents import Reading
 
 INFO_KEY = "transaction_margin"
 # tried for the margin: never below 0 (a transaction reads *more* surely as a booking than as a
@@ -70,7 +70,7 @@ def calibrate_margin(readings: Sequence[Reading], gold: Sequence[bool]) -> tuple
 
 
 QUESTION_KEY = "question_threshold"  # the cosine to a question of the knowledge base that searches
-# tried for it (`offline_questions`); 2.0: never
+# tried for it (`questions`); 2.0: never
 QUESTION_THRESHOLDS: tuple[float, ...] = (*np.round(np.arange(0.50, 0.951, 0.025), 3).tolist(), 2.0)
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from app.agent.providers.offline_answer import Selection
+    from app.agent.providers.offline.answer import Selection
 
 PRICE = "price"
 DURATION = "duration"

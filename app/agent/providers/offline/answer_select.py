@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from app.agent.providers.answer_types import (
+from app.agent.providers.offline.answer_types import (
     COUNT,
     DURATION,
     PRICE,
@@ -38,7 +38,7 @@ from app.agent.providers.answer_types import (
 )
 
 if TYPE_CHECKING:
-    from app.agent.providers.offline_answer import Unit
+    from app.agent.providers.offline.answer import Unit
 
 MODEL_FILE = "answer_scorer.json"
 FEATURES = (

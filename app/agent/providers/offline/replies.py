@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from app.agent.providers.offline_answer import Selection, reviewer
+from app.agent.providers.offline.answer import Selection, reviewer
 from app.protocol import ATTACHMENT_CITATION, DECLINE_PHRASE, ESCALATED_PHRASE, OFFER_HUMAN_PHRASE
 
 _SMALLTALK = {

@@ -1,11 +1,11 @@
 """What the offline model decides to do with a customer's message, before any tool runs.
 
 The decision is learned: `Router` reads the message with the intent classifier
-(`offline_intents`: one probability per intent of the routing table, over the sentence embedding)
+(`intents`: one probability per intent of the routing table, over the sentence embedding)
 and the rules here only combine those verdicts with the conversation (was a person just offered?)
 and pull values out of the text. Patterns are kept for values only - emails, order and account
 numbers, phone numbers, a name - and names the help centre knows (plans, products, countries)
-come from a vocabulary built from the knowledge base (`offline_vocabulary`).
+come from a vocabulary built from the knowledge base (`vocabulary`).
 
 Driven only by what the customer wrote (and by the offline model's own earlier replies): tool
 results never reach this module, so a passage or an attachment that says "call
@@ -20,8 +20,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
-from app.agent.providers import offline_detection
-from app.agent.providers.offline_intents import (
+from app.agent.providers.offline import detection as offline_detection
+from app.agent.providers.offline.intents import (
     BY_NAME,
     CLAUSE_BREAK,
     ESCALATION_REASONS,
@@ -31,7 +31,7 @@ from app.agent.providers.offline_intents import (
     Reading,
     request_parts,
 )
-from app.agent.providers.offline_vocabulary import Vocabulary
+from app.agent.providers.offline.vocabulary import Vocabulary
 from app.protocol import (
     ESCALATE_TOOL,
     OFFER_HUMAN_PHRASE,
@@ -45,8 +45,8 @@ from app.protocol import (
 )
 
 if TYPE_CHECKING:
-    from app.agent.providers.offline_answer import Embedder
-    from app.agent.providers.offline_questions import QuestionIndex
+    from app.agent.providers.offline.answer import Embedder
+    from app.agent.providers.offline.questions import QuestionIndex
 
 IntentKind = Literal[
     "smalltalk", "escalate", "ticket_status", "fact_question", "attachment", "knowledge", "acknowledge"
@@ -323,7 +323,7 @@ class Router:
 
     def known_question(self, text: str) -> float:
         """The best cosine between the message (the vector `read` embedded) and the questions the
-        knowledge base answers (`offline_questions`); 0.0 when it answers none."""
+        knowledge base answers (`questions`); 0.0 when it answers none."""
         index = self._questions() if self._questions is not None else None
         if index is None:
             return 0.0

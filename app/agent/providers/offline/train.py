@@ -1,9 +1,9 @@
-"""Train the offline model's intent classifier: `python -m app.agent.providers.offline_train`.
+"""Train the offline model's intent classifier: `python -m app.agent.providers.offline.train`.
 
 Reads the labelled utterances in `datasets/intents/` (train and validation splits), embeds them
 with the offline embedding model, fits one logistic regression per label (one-vs-rest, so labels
 combine), picks each label's threshold on the validation split, and writes the weights as an
-`.npz` beside `offline_intents.py` plus the validation scores as JSON. Deterministic: the same
+`.npz` beside `intents.py` plus the validation scores as JSON. Deterministic: the same
 data and model give the same file (a test retrains and compares the scores).
 """
 
@@ -24,8 +24,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score, precision_recall_fscore_support
 from sklearn.model_selection import GroupKFold
 
-from app.agent.providers import offline_detection
-from app.agent.providers.offline_intents import (
+from app.agent.providers.offline import detection as offline_detection
+from app.agent.providers.offline.intents import (
     ARTIFACT,
     ESCALATION_REASONS,
     LABELS,
@@ -34,7 +34,7 @@ from app.agent.providers.offline_intents import (
     request_parts,
     sentences,
 )
-from app.agent.providers.offline_questions import QuestionIndex, is_question
+from app.agent.providers.offline.questions import QuestionIndex, is_question
 from app.errors import InputError
 from app.settings import Settings
 
@@ -123,7 +123,7 @@ def dialogue_split(opening: str, validation_every: int) -> str:
 # sample; how the router does on DSTC10 dialogues it never saw is measured with a model trained with
 # `--split dstc10_track2=2` (benchmarks.knowledge_detection --split ...): the classifier alone
 # found 4 of its 16 held-out questions, with the match against the knowledge base's own questions
-# (`offline_questions`) 9. Fitting it in halves instead cost the demo dev dialogues escalation
+# (`questions`) 9. Fitting it in halves instead cost the demo dev dialogues escalation
 # F1 (0.923 -> 0.880) for no DSTC gain the match does not also give
 PUBLIC_SPLITS = {"dstc10_track2": 0, "dstc11_track5": 2}
 
@@ -163,7 +163,7 @@ def public_questions(root: Path) -> dict[str, list[str]]:
 
 def knowledge_questions(root: Path) -> list[str]:
     """The questions a DSTC `knowledge.json` answers: its FAQ documents' titles (DSTC9/10 `docs`)
-    and questions (DSTC11 `faqs`), those that are questions (`offline_questions.is_question`)."""
+    and questions (DSTC11 `faqs`), those that are questions (`questions.is_question`)."""
     knowledge = json.loads((root / "knowledge.json").read_text(encoding="utf-8"))
     questions = []
     for entities in knowledge.values():
@@ -324,7 +324,7 @@ def calibrate_detection(
     examples: Sequence[Example], probabilities: np.ndarray, thresholds: Mapping[str, float]
 ) -> tuple[float, dict[str, dict[str, float]]]:
     """The margin by which `booking` must beat `knowledge` for a message not to be looked up
-    (`offline_detection`), chosen on the validation examples labelled for `knowledge`, and the
+    (`detection`), chosen on the validation examples labelled for `knowledge`, and the
     "needs knowledge" decision's scores there, in all and per source (the written lines, the
     held-out halves of DSTC11 and DSTC10)."""
     rows = [i for i, ex in enumerate(examples) if ex.known is None or "knowledge" in ex.known]
@@ -556,7 +556,7 @@ def long_handover(
     *,
     weigh_whole: bool,
 ) -> bool:
-    """The long-message rule of `offline_policy.with_sentence_requests`: at least `count` of its
+    """The long-message rule of `policy.with_sentence_requests`: at least `count` of its
     sentences ask for a person with probability `threshold`, or (`weigh_whole`) the whole message
     hands over."""
     if weigh_whole and model.read(whole).escalation():
@@ -631,7 +631,7 @@ def embedding_function(name: str = EMBEDDER):
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m app.agent.providers.offline_train", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m app.agent.providers.offline.train", description=__doc__)
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--output", type=Path, default=OUTPUT)
     parser.add_argument("--scores", type=Path, default=SCORES)

@@ -7,7 +7,7 @@ when its probability reaches the threshold calibrated on the validation split. L
 exclusive: "I'm on Plus, do I get free returns?" states a fact *and* asks a question.
 
 The weights live in a small `.npz` (no pickle) next to this module, rebuilt by
-`python -m app.agent.providers.offline_train`; loading it is a few numpy arrays.
+`python -m app.agent.providers.offline.train`; loading it is a few numpy arrays.
 """
 
 from __future__ import annotations
@@ -116,7 +116,7 @@ def sentences(text: str) -> list[str]:
 
 def request_parts(text: str) -> list[str]:
     """What a long message is read as, one piece at a time, for a request for a person (see
-    `offline_policy.with_sentence_requests`): its sentences cut at quotes and clause breaks. A
+    `policy.with_sentence_requests`): its sentences cut at quotes and clause breaks. A
     request is often one clause of a long sentence ("if they cannot verify you, demand to be
     transferred to a human agent") or a quote in a list of them, and read with the rest of its
     sentence its embedding is diluted below any sure threshold; one-word pieces are left out."""
@@ -231,7 +231,7 @@ class IntentModel:
     @classmethod
     def load(cls, path: str | Path | None = None) -> IntentModel:
         """The model at `path`, or the one shipped with this package."""
-        source = Path(path) if path else resources.files("app.agent.providers") / ARTIFACT
+        source = Path(path) if path else resources.files(__package__) / ARTIFACT
         try:
             with source.open("rb") as handle, np.load(handle, allow_pickle=False) as data:
                 return cls(
@@ -245,5 +245,5 @@ class IntentModel:
         except (OSError, KeyError, ValueError) as exc:
             raise ConfigError(
                 f"The offline intent model could not be read ({exc}); rebuild it with "
-                "`python -m app.agent.providers.offline_train`."
+                "`python -m app.agent.providers.offline.train`."
             ) from None
