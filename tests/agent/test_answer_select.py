@@ -256,6 +256,40 @@ def test_a_row_conflicts_only_when_another_row_of_its_table_names_the_entity() -
     assert row_conflicts(page, wanted, content_words) == [False, False]
 
 
+def test_a_row_whose_label_is_part_of_the_named_one_conflicts() -> None:
+    """ "Aura 2" is part of "Aura 2 Pro": a question about the Pro names both labels' words, and
+    only the Pro's row answers it; a question about the Aura 2 alone keeps both (nothing says the Pro)."""
+    from app.agent.providers.offline.answer import content_words
+    from app.agent.providers.offline.answer_select import row_conflicts
+
+    table = "| Model | Full charge time |\n|---|---|\n| Aura 2 | 2 hours |\n| Aura 2 Pro | 2.5 hours |"
+    units = passage_units([passage(1, "Charging", "Battery life", table, doc_id="battery")])
+    pro = frozenset(content_words("how long to fully charge the Aura 2 Pro?"))
+    assert row_conflicts(units, pro, content_words) == [True, False]
+    plain = frozenset(content_words("how long to fully charge the Aura 2?"))
+    assert row_conflicts(units, plain, content_words) == [False, False]
+
+
+def test_a_sentence_said_again_inside_a_longer_one_is_quoted_once() -> None:
+    """The longer sentence adds no number, so it is the same answer twice; one adding a number is not."""
+    from app.agent.providers.offline.answer import _same_words
+
+    short, *_ = passage_units([passage(1, "Premium", "", "There is no free trial of Premium.")])
+    longer, added = passage_units(
+        [
+            passage(
+                2,
+                "Free trial",
+                "",
+                "There is no free trial of Premium, and the trial cannot be combined with the student"
+                " discount. There is no free trial of Premium, but Plus is free for 30 days.",
+            )
+        ]
+    )
+    assert _same_words(short, longer) and _same_words(longer, short)
+    assert not _same_words(short, added)
+
+
 def test_a_price_question_prefers_the_unit_stating_an_amount(embedder: MiniLM) -> None:
     own = "| Store | Monthly | Annual |\n|---|---|---|\n| United Kingdom | £4.99 | £49 |"
     passages = [

@@ -217,24 +217,35 @@ def refers_away(unit: Unit, titles: set[str]) -> bool:
 
 def row_conflicts(units: Sequence[Unit], wanted: frozenset[str], content_words: Words) -> list[bool]:
     """Table rows ("Plan: Premium; UK monthly: £9.99") about another entity than the one asked about:
-    a row none of whose values the question names, while another row of the same table does. (A
-    table whose rows name no asked-about word, such as a plan page's price-by-country table, is
-    about the entity in its heading; none of its rows conflicts.)"""
+    a row none of whose values the question names, while another row of the same table does; or a
+    row whose label is part of another row's label that the question names whole ("Model: Aura 2"
+    beside "Model: Aura 2 Pro" when the question names the Pro). (A table whose rows name no
+    asked-about word, such as a plan page's price-by-country table, is about the entity in its
+    heading; none of its rows conflicts.)"""
     named: dict[tuple[int, int], bool] = {}
-    matches: list[bool | None] = []
+    labels: dict[tuple[int, int], list[set[str]]] = {}
+    rows: list[tuple[tuple[int, int], set[str], bool] | None] = []
     for unit in units:
-        if not _ROW_LABEL.match(unit.text) or ";" not in unit.text:
-            matches.append(None)
+        if not _is_row(unit.text):
+            rows.append(None)
             continue
-        values = set().union(*(content_words(cell.partition(": ")[2]) for cell in unit.text.split("; ")))
-        match = bool(values & wanted)
-        matches.append(match)
-        table = (unit.order[0], unit.block)
+        cells = [cell.partition(": ")[2] for cell in unit.text.split("; ")]
+        match = bool(set().union(*map(content_words, cells)) & wanted)
+        table, label = (unit.order[0], unit.block), content_words(cells[0])
+        rows.append((table, label, match))
         named[table] = named.get(table, False) or match
+        labels.setdefault(table, []).append(label)
     return [
-        match is False and named[(unit.order[0], unit.block)]
-        for unit, match in zip(units, matches, strict=True)
+        row is not None
+        and named[row[0]]
+        and (not row[2] or _named_more_fully(row[1], labels[row[0]], wanted))
+        for row in rows
     ]
+
+
+def _named_more_fully(label: set[str], labels: list[set[str]], wanted: frozenset[str]) -> bool:
+    """Whether another row's label contains this one and adds words the question names."""
+    return any(label < other and (other - label) & wanted for other in labels)
 
 
 # --- the choice ----------------------------------------------------------------------------
