@@ -290,6 +290,21 @@ def test_a_sentence_said_again_inside_a_longer_one_is_quoted_once() -> None:
     assert not _same_words(short, added)
 
 
+def test_a_row_nothing_picks_gives_way_to_the_first_row_of_its_table() -> None:
+    """Which of two equally fitting rows sounds closer to "when is chat open?" is chance; the first
+    row is the table's default case. A row the question or the customer picks stays chosen."""
+    from app.agent.providers.offline.answer_select import _first_row
+
+    hours = "| Team | Weekdays |\n|---|---|\n| UK and Ireland | 8:00-20:00 |\n| Germany | 8:00-18:00 CET |"
+    units = passage_units([passage(1, "Contact us", "Opening hours", hours, doc_id="contact")])
+    scores = np.array([0.50, 0.55])
+    none = np.zeros(2, dtype=bool)
+    assert _first_row(units, 1, scores, none, None) == 0
+    assert _first_row(units, 1, np.array([0.40, 0.55]), none, None) == 1  # far closer: kept
+    assert _first_row(units, 1, scores, none, np.array([False, True])) == 1  # the customer is in Germany
+    assert _first_row(units, 1, scores, np.array([True, False]), None) == 1  # the question names Germany
+
+
 def test_a_price_question_prefers_the_unit_stating_an_amount(embedder: MiniLM) -> None:
     own = "| Store | Monthly | Annual |\n|---|---|---|\n| United Kingdom | £4.99 | £49 |"
     passages = [

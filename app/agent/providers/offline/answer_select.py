@@ -399,6 +399,7 @@ SUPPORT_MARGIN = 0.25
 NEXT_MARGIN = 0.25
 QUANTITIES = frozenset({PRICE, DURATION, COUNT})
 AFTER_LIST = 3  # paragraphs after a chosen numbered list whose quantity joins the steps, whatever their score
+FIRST_ROW_MARGIN = 0.1  # a table's first row stands for it over a row that sounds this much closer
 TYPED_LEAD = 0.25  # a unit stating the kind of fact asked for wins over better-sounding ones within this
 
 
@@ -568,6 +569,7 @@ def compose(
     if asked_rows is not None:
         preferred = asked_rows > 0 if preferred is None else preferred | (asked_rows > 0)
     best = _typed_best(units, ranked, scores, question, conflicts, preferred)
+    best = _first_row(units, best, scores, conflicts, preferred)
     ranked = [best, *(i for i in ranked if i != best)]
     if question.kind.wants(STEPS) and not question.kind.factual:
         # the best unit's section, else that of a close runner-up in the same article: "Sign in
@@ -616,6 +618,26 @@ def compose(
     chosen.extend(supporting(units, chosen, scores, question, similar, conflicts=conflicts))
     rest = sorted(dict.fromkeys(chosen[1:]), key=lambda i: units[i].order)
     return Choice(tuple(dict.fromkeys([best, *rest])))
+
+
+def _first_row(
+    units: Sequence[Unit], best: int, scores: np.ndarray, conflicts: np.ndarray, preferred: np.ndarray | None
+) -> int:
+    """A table row chosen when nothing in the question or the dialogue picks a row of its table (no
+    row named, no country or plan told): the table's first row close to it instead. Which of
+    several equally fitting rows sounds most like the question is chance ("Germany (German)" for
+    "when is your chat open?"); the first row is the table's default case (the UK and Ireland team)."""
+    if not _is_row(units[best].text) or conflicts[best] or (preferred is not None and preferred[best]):
+        return best
+    table = [
+        i
+        for i, unit in enumerate(units)
+        if unit.cite == units[best].cite and unit.block == units[best].block and _is_row(unit.text)
+    ]
+    if any(conflicts[i] or (preferred is not None and preferred[i]) for i in table):
+        return best
+    first = min(table, key=lambda i: units[i].order)
+    return first if scores[first] >= scores[best] - FIRST_ROW_MARGIN else best
 
 
 def _section_of(units: Sequence[Unit], best: int, similar: Callable[[int, int], bool]) -> list[int]:
