@@ -162,7 +162,8 @@ def clause_gains(turns: list[tuple[int, str, str, list]]) -> list[tuple[int, lis
     answerer, found = Quoting(), []
     for half, question, reference, snippets in turns:
         reviews = [s for s in snippets if s.kind == REVIEW]
-        candidates = answerer.clause_candidates(reviews, question, answerer.tally(reviews).side)
+        tally = answerer.tally(reviews)
+        candidates = answerer.clause_candidates(reviews, question, tally.side, strict=tally.few > 0)
         replies = []
         for quote in ["", *(c.text for c in candidates)]:
             answerer.quote = quote

@@ -83,6 +83,9 @@ def test_the_aspect_is_neither_the_entity_name_nor_a_function_word() -> None:
     assert answerer.aspect("How are the views at the Nirala?", texts, "The Nirala") == "views"
     assert answerer.aspect("What do guests say about the Nirala?", texts, "The Nirala") == ""
     assert answerer.aspect("When can we get in?", texts, "The Nirala") == ""  # "when" is in a text
+    # the name is left out by stem, however the question spells it
+    hobsons = ["The view from the Hobsons House was breathtaking.", "Hobsons House has a great view."]
+    assert answerer.aspect("How's the view from the Hobson's House?", hobsons, "Hobsons House") == "view"
 
 
 @pytest.mark.parametrize(
@@ -271,6 +274,10 @@ def test_clause_candidates_are_short_clauses_of_the_larger_side_only() -> None:
     negative = answerer.clause_candidates(snippets, "How is the view?", side=-1)
     assert {c.text for c in negative} >= {"The view of the car park was ugly and depressing"}
     assert not {c.text for c in negative} & set(texts) - {"We looked at the view"}
+    # "most guests say" claims the larger side: then only sentences that lean to it are quoted
+    strict = answerer.clause_candidates(snippets, "How is the view?", side=1, strict=True)
+    assert "We looked at the view" not in {c.text for c in strict}
+    assert "The view was stunning" in {c.text for c in strict}
 
 
 def test_the_clause_model_artifact_loads_and_a_stale_one_is_refused(tmp_path: Path) -> None:

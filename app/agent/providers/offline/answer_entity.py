@@ -295,10 +295,15 @@ class EntityAnswerer:
         """What the question asks about, in its own words: its content word that the most selected
         sentences share (by stem; the last such word on a tie), opinion words left out ("good",
         "nice": the verdict says those), and so are the entity's own name ("the Nirala at the
-        Nirala") and common English function words ("when", "get"); "" when none is left."""
-        name = set(entity.lower().split())
-        content = set(tokenize(question)) - name - ENGLISH_STOP_WORDS
-        words = [word for word in re.findall(r"[a-z]+", question.lower()) if word in content]
+        Nirala", by stem: "Hobson's" for "Hobsons House") and common English function words ("when",
+        "get"); "" when none is left."""
+        name = self._stems(entity)
+        content = set(tokenize(question)) - ENGLISH_STOP_WORDS
+        words = [
+            word
+            for word in re.findall(r"[a-z]+", question.lower())
+            if word in content and self._stem.stem(word) not in name
+        ]
         said = [self._stems(text) for text in texts]
         share = {w: sum(self._stem.stem(w) in stems for stems in said) for w in words}
         shared = [w for w in words if share[w]]
@@ -315,17 +320,20 @@ class EntityAnswerer:
             self._clause_model = ClauseModel.load(CLAUSE_MODEL_PATH)
         return self._clause_model
 
-    def clause_candidates(self, reviews: Sequence[Snippet], question: str, side: int) -> list[Clause]:
+    def clause_candidates(
+        self, reviews: Sequence[Snippet], question: str, side: int, *, strict: bool = False
+    ) -> list[Clause]:
         """The clauses a reply on these reviews may quote, with what the clause model reads of each:
-        every clause (split at commas, colons and conjunctions) and every whole sentence of the
-        sentences that do not lean against `side`, of 2 to MAX_CLAUSE_WORDS words."""
+        every clause (split at commas, colons and conjunctions) and every whole sentence, of
+        MIN_CLAUSE_WORDS to MAX_CLAUSE_WORDS words, of the sentences that do not lean against `side`
+        (`strict`: that lean to it, when the reply says "most guests say")."""
         texts = [s.text for s in reviews]
         aspect = self.aspect(question, texts, reviews[0].entity if reviews else "")
         asked = self._stems(question)
         stems = [self._stems(text) for text in texts]
         found: dict[str, Clause] = {}
         for rank, (text, leaning) in enumerate(zip(texts, self.opinions(texts), strict=True)):
-            if leaning == -side:
+            if leaning == -side or (strict and leaning != side):
                 continue
             whole = text.strip().rstrip(".!")
             pieces = [_LEADING_LINK.sub("", piece.strip()) for piece in _CLAUSE_BREAK.split(whole)]
@@ -418,7 +426,8 @@ class EntityAnswerer:
             lead = "" if brief or few else self._yes_or_no(question, side)
             opening = f"{lead}, the {judged}" if lead else f"The {judged}"
         cites = "".join(s.cite for s in reviews)
-        said = "" if brief else self.choose_clause(self.clause_candidates(reviews, question, side))
+        candidates = [] if brief else self.clause_candidates(reviews, question, side, strict=few > 0)
+        said = self.choose_clause(candidates)
         if not said:
             return f"{opening} {cites}."
         who = "guests say" if tally.guests > 1 else "a guest says"
