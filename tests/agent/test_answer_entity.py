@@ -83,6 +83,8 @@ def test_the_aspect_is_neither_the_entity_name_nor_a_function_word() -> None:
     assert answerer.aspect("How are the views at the Nirala?", texts, "The Nirala") == "views"
     assert answerer.aspect("What do guests say about the Nirala?", texts, "The Nirala") == ""
     assert answerer.aspect("When can we get in?", texts, "The Nirala") == ""  # "when" is in a text
+    # an opinion word is never the aspect, even when it is the only word shared ("the nice at X")
+    assert answerer.aspect("How nice is the decor at the Nirala?", ["A nice place."], "The Nirala") == ""
     # the name is left out by stem, however the question spells it
     hobsons = ["The view from the Hobsons House was breathtaking.", "Hobsons House has a great view."]
     assert answerer.aspect("How's the view from the Hobson's House?", hobsons, "Hobsons House") == "view"
