@@ -19,7 +19,8 @@ Passage numbers do not matter: citations are removed before scoring, as in the e
 the guests' sentences a reply on reviews quotes). On the fitting half's knowledge turns about one
 entity with reviews, composed from the GOLD snippets, every candidate clause is quoted in turn and
 the gain in ROUGE-L over the reply that quotes none is the target of a ridge regression on the
-clause's features (alpha chosen by cross-validation on the fitting half). The checking half is
+clause's features (alpha chosen by cross-validation over the fitting half's turns, see
+`choose_alpha`). The checking half is
 only scored: the mean ROUGE-L of those replies with the fitted model's choice.
 """
 
@@ -173,39 +174,79 @@ def clause_gains(turns: list[tuple[int, str, str, list]]) -> list[tuple[int, lis
     return found
 
 
+ALPHAS = (0.1, 1.0, 10.0, 100.0, 1000.0)
+
+
+def ridge_model(turns: list) -> object:
+    """A ridge regression of each candidate clause's gain on its features, over these turns."""
+    from sklearn.linear_model import Ridge
+
+    rows = [(c.features, g) for _, cands, gains, _ in turns for c, g in zip(cands, gains, strict=True)]
+    return lambda alpha: Ridge(alpha=alpha).fit([f for f, _ in rows], [g for _, g in rows])
+
+
+def as_clause_model(ridge: object) -> object:
+    from app.agent.providers.offline.answer_entity import ClauseModel
+
+    return ClauseModel(tuple(float(w) for w in ridge.coef_), float(ridge.intercept_))
+
+
+def quoted_rouge(model: object, turns: list) -> float:
+    """Mean ROUGE-L of the replies quoting the model's choice (none when no gain is expected)."""
+    import numpy as np
+
+    chosen = []
+    for _, candidates, gains, base in turns:
+        predicted = model.gains([c.features for c in candidates]) if candidates else np.array([])
+        best = int(np.argmax(predicted)) if len(predicted) else -1
+        chosen.append(base + (gains[best] if best >= 0 and predicted[best] > 0 else 0.0))
+    return float(np.mean(chosen)) if chosen else 0.0
+
+
+def choose_alpha(turns: list, folds: int = 5) -> float:
+    """The ridge penalty whose models, fitted on the other folds of the fitting half's turns (a turn's
+    clauses stay in one fold), quote best on the held-out fold: the objective itself, not the
+    squared error of the gains (one turn's clauses share its reference, so a row-wise criterion
+    overrates small penalties)."""
+    import numpy as np
+
+    def score(alpha: float) -> float:
+        held = []
+        for k in range(folds):
+            train = [t for i, t in enumerate(turns) if i % folds != k]
+            test = [t for i, t in enumerate(turns) if i % folds == k]
+            held.append(quoted_rouge(as_clause_model(ridge_model(train)(alpha)), test))
+        return float(np.mean(held))
+
+    return max(ALPHAS, key=score)
+
+
 def fit(root: Path, split: str) -> None:
     """Refit the clause model and write its artifact (see the module docstring)."""
     import numpy as np
-    from sklearn.linear_model import RidgeCV
 
-    from app.agent.providers.offline.answer_entity import CLAUSE_FEATURES, CLAUSE_MODEL_PATH, ClauseModel
+    from app.agent.providers.offline.answer_entity import CLAUSE_FEATURES, CLAUSE_MODEL_PATH
 
     measured = clause_gains(gold_turns(root, split))
-    rows = [
-        (c.features, g)
-        for h, cands, gains, _ in measured
-        if h == FITTING
-        for c, g in zip(cands, gains, strict=True)
-    ]
-    ridge = RidgeCV(alphas=(0.1, 1.0, 10.0, 100.0)).fit([f for f, _ in rows], [g for _, g in rows])
-    model = ClauseModel(tuple(float(w) for w in ridge.coef_), float(ridge.intercept_))
+    fitting = [m for m in measured if m[0] == FITTING]
+    alpha = choose_alpha(fitting)
+    model = as_clause_model(ridge_model(fitting)(alpha))
     table = []
     for half, name in ((FITTING, "fitting"), (CHECKING, "checking")):
         part = [m for m in measured if m[0] == half]
-        none, chosen = [], []
-        for _, candidates, gains, base in part:
-            none.append(base)
-            predicted = model.gains([c.features for c in candidates]) if candidates else np.array([])
-            best = int(np.argmax(predicted)) if len(predicted) else -1
-            chosen.append(base + (gains[best] if best >= 0 and predicted[best] > 0 else 0.0))
-        table.append([name, str(len(part)), f"{np.mean(none):.4f}", f"{np.mean(chosen):.4f}"])
-    print_table("clause model (gold snippets)", ["part", "turns", "ROUGE-L no quote", "ROUGE-L model"], table)
+        none = float(np.mean([base for *_, base in part]))
+        table.append([name, str(len(part)), f"{none:.4f}", f"{quoted_rouge(model, part):.4f}"])
+    print_table(
+        f"clause model (gold snippets, alpha {alpha:g})",
+        ["part", "turns", "ROUGE-L no quote", "ROUGE-L model"],
+        table,
+    )
     artifact = {
         "features": list(CLAUSE_FEATURES),
         "weights": list(model.weights),
         "intercept": model.intercept,
-        "alpha": float(ridge.alpha_),
-        "fitted_on": f"{root.name}/{split}, fitting half, gold snippets, {len(rows)} clauses",
+        "alpha": alpha,
+        "fitted_on": f"{root.name}/{split}, fitting half, gold snippets, {len(fitting)} turns",
         "rouge_l": {row[0]: {"no quote": float(row[2]), "model": float(row[3])} for row in table},
     }
     CLAUSE_MODEL_PATH.write_text(json.dumps(artifact, indent=2) + "\n", encoding="utf-8")
