@@ -15,6 +15,7 @@ import pytest
 from app.agent.providers.offline.answer_entity import (
     CLAUSE_FEATURES,
     CLAUSE_MODEL_PATH,
+    QUOTE_MARGIN,
     ClauseModel,
     EntityAnswerer,
     answer_first,
@@ -276,6 +277,10 @@ def test_clause_candidates_are_short_clauses_of_the_larger_side_only() -> None:
     negative = answerer.clause_candidates(snippets, "How is the view?", side=-1)
     assert {c.text for c in negative} >= {"The view of the car park was ugly and depressing"}
     assert not {c.text for c in negative} & set(texts) - {"We looked at the view"}
+    # a clause expected to help by less than QUOTE_MARGIN is not worth its words
+    candidates = answerer.clause_candidates(snippets, "How is the view?", side=1)
+    assert EntityAnswerer(ClauseModel((0.0,) * 9, QUOTE_MARGIN / 2)).choose_clause(candidates) == ""
+    assert EntityAnswerer(ClauseModel((0.0,) * 9, QUOTE_MARGIN * 2)).choose_clause(candidates)
     # "most guests say" claims the larger side: then only sentences that lean to it are quoted
     strict = answerer.clause_candidates(snippets, "How is the view?", side=1, strict=True)
     assert "We looked at the view" not in {c.text for c in strict}
