@@ -394,3 +394,16 @@ def test_unselected_passages_keep_the_general_answer(responder: OfflineResponder
     reply = _answer(responder, "Are the rooms clean?", hits)
     assert "are positive" not in reply  # the extractive answerer's wording, not this module's
     assert cited_numbers(reply)
+
+
+def test_an_faq_and_reviews_say_yes_or_no_once() -> None:
+    passages = [
+        faq(1, "Alpha Lodge", "hotel:0:faq:1", "Do you have a garden?\n\nAlpha Lodge has a garden."),
+        review(2, "Alpha Lodge", 1, 0, "The garden was beautiful."),
+        review(3, "Alpha Lodge", 2, 0, "A lovely garden to sit in."),
+    ]
+    reply = EntityAnswerer(NO_QUOTE).reply(entity_snippets(passages), "Is there a nice garden?")
+    assert reply == (
+        "Yes, Alpha Lodge has a garden [1]. The reviews of the garden at Alpha Lodge are positive [2][3]."
+        " Would you like to book a room?"
+    )

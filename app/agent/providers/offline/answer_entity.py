@@ -409,11 +409,18 @@ class EntityAnswerer:
         if faqs:
             parts.append(_faq_clause(entity, faqs, named=named))
         if reviews:
-            parts.append(self._review_clause(entity, reviews, question, brief=named))
+            # the FAQ's answer already says yes or no, when there is one
+            parts.append(self._review_clause(entity, reviews, question, brief=named, answered=bool(faqs)))
         return " ".join(parts)
 
     def _review_clause(
-        self, entity: str, reviews: list[Snippet], question: str, *, brief: bool = False
+        self,
+        entity: str,
+        reviews: list[Snippet],
+        question: str,
+        *,
+        brief: bool = False,
+        answered: bool = False,
     ) -> str:
         """Whether the guests who mention the aspect are positive, negative or mixed on it, with "Yes"
         or "No" first when that answers the question (see `_yes_or_no`), then the clause the clause
@@ -430,7 +437,7 @@ class EntityAnswerer:
             opening = f"The reviews{place} mention {f'the {aspect}' if aspect else 'it'}"
         else:
             judged = f"reviews of {reviewed} are {tone if not few else 'mixed'}"
-            lead = "" if brief or few else self._yes_or_no(question, side)
+            lead = "" if brief or few or answered else self._yes_or_no(question, side)
             opening = f"{lead}, the {judged}" if lead else f"The {judged}"
         cites = "".join(s.cite for s in reviews)
         candidates = [] if brief else self.clause_candidates(reviews, question, side, strict=few > 0)
