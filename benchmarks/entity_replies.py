@@ -20,8 +20,11 @@ the guests' sentences a reply on reviews quotes). On the fitting half's knowledg
 entity with reviews, composed from the GOLD snippets, every candidate clause is quoted in turn and
 the gain in ROUGE-L over the reply that quotes none is the target of a ridge regression on the
 clause's features (alpha chosen by cross-validation over the fitting half's turns, see
-`choose_alpha`). The checking half is
-only scored: the mean ROUGE-L of those replies with the fitted model's choice.
+`choose_alpha`). The checking half is only scored: the mean ROUGE-L of those replies with the
+fitted model's choice. (The DSTC11 train split, where this would better be fitted, is not among the
+shared datasets; val_dev's fitting half stands in for it.)
+
+A run made with `--limit N` is re-composed on its N instances.
 """
 
 from __future__ import annotations
