@@ -11,9 +11,11 @@ it. This module composes one short reply that cites the whole set instead:
   gets its yes or no in front, since that is what was asked;
 - review sentences are guests' opinions: the reply says whether the reviews of the aspect asked
   about (the question's word that the most selected sentences share) at the entity are positive,
-  negative or mixed ("Reviews of the view at Acorn Guest House are positive"), then repeats, in
-  passing, the clause of the larger side's best sentence that speaks of the aspect (`: guests say
-  "the view was amazing"`), when it is short; a longer sentence is not quoted at all;
+  negative or mixed ("The reviews of the view at Acorn Guest House are positive"), with "Yes, " or
+  "No, " first when the guests agree and the question is a yes/no one (`_yes_or_no`), then repeats,
+  in passing, one clause of a guest on the larger side (`: guests say "the view was amazing"`): the
+  clause a small linear model (`ClauseModel`, artifact entity_clauses.json) expects to bring the
+  reply closest to what a person would write, or none when no clause is expected to help;
 - a reply on reviews ends with the next step on offer ("Would you like to book a room?"), as the
   human replies do; an FAQ answer does not (see `next_step`);
 - a question about two entities ("which of A and B has parking?") gets one clause per entity;
@@ -30,6 +32,13 @@ Earlier, before the closing (fitting / validation part of another split): counti
 guests say") read 0.004 lower; a quote from each side, a list of the guests' opinion words, or the
 most typical sentence, lower still.
 
+Then (`--fit` refits the clause model on the fitting half's gold snippets): "The reviews" for
+"Reviews" and the yes/no lead raised ROUGE-L on gold snippets 0.278 -> 0.284 (fitting) and 0.274 ->
+0.278 (checking); the learned clause in place of the first short clause on the aspect of the best
+sentence, to about 0.29 / 0.28, at a cost in BLEU that QUOTE_MARGIN takes back. On a full val_dev
+run re-composed (the run's own selections): ROUGE-L / BLEU fitting 0.254 / 0.087 -> 0.265 / 0.087,
+checking 0.265 / 0.086 -> 0.268 / 0.086.
+
 It runs only on selected FAQ or review snippets, so help-centre articles keep the general path.
 Opinion is read by VADER (a human-rated sentiment lexicon with rules for negation, degree and
 "but"); a zero-shot reading from MiniLM embeddings (closer to generic pleased or displeased
@@ -38,10 +47,12 @@ statements) called about a third of 40 DSTC11 review sentences wrong, VADER far 
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 
 import numpy as np
 from nltk.stem import PorterStemmer
@@ -61,8 +72,16 @@ NEXT_STEP = {
     "": "Is there anything else you would like to know?",
 }
 # A review clause longer than this is not repeated in passing (the verdict says enough).
-MAX_CLAUSE_WORDS = 12
+MAX_CLAUSE_WORDS = 20
+MIN_CLAUSE_WORDS = 3
+# A clause is quoted only when the model expects it to raise ROUGE-L by more than this: a quote that
+# helps little costs BLEU (its words are rarely the reference's). Chosen on the fitting half of a
+# DSTC11 val_dev run re-composed (benchmarks.entity_replies): margin 0 / 0.005 / 0.01 / 0.02 read
+# ROUGE-L 0.264 / 0.266 / 0.265 / 0.262 and BLEU 0.080 / 0.082 / 0.087 / 0.093; 0.01 is the best
+# ROUGE-L that keeps BLEU at the former replies' 0.087.
+QUOTE_MARGIN = 0.01
 _CLAUSE_BREAK = re.compile(r"[,;:]\s+|\s+(?=(?:but|and|while|although|though|because)\s)", re.I)
+_FIRST_PERSON = re.compile(r"\b(?:i|we|my|our|me|us)\b", re.I)
 _LEADING_LINK = re.compile(r"^(?:but|and|so|while|although|though|because|also|however)\b[\s,]*", re.I)
 # VADER's compound score below this in size is neither pleased nor displeased (a plain fact such as
 # "breakfast is served until ten"): it counts as a mention, not a verdict (VADER's own convention).
@@ -76,6 +95,76 @@ _YES_OR_NO = re.compile(r"^\s*(yes|no)\b", re.I)
 _LINKING = frozenset(
     {"and", "of", "the", "at", "in", "on", "for", "to", "by", "with", "or", "de", "la", "del"}
 )
+
+
+CLAUSE_MODEL_PATH = Path(__file__).with_name("entity_clauses.json")
+# What the clause model reads of a candidate clause (see EntityAnswerer._features).
+CLAUSE_FEATURES = (
+    "names the aspect",
+    "words / 10",
+    "(words / 10) squared",
+    "stems shared with the other selected sentences",
+    "stems shared with the question",
+    "rank of its sentence in the selection",
+    "is the whole sentence",
+    "first person",
+    "strength of opinion",
+)
+
+
+@dataclass(frozen=True)
+class Clause:
+    """A clause a reply on reviews may quote, and what the clause model reads of it."""
+
+    text: str
+    features: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class Tally:
+    """The guests behind a set of review sentences: how many are pleased, displeased, and in all."""
+
+    pleased: int
+    displeased: int
+    guests: int
+
+    @property
+    def side(self) -> int:
+        """+1 when at least as many are pleased as displeased, else -1."""
+        return 1 if self.pleased >= self.displeased else -1
+
+    @property
+    def most(self) -> int:
+        return max(self.pleased, self.displeased)
+
+    @property
+    def few(self) -> int:
+        return min(self.pleased, self.displeased)
+
+
+@dataclass(frozen=True)
+class ClauseModel:
+    """A linear estimate of how much quoting a clause raises a reply's ROUGE-L against a human reply
+    (fitted by `python -m benchmarks.entity_replies --fit`; see the module docstring)."""
+
+    weights: tuple[float, ...]
+    intercept: float
+
+    @classmethod
+    def load(cls, path: Path) -> ClauseModel:
+        try:
+            stored = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise RuntimeError(f"{path}: cannot read the entity clause model ({exc})") from None
+        if tuple(stored.get("features", ())) != CLAUSE_FEATURES:
+            raise RuntimeError(
+                f"{path}: fitted on other features; refit with benchmarks.entity_replies --fit"
+            )
+        return cls(tuple(float(w) for w in stored["weights"]), float(stored["intercept"]))
+
+    def gains(self, features: Sequence[Sequence[float]]) -> np.ndarray:
+        """The expected gain of each clause."""
+        return np.asarray(features, dtype=float) @ np.asarray(self.weights) + self.intercept
 
 
 @dataclass(frozen=True)
@@ -180,6 +269,9 @@ def display_name(name: str) -> str:
 class EntityAnswerer:
     """Composes the reply from the selected snippets; reads each review sentence's opinion."""
 
+    def __init__(self, clause_model: ClauseModel | None = None) -> None:
+        self._clause_model = clause_model  # None: the shipped artifact, read when first needed
+
     @cached_property
     def _sentiment(self) -> SentimentIntensityAnalyzer:
         """VADER's analyser (reads its lexicon when first needed, not at import)."""
@@ -210,33 +302,107 @@ class EntityAnswerer:
     def aspect(self, question: str, texts: Sequence[str], entity: str = "") -> str:
         """What the question asks about, in its own words: its content word that the most selected
         sentences share (by stem; the last such word on a tie), opinion words left out ("good",
-        "nice": the verdict says those), and so are the entity's own name ("the Nirala at the
-        Nirala") and common English function words ("when", "get"); "" when none is left."""
-        name = set(entity.lower().split())
-        content = set(tokenize(question)) - name - ENGLISH_STOP_WORDS
-        words = [word for word in re.findall(r"[a-z]+", question.lower()) if word in content]
+        "nice": the verdict says those; "reviews of the nice at X" reads wrong, and leaving them out
+        when no other word is shared read as well on DSTC11), and so are the entity's own name ("the
+        Nirala at the Nirala", by stem: "Hobson's" for "Hobsons House") and common English function
+        words ("when", "get"); "" when none is left."""
+        name = self._stems(entity)
+        content = set(tokenize(question)) - ENGLISH_STOP_WORDS
+        words = [
+            word
+            for word in re.findall(r"[a-z]+", question.lower())
+            if word in content and self._stem.stem(word) not in name
+        ]
         said = [self._stems(text) for text in texts]
         share = {w: sum(self._stem.stem(w) in stems for stems in said) for w in words}
         shared = [w for w in words if share[w]]
-        plain = [word for word in shared if word not in self._sentiment.lexicon] or shared
+        plain = [word for word in shared if word not in self._sentiment.lexicon]
         return max(reversed(plain), key=share.get) if plain else ""
 
     def _stems(self, text: str) -> set[str]:
         return {self._stem.stem(word) for word in re.findall(r"[a-z]+", text.lower())}
 
-    def _clause(self, sentence: str, aspect: str) -> str:
-        """The part of a review sentence that speaks of the aspect: its first clause (split at
-        commas, colons and conjunctions) holding the aspect's stem, when short enough to say in
-        passing (MAX_CLAUSE_WORDS); "" otherwise. The references summarise what guests say in a
-        few words; a whole quoted sentence read 0.02 lower in ROUGE-L (see the module docstring)."""
-        if not aspect:
+    @property
+    def clause_model(self) -> ClauseModel:
+        """The clause scorer given, else the learned one (read from its artifact when first needed)."""
+        if self._clause_model is None:
+            self._clause_model = ClauseModel.load(CLAUSE_MODEL_PATH)
+        return self._clause_model
+
+    def clause_candidates(
+        self, reviews: Sequence[Snippet], question: str, side: int, *, strict: bool = False
+    ) -> list[Clause]:
+        """The clauses a reply on these reviews may quote, with what the clause model reads of each:
+        every clause (split at commas, colons and conjunctions) and every whole sentence, of
+        MIN_CLAUSE_WORDS to MAX_CLAUSE_WORDS words, of the sentences that do not lean against `side`
+        (`strict`: that lean to it, when the reply says "most guests say")."""
+        texts = [s.text for s in reviews]
+        aspect = self.aspect(question, texts, reviews[0].entity if reviews else "")
+        asked = self._stems(question)
+        stems = [self._stems(text) for text in texts]
+        found: dict[str, Clause] = {}
+        for rank, (text, leaning) in enumerate(zip(texts, self.opinions(texts), strict=True)):
+            if leaning == -side or (strict and leaning != side):
+                continue
+            whole = text.strip().rstrip(".!")
+            pieces = [_LEADING_LINK.sub("", piece.strip()) for piece in _CLAUSE_BREAK.split(whole)]
+            for part in dict.fromkeys([*pieces, whole]):
+                if MIN_CLAUSE_WORDS <= len(part.split()) <= MAX_CLAUSE_WORDS and part not in found:
+                    others = [other for i, other in enumerate(stems) if i != rank]
+                    found[part] = Clause(
+                        part, self._features(part, whole, aspect, asked, others, rank / len(texts))
+                    )
+        return list(found.values())
+
+    def _features(
+        self, part: str, whole: str, aspect: str, asked: set[str], others: list[set[str]], rank: float
+    ) -> tuple[float, ...]:
+        """What the clause model reads of a clause, in CLAUSE_FEATURES order."""
+        own = self._stems(part)
+        size = len(part.split()) / 10
+        shared = float(np.mean([len(own & other) / max(1, len(own)) for other in others])) if others else 0.0
+        return (
+            float(bool(aspect) and self._stem.stem(aspect) in own),
+            size,
+            size * size,
+            shared,
+            len(own & asked) / max(1, len(own)),
+            rank,
+            float(part == whole),
+            float(bool(_FIRST_PERSON.search(part))),
+            abs(self._sentiment.polarity_scores(part)["compound"]),
+        )
+
+    def tally(self, reviews: Sequence[Snippet]) -> Tally:
+        """How many guests are pleased and displeased: a guest's verdict is the sign of the sum of
+        their sentences' leanings."""
+        authors: dict[str, list[Snippet]] = {}
+        for snippet in reviews:
+            authors.setdefault(snippet.author, []).append(snippet)
+        leaning = dict(zip(reviews, self.opinions([s.text for s in reviews]), strict=True))
+        verdicts = [int(np.sign(sum(leaning[s] for s in said))) for said in authors.values()]
+        return Tally(sum(v > 0 for v in verdicts), sum(v < 0 for v in verdicts), len(authors))
+
+    def choose_clause(self, candidates: Sequence[Clause]) -> str:
+        """The clause the model expects to raise the reply's overlap with what a person would write
+        the most; "" when none is expected to raise it by QUOTE_MARGIN (the verdict says enough)."""
+        if not candidates:
             return ""
-        stem = self._stem.stem(aspect)
-        for piece in _CLAUSE_BREAK.split(sentence.strip().rstrip(".!")):
-            part = _LEADING_LINK.sub("", piece.strip())
-            if stem in self._stems(part) and len(part.split()) <= MAX_CLAUSE_WORDS:
-                return part
-        return ""
+        gains = self.clause_model.gains([c.features for c in candidates])
+        best = int(np.argmax(gains))
+        return candidates[best].text if gains[best] > QUOTE_MARGIN else ""
+
+    def _yes_or_no(self, question: str, side: int) -> str:
+        """ "Yes" or "No" in front of a unanimous verdict on a yes/no question, as the human replies
+        do: yes when the guests lean the way the question asks ("Is it quiet?", pleased guests), no
+        when against ("Is it noisy?", pleased guests). A question that states no leaning
+        ("Are the rooms small?") with displeased guests gets neither: which way it asks is unknown."""
+        if not _YES_NO.match(question):
+            return ""
+        asked = self._sentiment.polarity_scores(question)["compound"]
+        if abs(asked) < OPINION_MARGIN and side < 0:
+            return ""
+        return "Yes" if side * (-1 if asked <= -OPINION_MARGIN else 1) > 0 else "No"
 
     def _about(self, entity: str, snippets: list[Snippet], question: str, *, named: bool) -> str:
         faqs = [s for s in snippets if s.kind == FAQ]
@@ -245,48 +411,45 @@ class EntityAnswerer:
         if faqs:
             parts.append(_faq_clause(entity, faqs, named=named))
         if reviews:
-            parts.append(self._review_clause(entity, reviews, question, brief=named))
+            # the FAQ's answer already says yes or no, when there is one
+            parts.append(self._review_clause(entity, reviews, question, brief=named, answered=bool(faqs)))
         return " ".join(parts)
 
     def _review_clause(
-        self, entity: str, reviews: list[Snippet], question: str, *, brief: bool = False
+        self,
+        entity: str,
+        reviews: list[Snippet],
+        question: str,
+        *,
+        brief: bool = False,
+        answered: bool = False,
     ) -> str:
-        """Whether the guests who mention the aspect are positive, negative or mixed on it (a guest's
-        verdict is the sum of their sentences' leanings), then the clause on the aspect of the
-        larger side's best-ranked sentence, said by most guests when mixed (none when it has no
-        short one, or when `brief`: a reply on several entities gives each its verdict only)."""
-        authors: dict[str, list[Snippet]] = {}
-        for snippet in reviews:
-            authors.setdefault(snippet.author, []).append(snippet)
-        leaning = dict(zip(reviews, self.opinions([s.text for s in reviews]), strict=True))
-        verdict = {author: int(np.sign(sum(leaning[s] for s in said))) for author, said in authors.items()}
-        pleased = sum(v > 0 for v in verdict.values())
-        displeased = sum(v < 0 for v in verdict.values())
-        side = 1 if pleased >= displeased else -1
-        most, few = max(pleased, displeased), min(pleased, displeased)
+        """Whether the guests who mention the aspect are positive, negative or mixed on it, with "Yes"
+        or "No" first when that answers the question (see `_yes_or_no`), then the clause the clause
+        model picks from the sentences that do not lean against the larger side, said by most guests
+        when mixed (none when no clause is expected to help, or when `brief`: a reply on several
+        entities gives each its verdict only)."""
+        tally = self.tally(reviews)
+        side, most, few = tally.side, tally.most, tally.few
         tone = "positive" if side > 0 else "negative"
         aspect = self.aspect(question, [s.text for s in reviews], entity)
         place = f" at {entity}" if entity else ""
         reviewed = f"the {aspect}{place}" if aspect else entity or "it"
         if not most:
-            opening = f"Reviews{place} mention {f'the {aspect}' if aspect else 'it'}"
+            opening = f"The reviews{place} mention {f'the {aspect}' if aspect else 'it'}"
         else:
-            opening = f"Reviews of {reviewed} are {tone if not few else 'mixed'}"
+            judged = f"reviews of {reviewed} are {tone if not few else 'mixed'}"
+            lead = "" if brief or few or answered else self._yes_or_no(question, side)
+            opening = f"{lead}, the {judged}" if lead else f"The {judged}"
         cites = "".join(s.cite for s in reviews)
-        said = "" if brief else self._clause(_best(reviews, verdict, leaning, side), aspect)
+        candidates = [] if brief else self.clause_candidates(reviews, question, side, strict=few > 0)
+        said = self.choose_clause(candidates)
         if not said:
             return f"{opening} {cites}."
-        who = "guests say" if len(authors) > 1 else "a guest says"
+        who = "guests say" if tally.guests > 1 else "a guest says"
         if most and few:  # how many agree with the clause, when not all do
             who = "most guests say" if most > few else "half the guests say"
         return f'{opening}: {who} "{_reported(said)}" {cites}.'
-
-
-def _best(reviews: list[Snippet], verdict: dict[str, int], leaning: dict[Snippet, int], side: int) -> str:
-    """The best-ranked sentence that leans to `side` by a guest who does; else that guest's first.
-    (Searching further sentences for a clause on the aspect read lower on DSTC11's fitting half.)"""
-    guests = [s for s in reviews if verdict[s.author] == side] or reviews
-    return next((s for s in guests if leaning[s] == side), guests[0]).text
 
 
 def _faq_clause(entity: str, faqs: list[Snippet], *, named: bool) -> str:
