@@ -28,6 +28,7 @@ from app.agent.providers.offline.answer_select import (
     remembered_headings,
     rows_naming,
     rule_scores,
+    stated_numbers,
     tried_units,
     unit_features,
 )
@@ -58,7 +59,6 @@ _STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 LEXICAL_WEIGHT = 0.05
 NEAR_DUPLICATE = 0.88
 CONTAINED_WORDS = 3  # a sentence of at least this many content words, all said again in a longer one
-_DIGITS = re.compile(r"\d+(?:[.,]\d+)?")
 # Up to four sentences within 0.12 of the best: reviews and FAQs often say the same thing in several
 # places, and citing each place is what a reader (and DSTC's knowledge selection) wants. Measured
 # against three within 0.10: DSTC11 selection F1 0.256 → 0.276, the demo dialogues unchanged (0.500).
@@ -476,7 +476,7 @@ def _same_words(a: Unit, b: Unit) -> bool:
     return (
         len(inside) >= CONTAINED_WORDS
         and len(left & right) == len(inside)
-        and not set(_DIGITS.findall(long)) - set(_DIGITS.findall(short))
+        and not stated_numbers(long) - stated_numbers(short)
     )
 
 

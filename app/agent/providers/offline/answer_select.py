@@ -736,7 +736,7 @@ def supporting(
     sections = {(units[i].cite, units[i].section) for i in chosen if units[i].cite == units[chosen[0]].cite}
     # a table row beside a chosen row is an alternative (another option, plan or country), not a detail
     tables = {(units[i].cite, units[i].block) for i in chosen if _is_row(units[i].text)}
-    stated = set().union(*(_numbers(units[i].text) for i in chosen))
+    stated = set().union(*(stated_numbers(units[i].text) for i in chosen))
     kinds = (question.kind.typed & QUANTITIES) or QUANTITIES
     words = sum(len(units[i].text.split()) for i in chosen)
     floor = max(float(scores[i]) for i in chosen) - SUPPORT_MARGIN
@@ -753,7 +753,7 @@ def supporting(
             and not (conflicts is not None and conflicts[i])
             and (unit.order in noted or scores[i] >= (floor - NEXT_MARGIN if unit.order in after else floor))
             and not unit.text.endswith(("?", ":"))
-            and _numbers(unit.text) - stated
+            and stated_numbers(unit.text) - stated
             and kinds & carried_types(unit.text)
         ),
         key=lambda i: (-round(float(scores[i]), 6), units[i].order),
@@ -763,11 +763,11 @@ def supporting(
         size = len(units[i].text.split())
         if len(added) >= MAX_SUPPORT or words + size > SUPPORT_MAX_WORDS:
             continue
-        if any(similar(i, j) for j in [*chosen, *added]) or not _numbers(units[i].text) - stated:
+        if any(similar(i, j) for j in [*chosen, *added]) or not stated_numbers(units[i].text) - stated:
             continue
         added.append(i)
         words += size
-        stated |= _numbers(units[i].text)
+        stated |= stated_numbers(units[i].text)
     return added
 
 
@@ -785,7 +785,7 @@ def _is_row(text: str) -> bool:
     return bool(_ROW_LABEL.match(text)) and "; " in text
 
 
-def _numbers(text: str) -> set[str]:
+def stated_numbers(text: str) -> set[str]:
     """The numbers a unit states, as written (a unit adds a fact when it states one not yet said)."""
     return set(_NUMBER.findall(text))
 
