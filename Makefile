@@ -29,8 +29,8 @@ install: $(STAMP)
 
 $(STAMP): pyproject.toml requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet torch==2.13.0
-	$(PY) -m pip install --quiet -c requirements.lock -e '.[dev]'
+	$(PY) -m pip install --quiet --no-cache-dir torch==2.13.0
+	$(PY) -m pip install --quiet --no-cache-dir -c requirements.lock -e '.[dev]'
 	@touch $@
 
 browser-deps:  ## Debian's Chromium for the browser tests (skipped with a notice if it cannot be installed)
