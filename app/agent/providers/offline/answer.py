@@ -23,6 +23,7 @@ from app.agent.providers.offline.answer_select import (
     choose,
     compose,
     default_scorer,
+    elliptical,
     named_sections,
     read_question,
     remembered_headings,
@@ -32,6 +33,7 @@ from app.agent.providers.offline.answer_select import (
     tried_units,
     unit_features,
 )
+from app.agent.providers.offline.answer_signpost import WAYS, announced, announces
 from app.agent.providers.offline.answer_types import carried_types
 from app.protocol import TOOL_NAMES, Passage
 
@@ -342,6 +344,8 @@ class ExtractiveAnswerer:
             in_context = matrix @ np.asarray(self.embedder.embed_query(question), dtype=np.float32)
         wanted = content_words(focus) | content_words(question)
         asked = read_question(focus, question, wanted, frozenset(content_words(" ".join(remembered))))
+        if not self.learned:  # the learned scorer was trained on the question's own kind
+            asked = elliptical(asked)
         chooser = self._learned if self.learned else self._ruled
         choice = chooser(asked, units, similarity, in_context, matrix)
         # Confidence reads the most similar unit (plus word overlap) and the chosen one: a price row
@@ -356,7 +360,9 @@ class ExtractiveAnswerer:
             return Selection(tuple(units[i] for i in choice.indices), best, shared, steps=True, typed=typed)
         answers = dict.fromkeys(_answer_to(i, units) for i in choice.indices)
         reviews = reviewers(units, units[choice.indices[0]])
-        return Selection(tuple(units[i] for i in answers), best, shared, typed=typed, reviews=reviews)
+        entities = frozenset(content_words(" ".join(remembered)))
+        chosen = with_announced([units[i] for i in answers], units, entities)
+        return Selection(tuple(chosen), best, shared, typed=typed, reviews=reviews)
 
     def features(
         self, focus: str, question: str, units: Sequence[Unit], similarity: np.ndarray, in_context: np.ndarray
@@ -408,6 +414,24 @@ class ExtractiveAnswerer:
             named=named,
             asked_rows=np.asarray(rows, dtype=np.float64),
         )
+
+
+def with_announced(chosen: list[Unit], units: Sequence[Unit], entities: frozenset[str]) -> list[Unit]:
+    """The chosen units with the first signpost among them followed by what it announces ("depend on
+    your store region", then the customer's country's column), or, for "in three ways", replaced
+    by itself with the headings of the ways. Unchanged when there is none or its article does not
+    give what it announces."""
+    for position, unit in enumerate(chosen):
+        kind = announces(unit.text)
+        if not kind:
+            continue
+        found = [extra for extra in announced(units, unit, entities, content_words) if extra not in chosen]
+        if not found:
+            return chosen
+        if kind == WAYS:
+            return [*chosen[:position], *found, *chosen[position + 1 :]]
+        return [*chosen[: position + 1], *found, *chosen[position + 1 :]]
+    return chosen
 
 
 def _with_heading(unit: Unit) -> str:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING
@@ -124,6 +124,22 @@ def read_question(
     focus: str, in_context: str, words: set[str], remembered: frozenset[str] = frozenset()
 ) -> Question:
     return Question(focus, in_context, question_type(focus), frozenset(words), remembered - words)
+
+
+# A follow-up of at most this many words that asks for no kind of answer itself is elliptical.
+ELLIPSIS_WORDS = 4
+
+
+def elliptical(question: Question) -> Question:
+    """An elliptical follow-up ("and express?", "what about Ireland?") asks for the kind of fact the
+    question before it asked for ("how long does shipping take?": a duration), so the row stating
+    that kind for what it names is its answer, not a sentence that merely names it. Other
+    questions, and follow-ups that say what they want, are returned as they are."""
+    own = question.kind.kinds
+    if own or question.focus == question.in_context or len(question.focus.split()) > ELLIPSIS_WORDS:
+        return question
+    earlier = question_type(question.in_context).typed
+    return replace(question, kind=QuestionType(earlier)) if earlier else question
 
 
 def unit_features(
@@ -399,6 +415,7 @@ SUPPORT_MARGIN = 0.25
 NEXT_MARGIN = 0.25
 QUANTITIES = frozenset({PRICE, DURATION, COUNT})
 AFTER_LIST = 3  # paragraphs after a chosen numbered list whose quantity joins the steps, whatever their score
+AFTER_TABLE = 1  # the paragraph right under a table a chosen row belongs to (its note on every row)
 FIRST_ROW_MARGIN = 0.1  # a table's first row stands for it over a row that sounds this much closer
 TYPED_LEAD = 0.25  # a unit stating the kind of fact asked for wins over better-sounding ones within this
 
@@ -568,7 +585,11 @@ def compose(
     preferred = None if about is None else about > 0
     if asked_rows is not None:
         preferred = asked_rows > 0 if preferred is None else preferred | (asked_rows > 0)
-    best = _typed_best(units, ranked, scores, question, conflicts, preferred)
+    # a row the question itself names beats a unit of the article about the customer's country
+    rank = None if preferred is None else preferred.astype(float)
+    if rank is not None and asked_rows is not None:
+        rank = rank + (asked_rows > 0)
+    best = _typed_best(units, ranked, scores, question, conflicts, rank)
     best = _first_row(units, best, scores, conflicts, preferred)
     ranked = [best, *(i for i in ranked if i != best)]
     if question.kind.wants(STEPS) and not question.kind.factual:
@@ -614,10 +635,30 @@ def compose(
         words += size
     if question.kind.wants(YES_NO):
         chosen.extend(_condition_after(units, chosen, list(range(len(units)))))
+    # a yes/no or a quantity is answered by the sentence that states it, not by a procedure
+    steps = [] if question.kind.wants(YES_NO) or question.kind.factual else whole_list(units, chosen, scores)
+    if steps:
+        notes = [i for i in chosen if i not in steps]
+        extra = supporting(units, [*steps, *notes], scores, question, similar, conflicts=conflicts)
+        return Choice((*steps, *sorted(dict.fromkeys([*notes, *extra]), key=lambda i: units[i].order)), True)
     chosen.extend(sibling_rows(units, best, question, conflicts, chosen))
     chosen.extend(supporting(units, chosen, scores, question, similar, conflicts=conflicts))
     rest = sorted(dict.fromkeys(chosen[1:]), key=lambda i: units[i].order)
     return Choice(tuple(dict.fromkeys([best, *rest])))
+
+
+def whole_list(units: Sequence[Unit], chosen: Sequence[int], scores: np.ndarray) -> list[int]:
+    """The whole numbered list when the chosen units are two or more of its steps: steps 1 and 3
+    quoted without step 2 ("Report it within 48 hours") leave out the step between them, and the
+    ranking that picked two steps of a list says the list is the answer. Its steps in order; [] when
+    no list has two of its steps chosen."""
+    for i in chosen:
+        if units[i].step == 0:
+            continue
+        steps = numbered_list(units, [i], scores)
+        if len({units[j].step for j in chosen if j in steps}) >= 2:
+            return steps
+    return []
 
 
 def _first_row(
@@ -774,10 +815,17 @@ def supporting(
 def _after_list(units: Sequence[Unit], chosen: Sequence[int]) -> set[tuple[int, int]]:
     """The positions of the few paragraphs right after a chosen numbered list: the note that follows
     the steps states what they lead to and how long it takes ("The file is usually ready within 72
-    hours"), however little it shares with the question's words."""
+    hours"), however little it shares with the question's words. Likewise the paragraph right under
+    a table a chosen row belongs to: it qualifies every row ("Changes can take up to 48 hours to
+    apply" under the table of marketing channels)."""
     ends = {units[i].order for i in chosen if units[i].step > 0}
     last = {source: max(position for s, position in ends if s == source) for source, _ in ends}
-    return {(source, end + k) for source, end in last.items() for k in range(1, AFTER_LIST + 1)}
+    noted = {(source, end + k) for source, end in last.items() for k in range(1, AFTER_LIST + 1)}
+    tables = {(units[i].order[0], units[i].block) for i in chosen if _is_row(units[i].text)}
+    for source, block in tables:
+        rows = [u.order[1] for u in units if (u.order[0], u.block) == (source, block) and _is_row(u.text)]
+        noted |= {(source, max(rows) + k) for k in range(1, AFTER_TABLE + 1)}
+    return noted
 
 
 def _is_row(text: str) -> bool:
@@ -801,7 +849,7 @@ def _typed_best(
     """For a question asking for an amount, a time, a count or a contact: the best unit that states one,
     unless it ranks far below the best overall (then the passages probably do not state it); a table
     row about another entity than the one asked about (`conflicts`) states the wrong one. Of those,
-    a `preferred` one comes first: the row of what the customer told us or asked about ("how much
+    the most `preferred` one comes first: the row of what the customer told us or asked about ("how much
     is Premium for me" from the Netherlands is the euro row, not a worked example in pounds; "how
     long do refunds take to a card" is the card row, not the time returns take to reach us)."""
     if not question.kind.typed:
@@ -816,7 +864,7 @@ def _typed_best(
     if not typed:
         return ranked[0]
     if preferred is not None:
-        return max(typed, key=lambda i: bool(preferred[i]))  # the first preferred one, if any
+        return max(typed, key=lambda i: float(preferred[i]))  # the first most preferred one, if any
     return typed[0]
 
 

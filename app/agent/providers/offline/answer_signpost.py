@@ -1,0 +1,128 @@
+"""Signposts: sentences that announce an answer the article gives further on, and what they announce.
+
+An article's opening often says *that* the answer varies or comes in several forms ("The payment
+methods you can use depend on your store region.", "You can send the parcel back in three ways.")
+and then gives it in a table or in sections. Such a sentence sounds most like the question, yet
+quoted alone it answers nothing. When one is chosen, what it announces follows it:
+
+- "depends on / varies by": the table row, or the column of a yes/no table, of the entity the
+  customer named or told us earlier (their country, plan or device);
+- "in three ways": the headings of the sections that follow it in its article.
+
+Only the article's structure (tables, headings) and the customer's entities are read; nothing
+here knows one help centre's wording.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from app.agent.providers.offline.answer import Unit
+
+Words = Callable[[str], set[str]]
+VARIES = "varies"
+WAYS = "ways"
+_VARIES = re.compile(r"\b(?:depends?|depending|vary|varies|differs?) (?:on|by|with|from)\b", re.IGNORECASE)
+_NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+_WAYS = re.compile(
+    r"\b(?:in|with|by|using) (two|three|four|five|six|[2-6]) (?:[a-z-]+ )?(?:ways|options|methods|routes)\b",
+    re.IGNORECASE,
+)
+_YES = frozenset({"yes", "✓", "✔"})
+_NO = frozenset({"no", "✗", "✘", "-", "–", "—"})
+MAX_ROWS = 3  # rows of one entity's table quoted after a "depends on" signpost
+
+
+def announces(text: str) -> str:
+    """What kind of answer a sentence announces: VARIES, WAYS, or "" (it is no signpost)."""
+    if _VARIES.search(text):
+        return VARIES
+    return WAYS if _WAYS.search(text) else ""
+
+
+def announced(
+    units: Sequence[Unit], signpost: Unit, entities: frozenset[str], content_words: Words
+) -> list[Unit]:
+    """What a signpost announces, from its own article: for VARIES the rows or the yes/no column of
+    the `entities` (content words of what the customer named or told us), for WAYS the signpost
+    itself with the headings of the sections after it. [] when the article does not give it (no
+    entity known, no table naming it, fewer sections than announced)."""
+    kind = announces(signpost.text)
+    article = [unit for unit in units if _article(unit) == _article(signpost)]
+    if kind == VARIES and entities:
+        column = entity_column(article, entities, content_words)
+        return column or entity_rows(article, entities, content_words)
+    if kind == WAYS:
+        return _with_headings(article, signpost)
+    return []
+
+
+def _article(unit: Unit) -> str:
+    return unit.doc_id or unit.cite
+
+
+def cells(row: str) -> list[tuple[str, str]]:
+    """A table row as split ("Method: PayPal; UK: Yes") as (column, value) pairs."""
+    split = (cell.partition(": ") for cell in row.split("; "))
+    return [(name.strip(), value.strip()) for name, _, value in split]
+
+
+def _tables(units: Sequence[Unit]) -> dict[tuple[int, int], list[Unit]]:
+    """The article's table rows, grouped by table (source and block), in reading order."""
+    tables: dict[tuple[int, int], list[Unit]] = {}
+    for unit in sorted(units, key=lambda unit: unit.order):
+        pairs = cells(unit.text)
+        if len(pairs) >= 2 and all(value for _, value in pairs):
+            tables.setdefault((unit.order[0], unit.block), []).append(unit)
+    return tables
+
+
+def entity_column(units: Sequence[Unit], entities: frozenset[str], content_words: Words) -> list[Unit]:
+    """For a yes/no table with a column per entity (methods by country): the entity's column as one
+    unit, "Netherlands: Visa, Mastercard, PayPal, iDEAL" (the row labels marked yes)."""
+    for rows in _tables(units).values():
+        table = [cells(row.text) for row in rows]
+        if any({value.lower() for _, value in pairs[1:]} - _YES - _NO for pairs in table):
+            continue
+        for column, (name, _) in enumerate(table[0][1:], start=1):
+            if not content_words(name) or not content_words(name) <= entities:
+                continue
+            marked = [pairs for pairs in table if len(pairs) > column and pairs[column][1].lower() in _YES]
+            labels = [pairs[0][1] for pairs in marked]
+            if labels:
+                return [replace(rows[0], text=f"{name}: {', '.join(labels)}", step=0)]
+    return []
+
+
+def entity_rows(units: Sequence[Unit], entities: frozenset[str], content_words: Words) -> list[Unit]:
+    """The rows whose label (first cell) names one of the entities, in a table whose other rows do
+    not: the entity's row of a price-by-store table."""
+    for rows in _tables(units).values():
+        named = [row for row in rows if content_words(cells(row.text)[0][1]) & entities]
+        if named and len(named) < len(rows):
+            return named[:MAX_ROWS]
+    return []
+
+
+def _with_headings(units: Sequence[Unit], signpost: Unit) -> list[Unit]:
+    """The signpost with the headings of the sections after it that it counts ("three ways: Post
+    Office, InPost locker, Home collection (DPD)")."""
+    match = _WAYS.search(signpost.text)
+    assert match is not None
+    count = _NUMBERS.get(match.group(1).lower()) or int(match.group(1))
+    headings: list[str] = []
+    for unit in sorted(units, key=lambda unit: unit.order):
+        heading = unit.heading.strip()
+        if unit.order <= signpost.order or not heading or heading in headings:
+            continue
+        if heading in {signpost.heading.strip(), unit.title.strip()}:
+            continue
+        headings.append(heading)
+    if len(headings) < count:
+        return []
+    listed = ", ".join(headings[:count])
+    return [replace(signpost, text=f"{signpost.text.rstrip('.')}: {listed}.")]
