@@ -415,6 +415,8 @@ SUPPORT_MARGIN = 0.25
 NEXT_MARGIN = 0.25
 QUANTITIES = frozenset({PRICE, DURATION, COUNT})
 AFTER_LIST = 3  # paragraphs after a chosen numbered list whose quantity joins the steps, whatever their score
+# A numbered list of at most this many words is quoted whole when two of its steps are chosen.
+WHOLE_LIST_WORDS = 60
 AFTER_TABLE = 1  # the paragraph right under a table a chosen row belongs to (its note on every row)
 FIRST_ROW_MARGIN = 0.1  # a table's first row stands for it over a row that sounds this much closer
 TYPED_LEAD = 0.25  # a unit stating the kind of fact asked for wins over better-sounding ones within this
@@ -479,13 +481,18 @@ def _headed_by_the_question(
     return holders.pop() if len(holders) == 1 else None
 
 
+def reports_tried(question: Question) -> bool:
+    """Whether the message reports what the customer already did rather than asking something."""
+    return bool(_TRIED.search(question.focus)) and not _ASKING.search(question.focus)
+
+
 def tried_units(question: Question, units: Sequence[Unit], content_words: Words) -> np.ndarray:
     """Score changes for a message that reports what the customer already did: the units sharing a
     word stem with it, beyond their article's title, lose TRIED_PENALTY (quoting them back tells the
     customer nothing); the step after such units in a numbered list gains NEXT_STEP (a good agent
     gives the next step), the more so the more of the steps before it the customer did."""
     change = np.zeros(len(units))
-    if not _TRIED.search(question.focus) or _ASKING.search(question.focus) or not units:
+    if not reports_tried(question) or not units:
         return change
     said = _stems(question.focus, content_words)
     covered = [
@@ -635,13 +642,16 @@ def compose(
         words += size
     if question.kind.wants(YES_NO):
         chosen.extend(_condition_after(units, chosen, list(range(len(units)))))
-    # a yes/no or a quantity is answered by the sentence that states it, not by a procedure
-    steps = [] if question.kind.wants(YES_NO) or question.kind.factual else whole_list(units, chosen, scores)
+    # a yes/no or a quantity is answered by the sentence that states it, not by a procedure; one who
+    # did the steps already wants the next one, not the list again
+    procedure = not (question.kind.wants(YES_NO) or question.kind.factual or reports_tried(question))
+    steps = whole_list(units, chosen, scores) if procedure else []
     if steps:
         notes = [i for i in chosen if i not in steps]
         extra = supporting(units, [*steps, *notes], scores, question, similar, conflicts=conflicts)
         return Choice((*steps, *sorted(dict.fromkeys([*notes, *extra]), key=lambda i: units[i].order)), True)
-    chosen.extend(sibling_rows(units, best, question, conflicts, chosen))
+    if asked_rows is None or not asked_rows[best]:  # the row the question names is the one asked for
+        chosen.extend(sibling_rows(units, best, question, conflicts, chosen))
     chosen.extend(supporting(units, chosen, scores, question, similar, conflicts=conflicts))
     rest = sorted(dict.fromkeys(chosen[1:]), key=lambda i: units[i].order)
     return Choice(tuple(dict.fromkeys([best, *rest])))
@@ -651,13 +661,13 @@ def whole_list(units: Sequence[Unit], chosen: Sequence[int], scores: np.ndarray)
     """The whole numbered list when the chosen units are two or more of its steps: steps 1 and 3
     quoted without step 2 ("Report it within 48 hours") leave out the step between them, and the
     ranking that picked two steps of a list says the list is the answer. Its steps in order; [] when
-    no list has two of its steps chosen."""
+    no list has two of its steps chosen, or the list is too long to quote whole in a short reply."""
     for i in chosen:
         if units[i].step == 0:
             continue
         steps = numbered_list(units, [i], scores)
         if len({units[j].step for j in chosen if j in steps}) >= 2:
-            return steps
+            return steps if sum(len(units[j].text.split()) for j in steps) <= WHOLE_LIST_WORDS else []
     return []
 
 
