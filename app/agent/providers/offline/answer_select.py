@@ -419,6 +419,9 @@ AFTER_LIST = 3  # paragraphs after a chosen numbered list whose quantity joins t
 WHOLE_LIST_WORDS = 60
 AFTER_TABLE = 1  # the paragraph right under a table a chosen row belongs to (its note on every row)
 FIRST_ROW_MARGIN = 0.1  # a table's first row stands for it over a row that sounds this much closer
+# Another section's unit of the asked kind, under a heading naming that kind and the question's
+# subject, joins when it scores within this of the best unit.
+HEADED_MARGIN = 0.5
 TYPED_LEAD = 0.25  # a unit stating the kind of fact asked for wins over better-sounding ones within this
 
 
@@ -646,13 +649,14 @@ def compose(
     # did the steps already wants the next one, not the list again
     procedure = not (question.kind.wants(YES_NO) or question.kind.factual or reports_tried(question))
     steps = whole_list(units, chosen, scores) if procedure else []
-    if steps:
+    if steps:  # quoted as sentences in reading order: the customer asked no how-to to list steps for
         notes = [i for i in chosen if i not in steps]
         extra = supporting(units, [*steps, *notes], scores, question, similar, conflicts=conflicts)
-        return Choice((*steps, *sorted(dict.fromkeys([*notes, *extra]), key=lambda i: units[i].order)), True)
+        return Choice((*steps, *sorted(dict.fromkeys([*notes, *extra]), key=lambda i: units[i].order)))
     if asked_rows is None or not asked_rows[best]:  # the row the question names is the one asked for
         chosen.extend(sibling_rows(units, best, question, conflicts, chosen))
     chosen.extend(supporting(units, chosen, scores, question, similar, conflicts=conflicts))
+    chosen.extend(headed_answer(units, chosen, scores, question, similar, conflicts))
     rest = sorted(dict.fromkeys(chosen[1:]), key=lambda i: units[i].order)
     return Choice(tuple(dict.fromkeys([best, *rest])))
 
@@ -767,6 +771,51 @@ def sibling_rows(
         added.append(i)
         words += size
     return added
+
+
+def headed_answer(
+    units: Sequence[Unit],
+    chosen: Sequence[int],
+    scores: np.ndarray,
+    question: Question,
+    similar: Callable[[int, int], bool],
+    conflicts: np.ndarray,
+) -> list[int]:
+    """For a question asking for a kind of quantity: the best unit stating that kind, with a number the
+    reply lacks, from another section of the best unit's article whose own heading names both that
+    kind and a word of the question ("When is the refund issued?" for "how long until I see my
+    refund?", whose reply quotes the row of "When will I see the money?"). The refund's two waits
+    are both the answer; a section that merely states some duration is not (an article-wide search
+    for a unit of the asked kind added facts but lengthened replies past what ROUGE-L tolerates).
+    At most one unit, within HEADED_MARGIN of the best score and the supporting word budget."""
+    if not question.kind.typed or not chosen:
+        return []
+    best = units[chosen[0]]
+    sections = {(units[i].doc_id or units[i].cite, units[i].section) for i in chosen}
+    stated = set().union(*(stated_numbers(units[i].text) for i in chosen))
+    asked = _long_stems(question.focus)
+    words = sum(len(units[i].text.split()) for i in chosen)
+    candidates = [
+        i
+        for i, unit in enumerate(units)
+        if (unit.doc_id or unit.cite) == (best.doc_id or best.cite)
+        and (unit.doc_id or unit.cite, unit.section) not in sections
+        and scores[i] >= scores[chosen[0]] - HEADED_MARGIN
+        and question.kind.typed & heading_types(unit.heading)
+        and asked & _long_stems(unit.heading)
+        and question.kind.typed & carried_types(unit.text)
+        and stated_numbers(unit.text) - stated
+        and not unit.text.endswith(("?", ":"))
+        and not conflicts[i]
+        and words + len(unit.text.split()) <= SUPPORT_MAX_WORDS
+        and not any(similar(i, j) for j in chosen)
+    ]
+    return [max(candidates, key=lambda i: (float(scores[i]), -units[i].order[1]))] if candidates else []
+
+
+def _long_stems(text: str) -> set[str]:
+    """The first STEM letters of a text's longer words ("refunds" and "refund" meet)."""
+    return {word[:STEM] for word in _LONG_WORD.findall(text.lower())}
 
 
 def supporting(
