@@ -421,7 +421,7 @@ AFTER_TABLE = 1  # the paragraph right under a table a chosen row belongs to (it
 FIRST_ROW_MARGIN = 0.1  # a table's first row stands for it over a row that sounds this much closer
 # Another section's unit of the asked kind, under a heading naming that kind and the question's
 # subject, joins when it scores within this of the best unit.
-HEADED_MARGIN = 0.5
+HEADED_MARGIN = 0.6
 TYPED_LEAD = 0.25  # a unit stating the kind of fact asked for wins over better-sounding ones within this
 
 
@@ -620,6 +620,7 @@ def compose(
     chosen = [best]
     if named is not None and named[best] and not _says_its_heading(units[best], question):
         section = _section_of(units, best, similar)
+        section.extend(headed_answer(units, [best, *section], scores, question, similar, conflicts))
         return Choice(tuple(sorted([best, *section], key=lambda i: units[i].order)))
     words = len(units[best].text.split())
     for i in ranked[1:]:
