@@ -1,0 +1,146 @@
+"""The reply states the asked fact when another unit of the chosen article carries it: what a signpost
+announces, the whole of a short list two of whose steps were chosen, the note under a table, the
+kind of fact an elliptical follow-up asks for, and a section headed by the asked kind and subject.
+
+Real MiniLM embeddings where a whole selection runs; passages in the demo help centre's form."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from app.agent.providers.offline.answer import ExtractiveAnswerer, content_words, passage_units
+from app.agent.providers.offline.answer_select import (
+    elliptical,
+    headed_answer,
+    read_question,
+    supporting,
+    whole_list,
+)
+from app.agent.providers.offline.answer_signpost import VARIES, WAYS, announced, announces
+from app.agent.providers.offline.answer_types import DURATION
+from app.protocol import Passage
+from tests.agent.test_offline_client import MiniLM
+
+METHODS = (
+    "The payment methods you can use depend on your store region.\n\n## For orders\n\n"
+    "| Method | UK | Germany | Netherlands |\n|---|---|---|---|\n"
+    "| Visa, Mastercard | Yes | Yes | Yes |\n| American Express | Yes | No | No |\n"
+    "| PayPal | Yes | Yes | Yes |\n| iDEAL | No | No | Yes |"
+)
+DROP_OFF = (
+    "You can send the parcel back in three ways in the UK.\n\n## Post Office\n\nShow the QR code at the "
+    "counter.\n\n## InPost locker\n\nScan the QR code at the locker.\n\n## Home collection\n\n"
+    "DPD collects between 7am and 6pm."
+)
+DAMAGED = (
+    "1. Take photos of the box and the damaged item.\n2. Report it within 48 hours of delivery.\n"
+    "3. Keep the box until the case is closed."
+)
+
+
+@pytest.fixture(scope="module")
+def embedder() -> MiniLM:
+    return MiniLM()
+
+
+def passage(number: int, title: str, section: str, text: str, doc_id: str = "doc") -> Passage:
+    return Passage(number, f"{doc_id}#0", doc_id, title, section, text, 0.5)
+
+
+def test_signposts_are_read_from_their_form() -> None:
+    assert announces("The payment methods you can use depend on your store region.") == VARIES
+    assert announces("Prices vary by country.") == VARIES
+    assert announces("You can send the parcel back in three ways in the UK.") == WAYS
+    assert announces("Returns are free within 30 days.") == ""
+
+
+def test_a_depends_on_signpost_is_followed_by_the_customers_column(embedder: MiniLM) -> None:
+    units = passage_units([passage(1, "Payment methods", "", METHODS)])
+    answerer = ExtractiveAnswerer(embedder)
+    question = "which payment methods can I use?"
+    selection = answerer.select(question, units, remembered=["Netherlands"])
+    texts = [unit.text for unit in selection.units]
+    assert texts[0] == "The payment methods you can use depend on your store region."
+    assert texts[1] == "Netherlands: Visa, Mastercard, PayPal, iDEAL"
+    # nobody said where they are: the signpost stays as it is
+    assert "Netherlands: Visa, Mastercard, PayPal, iDEAL" not in [
+        u.text for u in answerer.select(question, units).units
+    ]
+
+
+def test_a_depends_on_signpost_gets_the_row_labelled_with_the_entity() -> None:
+    prices = (
+        "Prices depend on your store.\n\n| Store | Monthly |\n|---|---|\n| United Kingdom | £4.99 |\n"
+        "| Ireland, Germany | €5.99 |"
+    )
+    units = passage_units([passage(1, "Plus", "Price", prices)])
+    found = announced(units, units[0], frozenset({"germany"}), content_words)
+    assert [unit.text for unit in found] == ["Store: Ireland, Germany; Monthly: €5.99"]
+    assert announced(units, units[0], frozenset({"france"}), content_words) == []
+
+
+def test_a_signpost_counting_ways_is_quoted_with_the_headings_that_follow() -> None:
+    units = passage_units([passage(1, "Returning a parcel in the United Kingdom", "", DROP_OFF)])
+    found = announced(units, units[0], frozenset(), content_words)
+    assert [unit.text for unit in found] == [
+        "You can send the parcel back in three ways in the UK: Post Office, InPost locker, Home collection."
+    ]
+    # fewer sections than it counts: nothing to list
+    short = passage_units([passage(1, "Returns", "", DROP_OFF.split("## Home")[0])])
+    assert announced(short, short[0], frozenset(), content_words) == []
+
+
+def test_two_chosen_steps_bring_their_short_list_whole_in_order() -> None:
+    units = passage_units([passage(1, "My parcel arrived damaged", "If you find damage", DAMAGED)])
+    scores = np.asarray([0.7, 0.4, 0.69])
+    assert whole_list(units, [0, 2], scores) == [0, 1, 2]
+    assert whole_list(units, [0], scores) == []  # one step is a sentence, not the list
+    long = "\n".join(
+        f"{n}. Step {n} says a good many words about what to do in this case." for n in range(1, 7)
+    )
+    long_units = passage_units([passage(1, "Setup", "Steps", long)])
+    assert whole_list(long_units, [0, 3], np.zeros(6)) == []  # too long to quote whole
+
+
+def test_the_note_under_a_table_supports_a_chosen_row_whatever_its_score() -> None:
+    text = (
+        "| Channel | Default |\n|---|---|\n| SMS offers | Off |\n| Email newsletter | Off |\n\n"
+        "Changes can take up to 48 hours to apply. Old offers may still arrive for 7 days."
+    )
+    units = passage_units([passage(1, "Marketing preferences", "Where to change them", text)])
+    asked = read_question("how do I stop the texts", "how do I stop the texts", content_words("stop texts"))
+    scores = np.asarray([1.0, 0.5, 0.3, 0.3])
+    added = supporting(units, [0], scores, asked, lambda i, j: False)
+    assert [units[i].text for i in added] == ["Changes can take up to 48 hours to apply."]
+
+
+def test_an_elliptical_follow_up_asks_for_the_kind_the_question_before_it_did() -> None:
+    def kinds(focus: str, in_context: str) -> frozenset[str]:
+        return elliptical(read_question(focus, in_context, content_words(in_context))).kind.kinds
+
+    assert kinds("and express?", "how long does shipping take? and express?") == {DURATION}
+    assert DURATION not in kinds("how much is express?", "how long does shipping take? how much is express?")
+    assert kinds("what about the one I sent back last week then", "how long? what about ...") == frozenset()
+    assert kinds("and express?", "and express?") == frozenset()
+
+
+def test_a_section_headed_by_the_asked_kind_and_subject_adds_its_fact() -> None:
+    issued = "We check returned items within 5 working days. Your bank may take 2 days more."
+    seen = "| Payment method | Time to appear |\n|---|---|\n| PayPal | Within 24 hours |"
+    other = "Returns usually take 2 weeks to reach us."
+    passages = [
+        passage(1, "Refunds", "Refunds > When will I see the money?", seen),
+        passage(1, "Refunds", "Refunds > When is the refund issued?", issued),
+        passage(1, "Refunds", "Refunds > Sending it back", other),
+    ]
+    units = passage_units(passages)
+    question = "how long until I see my refund with paypal?"
+    asked = read_question(question, question, content_words(question))
+    scores = np.asarray([1.2, 0.8, 0.7, 0.9])
+    none = np.zeros(len(units), dtype=bool)
+    added = headed_answer(units, [0], scores, asked, lambda i, j: False, none)
+    # the "Sending it back" section states a duration too, but its heading names neither
+    assert [units[i].text for i in added] == ["We check returned items within 5 working days."]
+    how = read_question("how do I get a refund", "how do I get a refund", {"refund"})
+    assert headed_answer(units, [0], scores, how, lambda i, j: False, none) == []  # no kind asked
