@@ -7,7 +7,7 @@ package imports it or checks its type. It owns
   centre or not), `questions` (the questions the knowledge base answers), `vocabulary` (names the
   help centre knows) and `policy` (what to do with a message);
 - its answers: `answer` (units of the retrieved text), `answer_select` (which of them answer),
-  `answer_types`, `answer_context`, `answer_entity`;
+  `answer_types`, `answer_context`, `answer_entity`, `answer_signpost` (what a signpost announces);
 - its wording: `replies`; its chat client: `client`; its warm-up: `provider` (the `prepare` hook
   `SupportDesk` calls for any provider);
 - its training: `python -m app.agent.providers.offline.train` rebuilds `offline_intents.npz`.

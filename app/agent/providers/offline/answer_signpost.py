@@ -26,19 +26,24 @@ if TYPE_CHECKING:
 Words = Callable[[str], set[str]]
 VARIES = "varies"
 WAYS = "ways"
-_VARIES = re.compile(r"\b(?:depends?|depending|vary|varies|differs?) (?:on|by|with|from)\b", re.IGNORECASE)
+_VARIES = re.compile(r"\b(?:depends?|depending|vary|varies|differs?) (?:on|by|with)\b", re.IGNORECASE)
 _NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 _WAYS = re.compile(
     r"\b(?:in|with|by|using) (two|three|four|five|six|[2-6]) (?:[a-z-]+ )?(?:ways|options|methods|routes)\b",
     re.IGNORECASE,
 )
+_DIGIT = re.compile(r"\d")
 _YES = frozenset({"yes", "✓", "✔"})
 _NO = frozenset({"no", "✗", "✘", "-", "–", "—"})
 MAX_ROWS = 3  # rows of one entity's table quoted after a "depends on" signpost
 
 
 def announces(text: str) -> str:
-    """What kind of answer a sentence announces: VARIES, WAYS, or "" (it is no signpost)."""
+    """What kind of answer a sentence announces: VARIES, WAYS, or "" (it is no signpost). A sentence
+    that goes on to give the answer itself ("Prices vary by store: £4.99 in the UK", "in two ways:
+    card or PayPal") states a value or a list after a colon and announces nothing."""
+    if ":" in text or _DIGIT.search(_WAYS.sub("", text)):
+        return ""
     if _VARIES.search(text):
         return VARIES
     return WAYS if _WAYS.search(text) else ""
