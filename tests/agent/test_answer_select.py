@@ -667,3 +667,14 @@ def test_a_question_for_the_number_to_call_is_answered_by_a_number(embedder: Min
         "is there a phone number for customer service", passage_units(passages)
     )
     assert "+44 20 7946 0999" in chosen.units[0].text
+
+
+def test_a_table_column_named_for_a_currency_carries_a_price() -> None:
+    """A price list's rows state prices without signs ("price_eur: 65.00"); the column says it is
+    money. A column named for something else ("Cost: 3.95", "Europe: 5 days") does not."""
+    from app.agent.providers.offline.answer_types import PRICE, carried_types
+
+    assert PRICE in carried_types("sku: ACC-STD-BX; product: Floor stand; price_gbp: 59.00; price_eur: 65.00")
+    assert PRICE in carried_types("Product: Floor stand; Price (€): 65")
+    assert PRICE not in carried_types("Option: Standard; Cost: 3.95")
+    assert PRICE not in carried_types("Europe: 5 working days")
