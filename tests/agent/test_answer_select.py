@@ -150,6 +150,39 @@ def test_a_question_about_an_invoice_is_answered_from_its_fields(embedder: MiniL
     assert "KE-4417302" in say.extracted(order, from_attachment=True)
 
 
+def test_a_table_whose_first_row_states_values_has_no_header() -> None:
+    """Text extracted from an invoice lays out its totals as tables whose first row is data; read as
+    a header, "Total including VAT | £258.70" named the columns of the VAT row. Each table is a
+    block of its own, so a row of one table is not weighed against the rows of another."""
+    text = (
+        "Items\n| Item | Price |\n| --- | --- |\n| Floor stand | £59.00 |\n"
+        "for Beacon Max (5% Club discount)\n"
+        "| Next day delivery (DPD) | DEL-UK-ND | 1 | £5.95 |\n| --- | --- | --- | --- |\n"
+        "Totals\n| Total including VAT | | £258.70 |\n| --- | --- | --- |\n| of which VAT at 20% | | £43.12 |"
+    )
+    items = split_items(text)
+    texts = [item.text for item in items]
+    assert texts == [
+        "Item: Floor stand; Price: £59.00",
+        "for Beacon Max (5% Club discount)",
+        "Next day delivery (DPD): DEL-UK-ND, 1, £5.95",
+        "Total including VAT: £258.70",
+        "of which VAT at 20%: £43.12",
+    ]
+    blocks = [item.block for item in items]
+    assert blocks[0] != blocks[2] != blocks[3] and blocks[3] == blocks[4]
+
+
+def test_a_question_about_a_charge_on_an_invoice_quotes_that_line(embedder: MiniLM) -> None:
+    from app.agent.providers.offline.answer import attachment_units
+    from app.knowledge.loaders import load_file
+
+    invoice = load_file(ROOT / "datasets" / "dialogues" / "attachments" / "invoice-KE-4417302.pdf").text
+    units = attachment_units([invoice])
+    selection = ExtractiveAnswerer(embedder).select("why did I pay for delivery?", units)
+    assert "£5.95" in selection.units[0].text
+
+
 @pytest.mark.parametrize(
     ("question", "both"),
     [
