@@ -8,6 +8,9 @@ trained on the dev dialogues (`scripts/train_answer_scorer.py`) turns them into 
 the unit carries the reference answer's facts. The choice is then section-first: the best section
 (its units' scores and its heading against the question), then the units inside it; a numbered list
 is quoted whole; a unit that only sends the reader to another retrieved article is never the answer.
+Articles are weighed too: a sentence of another article joins only when that article holds as many
+of the best-scoring units as the answering one (one that merely shares a word with the question
+holds one at most), and the reply reads the answering article first.
 
 The model is a JSON file of standardisation constants and weights, read once per responder.
 """
