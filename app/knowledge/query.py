@@ -49,7 +49,8 @@ def query_parts(
 ) -> WeightedTexts:
     """The turns `build_query` joins, each with its weight for the query's embedding: the current
     message 1, every earlier turn `context_weight` (each earlier turn may be the one that names
-    the subject, so they are not discounted by age); () when there is no message."""
+    the subject, so they are not discounted by age); () when there is no message. With
+    `context_weight` 0 only the message is returned, and the dense ranker embeds the joined text."""
     current, earlier = _recent(turns, strategy, context_turns)
     if not current:
         return ()
