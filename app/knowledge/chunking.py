@@ -2,8 +2,10 @@
 
 A document is first cut at its markdown headings, so a chunk never straddles two topics and
 remembers where it sits ("Billing > Refunds"). Each section is then packed into chunks of at
-most `size` characters, by paragraph, then sentence, then word, with `overlap` characters of
-the previous chunk repeated at the start of the next one inside the same section.
+most `size` characters, by paragraph, then line (a list item or table row is never cut, so a
+price list's row keeps its product beside its price), then sentence, then word, with `overlap`
+characters of the previous chunk repeated at the start of the next one inside the same section
+(whole lines when the chunk ends in lines).
 """
 
 from __future__ import annotations
@@ -14,11 +16,13 @@ from dataclasses import dataclass
 
 from app.knowledge.documents import Chunk, SourceDocument
 
-CHUNKER_VERSION = 2  # 2: CSV/XLSX rows are stored as "column: value" lines
+CHUNKER_VERSION = 3  # 2: CSV/XLSX rows are stored as "column: value" lines; 3: long lists cut between lines
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])")
+# a line that stands alone: a list item, a numbered step or a table row
+_ITEM = re.compile(r"^\s*(?:[-*+]\s|\d+[.)]\s|\|)")
 
 
 @dataclass(frozen=True)
@@ -92,32 +96,51 @@ def pack(text: str, *, size: int, overlap: int) -> list[str]:
     """Greedily fill chunks of at most `size` characters from ever smaller units."""
     chunks: list[str] = []
     current = ""
-    for unit, new_paragraph in _units(text, size):
-        joiner = "\n\n" if new_paragraph else " "
+    for unit, joiner in _units(text, size):
         candidate = f"{current}{joiner}{unit}" if current else unit
         if len(candidate) <= size or not current:
             current = candidate
             continue
         chunks.append(current)
         tail = _tail(current, overlap)
-        current = f"{tail} {unit}" if tail and len(tail) + 1 + len(unit) <= size else unit
+        joiner = "\n" if joiner == "\n\n" else joiner
+        current = f"{tail}{joiner}{unit}" if tail and len(tail) + len(joiner) + len(unit) <= size else unit
     if current:
         chunks.append(current)
     return chunks
 
 
-def _units(text: str, size: int) -> Iterator[tuple[str, bool]]:
-    """Paragraphs that fit, else their sentences, else word-bounded slices; flag paragraph starts."""
+def _units(text: str, size: int) -> Iterator[tuple[str, str]]:
+    """Paragraphs that fit, else their list lines, else their sentences, else word-bounded slices;
+    each with what joins it to the text before it (a blank line, a line break or a space)."""
     for paragraph in re.split(r"\n\s*\n", text):
         paragraph = paragraph.strip()
         if not paragraph:
             continue
         if len(paragraph) <= size:
-            yield paragraph, True
+            yield paragraph, "\n\n"
             continue
-        pieces = [piece for sentence in _SENTENCE_END.split(paragraph) for piece in _slices(sentence, size)]
-        for index, piece in enumerate(pieces):
-            yield piece, index == 0
+        for index, (line, is_item) in enumerate(_lines(paragraph)):
+            pieces = [line] if is_item and len(line) <= size else _pieces(line, size)
+            for number, piece in enumerate(pieces):
+                yield piece, "\n\n" if index == number == 0 else ("\n" if number == 0 and is_item else " ")
+
+
+def _lines(paragraph: str) -> list[tuple[str, bool]]:
+    """A paragraph as its list items or table rows, each flagged as one (a line that continues an
+    item is part of it); a paragraph of prose is one line."""
+    lines: list[tuple[str, bool]] = []
+    for line in paragraph.splitlines():
+        if _ITEM.match(line) or not lines:
+            lines.append((line.strip(), bool(_ITEM.match(line))))
+        else:
+            text, is_item = lines[-1]
+            lines[-1] = (f"{text} {line.strip()}", is_item)
+    return lines
+
+
+def _pieces(text: str, size: int) -> list[str]:
+    return [piece for sentence in _SENTENCE_END.split(text) for piece in _slices(sentence, size)]
 
 
 def _slices(sentence: str, size: int) -> Iterator[str]:
@@ -133,12 +156,16 @@ def _slices(sentence: str, size: int) -> Iterator[str]:
 
 
 def _tail(text: str, overlap: int) -> str:
-    """The last `overlap` characters of a chunk, starting at a sentence (else word) boundary."""
+    """The last `overlap` characters of a chunk, starting at a sentence (else word) boundary; after a
+    list item or table row, its last whole lines that fit."""
     if overlap <= 0:
         return ""
     if len(text) <= overlap:
         return text
     tail = text[-overlap:]
+    if _ITEM.match(text.rsplit("\n", 1)[-1]):
+        line = tail.find("\n")  # whole rows, or none: a cut row would name no product
+        return tail[line + 1 :].strip() if line != -1 else ""
     sentence = _SENTENCE_END.search(tail)
     if sentence:
         return tail[sentence.end() :].strip()

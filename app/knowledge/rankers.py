@@ -17,6 +17,7 @@ import numpy as np
 from app.knowledge.catalog import Catalog
 from app.knowledge.focus import focus
 from app.knowledge.fusion import fuse_documents, reciprocal_rank_fusion
+from app.knowledge.query import WeightedTexts
 from app.knowledge.vectorstore import ChromaStore
 from app.settings import Settings
 
@@ -32,6 +33,9 @@ class Query:
 
     per_doc: the caller keeps one chunk per document, so a ranker that fuses rankings fuses
     per document (each scored by its best chunk's rank) instead of per chunk.
+    parts: the dialogue turns `text` joins, weighted (query.query_parts); the dense ranker embeds
+    them one by one and averages, since one embedding of the joined turns follows the longest.
+    Empty: `text` is embedded as it is.
     """
 
     catalog: Catalog
@@ -39,6 +43,7 @@ class Query:
     where: dict | None
     n: int
     per_doc: bool = False
+    parts: WeightedTexts = ()
 
 
 class Ranker(Protocol):
@@ -93,9 +98,21 @@ class DenseRanker:
         if candidates is None and self.is_long(query.text):
             candidates = lexical_rows(query, max(query.n, FOCUS_POOL))
         rows = np.fromiter((row for row, _ in candidates or ()), dtype=np.int64)
-        vector = self.embed_query(self._focused(query.catalog, query.text, rows))
+        vector = self._vector(query, rows)
         hits = self.store.query(vector, query.n, query.where)
         return [(cid, score) for cid, score in hits if cid in query.catalog.rows]  # committed chunks only
+
+    def _vector(self, query: Query, rows: np.ndarray) -> np.ndarray:
+        """The query's embedding: of its text, or the weighted mean of its parts' embeddings
+        (renormalised, so cosine scores keep their scale)."""
+        if len(query.parts) <= 1:
+            return self.embed_query(self._focused(query.catalog, query.text, rows))
+        total = sum(
+            weight * np.asarray(self.embed_query(self._focused(query.catalog, text, rows)), dtype=np.float32)
+            for weight, text in query.parts
+        )
+        norm = float(np.linalg.norm(total))
+        return total / norm if norm > 0 else total
 
     def _focused(self, catalog: Catalog, text: str, rows: np.ndarray) -> str:
         """The text the model reads: the query itself, or its most answerable sentences."""

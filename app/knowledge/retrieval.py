@@ -20,7 +20,7 @@ from app.knowledge.catalog import Catalog
 from app.knowledge.documents import Chunk, Hit
 from app.knowledge.filters import combine, validate
 from app.knowledge.fusion import mmr
-from app.knowledge.query import build_query
+from app.knowledge.query import WeightedTexts, build_query, query_parts
 from app.knowledge.rankers import EmbedQuery, Query, Ranked, Ranker, build_rankers
 from app.knowledge.selection import FEATURES, SelectionModel, select, snippet_features
 from app.knowledge.vectorstore import ENTITY_KEY, ChromaStore
@@ -65,9 +65,13 @@ class Retriever:
         if not catalog.chunks:
             return []
         entity = self.tracked_entity(catalog, request.query, request.context)
-        text = entity_focus(request.query, text, entity)
+        focused = entity_focus(request.query, text, entity)
+        parts = self.query_parts(request) if focused == text else ()
         pool = max(request.k * (DOC_POOL if request.unique_docs else 4), 20)
-        ranked = self.rank_with_fallback(ranker, catalog, text, request, entity, pool)
+        asked = Query(
+            catalog, focused, combine(request.where, entity_filter(entity)), pool, request.unique_docs, parts
+        )
+        ranked = self.rank_with_fallback(ranker, asked, request.where, entity)
         ranked = self.diversify(ranked, pool if request.unique_docs else request.k)
         ranked = above_floor(ranked, self.settings.min_score)
         if request.unique_docs:
@@ -88,14 +92,27 @@ class Retriever:
     def query_text(self, request: Request) -> str:
         """The text to rank by: the message, extended by earlier turns (settings.query_strategy),
         since the last message alone often lacks its subject ("and how much is it?")."""
-        turns = request.context if request.query_context is None else request.query_context
-        if not turns:
+        turns = self.query_turns(request)
+        if len(turns) <= 1:
             return request.query.strip()
         return build_query(
-            [*turns, request.query],
+            turns, strategy=self.settings.query_strategy, context_turns=self.settings.query_context_turns
+        )
+
+    def query_parts(self, request: Request) -> WeightedTexts:
+        """The turns of `query_text`, weighted for the dense ranker (settings.query_context_weight)."""
+        return query_parts(
+            self.query_turns(request),
             strategy=self.settings.query_strategy,
             context_turns=self.settings.query_context_turns,
+            context_weight=self.settings.query_context_weight,
         )
+
+    @staticmethod
+    def query_turns(request: Request) -> list[str]:
+        """The dialogue that extends the query, oldest first, ending with the message itself."""
+        turns = request.context if request.query_context is None else request.query_context
+        return [*turns, request.query] if turns else [request.query]
 
     def tracked_entity(self, catalog: Catalog, query: str, context: Sequence[str]) -> str | None:
         """The entity (hotel, restaurant, product) the dialogue is about, when documents name one."""
@@ -110,15 +127,14 @@ class Retriever:
         EntityMatcher.discussed); the tracked one when the matcher names none."""
         return catalog.entities.discussed([query, *reversed(context)]) or [tracked]
 
-    def rank_with_fallback(
-        self, ranker: Ranker, catalog: Catalog, text: str, request: Request, entity: str | None, n: int
-    ) -> Ranked:
-        """Rank within the entity's chunks first; when none match, rank the whole (filtered) corpus,
-        since a wrong entity guess must not leave the customer without an answer."""
-        focused = Query(catalog, text, combine(request.where, entity_filter(entity)), n, request.unique_docs)
-        ranked = ranker.rank(focused)
+    @staticmethod
+    def rank_with_fallback(ranker: Ranker, asked: Query, where: dict | None, entity: str | None) -> Ranked:
+        """Rank within the entity's chunks first (`asked`); when none match, rank the whole corpus
+        under the caller's filter `where`, since a wrong entity guess must not leave the customer
+        without an answer."""
+        ranked = ranker.rank(asked)
         if not ranked and entity is not None:
-            ranked = ranker.rank(replace(focused, where=request.where))
+            ranked = ranker.rank(replace(asked, where=where))
         return ranked
 
     def diversify(self, ranked: Ranked, k: int) -> Ranked:

@@ -150,6 +150,39 @@ def test_a_question_about_an_invoice_is_answered_from_its_fields(embedder: MiniL
     assert "KE-4417302" in say.extracted(order, from_attachment=True)
 
 
+def test_a_table_whose_first_row_states_values_has_no_header() -> None:
+    """Text extracted from an invoice lays out its totals as tables whose first row is data; read as
+    a header, "Total including VAT | £258.70" named the columns of the VAT row. Each table is a
+    block of its own, so a row of one table is not weighed against the rows of another."""
+    text = (
+        "Items\n| Item | Price |\n| --- | --- |\n| Floor stand | £59.00 |\n"
+        "for Beacon Max (5% Club discount)\n"
+        "| Next day delivery (DPD) | DEL-UK-ND | 1 | £5.95 |\n| --- | --- | --- | --- |\n"
+        "Totals\n| Total including VAT | | £258.70 |\n| --- | --- | --- |\n| of which VAT at 20% | | £43.12 |"
+    )
+    items = split_items(text)
+    texts = [item.text for item in items]
+    assert texts == [
+        "Item: Floor stand; Price: £59.00",
+        "for Beacon Max (5% Club discount)",
+        "Next day delivery (DPD): DEL-UK-ND, 1, £5.95",
+        "Total including VAT: £258.70",
+        "of which VAT at 20%: £43.12",
+    ]
+    blocks = [item.block for item in items]
+    assert blocks[0] != blocks[2] != blocks[3] and blocks[3] == blocks[4]
+
+
+def test_a_question_about_a_charge_on_an_invoice_quotes_that_line(embedder: MiniLM) -> None:
+    from app.agent.providers.offline.answer import attachment_units
+    from app.knowledge.loaders import load_file
+
+    invoice = load_file(ROOT / "datasets" / "dialogues" / "attachments" / "invoice-KE-4417302.pdf").text
+    units = attachment_units([invoice])
+    selection = ExtractiveAnswerer(embedder).select("why did I pay for delivery?", units)
+    assert "£5.95" in selection.units[0].text
+
+
 @pytest.mark.parametrize(
     ("question", "both"),
     [
@@ -667,3 +700,14 @@ def test_a_question_for_the_number_to_call_is_answered_by_a_number(embedder: Min
         "is there a phone number for customer service", passage_units(passages)
     )
     assert "+44 20 7946 0999" in chosen.units[0].text
+
+
+def test_a_table_column_named_for_a_currency_carries_a_price() -> None:
+    """A price list's rows state prices without signs ("price_eur: 65.00"); the column says it is
+    money. A column named for something else ("Cost: 3.95", "Europe: 5 days") does not."""
+    from app.agent.providers.offline.answer_types import PRICE, carried_types
+
+    assert PRICE in carried_types("sku: ACC-STD-BX; product: Floor stand; price_gbp: 59.00; price_eur: 65.00")
+    assert PRICE in carried_types("Product: Floor stand; Price (€): 65")
+    assert PRICE not in carried_types("Option: Standard; Cost: 3.95")
+    assert PRICE not in carried_types("Europe: 5 working days")

@@ -1,8 +1,8 @@
 """Answers that state the fact asked for, in a real browser against a real server (issue 14).
 
 The server runs over the help-centre articles these questions need, near-duplicates included
-(Plus and Premium, Aura 2 and Aura 2 Pro, UK and Ireland delivery), so choosing the right one is
-part of what is tested. The offline model answers; nothing is mocked.
+(Plus and Premium, Aura 2 and Aura 2 Pro, UK and Ireland delivery, the price list's rows), so
+choosing the right one is part of what is tested. The offline model answers; nothing is mocked.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ ARTICLES = (
     "troubleshooting/aura-2-pro-pairing-and-reset.md",
     "orders/delivery-uk.md",
     "orders/delivery-ireland.md",
+    "billing/price-list.csv",
 )
 
 
@@ -63,3 +64,13 @@ def test_a_delivery_question_gets_that_country_s_delivery_time(new_page, screens
     ask(page, "Delivery times to Ireland?")
     _expect()(page.locator("#chatbot")).to_contain_text(re.compile(r"3\s*[–-]\s*5 working days"))
     page.screenshot(path=str(screenshots / "answers-ireland-delivery.png"), full_page=True)
+
+
+def test_a_price_list_question_gets_that_product_s_row(new_page, screenshots: Path) -> None:
+    """The CSV price list is read as rows of "column: value"; the question names one product."""
+    page = new_page()
+    ask(page, "how much is the floor stand in euros")
+    reply = page.locator("#chatbot")
+    _expect()(reply).to_contain_text("Floor stand for Beacon Max")
+    _expect()(reply).to_contain_text("price_eur: 65.00")
+    page.screenshot(path=str(screenshots / "answers-price-list-row.png"), full_page=True)

@@ -68,3 +68,19 @@ def test_a_huge_word_is_split_hard() -> None:
     chunks = chunk_document(doc, size=300, overlap=50)
     assert all(len(c.text) <= 300 for c in chunks)
     assert sum(len(c.text) for c in chunks) >= 1000
+
+
+def test_a_long_list_is_cut_between_its_items_never_inside_one() -> None:
+    """A price list's rows are list items; a row cut in two leaves a price without its product
+    ("15.00; price_eur: 17.00"), which the answer then quoted as if it were a row."""
+    rows = [
+        f"- sku: ACC-{i:03d}; product: Accessory number {i} for the speaker; price_gbp: {i}.00; "
+        f"price_eur: {i + 3}.00"
+        for i in range(40)
+    ]
+    doc = SourceDocument(doc_id="prices", title="Price list", text="\n".join(rows), source="prices.csv")
+    chunks = chunk_document(doc, size=500, overlap=120)
+    assert len(chunks) > 3
+    lines = [line for chunk in chunks for line in chunk.text.split("\n")]
+    assert all(line in rows for line in lines)  # every line a whole row
+    assert set(rows) <= set(lines)  # and every row kept

@@ -11,7 +11,7 @@ from app.knowledge.filters import combine, matches, validate
 from app.knowledge.focus import focus
 from app.knowledge.fusion import fuse_documents, mmr, reciprocal_rank_fusion
 from app.knowledge.lexical import LexicalIndex, tokenize
-from app.knowledge.query import build_query
+from app.knowledge.query import build_query, query_parts
 
 TURNS = ["I want a hotel in the north", "The Acorn Guest House is there.", "Is there parking?"]
 
@@ -24,6 +24,18 @@ def test_build_query_strategies() -> None:
     assert build_query([]) == ""
     with pytest.raises(InputError):
         build_query(TURNS, strategy="everything")
+
+
+def test_query_parts_weigh_the_message_highest_and_keep_the_joined_turns() -> None:
+    parts = query_parts(TURNS, context_turns=2, context_weight=0.8)
+    assert parts == ((1.0, "Is there parking?"), (0.8, "The Acorn Guest House is there."), (0.8, TURNS[0]))
+    assert [text for _, text in parts] == build_query(TURNS, context_turns=2).splitlines()
+    assert query_parts(TURNS, strategy="last_turn") == ((1.0, "Is there parking?"),)
+    assert query_parts(TURNS, context_weight=0.0) == ((1.0, "Is there parking?"),)
+    assert query_parts([" ", "", "  Is there parking? "], context_turns=3) == ((1.0, "Is there parking?"),)
+    assert query_parts([]) == ()
+    with pytest.raises(InputError):
+        query_parts(TURNS, strategy="everything")
 
 
 def test_filters_follow_chroma_semantics() -> None:

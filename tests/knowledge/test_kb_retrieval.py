@@ -169,6 +169,28 @@ def test_the_query_grows_from_the_customers_turns_while_the_entity_comes_from_al
     assert focused[0].metadata["entity"] == "Acorn Guest House"
 
 
+def test_dense_search_embeds_the_turns_one_by_one_and_averages_them(small_kb: KnowledgeBase, make_kb) -> None:
+    """A follow-up's dense query is the weighted mean of its turns' embeddings (query.query_parts),
+    so a long earlier turn cannot outweigh the message; ranking by that vector is what search does."""
+    import numpy as np
+
+    customer = ["How do I close my account?", "I pay for the Plus plan every month, with free delivery."]
+    message = "what happens to my order history after that?"
+    hits = small_kb.search(message, k=3, mode="dense", query_context=customer)
+    assert hits[0].doc_id == "account/delete"
+    weight = small_kb.settings.query_context_weight
+    parts = [(1.0, message), (weight, customer[1]), (weight, customer[0])]
+    total = sum(w * np.asarray(small_kb.embedder.embed_query(text)) for w, text in parts)
+    expected = small_kb.store.query(total / np.linalg.norm(total), 3, None)
+    assert [hit.chunk_id for hit in hits] == [chunk_id for chunk_id, _ in expected]
+    assert [hit.score for hit in hits] == pytest.approx([score for _, score in expected], abs=1e-5)
+    joined = make_kb(query_context_weight=0.0).search(message, k=3, mode="dense", query_context=customer)
+    vector = small_kb.embedder.embed_query("\n".join([message, *reversed(customer)]))  # weight 0: joined
+    assert [hit.chunk_id for hit in joined] == [
+        chunk_id for chunk_id, _ in small_kb.store.query(vector, 3, None)
+    ]
+
+
 def test_document_results_fuse_each_documents_best_chunk_rank(make_kb) -> None:
     """Hybrid search at document level (real MiniLM, Chroma, BM25): a document scores by the ranks
     of its best chunks among each list's chunks (fusion.fuse_documents), and appears once."""

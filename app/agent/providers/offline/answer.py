@@ -41,6 +41,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[A-Z0-9\"'(*])")
 _ABBREVIATION = re.compile(r"\b(?:e\.g|i\.e|etc|vs|approx|incl|No|Mr|Mrs|Ms|Dr|St)\.$", re.IGNORECASE)
 _BULLET = re.compile(r"^\s*(?:[-*•+]|\d{1,2}[.)])\s+")
 _STEP_NUMBER = re.compile(r"^\s*(\d{1,2})[.)]\s+")
+_DIGIT = re.compile(r"\d")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}")
 _LINK = re.compile(r"\[([^\]]+)\]\((\S+?)\)")
 _BRACKET_NUMBER = re.compile(r"\[(\d{1,3})\]")
@@ -172,10 +173,14 @@ def split_items(text: str) -> list[Item]:
         line = raw.strip()
         if line.startswith("|"):
             flush()
+            if header is None:  # a table starts: its rows are one block, apart from the text around
+                state["block"] += 1
             rows: list[str] = []
             header = _table_line(line, header, rows)
             emit(rows)
             continue
+        if header is not None:
+            state["block"] += 1
         header = None
         bullet = _BULLET.match(line)
         if not line or line.startswith("#") or bullet:
@@ -202,12 +207,20 @@ def _line_break(previous: str, line: str) -> bool:
 
 
 def _table_line(line: str, header: list[str] | None, units: list[str]) -> list[str] | None:
-    """Turn a table row into "Column: value; ..." using the header row; returns the header in force."""
+    """Turn a table row into "Column: value; ..." using the header row; returns the header in force
+    (`[]` for a table without one)."""
     if _TABLE_RULE.match(line):
         return header
     cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
-    if header is None:
+    if header is None and not any(_DIGIT.search(cell) for cell in cells):
         return cells
+    if not header:
+        # a first row that states values ("| Total including VAT | £258.70 |", as text extracted from
+        # an invoice lays out its totals) is no header: each row reads "label: values" (its label is
+        # a value too, so it is no "Column: value" row)
+        label, *values = [cell for cell in cells if cell] or [""]
+        units.append(f"{label}: {', '.join(values)}" if values else label)
+        return []
     pairs = [
         f"{name}: {value}" if name else value for name, value in zip(header, cells, strict=False) if value
     ]

@@ -63,7 +63,13 @@ _ASKS = {
 }
 # The text's surface: what kind of fact a sentence states.
 _CARRIES = {
-    PRICE: re.compile(r"[£€$¥]\s?\d|\d\s?(?:EUR|GBP|USD|euros?|pounds?|dollars?)\b|\bfree\b", _I),
+    # a sign or code beside the number, or a table column named for a currency ("price_eur: 65.00",
+    # "Price (€): 65"): a price list's rows carry prices without signs
+    PRICE: re.compile(
+        r"[£€$¥]\s?\d|\d\s?(?:EUR|GBP|USD|euros?|pounds?|dollars?)\b|\bfree\b"
+        r"|(?:\b|_|\()(?:eur|gbp|usd|chf|[£€$])\)?\s*:\s*\d",
+        _I,
+    ),
     DURATION: re.compile(
         r"\d+(?:[–-]\d+)?\s*(?:working |business |calendar )?(?:minutes?|mins?|hours?|hrs?|days?|weeks?"
         r"|months?|years?)\b|\b\d{1,2}(?::\d{2})?\s*(?:am|pm)\b|\b\d{1,2}:\d{2}\b|\b(?:monday|tuesday"

@@ -379,9 +379,14 @@ _FILLER_TEXT = (
 _FILLER = frozenset(_FILLER_TEXT.split())
 
 
-def _is_substantive(text: str) -> bool:
-    """More than small talk: at least three words that are not filler."""
-    return len([w for w in re.findall(r"[a-z0-9']+", text.lower()) if w not in _FILLER]) >= 3
+def _is_substantive(text: str, least: int = 3) -> bool:
+    """More than small talk: at least `least` words that are not filler."""
+    return len([w for w in re.findall(r"[a-z0-9']+", text.lower()) if w not in _FILLER]) >= least
+
+
+def _says_something(question: str) -> bool:
+    """Substantive, or a question with two words that are not filler ("can I call you?")."""
+    return _is_substantive(question, least=2 if question.rstrip().endswith("?") else 3)
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -753,7 +758,7 @@ def _plain_intent(
     # (a reason to hand over that did not hand it over places nothing: "What is the excess for a
     # Pet Cover claim?" nearly reads as a complaint)
     placed = [name for name in reading.labels() if name not in ESCALATION_REASONS]
-    unplaced = not placed and _is_substantive(question)
+    unplaced = not placed and _says_something(question)
     asks = asks or (unplaced and (_is_brief(text) or not _leans_to_booking(reading, question)))
     # a request only staff can grant is looked up too: the article may say how to do it oneself
     # (and so is one that did not hand over: too terse to say why a person is needed)

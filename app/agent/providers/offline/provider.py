@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import numpy as np
 
@@ -23,10 +23,13 @@ from app.errors import ConfigError
 
 logger = logging.getLogger(__name__)
 
+T = TypeVar("T")
+
 if TYPE_CHECKING:
     from agent_framework import SupportsChatGetResponse
 
     from app.knowledge.base import KnowledgeBase
+    from app.knowledge.catalog import Catalog
     from app.knowledge.embedders import Embedder
     from app.settings import Settings
 
@@ -61,50 +64,57 @@ def routing_embedder(model: IntentModel, kb: KnowledgeBase) -> Embedder:
     return CachedEmbedder(load_embedder(model.embedder), max_entries=2_000)
 
 
-class KnowledgeVocabulary:
-    """Plans, products and countries named in the help centre's titles and headings, rebuilt when
-    the knowledge base changes (an article renamed a product: the new name is known at once)."""
+class CatalogDerived(Generic[T]):
+    """A value built from the knowledge base's catalog and rebuilt when the catalog's version changes
+    (an article added or renamed is seen at the next turn). Building holds a lock: a turn that
+    arrives while the background warm-up builds waits for that build instead of starting another."""
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
-        self._built: tuple[str, Vocabulary] | None = None
+        self._built: tuple[str, T] | None = None
+        self._lock = threading.Lock()
 
-    def __call__(self) -> Vocabulary:
+    def __call__(self) -> T:
         catalog = self.kb.catalog()
-        if self._built is None or self._built[0] != catalog.version:
-            chunks = catalog.chunks
-            headings = {chunk.title for chunk in chunks}
-            headings |= {part for chunk in chunks for part in chunk.section.split(" > ") if part}
-            text = "\n".join(chunk.text for chunk in chunks)
-            self._built = (catalog.version, Vocabulary.from_headings(sorted(headings), text))
-        return self._built[1]
+        with self._lock:
+            if self._built is None or self._built[0] != catalog.version:
+                self._built = (catalog.version, self.build(catalog))
+            return self._built[1]
+
+    def build(self, catalog: Catalog) -> T:
+        raise NotImplementedError
 
 
-class KnowledgeQuestions:
-    """The questions the knowledge base answers (`questions.asked_in` over its chunks),
-    indexed once per catalog version (the router starts it in the background when the provider
-    gets ready; a turn that comes first waits on the lock).
+class KnowledgeVocabulary(CatalogDerived[Vocabulary]):
+    """Plans, products and countries named in the help centre's titles and headings (an article
+    renamed a product: the new name is known at once)."""
+
+    def build(self, catalog: Catalog) -> Vocabulary:
+        chunks = catalog.chunks
+        headings = {chunk.title for chunk in chunks}
+        headings |= {part for chunk in chunks for part in chunk.section.split(" > ") if part}
+        text = "\n".join(chunk.text for chunk in chunks)
+        return Vocabulary.from_headings(sorted(headings), text)
+
+
+class KnowledgeQuestions(CatalogDerived["QuestionIndex | None"]):
+    """The questions the knowledge base answers (`questions.asked_in` over its chunks), indexed once
+    per catalog version (the router starts it in the background when the provider gets ready).
     The vectors go through the persistent embedding cache, keyed like the answer warm-up's: a
     restarted process, or a question the warm-up already embedded as an answer unit, costs no
     forward pass. `embedder` must be the one the intent classifier reads messages with."""
 
     def __init__(self, kb: KnowledgeBase, embedder: Embedder) -> None:
-        self.kb = kb
+        super().__init__(kb)
         self.embedder = embedder
-        self._built: tuple[str, QuestionIndex | None] | None = None
-        self._lock = threading.Lock()
 
-    def __call__(self) -> QuestionIndex | None:
-        catalog = self.kb.catalog()
-        with self._lock:
-            if self._built is None or self._built[0] != catalog.version:
-                questions = [
-                    question
-                    for chunk in catalog.chunks
-                    for question in asked_in(chunk.text, chunk.section.split(" > "))
-                ]
-                self._built = (catalog.version, QuestionIndex.build(questions, self._embed))
-            return self._built[1]
+    def build(self, catalog: Catalog) -> QuestionIndex | None:
+        questions = [
+            question
+            for chunk in catalog.chunks
+            for question in asked_in(chunk.text, chunk.section.split(" > "))
+        ]
+        return QuestionIndex.build(questions, self._embed)
 
     def _embed(self, texts: list[str]) -> np.ndarray:
         """Through the persistent cache; a cache that cannot be read costs a forward pass, never the turn."""
