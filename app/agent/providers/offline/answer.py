@@ -101,6 +101,11 @@ class Unit:
         """The unit's own heading: the last step of its heading path."""
         return self.section.rpartition(">")[2]
 
+    @property
+    def article(self) -> str:
+        """Which article the unit comes from (its document id; its citation when it has none)."""
+        return self.doc_id or self.cite
+
 
 @dataclass(frozen=True)
 class Selection:

@@ -217,12 +217,12 @@ def article_standing(
         return [], []
     peak: dict[str, float] = {}
     for unit, value in zip(units, similarity, strict=True):
-        peak[article(unit)] = max(peak.get(article(unit), -1.0), float(value))
+        peak[unit.article] = max(peak.get(unit.article, -1.0), float(value))
     top = max(peak.values())
-    leaders = [article(units[i]) for i in order[:SUPPORT_TOP]]
+    leaders = [units[i].article for i in order[:SUPPORT_TOP]]
     return (
-        [top - peak[article(unit)] for unit in units],
-        [leaders.count(article(unit)) / len(leaders) for unit in units],
+        [top - peak[unit.article] for unit in units],
+        [leaders.count(unit.article) / len(leaders) for unit in units],
     )
 
 
@@ -378,13 +378,13 @@ def _elsewhere(
     at least as well as the best unit's (see SUPPORT_TOP): a second source says what the first
     leaves out (and is cited)."""
     documents = {units[i].cite for i in chosen}
-    floor = support[article(units[chosen[0]])]
+    floor = support[units[chosen[0]].article]
     others = [
         i
         for i in usable
         if units[i].cite not in documents
         and not units[i].text.endswith("?")
-        and support[article(units[i])] >= floor
+        and support[units[i].article] >= floor
     ]
     if not others:
         return []
@@ -688,7 +688,7 @@ def compose(
             continue
         if not same and about is not None and about[i] < about[best]:  # the UK page beside Germany's
             continue
-        if not same and support[article(units[i])] < support[article(units[best])]:
+        if not same and support[units[i].article] < support[units[best].article]:
             continue
         if any(similar(i, j) for j in chosen):
             continue
@@ -982,9 +982,9 @@ def article_support(units: Sequence[Unit], ranked: Sequence[int]) -> dict[str, i
     """Per article, how many of the SUPPORT_TOP best-scoring units (`ranked`: best first) it holds:
     the article that answers usually has several sentences near the top, while one that merely
     shares a word with the question has one at most."""
-    support = dict.fromkeys((article(unit) for unit in units), 0)
+    support = dict.fromkeys((unit.article for unit in units), 0)
     for i in ranked[:SUPPORT_TOP]:
-        support[article(units[i])] += 1
+        support[units[i].article] += 1
     return support
 
 
@@ -994,10 +994,10 @@ def by_article(units: Sequence[Unit], chosen: Sequence[int], support: dict[str, 
     reads as one answer with its sources' asides after it, not as sentences interleaved by the
     search's passage order."""
     best = chosen[0]
-    lead = article(units[best])
+    lead = units[best].article
 
     def place(i: int) -> tuple[bool, int, str, tuple[int, int]]:
-        own = article(units[i])
+        own = units[i].article
         return (own != lead, -support.get(own, 0), own, units[i].order)
 
     rest = sorted(dict.fromkeys(i for i in chosen[1:] if i != best), key=place)
@@ -1008,13 +1008,8 @@ def _typed_lead(unit: Unit, top: Unit, support: dict[str, int]) -> float:
     """How far below the best-scoring unit a unit stating the kind of fact asked for may score and
     still be the answer: less when it sits in another article than the best-scoring unit's and its
     article has none of the best-scoring units (see TYPED_LEAD_ELSEWHERE)."""
-    near = article(unit) == article(top) or support[article(unit)] > 0
+    near = unit.article == top.article or support[unit.article] > 0
     return TYPED_LEAD if near else TYPED_LEAD_ELSEWHERE
-
-
-def article(unit: Unit) -> str:
-    """Which article a unit comes from (its document id; its citation when it has none)."""
-    return unit.doc_id or unit.cite
 
 
 def numbered_list(units: Sequence[Unit], candidates: Sequence[int], scores: np.ndarray) -> list[int]:

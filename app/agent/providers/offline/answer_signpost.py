@@ -57,17 +57,13 @@ def announced(
     itself with the headings of the sections after it. [] when the article does not give it (no
     entity known, no table naming it, fewer sections than announced)."""
     kind = announces(signpost.text)
-    article = [unit for unit in units if _article(unit) == _article(signpost)]
+    article = [unit for unit in units if unit.article == signpost.article]
     if kind == VARIES and entities:
         column = entity_column(article, entities, content_words)
         return column or entity_rows(article, entities, content_words)
     if kind == WAYS:
         return _with_headings(article, signpost)
     return []
-
-
-def _article(unit: Unit) -> str:
-    return unit.doc_id or unit.cite
 
 
 def cells(row: str) -> list[tuple[str, str]]:
