@@ -85,6 +85,19 @@ def test_a_depends_on_signpost_gets_the_row_labelled_with_the_entity() -> None:
     assert announced(units, units[0], frozenset({"france"}), content_words) == []
 
 
+def test_a_column_or_row_named_by_a_country_s_short_name_is_that_country() -> None:
+    """The customer's country is remembered by its full name ("United Kingdom"); the table may say "UK"."""
+    units = passage_units([passage(1, "Payment methods", "", METHODS)])
+    kingdom = frozenset(content_words("United Kingdom"))
+    (column,) = announced(units, units[0], kingdom, content_words)
+    assert column.text == "UK: Visa, Mastercard, American Express, PayPal"
+    prices = "Prices depend on your store.\n\n| Store | Monthly |\n|---|---|\n| UK | £4.99 |\n| IE | €6 |"
+    units = passage_units([passage(1, "Plus", "Price", prices)])
+    assert [unit.text for unit in announced(units, units[0], kingdom, content_words)] == [
+        "Store: UK; Monthly: £4.99"
+    ]
+
+
 def test_a_signpost_counting_ways_is_quoted_with_the_headings_that_follow() -> None:
     units = passage_units([passage(1, "Returning a parcel in the United Kingdom", "", DROP_OFF)])
     found = announced(units, units[0], frozenset(), content_words)

@@ -18,7 +18,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from functools import cache
 from typing import TYPE_CHECKING
+
+from app.agent.providers.offline.vocabulary import GAZETTEER
+from app.knowledge.entities import normalise
 
 if TYPE_CHECKING:
     from app.agent.providers.offline.answer import Unit
@@ -82,6 +86,18 @@ def _tables(units: Sequence[Unit]) -> dict[tuple[int, int], list[Unit]]:
     return tables
 
 
+@cache
+def _countries() -> dict[str, str]:
+    """Names customers and tables use for a country ("UK", "Deutschland"), to the country's name."""
+    return {normalise(alias): country for country, aliases in GAZETTEER.items() for alias in aliases}
+
+
+def _named(label: str, content_words: Words) -> set[str]:
+    """The words a table's column or row label names, a country by its full name (a column "UK"
+    names "United Kingdom", as the customer's remembered country is stored)."""
+    return content_words(_countries().get(normalise(label), label))
+
+
 def entity_column(units: Sequence[Unit], entities: frozenset[str], content_words: Words) -> list[Unit]:
     """For a yes/no table with a column per entity (methods by country): the entity's column as one
     unit, "Netherlands: Visa, Mastercard, PayPal, iDEAL" (the row labels marked yes)."""
@@ -90,7 +106,7 @@ def entity_column(units: Sequence[Unit], entities: frozenset[str], content_words
         if any({value.lower() for _, value in pairs[1:]} - _YES - _NO for pairs in table):
             continue
         for column, (name, _) in enumerate(table[0][1:], start=1):
-            if not content_words(name) or not content_words(name) <= entities:
+            if not _named(name, content_words) or not _named(name, content_words) <= entities:
                 continue
             marked = [pairs for pairs in table if len(pairs) > column and pairs[column][1].lower() in _YES]
             labels = [pairs[0][1] for pairs in marked]
@@ -103,7 +119,7 @@ def entity_rows(units: Sequence[Unit], entities: frozenset[str], content_words: 
     """The rows whose label (first cell) names one of the entities, in a table whose other rows do
     not: the entity's row of a price-by-store table."""
     for rows in _tables(units).values():
-        named = [row for row in rows if content_words(cells(row.text)[0][1]) & entities]
+        named = [row for row in rows if _named(cells(row.text)[0][1], content_words) & entities]
         if named and len(named) < len(rows):
             return named[:MAX_ROWS]
     return []
