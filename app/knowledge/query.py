@@ -6,10 +6,9 @@ truncates long input still sees it.
 
 BM25 reads the turns joined (`build_query`); the embedding model reads them one by one
 (`query_parts`), and the dense ranker averages their vectors, the current message weighted
-highest. One embedding of the joined text is dominated by its longest turn: "ok how do I reset
-it" after "My Beacon Max lost its Wi-Fi after I changed router" found the Wi-Fi set-up articles,
-not the reset one, and a subject three turns back ("I want to close my account") was drowned by
-the two follow-ups after it.
+highest. One embedding of the joined text is dominated by its longest turn: a short "and the
+reset?" after a long message about a speaker that lost its Wi-Fi found the Wi-Fi set-up articles,
+not the reset one.
 """
 
 from __future__ import annotations

@@ -78,3 +78,11 @@ def desk(settings, kb):
 def anyio_backend() -> str:
     """Async tests run on asyncio (anyio's pytest plugin), as the app does."""
     return "asyncio"
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    """The offline MiniLM model behind the answer tests' embedder interface (loaded once)."""
+    from tests.agent.test_offline_client import MiniLM
+
+    return MiniLM()

@@ -7,7 +7,6 @@ Real MiniLM embeddings where a whole selection runs; passages in the demo help c
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 from app.agent.providers.offline.answer import ExtractiveAnswerer, content_words, passage_units
 from app.agent.providers.offline.answer_select import (
@@ -19,7 +18,7 @@ from app.agent.providers.offline.answer_select import (
 )
 from app.agent.providers.offline.answer_signpost import VARIES, WAYS, announced, announces
 from app.agent.providers.offline.answer_types import DURATION
-from app.protocol import Passage
+from tests.agent.test_answer_select import passage
 from tests.agent.test_offline_client import MiniLM
 
 METHODS = (
@@ -37,15 +36,6 @@ DAMAGED = (
     "1. Take photos of the box and the damaged item.\n2. Report it within 48 hours of delivery.\n"
     "3. Keep the box until the case is closed."
 )
-
-
-@pytest.fixture(scope="module")
-def embedder() -> MiniLM:
-    return MiniLM()
-
-
-def passage(number: int, title: str, section: str, text: str, doc_id: str = "doc") -> Passage:
-    return Passage(number, f"{doc_id}#0", doc_id, title, section, text, 0.5)
 
 
 def test_signposts_are_read_from_their_form() -> None:

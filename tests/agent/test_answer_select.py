@@ -38,11 +38,6 @@ AURA_2_PRO_RESET = (
 )
 
 
-@pytest.fixture(scope="module")
-def embedder() -> MiniLM:
-    return MiniLM()
-
-
 def passage(number: int, title: str, section: str, text: str, doc_id: str = "") -> Passage:
     return Passage(number, f"{doc_id or title}#0", doc_id or title, title, section, text, 0.5)
 

@@ -106,11 +106,6 @@ class MiniLM:
         return self.model.encode(texts, normalize_embeddings=True, batch_size=64)
 
 
-@pytest.fixture(scope="session")
-def embedder() -> MiniLM:
-    return MiniLM()
-
-
 @dataclass
 class Desk:
     """Real tools over in-memory state, recording every call."""
