@@ -2,10 +2,10 @@
 
 A document is first cut at its markdown headings, so a chunk never straddles two topics and
 remembers where it sits ("Billing > Refunds"). Each section is then packed into chunks of at
-most `size` characters, by paragraph, then line (a list item or table row is never cut, so a
-price list's row keeps its product beside its price), then sentence, then word, with `overlap`
-characters of the previous chunk repeated at the start of the next one inside the same section
-(whole lines when the chunk ends in lines).
+most `size` characters, by paragraph, then line (a list item or table row is not cut unless it is
+longer than a chunk, so a price list's row keeps its product beside its price), then sentence,
+then word, with `overlap` characters of the previous chunk repeated at the start of the next one
+inside the same section (whole lines when the chunk ends in lines).
 """
 
 from __future__ import annotations
@@ -164,6 +164,8 @@ def _tail(text: str, overlap: int) -> str:
         return text
     tail = text[-overlap:]
     if _ITEM.match(text.rsplit("\n", 1)[-1]):
+        if text[-overlap - 1] == "\n":  # the overlap starts a row: all of it is whole rows
+            return tail.strip()
         line = tail.find("\n")  # whole rows, or none: a cut row would name no product
         return tail[line + 1 :].strip() if line != -1 else ""
     sentence = _SENTENCE_END.search(tail)

@@ -88,6 +88,18 @@ def test_a_column_or_row_named_by_a_country_s_short_name_is_that_country() -> No
     ]
 
 
+def test_a_column_is_read_by_its_name_when_a_row_leaves_a_cell_empty() -> None:
+    """A row as split leaves out its empty cells: its third pair is not the third column."""
+    methods = (
+        "The payment methods you can use depend on your store region.\n\n"
+        "| Method | UK | Germany | Netherlands |\n|---|---|---|---|\n"
+        "| Visa | Yes | Yes | Yes |\n| iDEAL | | No | Yes |\n| Giropay | | Yes | No |"
+    )
+    units = passage_units([passage(1, "Payment methods", "", methods)])
+    (column,) = announced(units, units[0], frozenset(content_words("Netherlands")), content_words)
+    assert column.text == "Netherlands: Visa, iDEAL"
+
+
 def test_a_signpost_counting_ways_is_quoted_with_the_headings_that_follow() -> None:
     units = passage_units([passage(1, "Returning a parcel in the United Kingdom", "", DROP_OFF)])
     found = announced(units, units[0], frozenset(), content_words)

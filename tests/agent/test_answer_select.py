@@ -168,6 +168,12 @@ def test_a_table_whose_first_row_states_values_has_no_header() -> None:
     assert blocks[0] != blocks[2] != blocks[3] and blocks[3] == blocks[4]
 
 
+def test_a_header_naming_numbered_things_is_still_a_header() -> None:
+    """Only a number or an amount is a value; "Wi-Fi 6" names a column."""
+    items = split_items("| Plan | Wi-Fi 6 | Wi-Fi 7 |\n|---|---|---|\n| Basic | Yes | No |")
+    assert [item.text for item in items] == ["Plan: Basic; Wi-Fi 6: Yes; Wi-Fi 7: No"]
+
+
 def test_a_question_about_a_charge_on_an_invoice_quotes_that_line(embedder: MiniLM) -> None:
     from app.agent.providers.offline.answer import attachment_units
     from app.knowledge.loaders import load_file

@@ -84,3 +84,12 @@ def test_a_long_list_is_cut_between_its_items_never_inside_one() -> None:
     lines = [line for chunk in chunks for line in chunk.text.split("\n")]
     assert all(line in rows for line in lines)  # every line a whole row
     assert set(rows) <= set(lines)  # and every row kept
+
+
+def test_an_overlap_that_starts_at_a_row_keeps_that_row() -> None:
+    from app.knowledge.chunking import _tail
+
+    rows = "- first row here\n- second row\n- third row"
+    overlap = len("- second row\n- third row")
+    assert _tail(rows, overlap) == "- second row\n- third row"
+    assert _tail(rows, overlap - 1) == "- third row"

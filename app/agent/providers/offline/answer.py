@@ -41,7 +41,9 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[A-Z0-9\"'(*])")
 _ABBREVIATION = re.compile(r"\b(?:e\.g|i\.e|etc|vs|approx|incl|No|Mr|Mrs|Ms|Dr|St)\.$", re.IGNORECASE)
 _BULLET = re.compile(r"^\s*(?:[-*•+]|\d{1,2}[.)])\s+")
 _STEP_NUMBER = re.compile(r"^\s*(\d{1,2})[.)]\s+")
-_DIGIT = re.compile(r"\d")
+# a cell that is a number or an amount ("1", "£5.95", "EUR 152.00"), which no column name is
+# ("Wi-Fi 6", "2024 price" and "Tier 1" are)
+_VALUE_CELL = re.compile(r"^(?:[£€$]\s?|(?:EUR|GBP|USD)\s)?\d[\d,.]*(?:\s?(?:EUR|GBP|USD|€|£))?$")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}")
 _LINK = re.compile(r"\[([^\]]+)\]\((\S+?)\)")
 _BRACKET_NUMBER = re.compile(r"\[(\d{1,3})\]")
@@ -139,7 +141,7 @@ class Selection:
         if not self.units or not previous:
             return False
         best = self.units[0]
-        article = [unit for unit in units if (unit.doc_id or unit.cite) == (best.doc_id or best.cite)]
+        article = [unit for unit in units if unit.article == best.article]
         return any(quoted(unit.text, previous) for unit in article)
 
 
@@ -217,7 +219,7 @@ def _table_line(line: str, header: list[str] | None, units: list[str]) -> list[s
     if _TABLE_RULE.match(line):
         return header
     cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
-    if header is None and not any(_DIGIT.search(cell) for cell in cells):
+    if header is None and not any(_VALUE_CELL.match(cell) for cell in cells):
         return cells
     if not header:
         # a first row that states values ("| Total including VAT | £258.70 |", as text extracted from

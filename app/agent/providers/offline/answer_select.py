@@ -500,7 +500,7 @@ def named_sections(question: Question, units: Sequence[Unit], content_words: Wor
     question as asked that no other section names, in its heading or its text. Only help-centre
     articles have sections: an attachment's lines ("Update failed (K-301)") are not headings."""
     wanted = content_words(question.focus)
-    keys = [(unit.doc_id or unit.cite, unit.section) for unit in units]
+    keys = [(unit.article, unit.section) for unit in units]
     own = [content_words(unit.heading) - content_words(unit.title) if unit.cite else set() for unit in units]
     texts = [content_words(unit.text) for unit in units]
     named = np.zeros(len(units))
@@ -580,15 +580,15 @@ def remembered_headings(question: Question, units: Sequence[Unit], content_words
     wanted = question.remembered
     if not wanted:
         return np.zeros(len(units))
-    titles = {unit.doc_id or unit.cite: content_words(unit.title) for unit in units}
-    first = min(units, key=lambda unit: unit.order).doc_id or units[0].cite
+    titles = {unit.article: content_words(unit.title) for unit in units}
+    first = min(units, key=lambda unit: unit.order).article
     rows = rows_naming(units, wanted, content_words)
     shares = []
     for i, unit in enumerate(units):
         if rows[i]:
             shares.append(1.0)
             continue
-        own = unit.doc_id or unit.cite
+        own = unit.article
         rest = titles[own] - wanted
         sibling = any(doc != own and rest and rest <= words for doc, words in titles.items())
         heading = content_words(f"{unit.title} {unit.section}")
@@ -708,7 +708,7 @@ def compose(
         chosen.extend(sibling_rows(units, best, question, conflicts, chosen))
     chosen.extend(supporting(units, chosen, scores, question, similar, conflicts=conflicts))
     chosen.extend(headed_answer(units, chosen, scores, question, similar, conflicts))
-    return Choice(by_article(units, [best, *chosen], support))
+    return Choice(by_article(units, chosen, support))
 
 
 def whole_list(units: Sequence[Unit], chosen: Sequence[int], scores: np.ndarray) -> list[int]:
@@ -841,15 +841,15 @@ def headed_answer(
     if not question.kind.typed or not chosen:
         return []
     best = units[chosen[0]]
-    sections = {(units[i].doc_id or units[i].cite, units[i].section) for i in chosen}
+    sections = {(units[i].article, units[i].section) for i in chosen}
     stated = set().union(*(stated_numbers(units[i].text) for i in chosen))
     asked = _long_stems(question.focus)
     words = sum(len(units[i].text.split()) for i in chosen)
     candidates = [
         i
         for i, unit in enumerate(units)
-        if (unit.doc_id or unit.cite) == (best.doc_id or best.cite)
-        and (unit.doc_id or unit.cite, unit.section) not in sections
+        if unit.article == best.article
+        and (unit.article, unit.section) not in sections
         and scores[i] >= scores[chosen[0]] - HEADED_MARGIN
         and question.kind.typed & heading_types(unit.heading)
         and asked & _long_stems(unit.heading)
@@ -990,15 +990,18 @@ def article_support(units: Sequence[Unit], ranked: Sequence[int]) -> dict[str, i
 
 def by_article(units: Sequence[Unit], chosen: Sequence[int], support: dict[str, int]) -> tuple[int, ...]:
     """The reply's order: the best unit (`chosen[0]`), the rest of its article in reading order, then
-    the other articles' units, the best-supported article first, each in reading order. A reply
-    reads as one answer with its sources' asides after it, not as sentences interleaved by the
-    search's passage order."""
+    the other articles' units, the best-supported article first (on a tie, the one chosen first),
+    each in reading order. A reply reads as one answer with its sources' asides after it, not as
+    sentences interleaved by the search's passage order."""
     best = chosen[0]
     lead = units[best].article
+    seen: dict[str, int] = {}  # articles in the order their first unit was chosen (best first)
+    for i in chosen:
+        seen.setdefault(units[i].article, len(seen))
 
-    def place(i: int) -> tuple[bool, int, str, tuple[int, int]]:
+    def place(i: int) -> tuple[bool, int, int, tuple[int, int]]:
         own = units[i].article
-        return (own != lead, -support.get(own, 0), own, units[i].order)
+        return (own != lead, -support[own], seen[own], units[i].order)
 
     rest = sorted(dict.fromkeys(i for i in chosen[1:] if i != best), key=place)
     return (best, *rest)

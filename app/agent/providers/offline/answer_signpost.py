@@ -105,11 +105,13 @@ def entity_column(units: Sequence[Unit], entities: frozenset[str], content_words
         table = [cells(row.text) for row in rows]
         if any({value.lower() for _, value in pairs[1:]} - _YES - _NO for pairs in table):
             continue
-        for column, (name, _) in enumerate(table[0][1:], start=1):
-            if not _named(name, content_words) or not _named(name, content_words) <= entities:
+        # columns by name: a row as split leaves out its empty cells, so positions do not line up
+        columns = dict.fromkeys(name for pairs in table for name, _ in pairs[1:])
+        for name in columns:
+            named = _named(name, content_words)
+            if not named or not named <= entities:
                 continue
-            marked = [pairs for pairs in table if len(pairs) > column and pairs[column][1].lower() in _YES]
-            labels = [pairs[0][1] for pairs in marked]
+            labels = [pairs[0][1] for pairs in table if dict(pairs[1:]).get(name, "").lower() in _YES]
             if labels:
                 return [replace(rows[0], text=f"{name}: {', '.join(labels)}", step=0)]
     return []
