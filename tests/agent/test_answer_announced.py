@@ -164,3 +164,20 @@ def test_a_section_headed_by_the_asked_kind_and_subject_adds_its_fact() -> None:
     assert [units[i].text for i in added] == ["We check returned items within 5 working days."]
     how = read_question("how do I get a refund", "how do I get a refund", {"refund"})
     assert headed_answer(units, [0], scores, how, lambda i, j: False, none) == []  # no kind asked
+
+
+def test_a_heading_sharing_only_the_question_s_kind_words_adds_nothing() -> None:
+    """ "How long does delivery take?" shares "how long" with "how long until I see my refund?",
+    which says what kind of fact is wanted, not what it is about."""
+    seen = "| Payment method | Time to appear |\n|---|---|\n| PayPal | Within 24 hours |"
+    delivery = "Standard delivery takes 3 working days."
+    passages = [
+        passage(1, "Refunds", "Refunds > When will I see the money?", seen),
+        passage(1, "Refunds", "Refunds > How long does delivery take?", delivery),
+    ]
+    units = passage_units(passages)
+    question = "how long until I see my refund with paypal?"
+    asked = read_question(question, question, content_words(question))
+    scores = np.asarray([1.2, 0.9])
+    none = np.zeros(len(units), dtype=bool)
+    assert headed_answer(units, [0], scores, asked, lambda i, j: False, none) == []

@@ -36,6 +36,7 @@ from app.agent.providers.offline.answer_types import (
     QuestionType,
     carried_types,
     heading_types,
+    kind_words,
     question_type,
     type_match,
 )
@@ -632,11 +633,14 @@ def compose(
     asked_rows: np.ndarray | None = None,
 ) -> Choice:
     """The best unit; for a how-to, the numbered list of its section; otherwise close runners-up from
-    the same article (in reading order after the best), another article's only when nearly as good
-    and as much about what the customer told us (`about`, per unit), within a word budget so the
-    reply stays short. A best unit under a heading that names the question (`named`, per unit)
-    brings its section's other sentences, in reading order. `asked_rows` (per unit) marks the table
-    rows labelled with what the question names ("Card" for "refunds to a card")."""
+    the same article, another article's only when nearly as good, as much about what the customer
+    told us (`about`, per unit) and as well supported (`article_support`), within a word budget so
+    the reply stays short; a short list two of whose steps were chosen comes whole (`whole_list`);
+    then the unit of the asked kind under a heading that names it (`headed_answer`), and the
+    answering article first (`by_article`). A best unit under a heading
+    that names the question (`named`, per unit) brings its section's other sentences, in reading
+    order. `asked_rows` (per unit) marks the table rows labelled with what the question names
+    ("Card" for "refunds to a card")."""
     ranked = sorted(range(len(units)), key=lambda i: (-round(float(scores[i]), 6), units[i].order))
     conflicts = features[:, FEATURES.index("entity_conflict")] > 0
     preferred = None if about is None else about > 0
@@ -646,7 +650,8 @@ def compose(
     rank = None if preferred is None else preferred.astype(float)
     if rank is not None and asked_rows is not None:
         rank = rank + (asked_rows > 0)
-    best = _typed_best(units, ranked, scores, question, conflicts, rank)
+    support = article_support(units, ranked)
+    best = _typed_best(units, ranked, scores, question, conflicts, rank, support)
     best = _first_row(units, best, scores, conflicts, preferred)
     ranked = [best, *(i for i in ranked if i != best)]
     if question.kind.wants(STEPS) and not question.kind.factual:
@@ -670,7 +675,6 @@ def compose(
         section.extend(headed_answer(units, [best, *section], scores, question, similar, conflicts))
         return Choice(tuple(sorted([best, *section], key=lambda i: units[i].order)))
     words = len(units[best].text.split())
-    support = article_support(units, ranked)
     for i in ranked[1:]:
         if len(chosen) >= max_units:
             break
@@ -843,7 +847,7 @@ def headed_answer(
     best = units[chosen[0]]
     sections = {(units[i].article, units[i].section) for i in chosen}
     stated = set().union(*(stated_numbers(units[i].text) for i in chosen))
-    asked = _long_stems(question.focus)
+    asked = _long_stems(question.focus) - _long_stems(kind_words(question.focus))  # its subject's words
     words = sum(len(units[i].text.split()) for i in chosen)
     candidates = [
         i
@@ -953,7 +957,8 @@ def _typed_best(
     scores: np.ndarray,
     question: Question,
     conflicts: np.ndarray,
-    preferred: np.ndarray | None = None,
+    preferred: np.ndarray | None,
+    support: dict[str, int],
 ) -> int:
     """For a question asking for an amount, a time, a count or a contact: the best unit that states one,
     unless it ranks far below the best overall (then the passages probably do not state it); a table
@@ -963,7 +968,6 @@ def _typed_best(
     long do refunds take to a card" is the card row, not the time returns take to reach us)."""
     if not question.kind.typed:
         return ranked[0]
-    support = article_support(units, ranked)
     typed = [
         i
         for i in ranked

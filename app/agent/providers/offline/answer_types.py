@@ -125,6 +125,12 @@ def question_type(question: str) -> QuestionType:
     return QuestionType(frozenset(kind for kind, pattern in _ASKS.items() if pattern.search(question)))
 
 
+def kind_words(question: str) -> str:
+    """The words by which a question asks for its kinds of answer ("how long", "until", "cost"):
+    they say what kind of fact is wanted, not what it is about."""
+    return " ".join(match.group(0) for pattern in _ASKS.values() for match in pattern.finditer(question))
+
+
 def heading_types(heading: str) -> frozenset[str]:
     """The kinds of answer a section heading names ("Price", "Delivery times", "Contact"): a section
     so headed is where that kind of fact is stated."""
