@@ -134,7 +134,7 @@ class Settings(BaseSettings):
         description="Weight of each earlier turn against the current message (1) when the query's "
         "turns are embedded one by one and averaged (app/knowledge/query.py); 0: the joined turns are "
         "embedded as one text, as before. Demo dev, 2 turns, 0 -> 0.8: recall@5 0.829 -> 0.845, "
-        "MRR@10 0.744 -> 0.759, semantic 0.590 -> 0.596; fact recall 0.615 -> 0.606 (one turn), "
+        "MRR@10 0.744 -> 0.759, semantic 0.590 -> 0.595; fact recall 0.615 -> 0.606 (one turn), "
         "ROUGE-L 0.327 -> 0.326, selection F1 0.641 -> 0.628.",
     )
     query_embed_chars: int = Field(
