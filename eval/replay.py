@@ -17,6 +17,7 @@ from tqdm import tqdm
 
 from app.asyncutil import run_sync
 from app.errors import SupportError
+from app.protocol import SEARCH_TOOL
 from eval.datasets.schema import Dialogue, Turn, TurnLabels
 
 if TYPE_CHECKING:
@@ -43,6 +44,10 @@ class TurnRecord:
     retrieved_chunk_ids: list[str] = field(default_factory=list)
     retrieved_texts: list[str] = field(default_factory=list)
     cited_texts: list[str] = field(default_factory=list)  # the retrieved passages the reply cites
+    # what the agent was told besides the help centre: the customer's messages so far and what its
+    # other tools returned (an attachment's text, the ticket it opened). A number from these is no
+    # made-up fact (a ticket number, an order number the customer gave).
+    told_texts: list[str] = field(default_factory=list)
     selected_doc_ids: list[str] = field(default_factory=list)
     citations: list[dict[str, Any]] = field(default_factory=list)
     tool_calls: list[dict[str, Any]] = field(default_factory=list)
@@ -63,6 +68,7 @@ class TurnRecord:
         row["labels"] = self.labels.model_dump()
         row.pop("retrieved_texts")
         row.pop("cited_texts")
+        row.pop("told_texts")
         return row
 
     @classmethod
@@ -100,6 +106,7 @@ def record_turn(
         retrieved_chunk_ids=unique_in_order([hit.chunk_id for hit in hits]),
         retrieved_texts=[hit.text for hit in hits],
         cited_texts=unique_in_order([hit.text for hit in hits if hit.chunk_id in cited_chunks]),
+        told_texts=told_texts(dialogue, index, result),
         selected_doc_ids=unique_in_order([citation.doc_id for citation in result.citations]),
         citations=[citation.to_dict() for citation in result.citations],
         tool_calls=[{"name": call.name, "arguments": call.arguments} for call in result.tool_calls],
@@ -108,6 +115,14 @@ def record_turn(
         latency_ms=result.latency_ms,
         repeat=repeat,
     )
+
+
+def told_texts(dialogue: Dialogue, index: int, result: TurnResult) -> list[str]:
+    """The customer's messages up to this turn and the results of the turn's tools other than the
+    search (whose passages count only when the reply cites them)."""
+    said = [turn.text for turn in dialogue.context if turn.role == "user"]
+    said += [turn.text for turn in dialogue.turns[: index + 1]]
+    return said + [call.result for call in result.tool_calls if call.name != SEARCH_TOOL and call.result]
 
 
 async def replay_dialogue(desk: SupportDesk, dialogue: Dialogue, *, repeat: int = 0) -> list[TurnRecord]:

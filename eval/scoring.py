@@ -181,7 +181,7 @@ def answer_metrics(
 ) -> dict[str, float]:
     """RAGAS answer metrics: `answers/*` without an LLM; `judge/*` too when settings name a judge.
     Plus the key-fact scores and the reply length (`eval.metrics.facts`), whose numbers may come
-    from the reference or the passages the reply cites.
+    from the reference, the passages the reply cites, or what the agent was told (`told_texts`).
 
     Each record's own values go into its `scores`; the run totals are their means (and the median
     reply length), not a second pass.
@@ -204,7 +204,7 @@ def answer_metrics(
     per_turn = run_sync(answers.aevaluate_samples(samples, judge=judge, embedder=embedder))
     for record, sample, scores in zip(records, samples, per_turn, strict=True):
         cited = cited_texts(record) if cited_texts else record.cited_texts
-        scores.update(facts.fact_scores(sample.reference, sample.response, cited))
+        scores.update(facts.fact_scores(sample.reference, sample.response, [*cited, *record.told_texts]))
         record.scores.update(scores)
     return {**answers.mean_scores(per_turn), **facts.median_words(per_turn)}
 

@@ -5,8 +5,9 @@ has failed, however fluent it is; text-overlap metrics barely notice. These scor
 
 - `answers/fact_recall`: of the distinct numbers the reference states, the share the reply also
   states. Only turns whose reference states a number take part.
-- `answers/fact_precision`: of the distinct numbers the reply states, the share that the reference
-  or a passage the reply cites also states (a number from nowhere is a made-up fact). Only turns
+- `answers/fact_precision`: of the distinct numbers the reply states, the share that the reference,
+  a passage the reply cites, or what the agent was told (the customer's messages, an attachment's
+  text, the ticket a tool opened) also states (a number from nowhere is a made-up fact). Only turns
   whose reply states a number take part.
 - `answers/reply_words`: the reply's length in words (the run also reports the median).
 

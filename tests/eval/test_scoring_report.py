@@ -13,9 +13,10 @@ from typing import Any
 
 import pytest
 
+from app.events import ToolCallRecord, TurnResult
 from eval.datasets.loader import load_dataset
-from eval.datasets.schema import TurnLabels
-from eval.replay import TurnRecord
+from eval.datasets.schema import Dialogue, TurnLabels
+from eval.replay import TurnRecord, told_texts
 from eval.report import render_report, turn_quality, worst_answers, write_outputs
 from eval.runner import EvaluationResult
 from eval.scoring import score_records
@@ -162,3 +163,43 @@ def test_fact_scores_per_turn_totals_and_report(
     rows = [json.loads(line) for line in paths["turns"].read_text().splitlines()]
     assert [row["scores"].get("answers/fact_recall") for row in rows] == [1.0, 0.0, None]
     assert all("cited_texts" not in row for row in rows)
+
+
+def test_numbers_the_agent_was_told_are_no_made_up_facts(settings: Any) -> None:
+    """A ticket number the escalation tool returned, or an order number the customer gave, is stated
+    from what the agent was told: fact precision counts it as supported (it used to count as made up,
+    and the ticket numbering then moved the metric from one database to the next)."""
+    reply = "Your ticket number is T-000016 for order KE-4417302."
+    told = ["my order KE-4417302 never came", "Ticket T-000016 opened (normal priority)."]
+    turns = [
+        record("told", reply, reference=HANDOVER, knowledge=False, told_texts=told),
+        record("untold", reply, reference=HANDOVER, knowledge=False),
+    ]
+    score_records(turns, settings)
+    assert turns[0].scores["answers/fact_precision"] == 1.0
+    assert turns[1].scores["answers/fact_precision"] == 0.0
+    assert "told_texts" not in turns[0].to_row()
+
+
+def test_what_the_agent_was_told_is_the_customers_words_and_other_tools_results() -> None:
+    dialogue = Dialogue.model_validate(
+        {
+            "id": "d",
+            "context": [
+                {"role": "user", "text": "I paid 4.99 twice"},
+                {"role": "assistant", "text": "Sorry, 7 days"},
+            ],
+            "turns": [{"text": "order KE-1"}, {"text": "please refund one"}, {"text": "later"}],
+        }
+    )
+    calls = [
+        ToolCallRecord("search_knowledge_base", {"query": "refund"}, "[1] Refunds take 5 days", 1.0),
+        ToolCallRecord("escalate_to_human", {"reason": "refund"}, "Ticket T-000003 opened", 1.0),
+    ]
+    result = TurnResult("c", 1, "Ticket T-000003 [1]", tool_calls=calls)
+    assert told_texts(dialogue, 1, result) == [
+        "I paid 4.99 twice",
+        "order KE-1",
+        "please refund one",
+        "Ticket T-000003 opened",
+    ]
