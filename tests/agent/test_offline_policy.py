@@ -550,3 +550,17 @@ def test_a_question_naming_a_documented_plan_is_no_transaction_even_when_it_read
     assert offline_detection.settle(read, {"transaction_margin": 0.05}).has("knowledge")
     hotel = _documented_question(both, "What does a double room cost?", demo_vocabulary())
     assert hotel == both  # names nothing the help centre documents: the reading stands
+
+
+def test_stating_who_one_is_after_a_question_asks_it_again(router: Router) -> None:
+    """ "we're on premium btw" right after a question for the help centre may change its answer: the
+    question is searched again with the statement. The same statement with nothing asked before it,
+    or after small talk, is only noted."""
+    question = "does the courier collect returns from my house?"
+    history = [("user", question), ("assistant", "Collection costs £4.95 [1].")]
+    intent = read_intent("we're on premium btw", history, {}, router)
+    assert intent.kind == "knowledge" and intent.revisit and intent.facts == {"plan": "Premium"}
+    assert question in intent.search and "premium" in intent.search
+    assert read_intent("we're on premium btw", [], {}, router).kind == "acknowledge"
+    greeted = [("user", "hello there"), ("assistant", "Hi! How can I help?")]
+    assert read_intent("we're on premium btw", greeted, {}, router).kind == "acknowledge"

@@ -69,3 +69,16 @@ async def test_a_country_the_question_names_wins_over_the_remembered_one(remembe
     result = await remembered_desk.reply(conversation, "how long does standard delivery take to the UK?")
 
     assert "2–4 working days" in result.text
+
+
+async def test_saying_where_one_lives_after_a_question_answers_it_for_them(remembered_desk) -> None:
+    """ "I live in Germany." right after a delivery question answers that question again from the
+    German page, where it used to be only noted."""
+    conversation = remembered_desk.start_conversation("c-revisit")
+    first = await remembered_desk.reply(conversation, "how long does standard delivery take?")
+    assert "2–4 working days" in first.text  # the UK page, before we know better
+
+    result = await remembered_desk.reply(conversation, "I live in Germany.")
+
+    assert "noted your country (Germany)" in result.text
+    assert "3–5 working days" in result.text and result.searched

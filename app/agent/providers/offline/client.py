@@ -46,6 +46,7 @@ from app.agent.providers.offline.answer_entity import EntityAnswerer, entity_sni
 from app.agent.providers.offline.answer_types import needs_help_centre
 from app.agent.providers.offline.intents import IntentModel
 from app.agent.providers.offline.policy import (
+    ENTITY_FACTS,
     Intent,
     Router,
     ToolCall,
@@ -61,8 +62,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 MODEL_ID = "offline-extractive"
-# the remembered facts that say which article or table row applies to the customer
-ENTITY_FACTS = ("country", "plan", "device")
 _NO_SUBJECT = (conv.DECLINE_PHRASE, conv.ESCALATED_PHRASE, conv.OFFER_HUMAN_PHRASE)
 _ASKS = re.compile(
     r"\?|^\s*(?:how|what|when|where|why|which|who|can|could|does|do|is|are|should|will|tell|explain)\b",
@@ -238,6 +237,10 @@ class OfflineResponder:
             return say.fact_answer(intent.fact_key, known.get(intent.fact_key))
         if intent.kind == "attachment":
             return self._from_attachments(intent, view)
+        if intent.revisit:  # answered again for who they said they are, unless nothing new holds
+            answer = self._answer(intent, view)
+            new = answer and not _same_answer(answer, _previous_reply(view))
+            return answer if new else Step(text=say.noted(remembered or intent.facts))
         return self._from_knowledge(intent, view)
 
     def _escalated(
@@ -335,6 +338,11 @@ class OfflineResponder:
 def _previous_reply(view: TurnView) -> str:
     """The assistant's last reply before this message ("" at the start of a conversation)."""
     return next((text for role, text in reversed(view.history) if role == "assistant"), "")
+
+
+def _same_answer(answer: str, previous: str) -> bool:
+    """Whether the previous reply already said this answer (its citations aside)."""
+    return conv.without_citations(answer).strip() in conv.without_citations(previous)
 
 
 def _remembered_now(view: TurnView) -> dict[str, str]:

@@ -83,6 +83,9 @@ class Intent:
     reason: str = ""
     priority: str = "normal"
     offer: bool = False  # unsure whether a person is needed: answer, and offer one
+    # the message only stated who the customer is ("I'm on Premium") right after a question whose
+    # answer may depend on it: that question is answered again, now for them (or the fact is noted)
+    revisit: bool = False
 
 
 # --- customer facts ----------------------------------------------------------------------------
@@ -489,7 +492,29 @@ def read_intent(user_text: str, history: Sequence[Turn], known: Mapping[str, str
     # a booking or a database lookup read more surely than a question is not searched
     reading = offline_detection.settle(reading, router.model.info)
     intent = _plain_intent(reading, text, question, facts, history, offered=offered)
+    if intent.kind == "acknowledge" and set(ENTITY_FACTS) & set(facts):
+        intent = _revisited(intent, text, history, router)
     return replace(intent, offer=unsure_escalation(reading))
+
+
+# what a customer is (their country, plan, device) decides which row or article answers for them
+ENTITY_FACTS = ("country", "plan", "device")
+
+
+def _revisited(intent: Intent, text: str, history: Sequence[Turn], router: Router) -> Intent:
+    """A bare statement of who the customer is ("I'm on Premium, if that changes anything"),
+    right after a question for the help centre (as that message was read then), asks that question
+    again for them: it is searched again with the statement, and answered when the answer holds.
+    Any other statement is noted."""
+    asked = [i for i, (role, _) in enumerate(history) if role == "user"]
+    if not asked:
+        return intent
+    previous = strip_attachment_markers(history[asked[-1]][1])
+    earlier = read_intent(history[asked[-1]][1], history[: asked[-1]], {}, router)
+    if earlier.kind != "knowledge" or not _is_substantive(previous):
+        return intent
+    query = f"{previous} {text}"
+    return replace(intent, kind="knowledge", question=query, query=query, search=query, revisit=True)
 
 
 def _is_injection(reading: Reading) -> bool:
