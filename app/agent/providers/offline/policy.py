@@ -289,7 +289,12 @@ def _not_a_question(clause: str) -> bool:
 # --- reading a message --------------------------------------------------------------------------
 class Router:
     """The intent classifier applied to the offline model's embedding of a message, plus the
-    vocabulary of the help centre (asked for on each use: the knowledge base may change)."""
+    vocabulary of the help centre (asked for on each use: the knowledge base may change).
+
+    `bookable` says whether the knowledge base holds things a customer books (hotels, restaurants:
+    documents tagged with a named entity). Without any, a message cannot be a booking: the
+    classifier learned bookings from such dialogues, where "what's the phone number?" asks for a
+    hotel's listing, but a shop's help centre documents its own phone line. None: assumed bookable."""
 
     def __init__(
         self,
@@ -297,16 +302,21 @@ class Router:
         embedder: Embedder,
         vocabulary: Callable[[], Vocabulary] | None = None,
         questions: Callable[[], QuestionIndex | None] | None = None,
+        bookable: Callable[[], bool] | None = None,
     ) -> None:
         self.model = model
         self.embedder = embedder
         self._vocabulary = vocabulary or Vocabulary
         self._questions = questions
+        self._bookable = bookable
 
     def read(self, text: str) -> Reading:
         """The classifier's probabilities for one message (its embedding is cached by the embedder,
-        and the search tool embeds the same question)."""
-        return self.model.read(self.embedder.embed_query(" ".join(text.split()) or "."))
+        and the search tool embeds the same question); no booking where nothing is bookable."""
+        reading = self.model.read(self.embedder.embed_query(" ".join(text.split()) or "."))
+        if self._bookable is None or "booking" not in reading.probabilities or self._bookable():
+            return reading
+        return replace(reading, probabilities={**reading.probabilities, "booking": 0.0})
 
     def requests(self, text: str) -> int:
         """How many parts of `text` (`request_parts`: clauses, quotes) ask for a person, each read alone."""

@@ -45,7 +45,7 @@ def build_client(settings: Settings, *, kb: KnowledgeBase | None = None) -> Supp
     model = IntentModel.load(settings.offline_intent_model)
     embedder = routing_embedder(model, kb)
     questions = KnowledgeQuestions(kb, kb.embedder if kb.embedder.name == model.embedder else embedder)
-    router = Router(model, embedder, KnowledgeVocabulary(kb), questions)
+    router = Router(model, embedder, KnowledgeVocabulary(kb), questions, bookable=kb.names_entities)
     return OfflineChatClient(
         embedder=kb.cached_embedder,
         router=router,
