@@ -48,15 +48,21 @@ lint: install
 pytest: install
 	$(PY) -m pytest -q
 
-gate: install  ## replay the dev dialogues and fail on a regression against datasets/baseline.json
+gate: install  ## replay the dev and validation dialogues; fail on a regression against their baselines
 	$(PY) -m eval run --dataset datasets/dialogues/dev.jsonl --output $(OUT)/eval-dev
 	$(PY) -m eval gate --baseline datasets/baseline.json --metrics $(OUT)/eval-dev/metrics.json \
 		--junit $(OUT)/eval-gate.xml
+	$(PY) -m eval run --dataset datasets/dialogues/validation.jsonl --output $(OUT)/eval-validation
+	$(PY) -m eval gate --baseline datasets/baseline-validation.json \
+		--metrics $(OUT)/eval-validation/metrics.json --junit $(OUT)/eval-gate-validation.xml
 
-baseline: install  ## re-measure datasets/baseline.json (values and per-dialogue scores) on the dev dialogues
+baseline: install  ## re-measure datasets/baseline*.json (values and per-dialogue scores) on dev and validation
 	$(PY) -m eval run --dataset datasets/dialogues/dev.jsonl --output $(OUT)/eval-dev --no-mlflow
 	$(PY) -m eval gate --metrics $(OUT)/eval-dev/metrics.json --write-baseline datasets/baseline.json \
 		--tolerance 0.02
+	$(PY) -m eval run --dataset datasets/dialogues/validation.jsonl --output $(OUT)/eval-validation --no-mlflow
+	$(PY) -m eval gate --metrics $(OUT)/eval-validation/metrics.json \
+		--write-baseline datasets/baseline-validation.json --tolerance 0.02
 
 test-postgres: install  ## the storage tests against a throwaway PostgreSQL server
 	bash scripts/postgres-test.sh
