@@ -231,3 +231,12 @@ def test_document_results_fuse_each_documents_best_chunk_rank(make_kb) -> None:
     assert [hit.chunk_id for hit in hits] == [chunk_id for chunk_id, _ in expected[:3]]
     assert [hit.score for hit in hits] == pytest.approx([score for _, score in expected[:3]])
     assert hits[1].score < 1 - 1e-6  # the Silver card's one chunk trails Gold fee chunks in a list
+
+
+def test_a_knowledge_base_says_whether_it_names_entities(
+    hotel_kb: KnowledgeBase, small_kb: KnowledgeBase
+) -> None:
+    """Hotels are things one books; a shop's help centre names none (the offline router reads no
+    booking there)."""
+    assert hotel_kb.names_entities()
+    assert not small_kb.names_entities()
