@@ -266,7 +266,9 @@ def row_conflicts(units: Sequence[Unit], wanted: frozenset[str], content_words: 
     row whose label is part of another row's label that the question names whole ("Model: Aura 2"
     beside "Model: Aura 2 Pro" when the question names the Pro). (A table whose rows name no
     asked-about word, such as a plan page's price-by-country table, is about the entity in its
-    heading; none of its rows conflicts.)"""
+    heading; none of its rows conflicts.) A word of the table's own column names or heading names
+    no row ("delivery" for "Option: Evening delivery" under "Delivery options" with its "Delivery
+    time" column): it says what the whole table is about, not which row is asked for."""
     named: dict[tuple[int, int], bool] = {}
     labels: dict[tuple[int, int], list[set[str]]] = {}
     rows: list[tuple[tuple[int, int], set[str], bool] | None] = []
@@ -274,8 +276,9 @@ def row_conflicts(units: Sequence[Unit], wanted: frozenset[str], content_words: 
         if not _is_row(unit.text):
             rows.append(None)
             continue
-        cells = [cell.partition(": ")[2] for cell in unit.text.split("; ")]
-        match = bool(set().union(*map(content_words, cells)) & wanted)
+        names, _, cells = zip(*(cell.partition(": ") for cell in unit.text.split("; ")), strict=True)
+        shared = content_words(" ".join([unit.heading, *names]))
+        match = bool(set().union(*map(content_words, cells)) & (wanted - shared))
         table, label = (unit.order[0], unit.block), content_words(cells[0])
         rows.append((table, label, match))
         named[table] = named.get(table, False) or match
