@@ -266,7 +266,9 @@ def row_conflicts(units: Sequence[Unit], wanted: frozenset[str], content_words: 
     row whose label is part of another row's label that the question names whole ("Model: Aura 2"
     beside "Model: Aura 2 Pro" when the question names the Pro). (A table whose rows name no
     asked-about word, such as a plan page's price-by-country table, is about the entity in its
-    heading; none of its rows conflicts.)"""
+    heading; none of its rows conflicts.) A word of the table's own column names or heading names
+    no row ("delivery" for "Option: Evening delivery" under "Delivery options" with its "Delivery
+    time" column): it says what the whole table is about, not which row is asked for."""
     named: dict[tuple[int, int], bool] = {}
     labels: dict[tuple[int, int], list[set[str]]] = {}
     rows: list[tuple[tuple[int, int], set[str], bool] | None] = []
@@ -274,8 +276,9 @@ def row_conflicts(units: Sequence[Unit], wanted: frozenset[str], content_words: 
         if not _is_row(unit.text):
             rows.append(None)
             continue
-        cells = [cell.partition(": ")[2] for cell in unit.text.split("; ")]
-        match = bool(set().union(*map(content_words, cells)) & wanted)
+        names, _, cells = zip(*(cell.partition(": ") for cell in unit.text.split("; ")), strict=True)
+        shared = content_words(" ".join([unit.heading, *names]))
+        match = bool(set().union(*map(content_words, cells)) & (wanted - shared))
         table, label = (unit.order[0], unit.block), content_words(cells[0])
         rows.append((table, label, match))
         named[table] = named.get(table, False) or match
@@ -712,7 +715,57 @@ def compose(
         chosen.extend(sibling_rows(units, best, question, conflicts, chosen))
     chosen.extend(supporting(units, chosen, scores, question, similar, conflicts=conflicts))
     chosen.extend(headed_answer(units, chosen, scores, question, similar, conflicts))
+    chosen.extend(named_row(units, chosen, scores, question, asked_rows))
     return Choice(by_article(units, chosen, support))
+
+
+def named_row(
+    units: Sequence[Unit],
+    chosen: Sequence[int],
+    scores: np.ndarray,
+    question: Question,
+    asked_rows: np.ndarray | None,
+) -> list[int]:
+    """The table row of the best unit's article whose label names what the question names ("Card
+    (Visa, Mastercard)" for "it went to my visa"), when the reply has no row of that table, does not
+    name it yet, and no unit outside the table names it: the row states the customer's own case,
+    though a sentence of another section sounds more like the question. (A label word that other
+    text uses too, or that the reply already says, picks out no row: a "year" or "Pay" of one row
+    of a benefits or payment table is no entity asked about.) The best-scoring such row, within
+    the supporting word budget."""
+    if asked_rows is None or not chosen:
+        return []
+    article = units[chosen[0]].article
+    tables = {(units[i].order[0], units[i].block) for i in chosen}
+    said = set().union(*(_words(units[i].text) for i in chosen))
+    asked = _words(question.focus)
+    words = sum(len(units[i].text.split()) for i in chosen)
+    rows = [
+        i
+        for i, unit in enumerate(units)
+        if asked_rows[i]
+        and unit.article == article
+        and (unit.order[0], unit.block) not in tables
+        and _named_by(unit.text, asked) - said - _elsewhere_words(units, i)
+        and words + len(unit.text.split()) <= SUPPORT_MAX_WORDS
+    ]
+    return [max(rows, key=lambda i: (float(scores[i]), -units[i].order[1]))] if rows else []
+
+
+def _named_by(row: str, asked: set[str]) -> set[str]:
+    """The question's words that a table row's label (its first cell's value) names."""
+    return _words(row.split("; ")[0].partition(": ")[2]) & asked
+
+
+def _elsewhere_words(units: Sequence[Unit], row: int) -> set[str]:
+    """The words of every unit outside the row's table."""
+    table = (units[row].order[0], units[row].block)
+    return set().union(*(_words(u.text) for u in units if (u.order[0], u.block) != table))
+
+
+def _words(text: str) -> set[str]:
+    """Lower-case words of four letters or more."""
+    return set(_LONG_WORD.findall(text.lower()))
 
 
 def whole_list(units: Sequence[Unit], chosen: Sequence[int], scores: np.ndarray) -> list[int]:

@@ -37,10 +37,11 @@ _ASKS = {
     DURATION: re.compile(
         r"\bhow (?:long|soon|quickly|fast)\b|\bwhen\b|\bwhat time\b|\bby when\b|\bhow many (?:days|hours"
         r"|weeks|months|minutes)\b|\b(?:deadline|delivery times?|opening hours|until|expire|expires"
-        r"|valid|date)\b",
+        r"|valid|date|time ?limits?|time ?frames?)\b",
         _I,
     ),
-    COUNT: re.compile(r"\bhow many\b|\b(?:limit|maximum|minimum|max|min|at most|up to)\b", _I),
+    # a "time limit" asks how long, not how many
+    COUNT: re.compile(r"\bhow many\b|\b(?:(?<!time )limit|maximum|minimum|max|min|at most|up to)\b", _I),
     STEPS: re.compile(
         r"\bhow (?:do|can|should|would|shall) (?:i|we|you)\b|\bhow to\b|\bsteps?\b"
         r"|\bwhat (?:do|should) i do\b",

@@ -1,0 +1,85 @@
+"""Which unit of a retrieved article the offline model quotes: rows named by the table itself, time
+limits, and the row a question names by its label.
+
+Real MiniLM embeddings where a choice is made; wording of its own, not the help centre's.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from app.agent.providers.offline.answer import ExtractiveAnswerer, content_words, passage_units
+from app.agent.providers.offline.answer_select import named_row, read_question, row_conflicts
+from app.agent.providers.offline.answer_types import COUNT, DURATION, question_type
+from app.protocol import Passage
+from tests.agent.test_offline_client import MiniLM
+
+SHIPPING = (
+    "| Shipping method | Arrival | Fee |\n|---|---|---|\n| Economy | 4–6 days | £2.50 |\n"
+    "| Evening shipping | Same evening | £8.00 |"
+)
+REFUNDS = (
+    "If the refund email is more than a week old and the money has still not arrived, send us the order "
+    "number.\n\n"
+    "## Arrival by payment type\n\n| Paid with | Arrives within |\n|---|---|\n"
+    "| Bank card (Maestro, Discover) | 2–4 working days |\n| Store credit | At once |"
+)
+
+
+def passage(number: int, section: str, text: str, doc_id: str) -> Passage:
+    return Passage(number, f"{doc_id}#0", doc_id, doc_id.title(), section, text, 0.5)
+
+
+def test_a_word_of_the_tables_own_column_names_or_heading_names_no_row() -> None:
+    """ "shipping" is what the whole table is about (its heading and first column say so), so the
+    row whose label happens to contain it is no more asked for than the economy row."""
+    units = passage_units([passage(1, "Shipping choices", SHIPPING, "shipping")])
+    wanted = frozenset(content_words("what does ordinary shipping cost and how fast is it"))
+    assert row_conflicts(units, wanted, content_words) == [False, False]
+    # a word only a row's values say still picks that row
+    evening = frozenset(content_words("what does evening shipping cost"))
+    assert row_conflicts(units, evening, content_words) == [True, False]
+
+
+def test_a_time_limit_asks_how_long_not_how_many() -> None:
+    assert question_type("any time limit for redeeming a voucher?").wants(DURATION)
+    assert not question_type("any time limit for redeeming a voucher?").wants(COUNT)
+    assert question_type("what's the limit on vouchers per basket").wants(COUNT)
+
+
+def test_the_row_a_question_names_by_its_label_joins_the_reply() -> None:
+    """The customer paid by Maestro: the card row states their wait, though the sentence on late
+    money sounds more like the message. Nothing else in the passages says "maestro"."""
+    units = passage_units([passage(1, "Still waiting?", REFUNDS, "refunds")])
+    question = read_question("paid with maestro, no money yet", "", set())
+    rows = np.array([("Maestro" in unit.text) for unit in units], dtype=float)
+    scores = np.linspace(1.0, 0.5, len(units))
+    assert [units[i].text for i in named_row(units, [0], scores, question, rows)] == [
+        "Paid with: Bank card (Maestro, Discover); Arrives within: 2–4 working days"
+    ]
+    # a reply that already names it, or a row of the chosen table, adds nothing
+    said = read_question("paid with maestro, no money yet", "", set())
+    card = next(i for i, unit in enumerate(units) if "Maestro" in unit.text)
+    assert named_row(units, [card], scores, said, rows) == []
+
+
+def test_a_label_word_other_text_uses_too_picks_no_row() -> None:
+    text = REFUNDS.replace("send us the order ", "send us the Maestro slip and order ")
+    units = passage_units([passage(1, "Still waiting?", text, "refunds")])
+    question = read_question("paid with maestro, no money yet", "", set())
+    rows = np.array([("Maestro" in unit.text and ";" in unit.text) for unit in units], dtype=float)
+    assert named_row(units, [0], np.ones(len(units)), question, rows) == []
+
+
+def test_a_customer_naming_their_card_gets_its_row(embedder: MiniLM) -> None:
+    """The sentence on late money answers best; the row of the card the customer named adds their
+    wait."""
+    units = passage_units([passage(1, "Still waiting?", REFUNDS, "refunds")])
+    selection = ExtractiveAnswerer(embedder).select(
+        "the refund email is over a week old and I paid by maestro, money still not here", units
+    )
+    assert [unit.text for unit in selection.units] == [
+        "If the refund email is more than a week old and the money has still not arrived, send us the "
+        "order number.",
+        "Paid with: Bank card (Maestro, Discover); Arrives within: 2–4 working days",
+    ]
