@@ -31,7 +31,7 @@ from app.agent.providers.offline.intents import (
     Reading,
     request_parts,
 )
-from app.agent.providers.offline.vocabulary import Vocabulary
+from app.agent.providers.offline.vocabulary import Mention, Vocabulary
 from app.protocol import (
     ESCALATE_TOOL,
     OFFER_HUMAN_PHRASE,
@@ -428,12 +428,19 @@ def search_query(question: str, *, message: str = "", stated: bool = False) -> s
 
 
 def question_in_context(
-    question: str, history: Sequence[Turn], *, message: str = "", stated: bool = False
+    question: str,
+    history: Sequence[Turn],
+    *,
+    message: str = "",
+    stated: bool = False,
+    vocabulary: Vocabulary | None = None,
 ) -> str:
     """The question as read in the dialogue: with the previous question when it only makes sense after it.
 
     The answerer ranks sentences by the question itself and uses this reading only to judge whether
-    the best one answers it, so a follow-up such as "it's a mesh system" is not declined.
+    the best one answers it, so a follow-up such as "it's a mesh system" is not declined. A plan,
+    device or country the follow-up names replaces the one the previous question named
+    (`swapped_entities`).
     """
     message = message or question
     if not _refers_back(question, message):
@@ -443,8 +450,26 @@ def question_in_context(
     for role, text in reversed(history):
         previous = strip_attachment_markers(text)
         if role == "user" and _is_substantive(previous):
-            return f"{previous} {question}"
+            return f"{swapped_entities(previous, question, vocabulary)} {question}"
     return question
+
+
+def swapped_entities(previous: str, follow_up: str, vocabulary: Vocabulary | None) -> str:
+    """The previous question asked of the plan, device or country the follow-up names instead of
+    the one it named ("what does express cost in Austria" read with "and in Spain?" becomes "what
+    does express cost in Spain"). The follow-up asks the same question of another entity: read
+    with the earlier entity, it is answered from that entity's article and table rows (its name
+    is also what the answerer takes for the entity asked about)."""
+    if vocabulary is None:
+        return previous
+    named: dict[str, Mention] = {}
+    for mention in vocabulary.mentions(follow_up):
+        named.setdefault(mention.kind, mention)  # the first of each kind, as `Vocabulary.find` reads it
+    for mention in reversed(vocabulary.mentions(previous)):
+        new = named.get(mention.kind)
+        if new is not None and new.name != mention.name:
+            previous = previous[: mention.start] + follow_up[new.start : new.end] + previous[mention.end :]
+    return previous
 
 
 # our own reply passed on the help centre's advice to contact support: this chat is that contact,
@@ -491,7 +516,7 @@ def read_intent(user_text: str, history: Sequence[Turn], known: Mapping[str, str
         )
     # a booking or a database lookup read more surely than a question is not searched
     reading = offline_detection.settle(reading, router.model.info)
-    intent = _plain_intent(reading, text, question, facts, history, offered=offered)
+    intent = _plain_intent(reading, text, question, facts, history, offered=offered, vocabulary=vocabulary)
     if intent.kind == "acknowledge" and set(ENTITY_FACTS) & set(facts):
         intent = _revisited(intent, text, history, router)
     return replace(intent, offer=unsure_escalation(reading))
@@ -766,6 +791,7 @@ def _plain_intent(
     history: Sequence[Turn],
     *,
     offered: bool,
+    vocabulary: Vocabulary | None = None,
 ) -> Intent:
     """A question for the knowledge base, an acknowledgement of facts, or small talk. A message
     that is nothing else and nearly reads as a question is taken as one (searching costs less
@@ -791,7 +817,7 @@ def _plain_intent(
     asks = asks or any(reading.has(name) for name in staff_only)
     if asks and question:
         stated = bool(facts)
-        query = question_in_context(question, history, message=text, stated=stated)
+        query = question_in_context(question, history, message=text, stated=stated, vocabulary=vocabulary)
         search = search_query(question, message=text, stated=stated)
         return Intent("knowledge", question, query, facts=facts, search=search)
     if facts:
