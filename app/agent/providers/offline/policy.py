@@ -86,6 +86,9 @@ class Intent:
     # the message only stated who the customer is ("I'm on Premium") right after a question whose
     # answer may depend on it: that question is answered again, now for them (or the fact is noted)
     revisit: bool = False
+    # plans, devices or countries the previous question named that this follow-up replaces by
+    # another ("Austria" for "and in Spain?"): their articles and table rows do not answer it
+    replaced: tuple[str, ...] = ()
 
 
 # --- customer facts ----------------------------------------------------------------------------
@@ -447,11 +450,35 @@ def question_in_context(
         return question
     if stated:
         return message
+    previous = previous_question(history)
+    return f"{swapped_entities(previous, question, vocabulary)} {question}" if previous else question
+
+
+def previous_question(history: Sequence[Turn]) -> str:
+    """The customer's last message that said something ("" when there is none)."""
     for role, text in reversed(history):
         previous = strip_attachment_markers(text)
         if role == "user" and _is_substantive(previous):
-            return f"{swapped_entities(previous, question, vocabulary)} {question}"
-    return question
+            return previous
+    return ""
+
+
+def replaced_entities(
+    previous: str, follow_up: str, vocabulary: Vocabulary | None
+) -> list[tuple[Mention, Mention]]:
+    """Where the previous question names a plan, device or country that the follow-up replaces by
+    another of the same kind ("Austria" in "what does express cost in Austria" before "and in
+    Spain?"), each with the follow-up's mention that replaces it, in the previous question's order."""
+    if vocabulary is None:
+        return []
+    named: dict[str, Mention] = {}
+    for mention in vocabulary.mentions(follow_up):
+        named.setdefault(mention.kind, mention)  # the first of each kind, as `Vocabulary.find` reads it
+    return [
+        (mention, named[mention.kind])
+        for mention in vocabulary.mentions(previous)
+        if mention.kind in named and named[mention.kind].name != mention.name
+    ]
 
 
 def swapped_entities(previous: str, follow_up: str, vocabulary: Vocabulary | None) -> str:
@@ -460,15 +487,8 @@ def swapped_entities(previous: str, follow_up: str, vocabulary: Vocabulary | Non
     does express cost in Spain"). The follow-up asks the same question of another entity: read
     with the earlier entity, it is answered from that entity's article and table rows (its name
     is also what the answerer takes for the entity asked about)."""
-    if vocabulary is None:
-        return previous
-    named: dict[str, Mention] = {}
-    for mention in vocabulary.mentions(follow_up):
-        named.setdefault(mention.kind, mention)  # the first of each kind, as `Vocabulary.find` reads it
-    for mention in reversed(vocabulary.mentions(previous)):
-        new = named.get(mention.kind)
-        if new is not None and new.name != mention.name:
-            previous = previous[: mention.start] + follow_up[new.start : new.end] + previous[mention.end :]
+    for old, new in reversed(replaced_entities(previous, follow_up, vocabulary)):
+        previous = previous[: old.start] + follow_up[new.start : new.end] + previous[old.end :]
     return previous
 
 
@@ -819,7 +839,10 @@ def _plain_intent(
         stated = bool(facts)
         query = question_in_context(question, history, message=text, stated=stated, vocabulary=vocabulary)
         search = search_query(question, message=text, stated=stated)
-        return Intent("knowledge", question, query, facts=facts, search=search)
+        joined = not stated and query != question  # read with the previous question
+        replaced = replaced_entities(previous_question(history), question, vocabulary) if joined else []
+        names = tuple(dict.fromkeys(old.name for old, _ in replaced))
+        return Intent("knowledge", question, query, facts=facts, search=search, replaced=names)
     if facts:
         return Intent("acknowledge", question, facts=facts)
     if offered and reading.has("deny"):
