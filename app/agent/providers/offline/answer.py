@@ -17,9 +17,11 @@ import numpy as np
 from app.agent.providers.offline.answer_select import (
     HEADING_NAMED,
     REMEMBERED_HEADING,
+    REPLACED_PENALTY,
     Choice,
     Question,
     UnitScorer,
+    about_replaced,
     choose,
     compose,
     default_scorer,
@@ -434,6 +436,9 @@ class ExtractiveAnswerer:
         named = named_sections(asked, units, content_words)
         scores = rule_scores(features, asked) + REMEMBERED_HEADING * about + HEADING_NAMED * named
         scores = scores + tried_units(asked, units, content_words)
+        scores = scores - REPLACED_PENALTY * np.asarray(
+            about_replaced(asked, units, content_words), dtype=float
+        )
         similar = _near_duplicates(units, matrix)
         rows = rows_naming(units, frozenset(content_words(asked.focus)), content_words)
         return compose(

@@ -510,6 +510,10 @@ TYPED_LEAD_ELSEWHERE = 0.12
 # customer in Germany) beats one that merely ranked higher for the question's words: more than the
 # first-passage bonus (passage_rank) and a typical similarity gap between two countries' pages.
 REMEMBERED_HEADING = 0.15
+# A unit about the entity a follow-up replaced (`about_replaced`) answers only when nothing else
+# does: "and premium?" after the Plus price is not answered with Plus's price because the Premium
+# page was not retrieved (the previous question's words made the Plus page sound like the answer).
+REPLACED_PENALTY = 1.0
 # A section whose own heading is the only place that names a word of the question ("Restart the
 # watch" for "how do I restart the watch") is where the answer is, though its sentences ("Press and
 # hold the side button for 12 seconds") sound less like the question than the steps of another
