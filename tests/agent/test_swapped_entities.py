@@ -54,6 +54,8 @@ def test_the_follow_up_names_the_entity_the_previous_question_is_asked_of() -> N
     assert swapped_entities(previous, "and in london?", PLANS) == previous
     assert swapped_entities(previous, "and basic?", PLANS) == "what's the yearly price of basic for britain"
     assert swapped_entities(previous, "and basic?", None) == previous
+    # a comparison keeps both entities
+    assert replaced_entities(previous, "is it dearer than it is in austria?", PLANS) == []
 
 
 def test_the_reading_in_context_drops_the_replaced_entity() -> None:

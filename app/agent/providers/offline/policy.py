@@ -454,6 +454,9 @@ def question_in_context(
     return f"{swapped_entities(previous, question, vocabulary)} {question}" if previous else question
 
 
+SWAP_WORDS = 4  # a follow-up this short that names another entity asks the previous question of it
+
+
 def previous_question(history: Sequence[Turn]) -> str:
     """The customer's last message that said something ("" when there is none)."""
     for role, text in reversed(history):
@@ -468,8 +471,12 @@ def replaced_entities(
 ) -> list[tuple[Mention, Mention]]:
     """Where the previous question names a plan, device or country that the follow-up replaces by
     another of the same kind ("Austria" in "what does express cost in Austria" before "and in
-    Spain?"), each with the follow-up's mention that replaces it, in the previous question's order."""
-    if vocabulary is None:
+    Spain?"), each with the follow-up's mention that replaces it, in the previous question's order.
+    Only a follow-up that asks the same question of another entity replaces one: it opens as a
+    follow-up ("what about", "and") or is as short as an ellipsis; "is it cheaper than in Spain?"
+    compares the two, so both stay."""
+    short = len(follow_up.split()) <= SWAP_WORDS
+    if vocabulary is None or not (short or _FOLLOW_UP_OPENER.search(follow_up)):
         return []
     named: dict[str, Mention] = {}
     for mention in vocabulary.mentions(follow_up):
