@@ -55,7 +55,7 @@ FEATURES = (
     "type_match",  # share of the answer kinds asked for that the unit carries
     "states_number",  # the question asks for a quantity and the unit states a number
     "entity_match",  # share of the question's entity words (found in headings) the unit or its heading has
-    "entity_conflict",  # a table row labelled with an entity the question does not name
+    "entity_conflict",  # a row about an entity the question does not name; a unit about one it replaced
     "position",  # 0 for the first unit of its passage, 1 for the last
     "passage_rank",  # 1 for the first passage, 1/n for the n-th
     "is_question",  # an FAQ question, which answers nothing by itself
