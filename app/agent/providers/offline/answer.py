@@ -17,9 +17,11 @@ import numpy as np
 from app.agent.providers.offline.answer_select import (
     HEADING_NAMED,
     REMEMBERED_HEADING,
+    REPLACED_PENALTY,
     Choice,
     Question,
     UnitScorer,
+    about_replaced,
     choose,
     compose,
     default_scorer,
@@ -343,7 +345,13 @@ class ExtractiveAnswerer:
         return self._scorer
 
     def select(
-        self, question: str, units: Sequence[Unit], *, focus: str = "", remembered: Sequence[str] = ()
+        self,
+        question: str,
+        units: Sequence[Unit],
+        *,
+        focus: str = "",
+        remembered: Sequence[str] = (),
+        replaced: Sequence[str] = (),
     ) -> Selection:
         """The best units for `focus`, the customer's question as asked (default: `question`).
 
@@ -352,6 +360,10 @@ class ExtractiveAnswerer:
         question's words would pull in sentences about the previous topic. `remembered` are values
         the customer told us earlier (their country, plan, device) that the question does not name:
         units naming them count as about the entity asked about ("how much is Premium for me").
+        `replaced` are those the previous question named that this follow-up replaces by another
+        ("and in Spain?" after Austria): units about them conflict with the question. An elliptical
+        follow-up (`elliptical`) is ranked by its reading in context: alone it says only which
+        entity, and that reading asks the earlier question of it.
         """
         units = list(units)[: self.max_units]
         focus = focus.strip() or question
@@ -363,11 +375,15 @@ class ExtractiveAnswerer:
         if focus != question:
             in_context = matrix @ np.asarray(self.embedder.embed_query(question), dtype=np.float32)
         wanted = content_words(focus) | content_words(question)
-        asked = read_question(focus, question, wanted, frozenset(content_words(" ".join(remembered))))
+        entities = frozenset(content_words(" ".join(remembered)))
+        asked = read_question(focus, question, wanted, entities, frozenset(content_words(" ".join(replaced))))
+        ranking = similarity
         if not self.learned:  # the learned scorer was trained on the question's own kind
-            asked = elliptical(asked)
+            carried = elliptical(asked)
+            ranking = similarity if carried == asked else in_context
+            asked = carried
         chooser = self._learned if self.learned else self._ruled
-        choice = chooser(asked, units, similarity, in_context, matrix)
+        choice = chooser(asked, units, ranking, in_context, matrix)
         # Confidence reads the most similar unit (plus word overlap) and the chosen one: a price row
         # can answer "how much" while sounding less like it than the sentence beside it.
         overlaps = [_overlap(content_words(focus), unit.text) for unit in units]
@@ -380,7 +396,6 @@ class ExtractiveAnswerer:
             return Selection(tuple(units[i] for i in choice.indices), best, shared, steps=True, typed=typed)
         answers = dict.fromkeys(_answer_to(i, units) for i in choice.indices)
         reviews = reviewers(units, units[choice.indices[0]])
-        entities = frozenset(content_words(" ".join(remembered)))
         chosen = with_announced([units[i] for i in answers], units, entities)
         return Selection(tuple(chosen), best, shared, typed=typed, reviews=reviews)
 
@@ -421,6 +436,9 @@ class ExtractiveAnswerer:
         named = named_sections(asked, units, content_words)
         scores = rule_scores(features, asked) + REMEMBERED_HEADING * about + HEADING_NAMED * named
         scores = scores + tried_units(asked, units, content_words)
+        scores = scores - REPLACED_PENALTY * np.asarray(
+            about_replaced(asked, units, content_words), dtype=float
+        )
         similar = _near_duplicates(units, matrix)
         rows = rows_naming(units, frozenset(content_words(asked.focus)), content_words)
         return compose(

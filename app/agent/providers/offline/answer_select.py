@@ -55,7 +55,7 @@ FEATURES = (
     "type_match",  # share of the answer kinds asked for that the unit carries
     "states_number",  # the question asks for a quantity and the unit states a number
     "entity_match",  # share of the question's entity words (found in headings) the unit or its heading has
-    "entity_conflict",  # a table row labelled with an entity the question does not name
+    "entity_conflict",  # a row about an entity the question does not name; a unit about one it replaced
     "position",  # 0 for the first unit of its passage, 1 for the last
     "passage_rank",  # 1 for the first passage, 1/n for the n-th
     "is_question",  # an FAQ question, which answers nothing by itself
@@ -124,12 +124,21 @@ class Question:
     # words of what the customer told us earlier (their country, plan, device) that the question
     # does not name itself: they say which entity's row or article answers "how much is it for me"
     remembered: frozenset[str] = frozenset()
+    # words of the plans, devices or countries the previous question named that this follow-up
+    # replaces by another ("and in Spain?" after a question about Austria): not the entity asked about
+    replaced: frozenset[str] = frozenset()
 
 
 def read_question(
-    focus: str, in_context: str, words: set[str], remembered: frozenset[str] = frozenset()
+    focus: str,
+    in_context: str,
+    words: set[str],
+    remembered: frozenset[str] = frozenset(),
+    replaced: frozenset[str] = frozenset(),
 ) -> Question:
-    return Question(focus, in_context, question_type(focus), frozenset(words), remembered - words)
+    return Question(
+        focus, in_context, question_type(focus), frozenset(words), remembered - words, replaced - words
+    )
 
 
 # A follow-up of at most this many words that asks for no kind of answer itself is elliptical.
@@ -172,6 +181,9 @@ def unit_features(
     for unit in units:
         lengths[unit.order[0]] = max(lengths.get(unit.order[0], 0), unit.order[1] + 1)
     conflicts = row_conflicts(units, wanted | question.remembered, content_words)
+    conflicts = [
+        a or b for a, b in zip(conflicts, about_replaced(question, units, content_words), strict=True)
+    ]
     codes = _codes(f"{question.focus} {question.in_context}")
     gaps, shares = article_standing(units, similarity, order)
     rows = []
@@ -289,6 +301,27 @@ def row_conflicts(units: Sequence[Unit], wanted: frozenset[str], content_words: 
         and (not row[2] or _named_more_fully(row[1], labels[row[0]], wanted))
         for row in rows
     ]
+
+
+def about_replaced(question: Question, units: Sequence[Unit], content_words: Words) -> list[bool]:
+    """Units about an entity the follow-up replaced (`Question.replaced`): those whose title or
+    heading path names it (the previous country's delivery page) and table rows labelled with it
+    (the previous plan's row). They answered the previous question, not this one, though read with
+    that question they sound like the answer; like a row about another entity, they conflict."""
+    if not question.replaced:
+        return [False] * len(units)
+    return [
+        bool(
+            question.replaced
+            & (content_words(f"{unit.title} {unit.section}") | _label(unit.text, content_words))
+        )
+        for unit in units
+    ]
+
+
+def _label(text: str, content_words: Words) -> set[str]:
+    """A table row's label (its first cell's value) as content words; nothing for a sentence."""
+    return content_words(text.split("; ")[0].partition(": ")[2]) if _is_row(text) else set()
 
 
 def _named_more_fully(label: set[str], labels: list[set[str]], wanted: frozenset[str]) -> bool:
@@ -480,6 +513,10 @@ TYPED_LEAD_ELSEWHERE = 0.12
 # customer in Germany) beats one that merely ranked higher for the question's words: more than the
 # first-passage bonus (passage_rank) and a typical similarity gap between two countries' pages.
 REMEMBERED_HEADING = 0.15
+# A unit about the entity a follow-up replaced (`about_replaced`) answers only when nothing else
+# does: "and premium?" after the Plus price is not answered with Plus's price because the Premium
+# page was not retrieved (the previous question's words made the Plus page sound like the answer).
+REPLACED_PENALTY = 1.0
 # A section whose own heading is the only place that names a word of the question ("Restart the
 # watch" for "how do I restart the watch") is where the answer is, though its sentences ("Press and
 # hold the side button for 12 seconds") sound less like the question than the steps of another

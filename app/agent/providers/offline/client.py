@@ -275,8 +275,9 @@ class OfflineResponder:
             passages = with_sections(passages, self.chunks)
         question = intent.query or intent.question
         units = passage_units(passages)
+        remembered = self._remembered_entities(question, view)
         selection = self.answerer.select(
-            question, units, focus=intent.question, remembered=self._remembered_entities(question, view)
+            question, units, focus=intent.question, remembered=remembered, replaced=intent.replaced
         )
         continues = selection.continues(units, _previous_reply(view))
         logger.debug("offline answer", extra={"best": round(selection.best, 4), "passages": len(passages)})

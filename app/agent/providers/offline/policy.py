@@ -31,7 +31,7 @@ from app.agent.providers.offline.intents import (
     Reading,
     request_parts,
 )
-from app.agent.providers.offline.vocabulary import Vocabulary
+from app.agent.providers.offline.vocabulary import Mention, Vocabulary
 from app.protocol import (
     ESCALATE_TOOL,
     OFFER_HUMAN_PHRASE,
@@ -86,6 +86,9 @@ class Intent:
     # the message only stated who the customer is ("I'm on Premium") right after a question whose
     # answer may depend on it: that question is answered again, now for them (or the fact is noted)
     revisit: bool = False
+    # plans, devices or countries the previous question named that this follow-up replaces by
+    # another ("Austria" for "and in Spain?"): their articles and table rows do not answer it
+    replaced: tuple[str, ...] = ()
 
 
 # --- customer facts ----------------------------------------------------------------------------
@@ -438,23 +441,72 @@ def search_query(question: str, *, message: str = "", stated: bool = False) -> s
 
 
 def question_in_context(
-    question: str, history: Sequence[Turn], *, message: str = "", stated: bool = False
+    question: str,
+    history: Sequence[Turn],
+    *,
+    message: str = "",
+    stated: bool = False,
+    vocabulary: Vocabulary | None = None,
 ) -> str:
     """The question as read in the dialogue: with the previous question when it only makes sense after it.
 
     The answerer ranks sentences by the question itself and uses this reading only to judge whether
-    the best one answers it, so a follow-up such as "it's a mesh system" is not declined.
+    the best one answers it, so a follow-up such as "it's a mesh system" is not declined. A plan,
+    device or country the follow-up names replaces the one the previous question named
+    (`swapped_entities`).
     """
     message = message or question
     if not _refers_back(question, message):
         return question
     if stated:
         return message
+    previous = previous_question(history)
+    return f"{swapped_entities(previous, question, vocabulary)} {question}" if previous else question
+
+
+SWAP_WORDS = 4  # a follow-up this short that names another entity asks the previous question of it
+
+
+def previous_question(history: Sequence[Turn]) -> str:
+    """The customer's last message that said something ("" when there is none)."""
     for role, text in reversed(history):
         previous = strip_attachment_markers(text)
         if role == "user" and _is_substantive(previous):
-            return f"{previous} {question}"
-    return question
+            return previous
+    return ""
+
+
+def replaced_entities(
+    previous: str, follow_up: str, vocabulary: Vocabulary | None
+) -> list[tuple[Mention, Mention]]:
+    """Where the previous question names a plan, device or country that the follow-up replaces by
+    another of the same kind ("Austria" in "what does express cost in Austria" before "and in
+    Spain?"), each with the follow-up's mention that replaces it, in the previous question's order.
+    Only a follow-up that asks the same question of another entity replaces one: it opens as a
+    follow-up ("what about", "and") or is as short as an ellipsis; "is it cheaper than in Spain?"
+    compares the two, so both stay."""
+    short = len(follow_up.split()) <= SWAP_WORDS
+    if vocabulary is None or not (short or _FOLLOW_UP_OPENER.search(follow_up)):
+        return []
+    named: dict[str, Mention] = {}
+    for mention in vocabulary.mentions(follow_up):
+        named.setdefault(mention.kind, mention)  # the first of each kind, as `Vocabulary.find` reads it
+    return [
+        (mention, named[mention.kind])
+        for mention in vocabulary.mentions(previous)
+        if mention.kind in named and named[mention.kind].name != mention.name
+    ]
+
+
+def swapped_entities(previous: str, follow_up: str, vocabulary: Vocabulary | None) -> str:
+    """The previous question asked of the plan, device or country the follow-up names instead of
+    the one it named ("what does express cost in Austria" read with "and in Spain?" becomes "what
+    does express cost in Spain"). The follow-up asks the same question of another entity: read
+    with the earlier entity, it is answered from that entity's article and table rows (its name
+    is also what the answerer takes for the entity asked about)."""
+    for old, new in reversed(replaced_entities(previous, follow_up, vocabulary)):
+        previous = previous[: old.start] + follow_up[new.start : new.end] + previous[old.end :]
+    return previous
 
 
 # our own reply passed on the help centre's advice to contact support: this chat is that contact,
@@ -501,7 +553,7 @@ def read_intent(user_text: str, history: Sequence[Turn], known: Mapping[str, str
         )
     # a booking or a database lookup read more surely than a question is not searched
     reading = offline_detection.settle(reading, router.model.info)
-    intent = _plain_intent(reading, text, question, facts, history, offered=offered)
+    intent = _plain_intent(reading, text, question, facts, history, offered=offered, vocabulary=vocabulary)
     if intent.kind == "acknowledge" and set(ENTITY_FACTS) & set(facts):
         intent = _revisited(intent, text, history, router)
     return replace(intent, offer=unsure_escalation(reading))
@@ -776,6 +828,7 @@ def _plain_intent(
     history: Sequence[Turn],
     *,
     offered: bool,
+    vocabulary: Vocabulary | None = None,
 ) -> Intent:
     """A question for the knowledge base, an acknowledgement of facts, or small talk. A message
     that is nothing else and nearly reads as a question is taken as one (searching costs less
@@ -801,9 +854,12 @@ def _plain_intent(
     asks = asks or any(reading.has(name) for name in staff_only)
     if asks and question:
         stated = bool(facts)
-        query = question_in_context(question, history, message=text, stated=stated)
+        query = question_in_context(question, history, message=text, stated=stated, vocabulary=vocabulary)
         search = search_query(question, message=text, stated=stated)
-        return Intent("knowledge", question, query, facts=facts, search=search)
+        joined = not stated and query != question  # read with the previous question
+        replaced = replaced_entities(previous_question(history), question, vocabulary) if joined else []
+        names = tuple(dict.fromkeys(old.name for old, _ in replaced))
+        return Intent("knowledge", question, query, facts=facts, search=search, replaced=names)
     if facts:
         return Intent("acknowledge", question, facts=facts)
     if offered and reading.has("deny"):

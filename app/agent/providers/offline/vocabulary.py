@@ -22,6 +22,7 @@ _DEVICE_NOUNS = r"(?:headphones|earbuds|headset|speakers?|watch(?:es)?|tablet)"
 _PLAN_CUES = (r"\bClub\s+{name}\b", r"\b{name}\s+(?:plan|tier|membership|members?|subscription)\b")
 _PRODUCT_CUES = (r"\b{name}\s+" + _DEVICE_NOUNS + r"\b",)
 _STOP_NAMES = frozenset({"the", "a", "an", "i", "my", "your", "our", "what", "how", "when", "why", "if"})
+_TOKEN = re.compile(r"[\w'&]+")
 
 # country -> names customers use for it and for its larger cities (lower case)
 GAZETTEER: Mapping[str, tuple[str, ...]] = {
@@ -116,6 +117,16 @@ GAZETTEER: Mapping[str, tuple[str, ...]] = {
 }
 
 
+@dataclass(frozen=True)
+class Mention:
+    """Where a text names a plan, device or country: the kind, the help centre's name, and the span."""
+
+    kind: str
+    name: str
+    start: int
+    end: int
+
+
 @dataclass
 class Vocabulary:
     """Canonical names by kind ("plan", "device"), and the gazetteer for "country"."""
@@ -166,6 +177,25 @@ class Vocabulary:
             if match := pattern.search(lowered):
                 found[kind] = self.names[kind][match.group(1)]
         return found
+
+    def mentions(self, text: str) -> list[Mention]:
+        """Every place `text` names a plan, device or country, as spans of the text as written (so
+        a name can be swapped for another: "Köln" and "U.K." are found where `find` finds them)."""
+        tokens = [(match, normalise(match.group(0))) for match in _TOKEN.finditer(text)]
+        tokens = [(match, words) for match, words in tokens if words]
+        starts, position = [], 0
+        for _, words in tokens:  # where each token begins in the normalised text
+            starts.append(position)
+            position += len(words) + 1
+        lowered = " ".join(words for _, words in tokens)
+        found = []
+        for kind, pattern in self._patterns.items():
+            for match in pattern.finditer(lowered):
+                inside = [i for i, start in enumerate(starts) if start < match.end()]
+                first = max(i for i in inside if starts[i] <= match.start())
+                span = (tokens[first][0].start(), tokens[inside[-1]][0].end())
+                found.append(Mention(kind, self.names[kind][match.group(1)], *span))
+        return sorted(found, key=lambda mention: mention.start)
 
 
 def _named_mid_sentence(name: str, text: str) -> bool:
