@@ -17,7 +17,7 @@ import pytest
 from app.agent.providers.offline import detection as offline_detection
 from app.agent.providers.offline.answer import split_units
 from app.agent.providers.offline.client import text_chunks
-from app.agent.providers.offline.intents import IntentModel, Reading, request_parts
+from app.agent.providers.offline.intents import SURE_REASON, IntentModel, Reading, request_parts
 from app.agent.providers.offline.policy import (
     BRIEF_CLAUSES,
     MAX_CLAUSES_READ,
@@ -578,3 +578,16 @@ def test_where_nothing_is_bookable_a_listing_question_is_looked_up() -> None:
     assert read_intent("whats the phone number?", [], {}, shop).kind == "knowledge"
     assert hotels.read("whats the phone number?").has("booking")
     assert read_intent("whats the phone number?", [], {}, hotels).kind != "knowledge"
+
+
+def test_a_reason_read_surely_hands_over_though_the_story_reads_as_a_question() -> None:
+    """A complaint that also tells what went wrong reads as a question too; below SURE_REASON the
+    question wins by the calibrated margin (answered, a person offered), at it the customer is
+    handed over."""
+
+    def reading(complaint: float) -> Reading:
+        probabilities = {"complaint": complaint, "knowledge": 0.88}
+        return Reading(probabilities, {}, escalate_threshold=0.85, question_margin=0.15)
+
+    assert reading(SURE_REASON - 0.04).escalation() == ()
+    assert reading(SURE_REASON + 0.02).escalation() == ("complaint",)

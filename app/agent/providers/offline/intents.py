@@ -129,6 +129,9 @@ def request_parts(text: str) -> list[str]:
     ]
 
 
+SURE_REASON = 0.95
+
+
 @dataclass(frozen=True)
 class Reading:
     """The classifier's view of one message: a probability and a verdict per label."""
@@ -148,8 +151,10 @@ class Reading:
         ranked = sorted(ESCALATION_REASONS, key=lambda name: -self.probabilities.get(name, 0.0))
         top = self.probabilities.get(ranked[0], 0.0)
         question = self.probabilities.get("knowledge", 0.0)
-        # a hazard or a takeover needs a person whatever else the message asks
-        urgent = BY_NAME[ranked[0]].priority == "high"
+        # a hazard or a takeover needs a person whatever else the message asks, and so does a reason
+        # read as surely as `SURE_REASON` ("I want to make a formal complaint. The courier threw my
+        # parcel over the gate": its story reads as a question too, but the customer asked for more)
+        urgent = BY_NAME[ranked[0]].priority == "high" or top >= SURE_REASON
         if top < threshold or (not urgent and top < question + self.question_margin):
             return ()
         return tuple(name for name in ranked if self.probabilities.get(name, 0.0) >= threshold)
