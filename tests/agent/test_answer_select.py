@@ -550,6 +550,31 @@ def test_a_follow_up_on_the_article_just_quoted_needs_only_similarity() -> None:
     assert not Selection((units[1],), 0.3).confident(0.35, continues=True)
 
 
+def test_a_section_headed_by_the_code_asked_about_adds_its_time_to_the_codes_row() -> None:
+    passages = [
+        passage(
+            1,
+            "Scale errors",
+            "Codes",
+            "| Code | Meaning |\n|---|---|\n| E-12 | Low battery |\n| E-17 | Sensor blocked |",
+            doc_id="errors",
+        ),
+        passage(
+            2,
+            "Scale errors",
+            "E-17 explained",
+            "Wipe the sensor with a dry cloth. If the code stays, we replace the sensor within 4 days.",
+            doc_id="errors",
+        ),
+    ]
+    scores = [0.4, 1.0, 0.3, 0.3]  # the E-17 row answers; the fuller section sounds far less like it
+    assert _support(passages, "my scale shows E-17, what now", scores, [1]) == [
+        "If the code stays, we replace the sensor within 4 days."
+    ]
+    # a question naming no code reads no section as the row's fuller word
+    assert _support(passages, "my scale shows an error, what now", scores, [1]) == []
+
+
 def test_the_sentence_after_a_chosen_unit_supports_it_from_further_below() -> None:
     text = "Choose Request a copy. The file is usually ready within 72 hours. Exports are limited to 2 a day."
     # right after the chosen unit: joins though 0.4 below the best; a unit further on does not

@@ -986,6 +986,9 @@ def supporting(
     floor = max(float(scores[i]) for i in chosen) - SUPPORT_MARGIN
     after = {(units[i].order[0], units[i].order[1] + 1) for i in chosen}
     noted = _after_list(units, chosen)
+    coded = code_sections(units, chosen[0], question)
+    sections |= coded
+    noted |= {unit.order for unit in units if (unit.cite, unit.section) in coded}
     candidates = sorted(
         (
             i
@@ -1013,6 +1016,23 @@ def supporting(
         words += size
         stated |= stated_numbers(units[i].text)
     return added
+
+
+def code_sections(units: Sequence[Unit], best: int, question: Question) -> set[tuple[str, str]]:
+    """The sections of the best unit's article whose own heading names a code that both the question
+    and the best unit name ("E-17 explained" beside the error table's E-17 row): the article's fuller
+    word on that code, so its quantities ("we fix it within 2 days") come with the row whatever their
+    score, as the note after a list does. A section that names the code only in its sentences is no
+    such section (the table itself lists every code)."""
+    codes = _codes(question.focus) & _codes(units[best].text)
+    if not codes:
+        return set()
+    article = units[best].article
+    return {
+        (unit.cite, unit.section)
+        for unit in units
+        if unit.article == article and codes & _codes(unit.heading)
+    }
 
 
 def _after_list(units: Sequence[Unit], chosen: Sequence[int]) -> set[tuple[int, int]]:
