@@ -575,6 +575,33 @@ def test_a_section_headed_by_the_code_asked_about_adds_its_time_to_the_codes_row
     assert _support(passages, "my scale shows an error, what now", scores, [1]) == []
 
 
+def test_the_best_units_own_section_spends_the_word_budget_before_other_sections() -> None:
+    from app.agent.providers.offline.answer import content_words
+    from app.agent.providers.offline.answer_select import answering_section_first, read_question
+
+    aside = (
+        "Before you phone, have your membership card, the email address on your account, the order"
+        " reference from your confirmation, the serial number printed under the device, a short note"
+        " of what went wrong and when, any photos of the damage, the receipt from the shop where you"
+        " bought it and a pen ready, so the agent can find everything quickly for you on the day."
+    )
+    passages = [
+        passage(1, "Phone help", "Callbacks", "Ask for a callback in the app. We ring you within 20 minutes"),
+        passage(2, "Phone help", "Before you phone", aside),
+    ]
+    units = passage_units(passages)
+    question = "can you ring me back"
+    asked = read_question(question, question, content_words(question))
+    scores = np.asarray([1.0, 0.6, 0.9])
+    none = np.zeros(len(units), dtype=bool)
+    chosen = answering_section_first(units, [0, 2], scores, asked, lambda i, j: False, none)
+    # the time the callback takes sits beside the answer; the long aside of another section gives way
+    assert [units[i].text for i in chosen] == [
+        "Ask for a callback in the app.",
+        "We ring you within 20 minutes",
+    ]
+
+
 def test_the_sentence_after_a_chosen_unit_supports_it_from_further_below() -> None:
     text = "Choose Request a copy. The file is usually ready within 72 hours. Exports are limited to 2 a day."
     # right after the chosen unit: joins though 0.4 below the best; a unit further on does not

@@ -750,7 +750,7 @@ def compose(
         return Choice((*steps, *sorted(dict.fromkeys([*notes, *extra]), key=lambda i: units[i].order)))
     if asked_rows is None or not asked_rows[best]:  # the row the question names is the one asked for
         chosen.extend(sibling_rows(units, best, question, conflicts, chosen))
-    chosen.extend(supporting(units, chosen, scores, question, similar, conflicts=conflicts))
+    chosen = answering_section_first(units, chosen, scores, question, similar, conflicts)
     chosen.extend(headed_answer(units, chosen, scores, question, similar, conflicts))
     chosen.extend(named_row(units, chosen, scores, question, asked_rows))
     return Choice(by_article(units, chosen, support))
@@ -960,6 +960,36 @@ def headed_answer(
 def _long_stems(text: str) -> set[str]:
     """The first STEM letters of a text's longer words ("refunds" and "refund" meet)."""
     return {word[:STEM] for word in _LONG_WORD.findall(text.lower())}
+
+
+def answering_section_first(
+    units: Sequence[Unit],
+    chosen: Sequence[int],
+    scores: np.ndarray,
+    question: Question,
+    similar: Callable[[int, int], bool],
+    conflicts: np.ndarray,
+) -> list[int]:
+    """The chosen units with their supporting asides, the best unit's own section served first: a
+    quantity stated beside the best unit (the minutes a callback takes, under the row naming the
+    callback) is part of its answer, so it takes the word budget before the runner-ups from other
+    sections, which give way, last chosen first, when both do not fit. The rest of the budget and
+    of MAX_SUPPORT goes to the other chosen sections' asides, as `supporting` alone would add."""
+    lead = (units[chosen[0]].cite, units[chosen[0]].section)
+    own = [i for i in chosen if (units[i].cite, units[i].section) == lead]
+    first = supporting(units, own, scores, question, similar, conflicts=conflicts)
+    if not first:
+        return [*chosen, *supporting(units, chosen, scores, question, similar, conflicts=conflicts)]
+    words = sum(len(units[i].text.split()) for i in [*own, *first])
+    kept = []
+    for i in chosen:
+        size = len(units[i].text.split())
+        if i in own or words + size <= SUPPORT_MAX_WORDS:
+            kept.append(i)
+            words += 0 if i in own else size
+    kept.extend(first)
+    rest = supporting(units, kept, scores, question, similar, conflicts=conflicts)
+    return [*kept, *rest[: MAX_SUPPORT - len(first)]]
 
 
 def supporting(
