@@ -600,6 +600,15 @@ def test_the_best_units_own_section_spends_the_word_budget_before_other_sections
         "Ask for a callback in the app.",
         "We ring you within 20 minutes",
     ]
+    # a quantity stated before the chosen unit continues nothing: the budget goes as before
+    passages[0] = passage(
+        1, "Phone help", "Callbacks", "We ring you within 20 minutes. Ask for a callback in the app"
+    )
+    units = passage_units(passages)
+    chosen = answering_section_first(
+        units, [1, 2], np.asarray([0.6, 1.0, 0.9]), asked, lambda i, j: False, none
+    )
+    assert chosen == [1, 2]
 
 
 def test_the_sentence_after_a_chosen_unit_supports_it_from_further_below() -> None:

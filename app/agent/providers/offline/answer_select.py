@@ -971,13 +971,21 @@ def answering_section_first(
     conflicts: np.ndarray,
 ) -> list[int]:
     """The chosen units with their supporting asides, the best unit's own section served first: a
-    quantity stated beside the best unit (the minutes a callback takes, under the row naming the
-    callback) is part of its answer, so it takes the word budget before the runner-ups from other
-    sections, which give way, last chosen first, when both do not fit. The rest of the budget and
-    of MAX_SUPPORT goes to the other chosen sections' asides, as `supporting` alone would add."""
+    quantity that continues a chosen unit of that section (the sentence right after it, or the note
+    after its list or table: how soon a callback comes, said after the table of numbers) is part of
+    the answer, so it takes the word budget before the runner-ups from other
+    sections, which give way, in the order chosen, when both do not fit. The rest of the budget and
+    of MAX_SUPPORT goes to the other chosen sections' asides, as `supporting` alone would add. Only
+    a continuation goes first: another quantity of the section (one stated before the chosen unit)
+    may belong to a best unit that only sounds like the question."""
     lead = (units[chosen[0]].cite, units[chosen[0]].section)
     own = [i for i in chosen if (units[i].cite, units[i].section) == lead]
-    first = supporting(units, own, scores, question, similar, conflicts=conflicts)
+    follow = _after_list(units, own) | {(units[i].order[0], units[i].order[1] + 1) for i in own}
+    first = [
+        i
+        for i in supporting(units, own, scores, question, similar, conflicts=conflicts)
+        if units[i].order in follow
+    ]
     if not first:
         return [*chosen, *supporting(units, chosen, scores, question, similar, conflicts=conflicts)]
     words = sum(len(units[i].text.split()) for i in [*own, *first])
