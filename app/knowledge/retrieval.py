@@ -1,7 +1,7 @@
 """`KnowledgeBase.search` as a pipeline of small steps over one catalogue snapshot.
 
     query text → entity focus → rank (with a fallback) → MMR → score floor → one per document
-    → hits → the entity's selected snippets first
+    (document results, or settings.passages_by_document) → hits → the entity's selected snippets first
 
 Each step is a short function (or method) that says why it exists; the ranking itself is one
 ranker object per mode (rankers.py), chosen once by the mode's name.
@@ -67,14 +67,13 @@ class Retriever:
         entity = self.tracked_entity(catalog, request.query, request.context)
         focused = entity_focus(request.query, text, entity)
         parts = self.query_parts(request) if focused == text else ()
-        pool = max(request.k * (DOC_POOL if request.unique_docs else 4), 20)
-        asked = Query(
-            catalog, focused, combine(request.where, entity_filter(entity)), pool, request.unique_docs, parts
-        )
+        per_doc = request.unique_docs or self.settings.passages_by_document
+        pool = max(request.k * (DOC_POOL if per_doc else 4), 20)
+        asked = Query(catalog, focused, combine(request.where, entity_filter(entity)), pool, per_doc, parts)
         ranked = self.rank_with_fallback(ranker, asked, request.where, entity)
-        ranked = self.diversify(ranked, pool if request.unique_docs else request.k)
+        ranked = self.diversify(ranked, pool if per_doc else request.k)
         ranked = above_floor(ranked, self.settings.min_score)
-        if request.unique_docs:
+        if per_doc:
             ranked = best_per_doc(catalog, ranked)
         hits = as_hits(catalog, ranked[: request.k])
         if entity is not None and ranker.reads_meaning and self.settings.knowledge_selection:

@@ -240,3 +240,33 @@ def test_a_knowledge_base_says_whether_it_names_entities(
     booking there)."""
     assert hotel_kb.names_entities()
     assert not small_kb.names_entities()
+
+
+def test_passages_by_document_name_distinct_documents_in_document_order(make_kb) -> None:
+    """With settings.passages_by_document, a chunk search (the agent's passages) shows the
+    documents a document-level search ranks, in its order, instead of several chunks of one long
+    article that crowd out the article that answers."""
+    sections = "\n\n".join(
+        f"## Window rule {n}\n\nA return of a speaker is accepted within the window in case {n}."
+        for n in range(6)
+    )
+    docs = [
+        SourceDocument("returns/rules", "Return rules", f"# Return rules\n\n{sections}", "r.md"),
+        SourceDocument(
+            "returns/window", "Return window", "# Return window\n\nReturn a speaker in 30 days.", "w.md"
+        ),
+        SourceDocument(
+            "orders/limits", "Order limits", "# Order limits\n\nAt most 5 speakers per order.", "o.md"
+        ),
+    ]
+    plain = make_kb("passages", chunk_size=200, chunk_overlap=0, passages_by_document=False)
+    plain.ingest_documents(docs)
+    query = "can I return a speaker after the window"
+    assert len({hit.doc_id for hit in plain.search(query, k=3)}) < 3  # one article's chunks crowd in
+
+    grouped = make_kb("passages", chunk_size=200, chunk_overlap=0, passages_by_document=True)
+    hits = grouped.search(query, k=3)
+    assert len({hit.doc_id for hit in hits}) == 3
+    assert [hit.chunk_id for hit in hits] == [
+        hit.chunk_id for hit in grouped.search(query, k=3, unique_docs=True)
+    ]
