@@ -116,14 +116,15 @@ class Settings(BaseSettings):
     bm25_weight: float = Field(default=1.0, ge=0)
     rrf_k: int = Field(default=60, ge=1)
     passages_by_document: bool = Field(
-        default=True,
+        default=False,
         description="Chunk searches (the agent's passages) name each document once, at its best chunk, "
         "documents ranked by document-level fusion (app/knowledge/fusion.py fuse_documents), instead "
         "of the k best chunks, of which a long article's often fill most places. Demo hybrid, top 5: "
         "dev recall@5 0.845 -> 0.873, MRR@10 0.759 -> 0.776; validation 0.763 -> 0.833, "
         "0.692 -> 0.712; DSTC11 val_dev (150) MRR@10 0.773 -> 0.770, selection F1 0.560 -> 0.557. "
-        "Answers lose the top article's second chunk: fact recall dev 0.606 -> 0.635, validation "
-        "0.536 -> 0.499; ROUGE-L dev 0.326 -> 0.312, validation 0.275 -> 0.259.",
+        "Off by default: the offline answers lose the top article's second chunk, fact recall dev "
+        "0.606 -> 0.635 but validation 0.536 -> 0.499, ROUGE-L dev 0.326 -> 0.312, validation "
+        "0.275 -> 0.259 (a model that reads more articles may gain).",
     )
     mmr: bool = False
     mmr_lambda: float = Field(default=0.7, ge=0, le=1)
