@@ -6,6 +6,8 @@ while the embedding model and the Chroma collection are built only once.
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -86,3 +88,20 @@ def embedder():
     from tests.agent.test_offline_client import MiniLM
 
     return MiniLM()
+
+
+def demo_articles_kb(folder: Path, articles: Sequence[str]):
+    """A real KnowledgeBase over some of the demo help centre's articles (paths under
+    datasets/knowledge_base, with their extension), ingested into `folder`."""
+    from app.knowledge.base import KnowledgeBase
+    from app.settings import load_settings
+
+    source = Path(__file__).resolve().parents[2] / "datasets" / "knowledge_base"
+    for article in articles:
+        target = folder / "corpus" / article
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(source / article, target)
+    settings = load_settings(data_dir=folder / "data", knowledge_dir=folder / "corpus", environment="test")
+    base = KnowledgeBase.from_settings(settings)
+    assert base.ingest_path(settings.knowledge_dir).chunks >= len(articles)
+    return base

@@ -7,12 +7,10 @@ whose price table has a UK row and a euro row.
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.agent.conftest import demo_articles_kb
+
 ARTICLES = ("orders/delivery-uk.md", "orders/delivery-germany.md", "billing/premium-plan.md")
 
 pytestmark = pytest.mark.anyio
@@ -21,18 +19,7 @@ pytestmark = pytest.mark.anyio
 @pytest.fixture(scope="module")
 def remembered_kb(tmp_path_factory: pytest.TempPathFactory):
     """A real KnowledgeBase over three demo articles, ingested once for the module."""
-    from app.knowledge.base import KnowledgeBase
-    from app.settings import load_settings
-
-    folder = tmp_path_factory.mktemp("remembered-kb")
-    for article in ARTICLES:
-        target = folder / "corpus" / article
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(ROOT / "datasets" / "knowledge_base" / article, target)
-    settings = load_settings(data_dir=folder / "data", knowledge_dir=folder / "corpus", environment="test")
-    base = KnowledgeBase.from_settings(settings)
-    assert base.ingest_path(settings.knowledge_dir).chunks >= len(ARTICLES)
-    return base
+    return demo_articles_kb(tmp_path_factory.mktemp("remembered-kb"), ARTICLES)
 
 
 @pytest.fixture

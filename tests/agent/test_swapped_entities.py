@@ -10,19 +10,16 @@ centre's own articles with real MiniLM embeddings, and the real agent end to end
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 
 from app.agent.providers.offline.answer import ExtractiveAnswerer, content_words, passage_units
 from app.agent.providers.offline.answer_select import about_replaced, read_question
 from app.agent.providers.offline.policy import question_in_context, replaced_entities, swapped_entities
 from app.agent.providers.offline.vocabulary import Vocabulary
+from tests.agent.conftest import demo_articles_kb
 from tests.agent.test_answer_headings import article_passages
 from tests.agent.test_offline_client import MiniLM
 
-ROOT = Path(__file__).resolve().parents[2]
 PLANS = Vocabulary({"plan": {"basic": "Basic", "plus": "Plus", "premium": "Premium"}})
 
 
@@ -102,18 +99,7 @@ ARTICLES = ("orders/delivery-uk", "orders/delivery-germany", "orders/delivery-ne
 @pytest.fixture(scope="module")
 def delivery_kb(tmp_path_factory: pytest.TempPathFactory):
     """A real KnowledgeBase over three countries' delivery pages, ingested once for the module."""
-    from app.knowledge.base import KnowledgeBase
-    from app.settings import load_settings
-
-    folder = tmp_path_factory.mktemp("swapped-kb")
-    for article in ARTICLES:
-        target = folder / "corpus" / f"{article}.md"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(ROOT / "datasets" / "knowledge_base" / f"{article}.md", target)
-    settings = load_settings(data_dir=folder / "data", knowledge_dir=folder / "corpus", environment="test")
-    base = KnowledgeBase.from_settings(settings)
-    assert base.ingest_path(settings.knowledge_dir).chunks >= len(ARTICLES)
-    return base
+    return demo_articles_kb(tmp_path_factory.mktemp("swapped-kb"), [f"{a}.md" for a in ARTICLES])
 
 
 @pytest.fixture

@@ -152,8 +152,8 @@ class Reading:
         top = self.probabilities.get(ranked[0], 0.0)
         question = self.probabilities.get("knowledge", 0.0)
         # a hazard or a takeover needs a person whatever else the message asks, and so does a reason
-        # read as surely as `SURE_REASON` ("I want to make a formal complaint. The courier threw my
-        # parcel over the gate": its story reads as a question too, but the customer asked for more)
+        # read as surely as `SURE_REASON` (a complaint lodged with its story: the story reads as a
+        # question too, but the customer asked for more than an answer)
         urgent = BY_NAME[ranked[0]].priority == "high" or top >= SURE_REASON
         if top < threshold or (not urgent and top < question + self.question_margin):
             return ()

@@ -564,7 +564,7 @@ ENTITY_FACTS = ("country", "plan", "device")
 
 
 def _revisited(intent: Intent, text: str, history: Sequence[Turn], router: Router) -> Intent:
-    """A bare statement of who the customer is ("I'm on Premium, if that changes anything"),
+    """A bare statement of who the customer is ("we have Premium, by the way"),
     right after a question for the help centre (as that message was read then), asks that question
     again for them: it is searched again with the statement, and answered when the answer holds.
     Any other statement is noted."""
