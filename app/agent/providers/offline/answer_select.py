@@ -320,8 +320,13 @@ def about_replaced(question: Question, units: Sequence[Unit], content_words: Wor
 
 
 def _label(text: str, content_words: Words) -> set[str]:
-    """A table row's label (its first cell's value) as content words; nothing for a sentence."""
-    return content_words(text.split("; ")[0].partition(": ")[2]) if _is_row(text) else set()
+    """A table row's label as content words; nothing for a sentence."""
+    return content_words(_row_label(text)) if _is_row(text) else set()
+
+
+def _row_label(row: str) -> str:
+    """A table row's label: the value of its first "Column: value" cell."""
+    return row.split("; ")[0].partition(": ")[2]
 
 
 def _named_more_fully(label: set[str], labels: list[set[str]], wanted: frozenset[str]) -> bool:
@@ -790,8 +795,8 @@ def named_row(
 
 
 def _named_by(row: str, asked: set[str]) -> set[str]:
-    """The question's words that a table row's label (its first cell's value) names."""
-    return _words(row.split("; ")[0].partition(": ")[2]) & asked
+    """The question's words that a table row's label names."""
+    return _words(_row_label(row)) & asked
 
 
 def _elsewhere_words(units: Sequence[Unit], row: int) -> set[str]:
