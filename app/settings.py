@@ -126,6 +126,12 @@ class Settings(BaseSettings):
         "0.606 -> 0.635 but validation 0.536 -> 0.499, ROUGE-L dev 0.326 -> 0.312, validation "
         "0.275 -> 0.259 (a model that reads more articles may gain).",
     )
+    named_variants: bool = Field(
+        default=True,
+        description="Of two top-ranked articles whose titles differ only in a variant (Beacon Mini / "
+        "Beacon Max, Aura 2 / Aura 2 Pro, one country's page / another's), the one whose variant the "
+        "customer named ranks first (app/knowledge/variants.py).",
+    )
     mmr: bool = False
     mmr_lambda: float = Field(default=0.7, ge=0, le=1)
     min_score: float = Field(default=0.0, ge=0)

@@ -23,6 +23,7 @@ from app.knowledge.fusion import mmr
 from app.knowledge.query import WeightedTexts, build_query, query_parts
 from app.knowledge.rankers import EmbedQuery, Query, Ranked, Ranker, build_rankers
 from app.knowledge.selection import FEATURES, SelectionModel, select, snippet_features
+from app.knowledge.variants import Asked, prefer_named_variants
 from app.knowledge.vectorstore import ENTITY_KEY, ChromaStore
 from app.settings import Settings
 
@@ -72,6 +73,7 @@ class Retriever:
         asked = Query(catalog, focused, combine(request.where, entity_filter(entity)), pool, per_doc, parts)
         ranked = self.rank_with_fallback(ranker, asked, request.where, entity)
         ranked = self.diversify(ranked, pool if per_doc else request.k)
+        ranked = self.named_variants_first(catalog, ranked, request)
         ranked = above_floor(ranked, self.settings.min_score)
         if per_doc:
             ranked = best_per_doc(catalog, ranked)
@@ -147,6 +149,19 @@ class Retriever:
         matrix = np.stack([vectors[cid] for cid, _ in usable])
         order = mmr(matrix, [score for _, score in usable], k=k, lam=self.settings.mmr_lambda)
         return [usable[i] for i in order]
+
+    def named_variants_first(self, catalog: Catalog, ranked: Ranked, request: Request) -> Ranked:
+        """Of sibling articles (variants.py), the one whose variant the customer named ranks first
+        (settings.named_variants): near-identical bodies leave the title to tell them apart."""
+        if not self.settings.named_variants:
+            return ranked
+
+        def title_of(chunk_id: str) -> tuple[str, str]:
+            chunk = catalog.chunks[catalog.rows[chunk_id]]
+            return chunk.doc_id, chunk.title
+
+        turns = self.query_turns(request)[:-1]
+        return prefer_named_variants(ranked, title_of, Asked.of(request.query, turns))
 
     # --- knowledge selection: the set of the entity's snippets that answers the question ----------
     def candidates(
