@@ -440,6 +440,42 @@ def search_query(question: str, *, message: str = "", stated: bool = False) -> s
     return message if stated and _refers_back(question, message) else question
 
 
+@dataclass(frozen=True)
+class InContext:
+    """A question as read in the dialogue, and the entities of the previous question it replaced."""
+
+    query: str
+    replaced: tuple[str, ...] = ()
+
+
+def read_in_context(
+    question: str,
+    history: Sequence[Turn],
+    *,
+    message: str = "",
+    stated: bool = False,
+    vocabulary: Vocabulary | None = None,
+) -> InContext:
+    """The question as read in the dialogue: with the previous question when it only makes sense after it.
+
+    The answerer ranks sentences by the question itself and uses this reading only to judge whether
+    the best one answers it, so a follow-up such as "it's a mesh system" is not declined. A plan,
+    device or country the follow-up names replaces the one the previous question named
+    (`swapped_entities`); the replaced names come with the reading, found once.
+    """
+    message = message or question
+    if not _refers_back(question, message):
+        return InContext(question)
+    if stated:
+        return InContext(message)
+    previous = previous_question(history)
+    if not previous:
+        return InContext(question)
+    pairs = replaced_entities(previous, question, vocabulary)
+    names = tuple(dict.fromkeys(old.name for old, _ in pairs))
+    return InContext(f"{_swapped(previous, question, pairs)} {question}", names)
+
+
 def question_in_context(
     question: str,
     history: Sequence[Turn],
@@ -448,20 +484,8 @@ def question_in_context(
     stated: bool = False,
     vocabulary: Vocabulary | None = None,
 ) -> str:
-    """The question as read in the dialogue: with the previous question when it only makes sense after it.
-
-    The answerer ranks sentences by the question itself and uses this reading only to judge whether
-    the best one answers it, so a follow-up such as "it's a mesh system" is not declined. A plan,
-    device or country the follow-up names replaces the one the previous question named
-    (`swapped_entities`).
-    """
-    message = message or question
-    if not _refers_back(question, message):
-        return question
-    if stated:
-        return message
-    previous = previous_question(history)
-    return f"{swapped_entities(previous, question, vocabulary)} {question}" if previous else question
+    """`read_in_context`'s reading alone."""
+    return read_in_context(question, history, message=message, stated=stated, vocabulary=vocabulary).query
 
 
 SWAP_WORDS = 4  # a follow-up this short that names another entity asks the previous question of it
@@ -504,7 +528,13 @@ def swapped_entities(previous: str, follow_up: str, vocabulary: Vocabulary | Non
     does express cost in Spain"). The follow-up asks the same question of another entity: read
     with the earlier entity, it is answered from that entity's article and table rows (its name
     is also what the answerer takes for the entity asked about)."""
-    for old, new in reversed(replaced_entities(previous, follow_up, vocabulary)):
+    return _swapped(previous, follow_up, replaced_entities(previous, follow_up, vocabulary))
+
+
+def _swapped(previous: str, follow_up: str, pairs: Sequence[tuple[Mention, Mention]]) -> str:
+    """The previous question with each replaced mention spelled as the follow-up names it (from the
+    end, so the earlier mentions' positions hold)."""
+    for old, new in reversed(pairs):
         previous = previous[: old.start] + follow_up[new.start : new.end] + previous[old.end :]
     return previous
 
@@ -854,12 +884,9 @@ def _plain_intent(
     asks = asks or any(reading.has(name) for name in staff_only)
     if asks and question:
         stated = bool(facts)
-        query = question_in_context(question, history, message=text, stated=stated, vocabulary=vocabulary)
+        read = read_in_context(question, history, message=text, stated=stated, vocabulary=vocabulary)
         search = search_query(question, message=text, stated=stated)
-        joined = not stated and query != question  # read with the previous question
-        replaced = replaced_entities(previous_question(history), question, vocabulary) if joined else []
-        names = tuple(dict.fromkeys(old.name for old, _ in replaced))
-        return Intent("knowledge", question, query, facts=facts, search=search, replaced=names)
+        return Intent("knowledge", question, read.query, facts=facts, search=search, replaced=read.replaced)
     if facts:
         return Intent("acknowledge", question, facts=facts)
     if offered and reading.has("deny"):
