@@ -431,14 +431,13 @@ class ExtractiveAnswerer:
         matrix: np.ndarray,
     ) -> Choice:
         """Section-aware, answer-type-aware choice by similarity plus hand-weighted features."""
-        features = unit_features(asked, units, similarity, in_context, content_words)
+        replaced = about_replaced(asked, units, content_words)
+        features = unit_features(asked, units, similarity, in_context, content_words, replaced)
         about = remembered_headings(asked, units, content_words)
         named = named_sections(asked, units, content_words)
         scores = rule_scores(features, asked) + REMEMBERED_HEADING * about + HEADING_NAMED * named
         scores = scores + tried_units(asked, units, content_words)
-        scores = scores - REPLACED_PENALTY * np.asarray(
-            about_replaced(asked, units, content_words), dtype=float
-        )
+        scores = scores - REPLACED_PENALTY * np.asarray(replaced, dtype=float)
         similar = _near_duplicates(units, matrix)
         rows = rows_naming(units, frozenset(content_words(asked.focus)), content_words)
         return compose(

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from app.agent.providers.offline.answer_signpost import cells
 from app.agent.providers.offline.answer_types import (
     COUNT,
     DURATION,
@@ -163,8 +164,10 @@ def unit_features(
     similarity: np.ndarray,
     in_context: np.ndarray,
     content_words: Words,
+    replaced: Sequence[bool] | None = None,
 ) -> np.ndarray:
-    """One row of FEATURES per unit."""
+    """One row of FEATURES per unit; `replaced`: `about_replaced` of the units, when the caller
+    has it already."""
     wanted = question.words
     headings = [content_words(f"{unit.title} {unit.section}") for unit in units]
     heading_share = [len(wanted & h) / len(wanted) if wanted else 0.0 for h in headings]
@@ -181,9 +184,9 @@ def unit_features(
     for unit in units:
         lengths[unit.order[0]] = max(lengths.get(unit.order[0], 0), unit.order[1] + 1)
     conflicts = row_conflicts(units, wanted | question.remembered, content_words)
-    conflicts = [
-        a or b for a, b in zip(conflicts, about_replaced(question, units, content_words), strict=True)
-    ]
+    if replaced is None:
+        replaced = about_replaced(question, units, content_words)
+    conflicts = [a or b for a, b in zip(conflicts, replaced, strict=True)]
     codes = _codes(f"{question.focus} {question.in_context}")
     gaps, shares = article_standing(units, similarity, order)
     rows = []
@@ -247,7 +250,7 @@ def column_types(text: str) -> frozenset[str]:
     "do I have to pay…?" quote some delivery option's row (demo dev fact precision fell)."""
     if not _is_row(text):
         return frozenset()
-    return heading_types(" ; ".join(cell.partition(": ")[0] for cell in text.split("; "))) - {PRICE}
+    return heading_types(" ; ".join(name for name, _ in cells(text))) - {PRICE}
 
 
 def _codes(text: str) -> set[str]:
@@ -288,10 +291,10 @@ def row_conflicts(units: Sequence[Unit], wanted: frozenset[str], content_words: 
         if not _is_row(unit.text):
             rows.append(None)
             continue
-        names, _, cells = zip(*(cell.partition(": ") for cell in unit.text.split("; ")), strict=True)
+        names, values = zip(*cells(unit.text), strict=True)
         shared = content_words(" ".join([unit.heading, *names]))
-        match = bool(set().union(*map(content_words, cells)) & (wanted - shared))
-        table, label = (unit.order[0], unit.block), content_words(cells[0])
+        match = bool(set().union(*map(content_words, values)) & (wanted - shared))
+        table, label = (unit.order[0], unit.block), content_words(values[0])
         rows.append((table, label, match))
         named[table] = named.get(table, False) or match
         labels.setdefault(table, []).append(label)
@@ -326,7 +329,7 @@ def _label(text: str, content_words: Words) -> set[str]:
 
 def _row_label(row: str) -> str:
     """A table row's label: the value of its first "Column: value" cell."""
-    return row.split("; ")[0].partition(": ")[2]
+    return cells(row)[0][1]
 
 
 def _named_more_fully(label: set[str], labels: list[set[str]], wanted: frozenset[str]) -> bool:

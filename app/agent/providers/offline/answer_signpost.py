@@ -63,8 +63,8 @@ def announced(
     kind = announces(signpost.text)
     article = [unit for unit in units if unit.article == signpost.article]
     if kind == VARIES and entities:
-        column = entity_column(article, entities, content_words)
-        return column or entity_rows(article, entities, content_words)
+        tables = list(_tables(article).values())
+        return entity_column(tables, entities, content_words) or entity_rows(tables, entities, content_words)
     if kind == WAYS:
         return _with_headings(article, signpost)
     return []
@@ -98,10 +98,11 @@ def _named(label: str, content_words: Words) -> set[str]:
     return content_words(_countries().get(normalise(label), label))
 
 
-def entity_column(units: Sequence[Unit], entities: frozenset[str], content_words: Words) -> list[Unit]:
-    """For a yes/no table with a column per entity (methods by country): the entity's column as one
-    unit, "Netherlands: Visa, Mastercard, PayPal, iDEAL" (the row labels marked yes)."""
-    for rows in _tables(units).values():
+def entity_column(tables: Sequence[list[Unit]], entities: frozenset[str], content_words: Words) -> list[Unit]:
+    """For a yes/no table (of an article's `tables`, each its rows) with a column per entity
+    (methods by country): the entity's column as one unit, "Netherlands: Visa, Mastercard, PayPal,
+    iDEAL" (the row labels marked yes)."""
+    for rows in tables:
         table = [cells(row.text) for row in rows]
         if any({value.lower() for _, value in pairs[1:]} - _YES - _NO for pairs in table):
             continue
@@ -117,10 +118,10 @@ def entity_column(units: Sequence[Unit], entities: frozenset[str], content_words
     return []
 
 
-def entity_rows(units: Sequence[Unit], entities: frozenset[str], content_words: Words) -> list[Unit]:
-    """The rows whose label (first cell) names one of the entities, in a table whose other rows do
-    not: the entity's row of a price-by-store table."""
-    for rows in _tables(units).values():
+def entity_rows(tables: Sequence[list[Unit]], entities: frozenset[str], content_words: Words) -> list[Unit]:
+    """The rows whose label (first cell) names one of the entities, in a table (of an article's
+    `tables`) whose other rows do not: the entity's row of a price-by-store table."""
+    for rows in tables:
         named = [row for row in rows if _named(cells(row.text)[0][1], content_words) & entities]
         if named and len(named) < len(rows):
             return named[:MAX_ROWS]
