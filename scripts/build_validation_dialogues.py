@@ -5,6 +5,10 @@ setting so far was shaped while looking at dev.jsonl. A design that only fits de
 good there and fail elsewhere. These dialogues were written apart from dev and test, from the help-centre
 articles alone (another writer, other words, other mistakes), so they show whether a change generalises.
 
+This is the second writer's set, written from the articles alone on 2026-12-01, without reading dev,
+test, the agent or any earlier validation set. It replaces an earlier validation set that had been read
+while rules were written and so no longer measured generalisation.
+
 Its role: a validation set for choosing between designs (compare two runs on it, keep what wins on both
 dev and validation). It is never used to fit a model or to write a rule; once a rule is written while
 reading these dialogues, the set has lost its purpose and must be replaced, not patched.
@@ -28,7 +32,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from demo_dialogues.turns import dialogue, handoff, hello, kb, say, thanks, unanswerable
+from demo_dialogues.turns import dialogue, handoff, hello, kb, recall, say, thanks, unanswerable
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT_DIR = ROOT / "datasets" / "dialogues"
@@ -42,610 +46,670 @@ def faq_account() -> list[Dialogue]:
     """Single questions about the account pages."""
     return [
         dialogue(
-            ["account"],
+            ["faq", "account", "html"],
             kb(
-                "can i add my sisters address in berlin to my uk account so i can send her stuff",
-                ["account/address-book", "orders/countries-we-deliver-to"],
-                "No. All saved addresses must be in the country of your store region, so a UK account cannot "
-                "save a German address. To send a gift to Germany you need to order from the German store "
-                "with a payment method accepted there.",
+                "moving in with my girlfriend in cologne for a year, can i just add her german address "
+                "to my uk account and send stuff there?",
+                ["account/address-book", "account/create-an-account"],
+                "No: every saved address has to be in the country of your store region, so a UK account "
+                "can't save a German address. To order to Germany you'd need a separate account for the "
+                "German store, created with a different email address, because an account's region can't "
+                "be changed.",
             ),
         ),
         dialogue(
-            ["account"],
+            ["faq", "account"],
             kb(
-                "clicked the link to change my password but it says its not valid anymore?? i only got "
-                "the email this morning",
-                ["account/reset-password"],
-                "Reset links are valid for 60 minutes, and only the most recent one works. Choose "
-                "'Forgot password?' again and use the newest email.",
-            ),
-        ),
-        dialogue(
-            ["account"],
-            hello(2),
-            kb(
-                "It says my account is temporarily locked. Could you unlock it for me? I need to order today",
+                "it says Account temporarily locked?? I only got the password wrong a few times. can you "
+                "unlock it, I need to order something today",
                 ["account/sign-in-problems"],
-                "The lock comes after 5 failed sign-in attempts in a row and lifts by itself after 30 "
-                "minutes; support agents can't lift it early. Resetting your password with 'Forgot "
-                "password?' also removes the lock.",
+                "The lock comes on after 5 failed attempts in a row and lifts by itself after 30 minutes; "
+                "our agents can't remove it early. If you don't want to wait, reset your password with "
+                "'Forgot password?', which also removes the lock.",
             ),
         ),
         dialogue(
-            ["account"],
+            ["faq", "account"],
             kb(
-                "me and my flatmate live together, i pay for premium. can she get the free delivery too or "
-                "does she need her own membership",
+                "Can my partner and our two kids (14 and 17) all share my Premium perks? We all live "
+                "together obviously",
                 ["account/household-sharing"],
-                "Yes, with household sharing a Premium member can add up to 3 people they live with, who "
-                "get free standard and express delivery. She needs her own Kestrel account in the same "
-                "store region and must be 16 or older; invite her under Account › Club › Household "
-                "(invitations expire after 7 days).",
+                "Premium household sharing allows up to 3 extra members, but each needs their own Kestrel "
+                "account in the same store region and must be 16 or older, so your partner and your "
+                "17-year-old can join but your 14-year-old can't yet. Invite them under Account › Club › "
+                "Household (two-factor authentication must be on for you first); invitations expire after "
+                "7 days.",
             ),
-            thanks(1),
         ),
         dialogue(
-            ["account"],
+            ["faq", "account"],
             kb(
-                "you keep texting me about flash sales, how do i make it stop",
-                ["account/marketing-preferences"],
-                "Reply STOP to any offer text, or turn off SMS offers under Account › Communication. Changes "
-                "can take up to 48 hours to apply.",
+                "I changed the email on my account on monday but never got round to clicking the link, "
+                "now it says the link has expired. has it changed or not?",
+                ["account/change-email-address"],
+                "No, the change wasn't completed: the confirmation link is only valid for 24 hours, and "
+                "until you confirm, your old address stays active for sign-in and all emails. Go to "
+                "Account › Profile, choose Change next to Email address again, enter the new address and "
+                "your current password, and open the new link within 24 hours.",
             ),
         ),
     ]
 
 
 def faq_billing() -> list[Dialogue]:
-    """Single questions about money: gift cards, invoices, the Club terms."""
+    """Single questions about billing and Kestrel Club."""
     return [
         dialogue(
-            ["billing"],
+            ["faq", "billing", "csv"],
             kb(
-                "Got a Kestrel gift card for my birthday, is there a time limit on using it?",
-                ["billing/gift-cards"],
-                "Yes, gift cards are valid for 24 months from the date they were bought. The expiry date "
-                "is in the gift card email, and you can check the balance under Account › Gift cards.",
+                "how much is the pulse watch, the bigger one, in euro?",
+                ["billing/price-list"],
+                "The Pulse watch in 45 mm costs €159 in the euro stores (£139 in the UK); the 41 mm "
+                "version is €149.",
             ),
-            thanks(3),
         ),
         dialogue(
-            ["billing"],
+            ["faq", "billing", "pdf"],
             kb(
-                "I bought a laptop from you about 2 weeks ago for my business and only now realised the "
-                "invoice doesnt have my company name or VAT number. Is it too late to fix?",
-                ["billing/invoices-and-vat"],
-                "It's not too late: ask us in chat within 30 days of the order date and we reissue the "
-                "invoice with your company details. For future orders, add them under Account › Business "
-                "details.",
-            ),
-            thanks(5),
-        ),
-        dialogue(
-            ["billing"],
-            kb(
-                "i send back quite a lot of stuff honestly. is there some rule about returning too much as a "
-                "club member",
+                "Is there a limit to how many returns I can do as a Plus member? I tend to order a few "
+                "things to try and send most of them back",
                 ["billing/club-terms"],
-                "Yes. Under the Club terms a membership may be ended if the account makes more than 10 "
-                "returns in 90 days; returns of faulty items don't count.",
+                "Yes: under the Kestrel Club terms a membership can be ended if the account makes more "
+                "than 10 returns in 90 days, not counting faulty items. We would tell you the reason by "
+                "email.",
+            ),
+        ),
+        dialogue(
+            ["faq", "billing", "html"],
+            kb(
+                "bought the aura 2 pro off you 4 days ago for 229 quid and now another uk shop has them "
+                "cheaper, any chance of getting the difference back",
+                ["billing/price-match"],
+                "Yes, the UK price match promise covers this if you claim within 7 days of purchase, the "
+                "other retailer is on our list (not a marketplace or second-hand seller), it's the identical "
+                "model and colour, new and in stock, and the price is open to everyone. Open the order in "
+                "Account › Orders, choose Price match and paste the link; we check within 2 working days "
+                "and refund the difference to your original payment method.",
+            ),
+        ),
+        dialogue(
+            ["faq", "billing"],
+            kb(
+                "got an email that my club payment didnt go through... have i lost my membership already?? "
+                "card expired last month i think",
+                ["billing/failed-payments"],
+                "No, you keep all Club benefits for 14 days: we retry the payment on day 3 and day 7, and "
+                "only if it still fails on day 14 does your plan move to Basic. Update the card or add a "
+                "new card or PayPal under Account › Payment methods, then choose Retry payment now on the "
+                "Club page.",
             ),
         ),
     ]
 
 
 def faq_orders() -> list[Dialogue]:
-    """Single questions about ordering."""
+    """Single questions about orders and delivery."""
     return [
         dialogue(
-            ["orders"],
-            hello(0),
+            ["faq", "orders", "html"],
             kb(
-                "we want to give everyone on the team a pulse watch, can I just put 6 in the basket?",
-                ["orders/order-limits"],
-                "No, Kestrel devices are limited to 3 of the same model per order. For larger numbers, "
-                "contact the business team at business@kestrel.example.",
+                "do u deliver to belgium? my sister lives in brussels and id like to send her a speaker "
+                "for her birthday",
+                ["orders/countries-we-deliver-to"],
+                "Sorry, we don't deliver to Belgium at the moment: each of our five stores (UK, Ireland, "
+                "Germany, France and the Netherlands) delivers only within its own country, and orders "
+                "sent to a parcel-forwarding address may be cancelled.",
             ),
         ),
         dialogue(
-            ["orders"],
+            ["faq", "orders"],
             kb(
-                "if i preorder the new headphones do you take the money straight away?",
-                ["orders/pre-orders", "billing/payment-methods"],
-                "No. Your card or PayPal is only authorised when you pre-order; you are charged when the "
-                "item is dispatched.",
+                "If I pre-order the new headphones when do you actually take the money? and what happens "
+                "if the release gets pushed back",
+                ["orders/pre-orders"],
+                "When you pre-order, your card or PayPal is only authorised; you're charged when the item "
+                "is dispatched. If the release date moves we email you the new date, and if the delay is "
+                "more than 30 days you can cancel and get a £10 / €10 voucher.",
+            ),
+        ),
+        dialogue(
+            ["faq", "orders"],
+            kb(
+                "opened the box and the beacon mini has a big crack across the top, outer box looked fine. "
+                "what do i do now",
+                ["orders/damaged-parcel"],
+                "Sorry about that! Take photos of the outer box, the packaging and the speaker (including "
+                "the label with the order number) and report it within 48 hours of delivery, in chat or "
+                "under Account › Orders › Report a problem. We send a replacement straight away and collect "
+                "the damaged one for free (or refund you in full if it's out of stock); keep the packaging "
+                "until the case is closed.",
+            ),
+        ),
+        dialogue(
+            ["faq", "orders"],
+            kb(
+                "I live in Corsica, can I get express delivery from the french store? if not how long does "
+                "the normal one take",
+                ["orders/delivery-france"],
+                "Express (Chronopost) isn't available to Corsica; standard and pickup point delivery are, "
+                "but they take 2 extra working days on top of the usual 3–6. Standard costs €5.95 and "
+                "pickup point €3.95, both free over €60 (and on every order for Club Plus and Premium).",
             ),
         ),
     ]
 
 
 def faq_returns() -> list[Dialogue]:
-    """Single questions about returns and warranty."""
+    """Single questions about returns, refunds and warranty."""
     return [
         dialogue(
-            ["returns"],
+            ["faq", "returns"],
             kb(
-                "opened the replacement ear tips but they dont fit my ears, can i send them back",
+                "can i send back the in ear tips i bought? opened them but they just dont fit my ears",
                 ["returns/non-returnable-items"],
-                "Sorry, in-ear tips can't be returned once the hygiene seal has been removed, unless they "
-                "are faulty. Unopened ones can be returned normally.",
+                "I'm afraid not: in-ear tips and replacement earbuds can't be returned once the hygiene "
+                "seal has been opened, unless they're faulty. Unopened tips can be returned normally.",
             ),
         ),
         dialogue(
-            ["returns"],
+            ["faq", "returns"],
             kb(
-                "Where do I find the serial number on a Beacon? The warranty form is asking for it",
-                ["returns/warranty-claims", "contact/contact-us"],
-                "It's printed on the label under the speaker and shown in the Kestrel app under Settings › "
-                "About. Beacon serial numbers have 12 characters and start with KB.",
+                "Can I send my return with Hermes? there's a hermes shop right under my flat and the DHL "
+                "one is miles away",
+                ["returns/drop-off-germany"],
+                "Sorry, returns through Hermes, DPD or GLS aren't accepted in Germany and may be lost "
+                "without a refund. Please use DHL: any Postfiliale, Paketshop or Packstation (no DHL "
+                "account or Postnummer needed) with the QR code from your return email, within 14 days of "
+                "starting the return.",
             ),
-            thanks(4),
         ),
         dialogue(
-            ["returns"],
+            ["faq", "returns"],
             kb(
-                "my aura 2 battery used to last ages, now after a year and a half it barely does a few "
-                "hours. is that something you fix for free",
-                ["returns/warranty", "troubleshooting/aura-charging-and-battery"],
-                "Yes, if it's within the 2-year warranty: a battery that holds less than 70% of its "
-                "original capacity within the warranty period is covered. Updating the firmware in the "
-                "Kestrel app can also improve battery life.",
+                "just unboxed my new Pulse watch and it won't turn on AT ALL, even after charging it for "
+                "hours. it came on tuesday",
+                ["returns/faulty-items"],
+                "That counts as dead on arrival: report it within 7 days of delivery and we send a "
+                "replacement straight away. You then send the faulty watch back in the packaging of the "
+                "new one.",
             ),
         ),
     ]
 
 
 def faq_security() -> list[Dialogue]:
-    """Single questions about privacy and security."""
+    """Single questions about security and privacy."""
     return [
         dialogue(
-            ["security"],
-            hello(4),
+            ["faq", "security"],
             kb(
-                "If I request a download of everything you have on me, how long does it take?",
-                ["security/data-export"],
-                "It's usually ready within 72 hours; by law we have up to 30 days. We email you when it's "
-                "ready, and the download link is valid for 7 days.",
-            ),
-        ),
-        dialogue(
-            ["security"],
-            kb(
-                "got a text saying my kestrel parcel is held and i need to pay a £1.99 redelivery fee with a "
-                "link... legit??",
+                "got a text saying my kestrel parcel is being held and i need to pay a £1.99 redelivery "
+                "fee through a link. is that legit??",
                 ["security/phishing-and-scams"],
-                "No, that's a scam: Kestrel never asks you to pay customs or a redelivery fee by text, and "
-                "our texts come from the sender name KESTREL. Don't click the link; forward the text to "
-                "your mobile network's spam reporting number.",
+                "No, that's a scam: Kestrel never asks for redelivery or customs fees by text, and our "
+                "texts come from the sender name KESTREL with links only to kestrel.example or our carriers' "
+                "sites. Don't click the link; forward the text to your mobile network's spam reporting "
+                "number, and if you've already entered card details, call your bank and block the card.",
             ),
         ),
         dialogue(
-            ["security"],
+            ["faq", "security", "html"],
             kb(
-                "I think I found a security hole in your website. Do you pay a bounty for reports like this?",
+                "I think I've found a security hole in the login on your app. Do you pay bug bounties, "
+                "and where should I send the details?",
                 ["security/report-a-vulnerability"],
-                "Kestrel doesn't run a paid bug bounty programme at the moment. Please email the details to "
-                "security@kestrel.example (not via chat); we acknowledge reports within 3 working days.",
+                "Please email security@kestrel.example (you can encrypt it with the PGP key at "
+                "kestrel.example/security.txt) with the problem and the steps to reproduce it, not through "
+                "support chat; we acknowledge reports within 3 working days. There's no paid bug bounty at "
+                "the moment, but with your permission we thank you by name on our acknowledgements page.",
             ),
         ),
         dialogue(
-            ["security"],
+            ["faq", "security"],
             kb(
-                "how do i stop the kestrel app tracking me for ads",
-                ["security/cookies"],
-                "In the app, go to Profile › Privacy › Tracking and turn off marketing. On the website use "
-                "Cookie settings at the bottom of any page. Your choice is stored for 12 months.",
+                "does the beacon speaker record everything we say at home? my husband's a bit creeped out",
+                ["security/privacy-summary"],
+                "Beacon speakers process voice commands but don't store recordings by default. Only if you "
+                "turn on 'Help improve voice recognition' are recordings kept, for 90 days, and they may be "
+                "reviewed by staff; you can turn that off and delete all recordings under Settings › "
+                "Privacy in the app.",
+            ),
+        ),
+        dialogue(
+            ["faq", "security"],
+            kb(
+                "theres a pending payment on my bank app that says KESTREL*PREAUTH but i dont think ive "
+                "bought anything from you recently?",
+                ["security/payment-security"],
+                "KESTREL*PREAUTH is the statement text for a pre-order authorisation, which stays pending "
+                "only; check Account › Orders for a pre-order. If you still don't recognise it, contact us "
+                "with the date and amount, but never send your full card number.",
             ),
         ),
     ]
 
 
 def faq_contact() -> list[Dialogue]:
-    """Single questions about reaching Kestrel."""
+    """Single questions about contacting Kestrel."""
     return [
         dialogue(
-            ["contact"],
+            ["faq", "contact"],
             kb(
-                "are your customer service people working on boxing day",
-                ["contact/service-levels"],
-                "No, customer service is closed on 25 and 26 December and on 1 January. The virtual "
-                "assistant in chat is available every day, and safety issues are handled by a person 24 "
-                "hours a day.",
+                "I'm a premium member living in Munich, what number do I ring for support?",
+                ["contact/phone-support"],
+                "In Germany there's no number to dial: request a callback in the Kestrel app under Help › "
+                "Call me back, and we call you within 30 minutes, Monday to Friday 8:00–18:00 CET. Have "
+                "your KC- membership number ready, and two-factor authentication must be on.",
             ),
         ),
         dialogue(
-            ["contact"],
+            ["faq", "contact", "docx"],
             kb(
-                "the plug for my beacon mini has 2310 printed on the side under the CE thing, is that one of "
-                "the dodgy ones I heard about?",
-                ["contact/product-recalls"],
-                "Yes, adapters with batch code 2309, 2310 or 2311 are recalled because the casing can "
-                "crack. Stop using it, fill in the form at kestrel.example/recall with the batch code and "
-                "a photo, and we send a free replacement adapter within 5 working days. You don't need to "
-                "return the speaker.",
+                "are ye open on stephens day? need to sort out a return with someone",
+                ["contact/service-levels"],
+                "No, agents are off on 25 December, 26 December and 1 January; the virtual assistant in "
+                "chat is still available every day, and safety issues are handled by a person around the "
+                "clock. On 24 and 31 December agents work from 9:00 to 14:00.",
             ),
-            thanks(0),
+        ),
+        dialogue(
+            ["faq", "contact"],
+            kb(
+                "just wondering, if I ask the chat for a real person late on a sunday night does anyone "
+                "actually answer?",
+                ["contact/contact-us", "contact/escalation-policy"],
+                "Outside agent hours (Sundays are closed) a ticket is created and an agent replies by "
+                "email; for normal requests the first response comes within 1 working day. Safety issues "
+                "are the exception: a person handles them 24 hours a day.",
+            ),
         ),
     ]
 
 
 def faq_troubleshooting() -> list[Dialogue]:
-    """Single questions about devices."""
+    """Single questions about devices and the app."""
     return [
         dialogue(
-            ["troubleshooting"],
+            ["faq", "troubleshooting"],
             kb(
-                "how heavy is the beacon max? thinking of putting it on a floating shelf",
-                ["troubleshooting/beacon-quick-start"],
-                "Beacon Max weighs 3.1 kg and measures 31 x 17 x 16 cm.",
-            ),
-            thanks(6),
-        ),
-        dialogue(
-            ["troubleshooting"],
-            kb(
-                "Is it ok to keep my Pulse on in the sauna at the gym?",
-                ["troubleshooting/pulse-watch-not-syncing"],
-                "No. Pulse is water resistant to 5 ATM, which is fine for swimming and showering but not for "
-                "saunas, diving or water skiing.",
-            ),
-            thanks(1),
-        ),
-        dialogue(
-            ["troubleshooting"],
-            hello(5),
-            kb(
-                "bought a used beacon mini off marketplace and the app won't add it, error K-402. seller "
-                "isnt answering me",
+                "bought a second hand beacon max on ebay and the app says K-402 when i try to set it up. "
+                "seller isn't answering my messages",
                 ["troubleshooting/app-error-codes"],
                 "K-402 means the speaker is still linked to the previous owner's account, and a factory "
-                "reset doesn't remove that. If the seller can't be reached, contact us with a photo of the "
-                "serial number and your proof of purchase; we remove the link within 3 working days.",
+                "reset doesn't remove that. Since the seller can't be reached, contact us with a photo of "
+                "the serial number and your proof of purchase (the eBay order is fine) and we remove the "
+                "link within 3 working days.",
+            ),
+        ),
+        dialogue(
+            ["faq", "troubleshooting"],
+            kb(
+                "my Aura 2 light is blinking orange-ish when I plug it in and it's not charging. they were "
+                "left in the car overnight, it was freezing",
+                ["troubleshooting/aura-charging-and-battery"],
+                "Blinking amber means charging is paused because the temperature is outside 5–35 °C (or "
+                "there's a charger problem). Let the headphones warm up to room temperature and plug them "
+                "in again; a steady red light means they're charging.",
+            ),
+        ),
+        dialogue(
+            ["faq", "troubleshooting"],
+            kb(
+                "pulse hasnt synced my steps since sunday. I've got an android phone if that matters",
+                ["troubleshooting/pulse-watch-not-syncing"],
+                "Pull down on the Today screen in the Kestrel app to sync, keep Bluetooth on and the watch "
+                "close by, and check the watch battery is above 10%. On Android, set the Kestrel app's "
+                "battery usage to Unrestricted; if it still won't sync, restart the watch by holding the "
+                "side button for 12 seconds (the watch keeps up to 7 days of data).",
+            ),
+        ),
+        dialogue(
+            ["faq", "troubleshooting", "pdf"],
+            kb(
+                "can i pair my new beacon max with my old beacon mini as a stereo pair, like left and right?",
+                ["troubleshooting/beacon-quick-start"],
+                "No, a stereo pair needs two Beacon Max speakers; a Beacon Max can't form a stereo pair "
+                "with a Beacon Mini. Both can play together in the same group, though.",
             ),
         ),
     ]
 
 
 def followups() -> list[Dialogue]:
-    """Later turns that only make sense with the earlier ones."""
+    """Dialogues whose later questions depend on earlier ones."""
     return [
         dialogue(
-            ["orders", "multi-turn"],
+            ["followup", "troubleshooting", "swap-product"],
             kb(
-                "how much extra is it to get something delivered tomorrow in the uk",
-                ["orders/delivery-uk"],
-                "Next-day delivery with DPD costs £5.95 if you order by 8pm, Monday to Friday. It's free for "
-                "Premium members.",
+                "can my aura 2 stay connected to my laptop and my phone at the same time? so annoying "
+                "having to switch",
+                ["troubleshooting/aura-2-pairing-and-reset"],
+                "No, Aura 2 doesn't support multipoint: it remembers up to 8 devices but connects to one at "
+                "a time, so disconnect it in the first device's Bluetooth settings before connecting the "
+                "second.",
             ),
             kb(
-                "and in germany?",
-                ["orders/delivery-germany"],
-                "In Germany, express delivery with DHL Express takes 1–2 working days and costs €9.95; "
-                "order by 2pm, Monday to Friday.",
-            ),
-            kb(
-                "what about ireland",
-                ["orders/delivery-ireland"],
-                "Ireland has no express or next-day delivery at the moment, even for Premium members. "
-                "Standard delivery with An Post takes 3–5 working days and costs €6.95, free over €60.",
-            ),
-        ),
-        dialogue(
-            ["returns", "multi-turn"],
-            kb(
-                "how many days do i get to send back headphones if i just dont like them",
-                ["returns/return-policy", "billing/kestrel-club-plans"],
-                "It depends on your Club plan, counted from the delivery day: 30 days on Basic, 45 on Plus "
-                "and 60 on Premium. On Basic, £2.95 / €3.95 return postage is deducted from the refund.",
-            ),
-            kb(
-                "what if im on premium",
-                ["returns/return-policy", "billing/premium-plan", "billing/kestrel-club-plans"],
-                "On Premium you have 60 days from delivery, and return postage is free.",
-            ),
-            kb(
-                "they were a christmas present, arrived like 10th december. does that change anything?",
-                ["returns/return-policy"],
-                "Not for you: items delivered between 15 November and 24 December can go back until 31 "
-                "January, or until the end of your normal window if that's later. On Premium your 60 days "
-                "from 10 December run into early February, which is later, so that's your deadline.",
-            ),
-        ),
-        dialogue(
-            ["troubleshooting", "multi-turn"],
-            kb(
-                "My Aura 2 Pro keep cutting out. How do I do a reset on them?",
+                "ugh. does the pro one do it?",
                 ["troubleshooting/aura-2-pro-pairing-and-reset"],
-                "Switch them on, then hold power and the ANC button together for 15 seconds until the "
-                "light flashes purple three times. Then remove Kestrel Aura 2 Pro from your phone's "
-                "Bluetooth list and pair again.",
+                "Yes, Aura 2 Pro supports multipoint: it can be connected to two devices at once, such as a "
+                "laptop and a phone, and the audio switches to whichever one starts playing.",
             ),
             kb(
-                "will that forget my laptop too",
-                ["troubleshooting/aura-2-pro-pairing-and-reset"],
-                "Yes, a reset removes all paired devices, your sound settings and the multipoint setting. It "
-                "doesn't change the firmware version.",
-            ),
-            kb(
-                "ok. and afterwards can i have them on the laptop and my phone at the same time?",
-                ["troubleshooting/aura-2-pro-pairing-and-reset"],
-                "Yes, Aura 2 Pro supports multipoint: it can be connected to two devices at once, and audio "
-                "switches to whichever starts playing. The multipoint setting is in the Kestrel app.",
-            ),
-        ),
-        dialogue(
-            ["billing", "multi-turn"],
-            kb(
-                "whats premium cost if i pay for the whole year",
-                ["billing/premium-plan", "billing/kestrel-club-plans", "billing/price-list"],
-                "Premium annual costs £99 in the UK, or €119 in Ireland, Germany, France and the "
-                "Netherlands.",
-            ),
-            kb(
-                "i'm on plus monthly at the moment, if i move up in the middle of the month do i pay the "
-                "full price on top?",
-                ["billing/switching-plans"],
-                "No. Upgrades take effect immediately and you pay only the pro-rated difference for the "
-                "rest of your current billing period; after that the plan renews at the Premium price on "
-                "your usual renewal date.",
-            ),
-            kb(
-                "and if i end up cancelling the annual one after a week, do i get anything back",
-                ["billing/cancel-membership", "billing/club-terms"],
-                "Within 14 days of starting you get a full refund if you haven't used any Club benefits; "
-                "if you have, we deduct their value. After 14 days there's no refund, but benefits "
-                "continue until the end of the year.",
-            ),
-        ),
-        dialogue(
-            ["account", "multi-turn"],
-            kb(
-                "want to set up the 6 digit code thing when logging in, where do i do that",
-                ["account/two-factor-authentication"],
-                "Go to Account › Security › Two-factor authentication and choose an authenticator app "
-                "(recommended) or SMS, enter the code to confirm, and save your 10 backup codes.",
-            ),
-            kb(
-                "what happens if i lose my phone later",
-                ["account/two-factor-authentication"],
-                "On the code screen choose 'Use a backup code' and enter one of your saved codes. Once "
-                "signed in, set up two-factor authentication again on the new phone under Account › "
-                "Security.",
-            ),
-            kb(
-                "and if ive lost the backup codes as well?",
-                ["account/two-factor-authentication"],
-                "Then contact support: an agent verifies your identity with details of recent orders "
-                "before removing two-factor authentication. That check takes up to 3 working days and "
-                "can't be speeded up.",
-            ),
-        ),
-        dialogue(
-            ["orders", "multi-turn"],
-            kb(
-                "tracking says my parcel was delivered yesterday at 2pm but theres nothing here, i was home "
-                "all day",
-                ["orders/missing-or-late-parcel", "orders/track-your-order"],
-                "Check the carrier's proof of delivery in the tracking page, ask your neighbours and look "
-                "in any safe place, and wait 24 hours, because carriers sometimes scan parcels early. If "
-                "it still hasn't turned up, report it to us within 14 days of the delivery date.",
-            ),
-            kb(
-                "ok and if its properly gone, how long before i get a new one",
-                ["orders/missing-or-late-parcel"],
-                "We open a claim with the carrier, which takes up to 10 working days; then we send a "
-                "replacement if in stock or a full refund, whichever you prefer. Premium members get the "
-                "replacement straight away after 5 working days.",
-            ),
-            kb(
-                "i am premium actually, if that changes anything",
-                ["orders/missing-or-late-parcel"],
-                "It does: as a Premium member you get the replacement straight away after 5 working days, "
-                "without waiting for the end of the carrier investigation.",
-                facts=["plan"],
-            ),
-        ),
-        dialogue(
-            ["returns", "multi-turn"],
-            kb(
-                "Hi, I started a return on the website, how do I actually send it back from Germany?",
-                ["returns/drop-off-germany", "returns/start-a-return"],
-                "Take it to a DHL Postfiliale or Paketshop and show the QR code from your return email, or "
-                "use a DHL Packstation with 'Retoure mit QR-Code'. Hand it over within 14 days of "
-                "starting the return.",
-            ),
-            kb(
-                "can dhl not just come and collect it from my flat",
-                ["returns/drop-off-germany", "returns/start-a-return"],
-                "No, home collection isn't available in Germany, not even for Premium members.",
-            ),
-            kb(
-                "hermes is closer to me, can i use them?",
-                ["returns/drop-off-germany"],
-                "No, returns through Hermes, DPD or GLS are not accepted; parcels sent with other carriers "
-                "may be lost and can't be refunded until they arrive. Please use DHL.",
-            ),
-        ),
-        dialogue(
-            ["troubleshooting", "multi-turn"],
-            kb(
-                "setting up my beacon mini and my wifi just isnt in the list in the app. the router is new, "
-                "some fancy 5ghz one",
-                ["troubleshooting/beacon-mini-wifi-setup"],
-                "Beacon Mini only works on 2.4 GHz networks, so a 5 GHz-only network won't be listed. Turn "
-                "on 2.4 GHz on your router or create a separate 2.4 GHz network.",
-            ),
-            kb(
-                "would the max have the same problem",
-                ["troubleshooting/beacon-max-wifi-setup", "troubleshooting/beacon-quick-start"],
-                "No, Beacon Max supports both 2.4 GHz and 5 GHz Wi-Fi, and it also has an Ethernet port "
-                "for a wired connection.",
-            ),
-            kb(
-                "how much more is the max than the mini?",
+                "how much more is it than mine",
                 ["billing/price-list"],
-                "Beacon Max costs £179 (€199) and Beacon Mini £49 (€59), so the Max is £130 (€140) more.",
+                "Aura 2 Pro costs £229 (€259) and Aura 2 costs £149 (€169), so the Pro is £80 / €90 more.",
             ),
         ),
         dialogue(
-            ["contact", "multi-turn"],
+            ["followup", "orders", "swap-country"],
             kb(
-                "is there a phone number i can ring you on",
-                ["contact/phone-support", "contact/contact-us"],
-                "Phone support is for Kestrel Club Premium members. In the UK the number is +44 20 7946 "
-                "0310, Monday to Friday 8:00–20:00 and Saturday 9:00–17:00. Basic and Plus members can use "
-                "chat and email.",
+                "whats the quickest delivery I can get? I'm in Manchester",
+                ["orders/delivery-uk"],
+                "Next-day delivery with DPD costs £5.95 if you order by 8pm Monday to Friday (it's free "
+                "for Premium members); there's also Saturday delivery for £7.95 if you order by 8pm on "
+                "Friday.",
             ),
             kb(
-                "I'm premium but I live in France",
-                ["contact/phone-support", "contact/service-levels"],
-                "In France there's a callback instead: request it in the Kestrel app under Help › Call me "
-                "back, Monday to Friday 8:00–18:00 CET. We call you within 30 minutes during those hours.",
+                "ok and what if i was sending it to my mam in Galway instead",
+                ["orders/delivery-ireland", "orders/countries-we-deliver-to"],
+                "For an address in Ireland you'd order from the Irish store, and there's no express or "
+                "next-day option there: An Post standard delivery takes 3–5 working days and costs €6.95, "
+                "free over €60.",
             ),
             kb(
-                "fine. and if i email instead how long till someone gets back",
-                ["contact/contact-us", "contact/service-levels"],
-                "Emails to support@kestrel.example are answered within 1 working day.",
+                "will she get hit with customs charges since it's coming from the UK?",
+                ["orders/delivery-ireland"],
+                "No, Kestrel pays all duties and customs charges, so she never pays anything on delivery. "
+                "If a courier asks her for customs fees, she shouldn't pay and should contact us.",
+            ),
+        ),
+        dialogue(
+            ["followup", "billing", "same-article"],
+            kb(
+                "I joined premium annual 10 days ago and honestly want out. do I get my money back? haven't "
+                "used anything yet",
+                ["billing/cancel-membership", "billing/club-terms"],
+                "Yes: an annual plan cancelled within 14 days of starting, with no Club benefits used, is "
+                "refunded in full. Cancel under Account › Club › Cancel membership.",
+            ),
+            kb(
+                "how long till it's back on my card",
+                ["billing/cancel-membership"],
+                "The refund goes back to the card or PayPal account that paid for the plan within 5 "
+                "working days.",
+            ),
+            kb(
+                "if I change my mind later can I do the free trial thing instead?",
+                ["billing/cancel-membership", "billing/free-trial"],
+                "You can rejoin at any time, but not with a free trial: the Plus trial is only for accounts "
+                "that have never had Plus or Premium before.",
+            ),
+        ),
+        dialogue(
+            ["followup", "returns", "same-article"],
+            kb(
+                "how long have I got to send back headphones I don't want?",
+                ["returns/return-policy"],
+                "It depends on your Kestrel Club plan on the day of delivery: 30 days on Basic, 45 on Plus "
+                "and 60 on Premium, counted from the delivery date.",
+            ),
+            kb(
+                "they were a christmas present though, delivered 2nd december",
+                ["returns/return-policy"],
+                "Items delivered between 15 November and 24 December can be returned until 31 January of "
+                "the next year, or until the end of your normal window if that is later.",
+            ),
+            kb(
+                "and do I have to pay the postage",
+                ["returns/return-policy", "returns/refund-timing"],
+                "Return postage is free for Plus and Premium members; on Basic, £2.95 / €3.95 is taken off "
+                "the refund for a change-of-mind return. It's always free if the item is faulty.",
+            ),
+        ),
+        dialogue(
+            ["followup", "troubleshooting", "swap-product"],
+            kb(
+                "beacon mini setup doesn't show my wifi at all. the new router only does 5ghz i think",
+                ["troubleshooting/beacon-mini-wifi-setup"],
+                "Beacon Mini only works on 2.4 GHz networks, not 5 GHz. Turn on the 2.4 GHz band on your "
+                "router or create a separate 2.4 GHz network (WPA2 or WPA2/WPA3 mixed, not WPA3-only).",
+            ),
+            kb(
+                "would the max work with it?",
+                ["troubleshooting/beacon-max-wifi-setup", "troubleshooting/beacon-quick-start"],
+                "Yes, Beacon Max supports both 2.4 GHz and 5 GHz with WPA2 or WPA3, and it also has an "
+                "Ethernet port if you'd rather use a cable.",
+            ),
+            kb(
+                "right, I'll send the mini back then. do I have to reset it first? how?",
+                ["troubleshooting/beacon-factory-reset", "returns/return-policy"],
+                "Yes, returned devices must be reset and removed from the Kestrel app. Keep the Mini "
+                "plugged in and hold the microphone mute button for 20 seconds until the light ring turns "
+                "orange and it plays a tone, then choose Remove device for it in the app.",
+            ),
+        ),
+        dialogue(
+            ["followup", "billing", "swap-country"],
+            kb(
+                "is there a student price for kestrel club? I'm at uni in Leeds",
+                ["billing/student-discount"],
+                "Yes, UK students get Club Plus monthly at half price, £2.49 instead of £4.99. Apply under "
+                "Account › Club › Student discount with your student email (e.g. .ac.uk) and confirm within "
+                "48 hours.",
+            ),
+            kb(
+                "can I get it on the yearly one instead?",
+                ["billing/student-discount"],
+                "No, the student discount is for monthly Plus only; it isn't available on annual Plus or "
+                "on Premium, and it can't be combined with the free trial.",
+            ),
+            kb(
+                "what about my flatmate, she's studying at a uni in Lyon",
+                ["billing/student-discount"],
+                "Unfortunately not: the discount is only for students enrolled in the UK or Ireland, and "
+                "students in France, Germany and the Netherlands aren't eligible at the moment.",
+            ),
+        ),
+        dialogue(
+            ["followup", "security", "related-article"],
+            kb(
+                "how do I get a copy of all the data you hold on me",
+                ["security/data-export"],
+                "Go to Account › Privacy › Download my data, choose Request a copy and confirm with your "
+                "password. We email you when the ZIP file (JSON and CSV) is ready, usually within 72 hours "
+                "and at most 30 days.",
+            ),
+            kb(
+                "how long does the download link last",
+                ["security/data-export"],
+                "The link is valid for 7 days and only works while you're signed in; after that you'd need "
+                "to request a new copy, which you can do once every 30 days.",
+            ),
+            kb(
+                "after that I want the account gone completely. I've still got a return going through "
+                "though, is that a problem?",
+                ["account/delete-your-account"],
+                "Yes, deletion is blocked while a return or refund is in progress, so wait until it's "
+                "finished, then go to Account › Privacy › Delete my account. You can restore the account "
+                "within 30 days, and order records and invoices are kept for 7 years for tax law.",
+            ),
+        ),
+        dialogue(
+            ["followup", "returns", "docx"],
+            kb(
+                "whats the warranty on the pulse watch?",
+                ["returns/warranty"],
+                "Kestrel devices, including the Pulse watch, have a 2-year warranty from delivery; Premium "
+                "members get a third year with Kestrel Care on devices bought while they're Premium.",
+            ),
+            kb(
+                "does that cover water damage? I swim with mine",
+                ["returns/warranty", "troubleshooting/pulse-watch-not-syncing"],
+                "Liquid damage isn't usually covered, but Pulse watches used within their water resistance "
+                "are: Pulse is rated 5 ATM, fine for swimming and showering but not for diving, water "
+                "skiing or saunas.",
+            ),
+            kb(
+                "the display went all glitchy after about 8 months. how do I claim?",
+                ["returns/warranty-claims"],
+                "Go to Account › Devices, select the watch and choose Warranty claim, then fill in the form "
+                "(fault, when it started, what you've tried); you get a claim reference starting with W-. "
+                "We review it within 3 working days and send a free shipping label, and repairs take 7–10 "
+                "working days.",
             ),
         ),
     ]
 
 
 def memory() -> list[Dialogue]:
-    """A fact stated early picks the right answer later."""
+    """Dialogues where the customer states facts (plan, country, device, order) that later answers need."""
     return [
         dialogue(
-            ["orders", "memory"],
+            ["memory", "returns", "plan", "country"],
             say(
-                "hey, just so you know im ordering from the netherlands",
-                "Thanks, I've noted that you're in the Netherlands. What would you like to know?",
-                facts=["country"],
+                "hi, I'm a Plus member and I live in Hamburg",
+                "Hi! Thanks, I've noted that you're on Kestrel Club Plus in Germany. How can I help?",
+                facts=["plan", "country"],
             ),
             kb(
-                "how long does normal delivery take and what does it cost",
-                ["orders/delivery-netherlands"],
-                "Standard delivery with PostNL takes 2–3 working days and costs €3.95, free over €50.",
+                "I want to send back a speaker I don't like. will the return cost me anything?",
+                ["returns/drop-off-germany", "returns/return-policy"],
+                "No, as a Plus member your change-of-mind return postage is free. Start the return, then "
+                "hand the parcel to DHL at a Postfiliale, Paketshop or Packstation using the QR code, "
+                "within 14 days of starting the return.",
             ),
             kb(
-                "and if I need to send it back where do I take it",
-                ["returns/start-a-return"],
-                "In the Netherlands you drop returns off at a PostNL point; there's no collection from home. "
-                "Drop it off within 14 days of starting the return.",
+                "and how long do I have from when it arrived?",
+                ["returns/return-policy", "billing/plus-plan"],
+                "On Plus you have 45 days from the delivery date.",
             ),
         ),
         dialogue(
-            ["billing", "memory"],
+            ["memory", "troubleshooting", "device"],
             kb(
-                "I'm a Plus member. Is next day delivery included for me?",
-                ["billing/plus-plan", "billing/kestrel-club-plans"],
-                "No, on Plus express and next-day delivery are charged at the normal price; Plus includes "
-                "free standard delivery on every order. Free express delivery is a Premium benefit.",
+                "my Aura 2 Pro keeps cutting out on calls, how do i reset it",
+                ["troubleshooting/aura-2-pro-pairing-and-reset"],
+                "With the Aura 2 Pro switched on, hold the power and ANC buttons together for 15 seconds "
+                "until the light flashes purple three times and they restart. Then remove Kestrel Aura 2 "
+                "Pro from your phone's Bluetooth list and pair again.",
+                facts=["device"],
+            ),
+            kb(
+                "how long is the battery supposed to last on them?",
+                ["troubleshooting/aura-charging-and-battery"],
+                "Aura 2 Pro lasts up to 40 hours with noise cancelling on and up to 50 hours with it off; a "
+                "full charge takes 2.5 hours, and 10 minutes gives about 5 hours of playback.",
+            ),
+        ),
+        dialogue(
+            ["memory", "orders", "country", "plan"],
+            say(
+                "Goedemiddag! I live in Utrecht and order from the Dutch store",
+                "Good afternoon! Noted, you're in the Netherlands. How can I help?",
+                facts=["country"],
+            ),
+            kb(
+                "if i order a speaker tomorrow afternoon can it come the next evening? what does that cost",
+                ["orders/delivery-netherlands"],
+                "Yes, PostNL evening delivery arrives the next working day between 18:00 and 22:00 for "
+                "€6.95, if you order by 4pm Monday to Friday.",
+            ),
+            kb(
+                "I'm on Club Plus btw, is it free for me then?",
+                ["orders/delivery-netherlands"],
+                "Not the evening delivery: Plus gives you free standard and pickup point delivery, but "
+                "evening delivery stays €6.95; it's only free on Premium.",
                 facts=["plan"],
             ),
-            kb(
-                "do i get money off a pulse sport strap then",
-                ["billing/plus-plan", "billing/price-list", "billing/kestrel-club-plans"],
-                "Yes, as a Plus member you get 5% off accessories such as straps, applied automatically at "
-                "checkout. The Pulse sport strap costs £24 / €27 before the discount.",
-            ),
-            kb(
-                "my card expires this month, what happens to my membership if the renewal doesnt go through",
-                ["billing/failed-payments", "billing/club-terms"],
-                "You keep your Club benefits for 14 days: we retry the payment on day 3 and day 7, and if "
-                "it still fails on day 14 your plan moves to Basic. Update the card under Account › "
-                "Payment methods and choose 'Retry payment now' on the Club page.",
-            ),
-            kb(
-                "can i phone you if it goes wrong",
-                ["contact/phone-support", "billing/plus-plan"],
-                "Phone support is only for Premium members; as a Plus member you can reach us by chat and "
-                "email.",
-            ),
         ),
         dialogue(
-            ["troubleshooting", "memory"],
+            ["memory", "orders", "order_number", "country"],
             say(
-                "I have the normal aura 2, not the pro version",
-                "Got it, Aura 2. How can I help with them?",
-                facts=["device"],
+                "my order number is KE-5520918, I'm down in Cork",
+                "Thanks, I've noted order KE-5520918 and that you're in Ireland. What's happened with it?",
+                facts=["order_number", "country"],
             ),
             kb(
-                "can they be connected to my ipad and my phone at the same time",
-                ["troubleshooting/aura-2-pairing-and-reset"],
-                "No, Aura 2 connects to one device at a time and doesn't support multipoint. It remembers "
-                "up to 8 devices: disconnect from the first in its Bluetooth settings, then connect the "
-                "second.",
+                "tracking says it was delivered yesterday but theres nothing here and the neighbours "
+                "haven't got it either",
+                ["orders/missing-or-late-parcel", "orders/track-your-order"],
+                "Check the carrier's proof of delivery (photo or signature) on the tracking page and any "
+                "safe place, then give it 24 hours, as carriers sometimes scan parcels early. If it still "
+                "hasn't turned up, report it within 14 days of the delivery date and we open an "
+                "investigation with the carrier, which takes up to 10 working days.",
             ),
             kb(
-                "ok how do i reset them, sound keeps dropping",
-                ["troubleshooting/aura-2-pairing-and-reset"],
-                "Switch them on and hold power and volume down together for 10 seconds until the light "
-                "flashes red three times. Then remove Kestrel Aura 2 from your phone's Bluetooth list and "
-                "pair again.",
+                "cant you just send me a new one now?",
+                ["orders/missing-or-late-parcel"],
+                "We can only send a replacement or refund once the carrier investigation is finished; "
+                "Premium members are the exception and get the replacement after 5 working days.",
             ),
         ),
         dialogue(
-            ["billing", "memory"],
-            kb(
-                "I'm a student in Munich, can I get the club cheaper?",
-                ["billing/student-discount"],
-                "Sorry, the student discount is only for students in the UK and Ireland; students in Germany "
-                "aren't eligible at the moment.",
+            ["memory", "billing", "country"],
+            say(
+                "hiya, I'm a student at Trinity in Dublin",
+                "Hi! Thanks, noted that you're in Ireland. What can I help you with?",
                 facts=["country"],
             ),
             kb(
-                "ok so what would plus cost me normally",
-                ["billing/plus-plan", "billing/kestrel-club-plans", "billing/price-list"],
-                "In Germany Plus costs €5.99 a month or €59 a year.",
+                "how much would club plus be for me a month?",
+                ["billing/student-discount"],
+                "As a student in Ireland you can get Plus monthly for €2.99 instead of €5.99. Verify your "
+                "college email under Account › Club › Student discount and confirm within 48 hours; you "
+                "re-verify every 12 months.",
             ),
             kb(
-                "can i pay it by direct debit from my bank account",
-                ["billing/payment-methods"],
-                "Yes, in Germany Club membership can be paid by SEPA Direct Debit, as well as by card or "
-                "PayPal.",
+                "what would I actually get for that, do I still pay for delivery?",
+                ["billing/plus-plan", "billing/kestrel-club-plans", "orders/delivery-ireland"],
+                "Plus gives free standard delivery on every order (An Post, 3–5 working days in Ireland), "
+                "a 45-day returns window with free return postage, 5% off accessories and 24-hour early "
+                "access to Club sales.",
             ),
         ),
         dialogue(
-            ["troubleshooting", "memory"],
+            ["memory", "returns", "plan", "country", "device"],
+            kb(
+                "Hi, Premium member in Bristol here. My Beacon Max arrived last week and it crackles at any "
+                "volume. I'd rather not lug it to the post office, can you collect it?",
+                ["returns/drop-off-uk", "returns/faulty-items", "returns/start-a-return"],
+                "Yes: start a return with Faulty as the reason and choose Collection, and DPD collects it on "
+                "a weekday between 7am and 6pm, bringing the label; it's free for you as a Premium member "
+                "(and free for faulty items anyway). As it's within 30 days of delivery you can choose a "
+                "refund, a replacement or a repair.",
+                facts=["plan", "country", "device"],
+            ),
+            kb(
+                "also I dropped my Aura 2 and cracked the headband, is that covered for me?",
+                ["billing/premium-plan", "returns/warranty"],
+                "Drops aren't covered by the warranty, but as a Premium member you get one accidental "
+                "damage repair per membership year for a fixed fee of £25.",
+            ),
+        ),
+        dialogue(
+            ["memory", "troubleshooting", "device", "plan", "recall"],
             say(
-                "my speaker is the beacon max",
-                "Thanks, Beacon Max noted. What's the problem?",
-                facts=["device"],
+                "I've got a Pulse watch and I'm on Premium, just so you know",
+                "Thanks, I've noted your Pulse watch and your Premium membership. What can I do for you?",
+                facts=["device", "plan"],
             ),
             kb(
-                "how do i wipe it back to factory settings, giving it to my brother",
-                ["troubleshooting/beacon-factory-reset", "troubleshooting/beacon-quick-start"],
-                "Keep it plugged in and press inside the small reset hole on the back, next to the power "
-                "socket, with a paper clip for 10 seconds. The light bar turns white and it restarts, "
-                "which takes about two minutes. Then remove it from your account in the Kestrel app.",
-            ),
-            kb(
-                "does it get updates by itself or do i need to do something",
+                "the app keeps nagging me to update it, how do i do that without breaking anything",
                 ["troubleshooting/firmware-updates"],
-                "Beacon speakers update automatically overnight between 2am and 5am when plugged in and on "
-                "Wi-Fi. To update straight away, choose 'Update now' under Settings › About in the "
-                "Kestrel app.",
-            ),
-        ),
-        dialogue(
-            ["orders", "memory"],
-            kb(
-                "order KE-4829115, placed it like 10 minutes ago and put my old address by mistake. can i "
-                "still change it?",
-                ["orders/change-or-cancel-an-order"],
-                "Yes, while the status is 'Received' (usually the first 30 minutes) you can change the "
-                "delivery address to another address in the same country under Account › Orders › Change "
-                "address.",
-                facts=["order_number"],
+                "Update the Pulse through the Kestrel app with the watch on its charger and its battery at "
+                "least 30%. It takes up to 15 minutes; don't close the app or move the watch away from "
+                "your phone until it's done.",
             ),
             kb(
-                "good to know. what if id only spotted it tomorrow, too late then?",
-                ["orders/change-or-cancel-an-order"],
-                "Once the status is 'Processing' the order can't be changed online. Contact us as soon as "
-                "possible: we can try to stop it, but we can't guarantee it.",
+                "and how long is my warranty on it? bought it in march",
+                ["returns/warranty", "billing/premium-plan"],
+                "As it was bought while you were Premium, Kestrel Care gives you 3 years of warranty in "
+                "total (the standard 2 years plus one extra), counted from delivery.",
             ),
-            thanks(2),
+            recall(
+                "what have you got saved about me anyway?",
+                "I've noted that you have a Pulse watch and that you're a Kestrel Club Premium member.",
+            ),
         ),
     ]
 
@@ -653,109 +717,191 @@ def memory() -> list[Dialogue]:
 def unanswerables() -> list[Dialogue]:
     """Fair questions the help centre does not answer."""
     return [
-        dialogue(["troubleshooting", "unanswerable"], unanswerable("do aura 2 pro work with a ps5?")),
         dialogue(
-            ["troubleshooting", "unanswerable"],
-            hello(3),
-            unanswerable("Does the Pulse watch measure blood oxygen levels?"),
-            unanswerable("ok and how many days does its battery last between charges"),
+            ["unanswerable", "product"],
+            kb(
+                "whats the battery life like on the aura 2 pro?",
+                ["troubleshooting/aura-charging-and-battery"],
+                "Aura 2 Pro lasts up to 40 hours with noise cancelling on and up to 50 hours with it off.",
+            ),
+            unanswerable("and how heavy are they? I wear headphones all day at work so it matters"),
         ),
         dialogue(
-            ["orders", "unanswerable"],
-            unanswerable("any idea when the next pulse watch is coming out? want to wait for it if its soon"),
+            ["unanswerable", "product"],
+            unanswerable("does the pulse watch have built in gps? want to go running without my phone"),
         ),
         dialogue(
-            ["troubleshooting", "unanswerable"],
-            unanswerable("what bluetooth codecs do the aura 2 support, is there aptx"),
+            ["unanswerable", "product"],
+            unanswerable("Do the Aura 2 Pro support LDAC or aptX? I'm on an Android phone"),
         ),
         dialogue(
-            ["orders", "unanswerable"],
-            unanswerable("Is your packaging plastic free? Can I put the box in the recycling?"),
-            thanks(6),
+            ["unanswerable", "product"],
+            unanswerable("roughly how many days does the Pulse battery last between charges?"),
+        ),
+        dialogue(
+            ["unanswerable", "company"],
+            unanswerable("are you hiring at the warehouse in Bristol? looking for work"),
+        ),
+        dialogue(
+            ["unanswerable", "company"],
+            unanswerable(
+                "if I buy a new speaker from you will you take my old one (different brand) for recycling?"
+            ),
         ),
     ]
 
 
 def escalations() -> list[Dialogue]:
-    """Turns that must go to a person."""
+    """Dialogues that must be handed to a person."""
     return [
         dialogue(
-            ["returns", "escalate"],
+            ["escalate", "safety"],
+            handoff(
+                "the plug adapter for our beacon mini cracked when i pulled it out the wall, theres metal "
+                "bits showing. my little one nearly grabbed it",
+                "Please keep everyone away from it, stop using it and only unplug it when it's safe to do "
+                "so. This is a safety issue, so I'm passing you to a person now as an urgent case; adapters "
+                "with batch code 2309, 2310 or 2311 are recalled and replaced free of charge.",
+                docs=["contact/product-recalls"],
+            ),
+        ),
+        dialogue(
+            ["escalate", "safety"],
+            handoff(
+                "My Pulse watch has gone all puffy, the back is bulging out and it feels warm. Should I "
+                "just send it back as a normal return?",
+                "Please stop using it, don't charge it or press on it, and put it on a non-flammable "
+                "surface away from anything that can burn. Don't post it or start a normal return: I'm "
+                "passing this to a person as an urgent safety case, and we arrange special packaging and a "
+                "specialist collection free of charge, with a replacement or full refund.",
+                docs=["troubleshooting/battery-safety"],
+            ),
+        ),
+        dialogue(
+            ["escalate", "legal"],
             kb(
-                "refund email came nearly two weeks ago saying it went to my visa but nothing in my "
-                "account yet",
+                "my refund for the aura 2 I sent back still isnt here, tracking says you got them 6 days ago",
                 ["returns/refund-timing"],
-                "Card refunds take 3–5 working days to appear after we issue them. As your refund email is "
-                "more than 5 working days old, we can give you the refund reference for your bank; please "
-                "share the order number.",
+                "We check returns within 5 working days of arrival and then issue the refund by email; "
+                "card refunds take another 3–5 working days to show. If the refund email is more than 5 "
+                "working days old, we can give you the refund reference for your bank.",
             ),
-            handoff("this is ridiculous honestly, just put me through to an actual person please"),
+            handoff(
+                "I never got any refund email. this is a joke. if the money isn't back by friday I'm taking "
+                "you to the small claims court"
+            ),
         ),
         dialogue(
-            ["troubleshooting", "escalate"],
-            handoff(
-                "my aura 2 pro got really hot on the charger and now one of the earcups looks kind of "
-                "puffed up",
-                "Please stop using them now: unplug them if it's safe, don't charge or press on them, and "
-                "put them on a non-flammable surface. Don't post them back. This is a safety issue, so I'm "
-                "passing it to a person as urgent now.",
-                docs=["troubleshooting/battery-safety", "contact/escalation-policy"],
+            ["escalate", "repeated-failure"],
+            kb(
+                "beacon max light bar keeps blinking red when I put my wifi password in",
+                ["troubleshooting/beacon-max-wifi-setup"],
+                "Blinking red means the Wi-Fi password was wrong: press the action button twice and enter "
+                "the password again.",
             ),
             kb(
-                "they're about 3 years old. will i have to pay for this",
-                ["troubleshooting/battery-safety"],
-                "No, safety issues are handled free of charge even outside the warranty and whatever your "
-                "Club plan; you get a replacement device or a full refund.",
+                "the password is 100% right, typed it really carefully. still red",
+                ["troubleshooting/beacon-factory-reset", "troubleshooting/beacon-max-wifi-setup"],
+                "Try a factory reset: with the speaker plugged in, press inside the reset hole on the back "
+                "with a paper clip for 10 seconds until the light bar turns white and it restarts, then set "
+                "it up again. You can also connect an Ethernet cable so the app skips the Wi-Fi step.",
+            ),
+            handoff(
+                "did the reset, did setup again, exact same thing. red light. that's my whole evening gone, "
+                "nothing you say is working"
             ),
         ),
         dialogue(
-            ["billing", "escalate"],
-            hello(0),
+            ["escalate", "explicit-request"],
+            kb(
+                "if I go from plus to premium halfway through the month do I have to pay the full premium "
+                "price?",
+                ["billing/switching-plans"],
+                "No, the upgrade takes effect immediately and you pay the pro-rated difference for the rest "
+                "of the billing period, about £2.50 halfway through a £4.99 Plus month; after that it renews "
+                "at the Premium price on your usual date.",
+            ),
+            handoff("hmm ok. I'd rather talk it through with a real person tbh, can you put me through"),
+        ),
+        dialogue(
+            ["escalate", "billing-dispute"],
             handoff(
-                "You dropped the Aura 2 price by £30 three days after I bought them. I'm a Plus member, I "
-                "want the £30 back",
-                "A price drop by Kestrel itself isn't covered by the price match, but Club members can ask "
-                "for a one-off goodwill credit within 7 days. I can't issue credits myself, so I'm "
-                "passing this to a member of our team now; they'll reply in this chat or by email.",
-                docs=["billing/price-match", "contact/escalation-policy"],
+                "I've been charged twice for my Premium renewal, two payments of £9.99 from KESTREL CLUB on "
+                "the same day. I want one of them refunded please",
+                "Sorry about that. A duplicate charge has to be checked and refunded by a person, so I'm "
+                "passing this to our team with the date and amount; please don't send your full card "
+                "number.",
             ),
         ),
         dialogue(
-            ["contact", "escalate"],
+            ["escalate", "2fa"],
             handoff(
-                "I want to make a formal complaint. the courier threw my parcel over the gate and nobody has "
-                "done anything about it",
-                "I'm sorry about this. I'm passing your complaint to a person with high priority now; "
-                "you'll get a reference within 2 working days, and we aim to resolve most complaints "
-                "within 10 working days.",
-                docs=["contact/complaints", "contact/escalation-policy"],
+                "lost my phone with the authenticator app on it and I never saved the backup codes. can you "
+                "turn off two factor on my account? its niamh.byrne@example.ie",
+                "Without your phone or a backup code, 2FA has to be removed by an agent after verifying "
+                "your identity with details of recent orders; that check takes up to 3 working days. I'm "
+                "passing this to a person now.",
+                docs=["account/two-factor-authentication"],
+                facts=["email"],
             ),
         ),
     ]
 
 
 def chitchat() -> list[Dialogue]:
-    """Small talk only."""
+    """Greetings, thanks and small talk around questions."""
     return [
         dialogue(
-            ["chitchat"],
-            hello(1),
-            say(
-                "wait are you a bot or an actual person",
-                "I'm Kestrel's virtual assistant. I can answer most questions straight away, and I can "
-                "pass you to a person whenever you like.",
+            ["chitchat", "account"],
+            hello(0),
+            kb(
+                "i forgot my password and the reset email never came :(",
+                ["account/reset-password"],
+                "Check your spam or junk folder and any Promotions tab, and make sure you used the email "
+                "you signed up with. Wait 10 minutes before asking for another link; only the newest link "
+                "works, and it's valid for 60 minutes.",
+            ),
+            thanks(0),
+        ),
+        dialogue(
+            ["chitchat", "orders"],
+            hello(4),
+            kb(
+                "can express orders go to my Packstation? I'm never home",
+                ["orders/delivery-germany"],
+                "No, only standard DHL orders can go to a Packstation or Postfiliale (enter your "
+                "Postnummer); express orders need a street address.",
             ),
             thanks(5),
         ),
         dialogue(
-            ["chitchat"],
+            ["chitchat", "account"],
             say(
-                "sorry my cat just walked over the keyboard lol",
-                "No problem at all! What can I help you with?",
+                "are you a real person or a bot lol",
+                "I'm Kestrel's virtual assistant. I can answer most questions, and I can pass you to a "
+                "person whenever you like.",
+            ),
+            kb(
+                "fair enough. I signed up with apple's hide my email thing, which email do I give you if I "
+                "contact support?",
+                ["account/sign-in-with-apple-or-google"],
+                "Give us the Apple relay address ending in privaterelay.appleid.com, because that's the "
+                "address we can see on your account; our emails to it are forwarded to your Apple ID email.",
+            ),
+            thanks(3),
+        ),
+        dialogue(
+            ["chitchat", "contact"],
+            hello(2),
+            kb(
+                "what time does the team open on saturdays? I'm in the UK",
+                ["contact/contact-us"],
+                "The UK and Ireland team is available on Saturdays from 9:00 to 17:00; chat with the "
+                "virtual assistant is open 24/7.",
             ),
             say(
-                "actually never mind, sorted it myself. have a good one",
-                "Glad it's sorted. Have a great day!",
+                "lovely, you've been really helpful. have a nice weekend",
+                "Thank you, you too! Come back any time if you need anything.",
             ),
         ),
     ]
