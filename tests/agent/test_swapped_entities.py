@@ -14,7 +14,7 @@ import pytest
 
 from app.agent.providers.offline.answer import ExtractiveAnswerer, content_words, passage_units
 from app.agent.providers.offline.answer_select import about_replaced, read_question
-from app.agent.providers.offline.policy import question_in_context, replaced_entities, swapped_entities
+from app.agent.providers.offline.policy import read_in_context, replaced_entities, swapped_entities
 from app.agent.providers.offline.vocabulary import Vocabulary
 from tests.agent.conftest import demo_articles_kb
 from tests.agent.test_answer_headings import article_passages
@@ -57,9 +57,13 @@ def test_the_follow_up_names_the_entity_the_previous_question_is_asked_of() -> N
 
 def test_the_reading_in_context_drops_the_replaced_entity() -> None:
     history = [("user", "is evening delivery possible in holland"), ("assistant", "Yes [1].")]
-    reading = question_in_context("what about belgium", history, vocabulary=PLANS)
-    assert reading == "is evening delivery possible in belgium what about belgium"
-    assert "holland" in question_in_context("what about belgium", history)  # no vocabulary: as it was
+    reading = read_in_context("what about belgium", history, vocabulary=PLANS)
+    assert reading.query == "is evening delivery possible in belgium what about belgium"
+    assert reading.replaced == ("Netherlands",)  # by the vocabulary's name, for the answerer
+    plain = read_in_context("what about belgium", history)  # no vocabulary: as it was
+    assert "holland" in plain.query and plain.replaced == ()
+    stated = read_in_context("what about belgium", history, vocabulary=PLANS, stated=True)
+    assert stated.replaced == ()  # a message that states facts is read alone
 
 
 @pytest.fixture(scope="module")

@@ -476,18 +476,6 @@ def read_in_context(
     return InContext(f"{_swapped(previous, question, pairs)} {question}", names)
 
 
-def question_in_context(
-    question: str,
-    history: Sequence[Turn],
-    *,
-    message: str = "",
-    stated: bool = False,
-    vocabulary: Vocabulary | None = None,
-) -> str:
-    """`read_in_context`'s reading alone."""
-    return read_in_context(question, history, message=message, stated=stated, vocabulary=vocabulary).query
-
-
 SWAP_WORDS = 4  # a follow-up this short that names another entity asks the previous question of it
 
 
