@@ -25,21 +25,14 @@ Usage:
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
-from collections.abc import Callable, Iterable, Sequence
-from pathlib import Path
-from typing import Any
+from collections.abc import Sequence
 
+import written_apart
 from demo_dialogues.turns import dialogue, handoff, hello, kb, recall, say, thanks, unanswerable
+from written_apart import Categories, Dialogue
 
-ROOT = Path(__file__).resolve().parents[1]
-OUT_DIR = ROOT / "datasets" / "dialogues"
-KNOWLEDGE_BASE = ROOT / "datasets" / "knowledge_base"
 FILE_NAME = "validation.jsonl"
-
-Dialogue = dict[str, Any]
 
 
 def faq_account() -> list[Dialogue]:
@@ -907,7 +900,7 @@ def chitchat() -> list[Dialogue]:
     ]
 
 
-CATEGORIES: dict[str, tuple[Callable[[], list[Dialogue]], ...]] = {
+CATEGORIES: Categories = {
     "faq": (
         faq_account,
         faq_billing,
@@ -925,52 +918,11 @@ CATEGORIES: dict[str, tuple[Callable[[], list[Dialogue]], ...]] = {
 }
 
 
-def build() -> list[Dialogue]:
-    """Number the dialogues per category (val-<category>-NNN) in a fixed order."""
-    records = []
-    for category, groups in CATEGORIES.items():
-        dialogues = [item for group in groups for item in group()]
-        for index, item in enumerate(dialogues, start=1):
-            dialogue_id = f"val-{category}-{index:03d}"
-            records.append({"id": dialogue_id, "customer": f"c-{dialogue_id}", **item})
-    return records
-
-
-def gold_ids(records: Iterable[Dialogue]) -> set[str]:
-    """Every gold article id named in the labels."""
-    return {doc for record in records for turn in record["turns"] for doc in turn["labels"]["gold_doc_ids"]}
-
-
-def check_gold_ids(records: Sequence[Dialogue], knowledge_base: Path = KNOWLEDGE_BASE) -> None:
-    """Refuse labels that name an article the help centre does not have (a typo would score as a miss)."""
-    articles = {str(path.relative_to(knowledge_base).with_suffix("")) for path in knowledge_base.rglob("*.*")}
-    missing = sorted(gold_ids(records) - articles)
-    if missing:
-        raise ValueError(f"gold ids without an article: {missing}")
-
-
-def write(records: Sequence[Dialogue], out_dir: Path) -> Path:
-    """Write one JSONL file with stable key order and Unix newlines."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / FILE_NAME
-    lines = [json.dumps(record, ensure_ascii=False) for record in records]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line entry point: build, check, write, and print the counts."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=OUT_DIR, help=f"folder for {FILE_NAME}")
-    args = parser.parse_args(argv)
-    records = build()
-    check_gold_ids(records)
-    path = write(records, args.out)
-    turns = sum(len(record["turns"]) for record in records)
-    print(
-        f"wrote {path}: {len(records)} dialogues, {turns} user turns, {len(gold_ids(records))} gold articles"
+    return written_apart.main(
+        argv, description=__doc__.splitlines()[0], categories=CATEGORIES, prefix="val", file_name=FILE_NAME
     )
-    return 0
 
 
 if __name__ == "__main__":
