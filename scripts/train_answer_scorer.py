@@ -1,9 +1,9 @@
-"""Train the offline model's answer-unit scorer on the demo DEV dialogues (never the test split).
+"""Train the offline model's answer-unit scorer on the demo dev and train dialogues (never the test split).
 
 Why: which sentence of a retrieved passage states the fact the customer asked for is learned from
 labelled dialogues rather than hand-tuned. Two stages, one command:
 
-1. **collect** - replay every dev dialogue through the app's own `SupportDesk` (the default offline
+1. **collect** - replay every dev and train dialogue through the app's own `SupportDesk` (the default offline
    configuration) and record, for each answered knowledge turn with a reference, the units the
    offline model chose from. Each unit gets the scorer's features and a label: 1 when it states a
    number of the reference answer that the question does not already state, or shares most of its
@@ -43,12 +43,15 @@ from app.agent.providers.offline.answer_select import FEATURES, MODEL_FILE  # no
 PACKAGE_DIR = ROOT / "app" / "agent" / "providers" / "offline"
 DATA_FILE = PACKAGE_DIR / "answer_scorer_data.npz"
 MODEL_PATH = PACKAGE_DIR / MODEL_FILE
-DEV = ROOT / "datasets" / "dialogues" / "dev.jsonl"
+DIALOGUES = ROOT / "datasets" / "dialogues"
+# dev (the writer every rule was shaped on) and train (two writers who saw no dialogue): fitting on
+# both keeps the weights from learning one writer's phrasing
+SOURCES = (DIALOGUES / "dev.jsonl", DIALOGUES / "train.jsonl")
 SEED = 14
 VALIDATION_SHARE = 0.25
 C = 1.0  # inverse regularisation strength
-# The labels come from the same dev dialogues the rest of the offline model is tuned on, so one
-# held-out quarter is a noisy figure: also report the mean over FOLDS folds of whole dialogues.
+# Part of the labels come from the same dev dialogues the rest of the offline model is tuned on, so
+# one held-out quarter is a noisy figure: also report the mean over FOLDS folds of whole dialogues.
 FOLDS = 5
 
 
@@ -64,8 +67,21 @@ class Recorder:
         return self.inner.select(question, units, focus=focus, remembered=remembered)
 
 
-def collect(dataset_path: Path = DEV) -> dict[str, np.ndarray]:
-    """Replay the dev dialogues and return the feature rows, labels and dialogue groups."""
+def collect(sources: tuple[Path, ...] = SOURCES) -> dict[str, np.ndarray]:
+    """Replay the dialogues of every source; the feature rows, labels and dialogue groups of all."""
+    parts = [collect_one(path) for path in sources]
+    offsets = np.cumsum([0] + [int(part["groups"].max()) + 1 for part in parts[:-1]])
+    return {
+        "features": np.concatenate([part["features"] for part in parts]),
+        "labels": np.concatenate([part["labels"] for part in parts]),
+        "groups": np.concatenate(
+            [part["groups"] + offset for part, offset in zip(parts, offsets, strict=True)]
+        ),
+    }
+
+
+def collect_one(dataset_path: Path) -> dict[str, np.ndarray]:
+    """Replay one file of dialogues and return the feature rows, labels and dialogue groups."""
     from app.agent.desk import SupportDesk
     from app.agent.providers import build_chat_client
     from app.agent.providers.offline.answer import ExtractiveAnswerer
@@ -193,7 +209,7 @@ def fit(data: dict[str, np.ndarray]) -> dict[str, Any]:
         "coef": [round(float(v), 8) for v in model.coef_[0]],
         "intercept": round(float(model.intercept_[0]), 8),
         "training": {
-            "data": "datasets/dialogues/dev.jsonl (demo dev dialogues only)",
+            "data": ", ".join(str(path.relative_to(ROOT)) for path in SOURCES),
             "seed": SEED,
             "validation_share": VALIDATION_SHARE,
             "train_rows": int((~held).sum()),
