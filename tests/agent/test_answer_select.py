@@ -16,7 +16,15 @@ import pytest
 from app.agent.providers.offline import replies as say
 from app.agent.providers.offline.answer import ExtractiveAnswerer, passage_units, split_items
 from app.agent.providers.offline.answer_context import with_sections
-from app.agent.providers.offline.answer_select import FEATURES, MODEL_FILE, default_scorer, refers_away
+from app.agent.providers.offline.answer_select import (
+    FEATURES,
+    MODEL_FILE,
+    NEXT_MARGIN,
+    SUPPORT_MARGIN,
+    SUPPORT_MAX_WORDS,
+    default_scorer,
+    refers_away,
+)
 from app.agent.providers.offline.answer_types import DURATION, PRICE, STEPS, YES_NO, question_type
 from app.protocol import Passage
 from tests.agent.test_offline_client import MiniLM
@@ -438,12 +446,13 @@ def test_supporting_units_state_a_new_quantity_of_the_asked_kind_close_to_the_be
         "Standard delivery reaches most addresses. It takes 3–5 working days. It costs €6.95."
         " Orders are packed in recycled boxes. Express takes 1 working day."
     )
+    distant = 1.0 - SUPPORT_MARGIN - 0.1  # the express line scores further below the best than that
     # a duration question: the cost (a price) is no answer to it; the distant express line is too weak
-    assert _support(text, "how long does shipping take", [1.0, 0.9, 0.9, 0.9, 0.5], [0]) == [
+    assert _support(text, "how long does shipping take", [1.0, 0.9, 0.9, 0.9, distant], [0]) == [
         "It takes 3–5 working days."
     ]
     # a how-to question wants no particular kind: any new quantity close to the best joins, best first
-    assert _support(text, "how do I get standard delivery", [1.0, 0.8, 0.9, 0.95, 0.5], [0]) == [
+    assert _support(text, "how do I get standard delivery", [1.0, 0.8, 0.9, 0.95, distant], [0]) == [
         "It costs €6.95.",
         "It takes 3–5 working days.",
     ]
@@ -579,12 +588,11 @@ def test_the_best_units_own_section_spends_the_word_budget_before_other_sections
     from app.agent.providers.offline.answer import content_words
     from app.agent.providers.offline.answer_select import answering_section_first, read_question
 
-    aside = (
-        "Before you phone, have your membership card, the email address on your account, the order"
-        " reference from your confirmation, the serial number printed under the device, a short note"
-        " of what went wrong and when, any photos of the damage, the receipt from the shop where you"
-        " bought it and a pen ready, so the agent can find everything quickly for you on the day."
-    )
+    # one long sentence that fits the word budget beside the answer's first sentence (7 words), not
+    # beside both of its sentences (13 words)
+    things = ("receipts", "photos", "serial numbers", "order references", "invoices", "chargers")
+    words = [word for _ in range(40) for thing in things for word in thing.split()]
+    aside = "Before you phone, have your " + ", ".join(words[: SUPPORT_MAX_WORDS - 14]) + " ready."
     passages = [
         passage(1, "Phone help", "Callbacks", "Ask for a callback in the app. We ring you within 20 minutes"),
         passage(2, "Phone help", "Before you phone", aside),
@@ -613,11 +621,14 @@ def test_the_best_units_own_section_spends_the_word_budget_before_other_sections
 
 def test_the_sentence_after_a_chosen_unit_supports_it_from_further_below() -> None:
     text = "Choose Request a copy. The file is usually ready within 72 hours. Exports are limited to 2 a day."
-    # right after the chosen unit: joins though 0.4 below the best; a unit further on does not
-    assert _support(text, "how do I get a copy", [1.0, 0.6, 0.6], [0]) == [
+    # right after the chosen unit: joins from further below the best than other units may
+    # (NEXT_MARGIN more); a unit further on, as far below, does not
+    below = 1.0 - SUPPORT_MARGIN - NEXT_MARGIN / 2
+    assert _support(text, "how do I get a copy", [1.0, below, below], [0]) == [
         "The file is usually ready within 72 hours."
     ]
-    assert _support(text, "how do I get a copy", [1.0, 0.4, 0.6], [0]) == []
+    too_far = 1.0 - SUPPORT_MARGIN - NEXT_MARGIN - 0.05
+    assert _support(text, "how do I get a copy", [1.0, too_far, below], [0]) == []
 
 
 def test_a_price_question_with_the_store_unknown_gets_every_price_row_of_the_table() -> None:
