@@ -27,7 +27,14 @@ from app.ui.staff_auth import StaffAuth
 
 logger = logging.getLogger(__name__)
 
-DATASETS = ["datasets/dialogues/dev.jsonl", "datasets/dialogues/test.jsonl"]
+# dev first (the default); then the sets written apart (validation chooses designs, train fits
+# models: see datasets/README.md) and the test split, reported once
+DATASETS = [
+    "datasets/dialogues/dev.jsonl",
+    "datasets/dialogues/validation.jsonl",
+    "datasets/dialogues/train.jsonl",
+    "datasets/dialogues/test.jsonl",
+]
 METRIC_HEADERS = ["Group", "Metric", "Value", "Baseline (dev)", "Change"]
 METRIC_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Retrieval", ("retrieval/", "selection/")),
