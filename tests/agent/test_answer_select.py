@@ -784,3 +784,30 @@ def test_a_table_column_named_for_a_currency_carries_a_price() -> None:
     assert PRICE in carried_types("Product: Floor stand; Price (€): 65")
     assert PRICE not in carried_types("Option: Standard; Cost: 3.95")
     assert PRICE not in carried_types("Europe: 5 working days")
+
+
+@pytest.mark.parametrize(
+    ("focus", "in_context", "remembered", "flagged"),
+    [
+        ("how do I reset my beacon mini", "", frozenset(), {"Beacon Max"}),
+        ("how do I reset it", "", frozenset({"beacon", "max"}), {"Beacon Mini"}),
+        # the message outranks the dialogue: it names the Max now
+        ("and the beacon max?", "how do I reset my beacon mini", frozenset(), {"Beacon Mini"}),
+        # named neither: both sections stay as scored
+        ("how do I reset the speaker", "", frozenset(), set()),
+    ],
+)
+def test_the_section_of_the_variant_not_named_is_flagged(
+    focus: str, in_context: str, remembered: frozenset[str], flagged: set[str]
+) -> None:
+    from app.agent.providers.offline.answer_select import Question, other_variant_sections
+
+    passages = [
+        passage(1, "Beacon factory reset", "Beacon Mini", "Hold the mute button for 20 seconds.", "reset"),
+        passage(1, "Beacon factory reset", "Beacon Max", "Press the reset hole for 10 seconds.", "reset"),
+        passage(1, "Beacon factory reset", "After the reset", "Set the speaker up again.", "reset"),
+    ]
+    units = passage_units(passages)
+    asked = Question(focus, in_context or focus, question_type(focus), frozenset(), remembered)
+    marks = other_variant_sections(asked, units)
+    assert {unit.section for unit, mark in zip(units, marks, strict=True) if mark} == flagged

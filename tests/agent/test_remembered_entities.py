@@ -69,3 +69,35 @@ async def test_saying_where_one_lives_after_a_question_answers_it_for_them(remem
 
     assert "noted your country (Germany)" in result.text
     assert "3–5 working days" in result.text and result.searched
+
+
+@pytest.fixture(scope="module")
+def reset_kb(tmp_path_factory: pytest.TempPathFactory):
+    """The demo's reset article: one section per Beacon model, the Max's steps sounding most like
+    "how do I reset it" (with the price list, whose products are the devices a customer can own)."""
+    return demo_articles_kb(
+        tmp_path_factory.mktemp("reset-kb"),
+        (
+            "troubleshooting/beacon-factory-reset.md",
+            "troubleshooting/beacon-mini-wifi-setup.md",
+            "troubleshooting/beacon-max-wifi-setup.md",
+            "billing/price-list.csv",
+        ),
+    )
+
+
+async def test_a_remembered_device_picks_its_section_of_an_article_covering_two(settings, reset_kb) -> None:
+    from app.agent.desk import SupportDesk
+
+    desk = SupportDesk.from_settings(settings, kb=reset_kb)
+    try:
+        conversation = desk.start_conversation("c-device")
+        await desk.reply(conversation, "got a beacon mini for my birthday")
+        await desk.reply(conversation, "it wont connect to the wifi. what kind of network does it need")
+
+        result = await desk.reply(conversation, "how do i factory reset it")
+    finally:
+        desk.close()
+
+    assert "microphone mute button for 20 seconds" in result.text
+    assert "paper clip" not in result.text

@@ -27,6 +27,7 @@ from app.agent.providers.offline.answer_select import (
     default_scorer,
     elliptical,
     named_sections,
+    other_variant_sections,
     read_question,
     remembered_headings,
     rows_naming,
@@ -431,7 +432,14 @@ class ExtractiveAnswerer:
         matrix: np.ndarray,
     ) -> Choice:
         """Section-aware, answer-type-aware choice by similarity plus hand-weighted features."""
-        replaced = about_replaced(asked, units, content_words)
+        replaced = [
+            a or b
+            for a, b in zip(
+                about_replaced(asked, units, content_words),
+                other_variant_sections(asked, units),
+                strict=True,
+            )
+        ]
         features = unit_features(asked, units, similarity, in_context, content_words, replaced)
         about = remembered_headings(asked, units, content_words)
         named = named_sections(asked, units, content_words)

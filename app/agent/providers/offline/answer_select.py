@@ -41,6 +41,7 @@ from app.agent.providers.offline.answer_types import (
     question_type,
     type_match,
 )
+from app.knowledge import variants
 
 if TYPE_CHECKING:
     from app.agent.providers.offline.answer import Unit
@@ -320,6 +321,31 @@ def about_replaced(question: Question, units: Sequence[Unit], content_words: Wor
         )
         for unit in units
     ]
+
+
+def other_variant_sections(question: Question, units: Sequence[Unit]) -> list[bool]:
+    """Units of a section about the variant the customer did not name, beside its sibling section
+    of the same article that they did: an article that covers two models under headings differing
+    by the model ("Beacon Mini" / "Beacon Max" in one reset article) answers from the named one's
+    section. The siblings and the preference are the retriever's rules for sibling articles
+    (`app.knowledge.variants`): the message first, then the dialogue and what the customer told us
+    (their device); a pair neither names stays as scored."""
+    headings: dict[str, set[frozenset[str]]] = {}
+    for unit in units:
+        if unit.heading:
+            headings.setdefault(unit.article, set()).add(variants.title_words(unit.heading))
+    remembered = " ".join(sorted(question.remembered))
+    asked = variants.Asked.of(question.focus, [question.in_context, remembered])
+    flags = []
+    for unit in units:
+        own = variants.title_words(unit.heading) if unit.heading else frozenset()
+        flags.append(
+            any(
+                variants.siblings(own, other) and variants.preferred(other, own, asked)
+                for other in headings.get(unit.article, ())
+            )
+        )
+    return flags
 
 
 def _label(text: str, content_words: Words) -> set[str]:
