@@ -431,7 +431,7 @@ class ExtractiveAnswerer:
         in_context: np.ndarray,
         matrix: np.ndarray,
     ) -> Choice:
-        """Section-aware, answer-type-aware choice by similarity plus hand-weighted features."""
+        """Section-aware, answer-type-aware choice by similarity plus weighted features (RULE_WEIGHTS)."""
         replaced = [
             a or b
             for a, b in zip(
