@@ -133,7 +133,7 @@ async def replay_dialogue(desk: SupportDesk, dialogue: Dialogue, *, repeat: int 
     records = []
     for index, turn in enumerate(dialogue.turns):
         try:
-            attachment_ids = _attach(desk, conversation, dialogue, turn)
+            attachment_ids = attach(desk, conversation, dialogue, turn)
             result = await desk.reply(conversation, turn.text, attachment_ids=attachment_ids)
         except SupportError as exc:
             logger.warning("turn rejected", extra={"dialogue": dialogue.id, "turn": index, "error": str(exc)})
@@ -149,7 +149,8 @@ async def replay_dialogue(desk: SupportDesk, dialogue: Dialogue, *, repeat: int 
     return records
 
 
-def _attach(desk: SupportDesk, conversation: str, dialogue: Dialogue, turn: Turn) -> tuple[int, ...]:
+def attach(desk: SupportDesk, conversation: str, dialogue: Dialogue, turn: Turn) -> tuple[int, ...]:
+    """Upload the turn's attachment, if it has one, to the conversation; its id for `desk.reply`."""
     path = dialogue.attachment_path(turn)
     if path is None:
         return ()

@@ -61,6 +61,7 @@ def replay(dataset_path: Path, answerer: Any = None) -> Iterator[RecordedTurn]:
     from eval.config import build_settings
     from eval.datasets.loader import load_dataset
     from eval.kb_cache import prepare_knowledge
+    from eval.replay import attach
     from eval.runner import replay_settings
 
     settings = build_settings()
@@ -77,16 +78,9 @@ def replay(dataset_path: Path, answerer: Any = None) -> Iterator[RecordedTurn]:
             desk.seed_history(conversation, [(turn.role, turn.text) for turn in dialogue.context])
             for turn in dialogue.turns:
                 recorder.calls.clear()
-                attachments = _attach(desk, conversation, dialogue, turn)
+                attachments = attach(desk, conversation, dialogue, turn)
                 run_sync(desk.reply(conversation, turn.text, attachment_ids=attachments))
                 if turn.labels.reference and turn.labels.needs_knowledge:
                     labels = turn.labels
                     calls = tuple(recorder.calls)
                     yield RecordedTurn(number, turn.text, labels.reference, tuple(labels.gold_doc_ids), calls)
-
-
-def _attach(desk: Any, conversation: str, dialogue: Any, turn: Any) -> tuple[int, ...]:
-    path = dialogue.attachment_path(turn)
-    if path is None:
-        return ()
-    return (desk.add_attachment(conversation, path.name, path.read_bytes()).id,)

@@ -330,22 +330,20 @@ def other_variant_sections(question: Question, units: Sequence[Unit]) -> list[bo
     section. The siblings and the preference are the retriever's rules for sibling articles
     (`app.knowledge.variants`): the message first, then the dialogue and what the customer told us
     (their device); a pair neither names stays as scored."""
+    words = [variants.title_words(unit.heading) if unit.heading else frozenset() for unit in units]
     headings: dict[str, set[frozenset[str]]] = {}
-    for unit in units:
-        if unit.heading:
-            headings.setdefault(unit.article, set()).add(variants.title_words(unit.heading))
+    for unit, own in zip(units, words, strict=True):
+        if own:
+            headings.setdefault(unit.article, set()).add(own)
     remembered = " ".join(sorted(question.remembered))
     asked = variants.Asked.of(question.focus, [question.in_context, remembered])
-    flags = []
-    for unit in units:
-        own = variants.title_words(unit.heading) if unit.heading else frozenset()
-        flags.append(
-            any(
-                variants.siblings(own, other) and variants.preferred(other, own, asked)
-                for other in headings.get(unit.article, ())
-            )
+    return [
+        any(
+            variants.siblings(own, other) and variants.preferred(other, own, asked)
+            for other in headings.get(unit.article, ())
         )
-    return flags
+        for unit, own in zip(units, words, strict=True)
+    ]
 
 
 def _label(text: str, content_words: Words) -> set[str]:
