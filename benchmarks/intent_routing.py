@@ -67,7 +67,7 @@ def main() -> None:
         for text in MESSAGES:
             vector = embedder.embed_query(text)
             started = time.perf_counter()
-            model.read(vector)
+            model.read(vector, text)
             classify.append(time.perf_counter() - started)
             started = time.perf_counter()
             read_intent(text, history, {}, router)

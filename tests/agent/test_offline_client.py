@@ -237,7 +237,6 @@ def test_thanks_after_an_offer_is_not_an_acceptance(desk: Desk) -> None:
     assert desk.called("escalate_to_human") == []
 
 
-@pytest.mark.xfail(reason="known miss of the current classifier: read as neither frustration nor a question")
 def test_repeated_contact_hands_over_or_offers_a_person(desk: Desk) -> None:
     """Repeated contact is a reason to hand over; when the classifier is unsure it offers a person
     and a yes hands over (the old rule matched "third time" literally and always escalated)."""

@@ -10,7 +10,7 @@ import pytest
 
 from app.agent.providers.offline import detection as offline_detection
 from app.agent.providers.offline import train as offline_train
-from app.agent.providers.offline.intents import LABELS, IntentModel
+from app.agent.providers.offline.intents import LABELS, IntentModel, Lexicon, features
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -26,6 +26,7 @@ def public_folder() -> Path | None:
 def test_the_artifact_is_plain_arrays_with_every_label() -> None:
     model = IntentModel.load()
     assert model.labels == list(LABELS) and model.dimension == 384
+    assert model.lexicon is not None and model.coef.shape[1] == 384 + len(model.lexicon.terms)
     with np.load(REPO / "app/agent/providers/offline/offline_intents.npz", allow_pickle=False) as data:
         assert all(data[name].dtype != object for name in data.files)
 
@@ -124,8 +125,44 @@ def test_long_hand_over_is_calibrated_on_request_parts_and_scored_leave_one_out(
         offline_train.Brief(f"b{i}", asking if i % 4 == 0 else once, i % 4 == 0, splits[(i // 4) % 2])
         for i in range(16)
     ]
-    report = offline_train.calibrate_long(model, briefs, embed)
+    report = offline_train.calibrate_long(model, briefs, offline_train.featurizer(embed, None))
     assert model.info["long_request_count"] == 2
     assert model.info["long_request_threshold"] > 0.5
     held_out = report["(tau3 long hand-over, leave-one-out)"]
     assert held_out["support"] == 4 and held_out["recall"] == 1.0 and held_out["precision"] == 1.0
+
+
+def test_the_lexicon_is_saved_with_the_weights_and_read_back(tmp_path: Path) -> None:
+    texts = ["I want a person now", "fed up with waiting", "how much is Plus", "fed up, get me a person"]
+    lexicon = Lexicon.fit(texts, size=40)
+    assert len(lexicon.terms) == 40 and "fed" in lexicon.terms  # n-grams in two texts or more
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(len(texts), 8))
+    rows = features(vectors, texts, lexicon)
+    assert rows.shape == (4, 48) and np.allclose(np.linalg.norm(rows[:, 8:], axis=1), 1.0)
+    coef = rng.normal(size=(len(LABELS), 48))
+    model = IntentModel(
+        list(LABELS), coef, np.zeros(len(LABELS)), np.full(len(LABELS), 0.5), embedder="e", lexicon=lexicon
+    )
+    model.save(tmp_path / "m.npz")
+    loaded = IntentModel.load(tmp_path / "m.npz")
+
+    assert loaded.dimension == 8 and loaded.lexicon is not None and loaded.lexicon.terms == lexicon.terms
+    for vector, text in zip(vectors, texts, strict=True):
+        assert loaded.read(vector, text).probabilities == model.read(vector, text).probabilities
+    # the spelling counts: the same embedding with another text reads differently
+    assert loaded.read(vectors[0], texts[1]).probabilities != loaded.read(vectors[0], texts[0]).probabilities
+
+
+def test_a_model_saved_without_a_lexicon_reads_the_embedding_alone(tmp_path: Path) -> None:
+    coef = np.zeros((len(LABELS), 4))
+    coef[LABELS.index("human"), 0] = 10.0
+    model = IntentModel(
+        list(LABELS), coef, np.full(len(LABELS), -5.0), np.full(len(LABELS), 0.5), embedder="e"
+    )
+    model.save(tmp_path / "old.npz")
+    loaded = IntentModel.load(tmp_path / "old.npz")
+
+    assert loaded.lexicon is None and loaded.dimension == 4
+    assert loaded.read(np.array([1.0, 0, 0, 0]), "anything").has("human")
+    assert not loaded.read(np.zeros(4), "anything").has("human")

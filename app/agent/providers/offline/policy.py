@@ -1,9 +1,9 @@
 """What the offline model decides to do with a customer's message, before any tool runs.
 
-The decision is learned: `Router` reads the message with the intent classifier
-(`intents`: one probability per intent of the routing table, over the sentence embedding)
-and the rules here only combine those verdicts with the conversation (was a person just offered?)
-and pull values out of the text. Patterns are kept for values only - emails, order and account
+The decision is learned: `Router` reads the message with the intent classifier (`intents`: one
+probability per intent of the routing table, over the sentence embedding and the message's
+character n-grams) and the rules here only combine those verdicts with the conversation (was a
+person just offered?) and pull values out of the text. Patterns are kept for values only - emails, order and account
 numbers, phone numbers, a name - and names the help centre knows (plans, products, countries)
 come from a vocabulary built from the knowledge base (`vocabulary`).
 
@@ -316,7 +316,8 @@ class Router:
     def read(self, text: str) -> Reading:
         """The classifier's probabilities for one message (its embedding is cached by the embedder,
         and the search tool embeds the same question); no booking where nothing is bookable."""
-        reading = self.model.read(self.embedder.embed_query(" ".join(text.split()) or "."))
+        text = " ".join(text.split()) or "."
+        reading = self.model.read(self.embedder.embed_query(text), text)
         if self._bookable is None or "booking" not in reading.probabilities or self._bookable():
             return reading
         return replace(reading, probabilities={**reading.probabilities, "booking": 0.0})
@@ -324,7 +325,7 @@ class Router:
     def requests(self, text: str) -> int:
         """How many parts of `text` (`request_parts`: clauses, quotes) ask for a person, each read alone."""
         parts = request_parts(text) or [text]
-        return self.model.requests([self.embedder.embed_query(part) for part in parts])
+        return self.model.requests([self.embedder.embed_query(part) for part in parts], parts)
 
     @property
     def vocabulary(self) -> Vocabulary:
@@ -571,7 +572,17 @@ def read_intent(user_text: str, history: Sequence[Turn], known: Mapping[str, str
         )
     # a booking or a database lookup read more surely than a question is not searched
     reading = offline_detection.settle(reading, router.model.info)
-    intent = _plain_intent(reading, text, question, facts, history, offered=offered, vocabulary=vocabulary)
+    only_states = bool(facts) and _only_states(reading, text, router)
+    intent = _plain_intent(
+        reading,
+        text,
+        question,
+        facts,
+        history,
+        offered=offered,
+        only_states=only_states,
+        vocabulary=vocabulary,
+    )
     if intent.kind == "acknowledge" and set(ENTITY_FACTS) & set(facts):
         intent = _revisited(intent, text, history, router)
     return replace(intent, offer=unsure_escalation(reading))
@@ -846,17 +857,18 @@ def _plain_intent(
     history: Sequence[Turn],
     *,
     offered: bool,
+    only_states: bool = False,
     vocabulary: Vocabulary | None = None,
 ) -> Intent:
     """A question for the knowledge base, an acknowledgement of facts, or small talk. A message
     that is nothing else and nearly reads as a question is taken as one (searching costs less
-    than "I didn't understand")."""
+    than "I didn't understand"); one that `only_states` facts is not."""
     others = any(reading.has(name) for name in _SMALLTALK)
     asks = reading.has("knowledge") or (
         reading.margin("knowledge") >= -OFFER_MARGIN and not others and not facts
     )
     # a message that only tells us something ("I've got the Beacon Mini") is remembered, not looked up
-    asks = asks and not (facts and _only_states(reading, text))
+    asks = asks and not only_states
     # a message the classifier cannot place at all, that says something, is looked up: the
     # answerer declines and offers a person when the help centre has nothing
     # (unless it reads more as a booking: "Do you have one that is a guesthouse?")
@@ -889,7 +901,7 @@ def _is_brief(text: str) -> bool:
     return len(_clauses(text)) >= BRIEF_CLAUSES
 
 
-def _only_states(reading: Reading, text: str) -> bool:
+def _only_states(reading: Reading, text: str, router: Router) -> bool:
     """A statement without a question: reads more as a fact than as a question, asks nothing. A
     brief (`BRIEF_CLAUSES` or more) always says more than the facts in it: its whole embedding can
     read as a list of details (three τ³ dev briefs giving a phone number, an email and a card were
@@ -897,7 +909,18 @@ def _only_states(reading: Reading, text: str) -> bool:
     if _is_brief(text):
         return False
     probabilities = reading.probabilities
-    return probabilities.get("fact", 0.0) > probabilities.get("knowledge", 0.0) and "?" not in text
+    if probabilities.get("fact", 0.0) <= probabilities.get("knowledge", 0.0) or "?" in text:
+        return False
+    # read whole, the statement can outweigh a question beside it ("how do I send back a speaker,
+    # I'm in the UK"): a clause that reads as a question and states nothing still asks
+    clauses = _clauses(text)
+    return len(clauses) < 2 or not any(_asks(router.read(clause)) for clause in clauses)
+
+
+def _asks(reading: Reading) -> bool:
+    """A question that states nothing: it reads as one, and more surely than as a fact."""
+    knowledge = reading.probabilities.get("knowledge", 0.0)
+    return reading.has("knowledge") and knowledge > reading.probabilities.get("fact", 0.0)
 
 
 # the small-talk readings; when several hold, the one furthest above its own threshold is answered:

@@ -1,9 +1,10 @@
 """Train the offline model's intent classifier: `python -m app.agent.providers.offline.train`.
 
 Reads the labelled utterances in `datasets/intents/` (train and validation splits), embeds them
-with the offline embedding model, fits one logistic regression per label (one-vs-rest, so labels
-combine), picks each label's threshold on the validation split, and writes the weights as an
-`.npz` beside `intents.py` plus the validation scores as JSON. Deterministic: the same
+with the offline embedding model, weighs their character n-grams (`Lexicon`, fitted on the train
+split), fits one logistic regression per label over both (one-vs-rest, so labels combine), picks
+each label's threshold on the validation split, and writes the weights as an `.npz` beside
+`intents.py` plus the validation scores as JSON. Deterministic: the same
 data and model give the same file (a test retrains and compares the scores).
 """
 
@@ -30,7 +31,9 @@ from app.agent.providers.offline.intents import (
     ESCALATION_REASONS,
     LABELS,
     IntentModel,
+    Lexicon,
     Reading,
+    features,
     request_parts,
     sentences,
 )
@@ -396,15 +399,22 @@ def train(
     answers, the match against them (see `calibrate_question_match`)."""
     train_set = [ex for ex in examples if ex.split == "train"]
     valid_set = [ex for ex in examples if ex.split == "validation"]
-    vectors = embed([ex.text for ex in train_set])
+    lexicon = Lexicon.fit(ex.text for ex in train_set)
+    featurize = featurizer(embed, lexicon)
+    vectors, rows = featurize([ex.text for ex in train_set])
     candidates = brief_sentences(briefs)
     if candidates:
-        extra, extra_vectors = _agreeing(candidates, embed, vectors, *targets(train_set), seed=seed)
-        train_set, vectors = [*train_set, *extra], np.vstack([vectors, extra_vectors])
-    coef, intercept = fit(vectors, *targets(train_set), seed=seed)
-    model = IntentModel(list(LABELS), coef, intercept, np.full(len(LABELS), 0.5), embedder=EMBEDDER)
-    valid_vectors = embed([ex.text for ex in valid_set])
-    probabilities = np.array([list(model.read(v).probabilities.values()) for v in valid_vectors])
+        extra, extra_vectors, extra_rows = _agreeing(
+            candidates, featurize, rows, *targets(train_set), seed=seed
+        )
+        train_set = [*train_set, *extra]
+        vectors, rows = np.vstack([vectors, extra_vectors]), np.vstack([rows, extra_rows])
+    coef, intercept = fit(rows, *targets(train_set), seed=seed)
+    model = IntentModel(
+        list(LABELS), coef, intercept, np.full(len(LABELS), 0.5), embedder=EMBEDDER, lexicon=lexicon
+    )
+    valid_vectors, valid_rows = featurize([ex.text for ex in valid_set])
+    probabilities = np.array([list(model.read_row(row).probabilities.values()) for row in valid_rows])
     y_valid, mask = targets(valid_set)
     thresholds = calibrate(probabilities, y_valid, mask)
     report = scores(probabilities, y_valid, mask, thresholds)
@@ -428,22 +438,39 @@ def train(
     report.update(detection)
     if questions:
         indexes = {source: QuestionIndex.build(asked, embed) for source, asked in questions.items()}
-        fitted = Fitted(train_set, vectors, named, margin, seed)
+        fitted = Fitted(train_set, vectors, rows, named, margin, seed)
         info.update(calibrate_question_match(fitted, {k: v for k, v in indexes.items() if v is not None}))
-        held_out = Fitted(valid_set, valid_vectors, named, margin, seed)
+        held_out = Fitted(valid_set, valid_vectors, valid_rows, named, margin, seed)
         report.update(question_match_report(held_out, probabilities, indexes, info))
-    model = IntentModel(list(LABELS), coef, intercept, thresholds, embedder=EMBEDDER, info=info)
+    model = IntentModel(
+        list(LABELS), coef, intercept, thresholds, embedder=EMBEDDER, info=info, lexicon=lexicon
+    )
     if briefs:
-        report.update(calibrate_long(model, briefs, embed))
+        report.update(calibrate_long(model, briefs, featurize))
     return model, report
+
+
+Featurize = Callable[[list[str]], tuple[np.ndarray, np.ndarray]]
+
+
+def featurizer(embed: Callable[[list[str]], np.ndarray], lexicon: Lexicon | None) -> Featurize:
+    """Texts -> (their sentence embeddings, the classifier's rows: embeddings and n-grams, if any)."""
+
+    def run(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        vectors = embed(texts)
+        return vectors, features(vectors, texts, lexicon)
+
+    return run
 
 
 @dataclass(frozen=True)
 class Fitted:
-    """Examples with their vectors, the calibrated label thresholds and transaction margin."""
+    """Examples with their embeddings and classifier rows, the calibrated label thresholds and
+    transaction margin."""
 
     examples: Sequence[Example]
-    vectors: np.ndarray
+    vectors: np.ndarray  # sentence embeddings (what the question match compares)
+    rows: np.ndarray  # the classifier's input (`intents.features`)
     thresholds: Mapping[str, float]
     margin: float
     seed: int = SEED
@@ -460,12 +487,12 @@ def out_of_fold(fitted: Fitted, rows: Sequence[int]) -> np.ndarray:
     wanted[list(rows)] = True
     position = {row: index for index, row in enumerate(rows)}
     result = np.zeros((len(rows), 2))
-    for fit_rows, held in GroupKFold(FOLDS).split(fitted.vectors, groups=groups):
+    for fit_rows, held in GroupKFold(FOLDS).split(fitted.rows, groups=groups):
         held = held[wanted[held]]
         for index, column in enumerate(LABELS.index(name) for name in ("knowledge", "booking")):
             keep = fit_rows[mask[fit_rows, column]]
-            coef, intercept = fit_label(fitted.vectors[keep], y[keep, column], seed=fitted.seed)
-            scores = fitted.vectors[held] @ coef + intercept
+            coef, intercept = fit_label(fitted.rows[keep], y[keep, column], seed=fitted.seed)
+            scores = fitted.rows[held] @ coef + intercept
             result[[position[row] for row in held], index] = 1.0 / (1.0 + np.exp(-scores))
     return result
 
@@ -527,24 +554,26 @@ def question_match_report(
 
 def _agreeing(
     candidates: list[tuple[Example, bool]],
-    embed: Callable[[list[str]], np.ndarray],
-    vectors: np.ndarray,
+    featurize: Featurize,
+    rows: np.ndarray,
     y: np.ndarray,
     mask: np.ndarray,
     *,
     seed: int,
-) -> tuple[list[Example], np.ndarray]:
+) -> tuple[list[Example], np.ndarray, np.ndarray]:
     """The brief sentences whose label a first fit of `human` (on the written data alone) agrees
     with, and their vectors: from a brief without a hand-over, those it does not read as a sure
     request (a brief may ask for a person the agent need not grant); from a brief with one, those
-    it reads as a sure request (the rest of such a brief is about other things)."""
+    it reads as a sure request (the rest of such a brief is about other things); with their
+    embeddings and classifier rows."""
     column = LABELS.index("human")
-    rows = mask[:, column]
-    coef, intercept = fit_label(vectors[rows], y[rows, column], seed=seed)
-    extra_vectors = embed([example.text for example, _ in candidates])
-    sure = 1.0 / (1.0 + np.exp(-(extra_vectors @ coef + intercept))) >= TAU3_SURE_REQUEST
+    labelled = mask[:, column]
+    coef, intercept = fit_label(rows[labelled], y[labelled, column], seed=seed)
+    extra_vectors, extra_rows = featurize([example.text for example, _ in candidates])
+    sure = 1.0 / (1.0 + np.exp(-(extra_rows @ coef + intercept))) >= TAU3_SURE_REQUEST
     keep = np.array([handover == request for (_, handover), request in zip(candidates, sure, strict=True)])
-    return [example for (example, _), kept in zip(candidates, keep, strict=True) if kept], extra_vectors[keep]
+    kept = [example for (example, _), chosen in zip(candidates, keep, strict=True) if chosen]
+    return kept, extra_vectors[keep], extra_rows[keep]
 
 
 def long_handover(
@@ -558,14 +587,14 @@ def long_handover(
 ) -> bool:
     """The long-message rule of `policy.with_sentence_requests`: at least `count` of its
     sentences ask for a person with probability `threshold`, or (`weigh_whole`) the whole message
-    hands over."""
-    if weigh_whole and model.read(whole).escalation():
+    hands over; `whole` and `parts` are classifier rows."""
+    if weigh_whole and model.read_row(whole).escalation():
         return True
-    return model.requests(parts, threshold) >= count
+    return model.requests_rows(parts, threshold) >= count
 
 
 def calibrate_long(
-    model: IntentModel, briefs: Sequence[Brief], embed: Callable[[list[str]], np.ndarray]
+    model: IntentModel, briefs: Sequence[Brief], featurize: Featurize
 ) -> dict[str, dict[str, float]]:
     """The long message's request threshold and count: the best F1 on the validation briefs among
     the pairs at least `HANDOVER_PRECISION` precise (else the best F1), ties to the stricter pair.
@@ -574,7 +603,7 @@ def calibrate_long(
     a handful of briefs that hand over, how much the choice itself depends on which ones it saw)."""
     parts = {b.id: request_parts(b.text) or [b.text] for b in briefs}
     texts = list(dict.fromkeys([*(b.text for b in briefs), *(t for b in briefs for t in parts[b.id])]))
-    embedded = dict(zip(texts, embed(texts), strict=True))
+    embedded = dict(zip(texts, featurize(texts)[1], strict=True))
     vectors = {b.id: (embedded[b.text], np.array([embedded[t] for t in parts[b.id]])) for b in briefs}
 
     def decide(chosen: Sequence[Brief], rule: tuple[float, int, bool]) -> tuple[np.ndarray, np.ndarray]:
