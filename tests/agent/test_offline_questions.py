@@ -126,6 +126,20 @@ def test_the_threshold_never_costs_a_source_what_the_classifier_had() -> None:
     assert threshold == max(offline_detection.QUESTION_THRESHOLDS)
 
 
+def test_the_threshold_may_cost_a_large_source_one_example_when_the_mean_gains() -> None:
+    # "faq": two questions the classifier misses, close to an FAQ (0.8, 0.75); "db": 150 questions it
+    # has right and one booking it has right at 0.78. At 0.75 "faq" gains both and "db" loses that
+    # one booking (F1 1.0 -> 0.997, within FLOOR_TOLERANCE); with no slack only 0.8 would be allowed
+    missed = Reading({"knowledge": 0.1, "booking": 0.1}, THRESHOLDS)
+    readings = [missed, missed, *[Reading({"knowledge": 0.9, "booking": 0.1}, THRESHOLDS)] * 150, missed]
+    similarities = [0.8, 0.75, *[0.3] * 150, 0.78]
+    gold = [True, True, *[True] * 150, False]
+    sources = ["faq"] * 2 + ["db"] * 151
+    threshold, _ = offline_detection.calibrate_questions(readings, similarities, gold, sources, 0.0)
+    assert threshold == pytest.approx(0.75)
+    assert offline_detection.FLOOR_TOLERANCE < 0.03  # a small source's one wrong search still vetoes it
+
+
 def test_the_shipped_router_searches_a_known_question_it_would_not_place_alone(faq_kb) -> None:
     model = IntentModel.load()
     assert offline_detection.QUESTION_KEY in model.info

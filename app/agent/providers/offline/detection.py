@@ -119,6 +119,14 @@ def combined(
     )
 
 
+# how much F1 the match may cost one source when the mean gains: one or two of its examples. With
+# no slack, the classifier with character n-grams switched the match off for one DSTC11 example
+# (out of fold 0.947 -> 0.943 at 0.575) although it raised DSTC10 0.862 -> 0.918; on the DSTC10
+# half a model never saw (benchmarks.knowledge_detection --split dstc10_track2=2) the match
+# raised its F1 0.786 -> 0.867, and cost DSTC11's held-out half 0.963 -> 0.958
+FLOOR_TOLERANCE = 0.01
+
+
 def calibrate_questions(
     readings: Sequence[Reading],
     similarities: Sequence[float],
@@ -128,9 +136,10 @@ def calibrate_questions(
 ) -> tuple[float, float]:
     """The question threshold with the best mean F1 over the sources (each knowledge base counts
     once, whatever its size: the large one where the match says little must not outvote the one
-    where it says much), among those that leave no source below the classifier's own F1; ties go to
-    the higher threshold (the fewer messages the match changes). The readings must be ones the
-    classifier was not fitted on (out-of-fold). Returns (threshold, mean F1)."""
+    where it says much), among those that leave no source more than `FLOOR_TOLERANCE` below the
+    classifier's own F1; ties go to the higher threshold (the fewer messages the match changes).
+    The readings must be ones the classifier was not fitted on (out-of-fold). Returns (threshold,
+    mean F1)."""
     truth = np.asarray(gold, dtype=bool)
     names = np.asarray(sources)
     parts = [names == name for name in sorted(set(sources))]
@@ -144,6 +153,6 @@ def calibrate_questions(
     for threshold in QUESTION_THRESHOLDS:
         f1s = per_source(threshold)
         key = (round(float(np.mean(f1s)), 6), threshold)
-        if all(f1 >= low for f1, low in zip(f1s, floor, strict=True)) and key > best:
+        if all(f1 >= low - FLOOR_TOLERANCE for f1, low in zip(f1s, floor, strict=True)) and key > best:
             best = key
     return float(best[1]), float(best[0])
