@@ -20,11 +20,14 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
 from app.errors import ConfigError
+
+if TYPE_CHECKING:
+    from sklearn.feature_extraction.text import TfidfVectorizer
 
 Plan = Literal[
     "smalltalk",
@@ -203,7 +206,7 @@ class Lexicon:
         return cls(tuple(terms), np.asarray(vectorizer.idf_, dtype=np.float64))
 
     @cached_property
-    def _vectorizer(self):
+    def _vectorizer(self) -> TfidfVectorizer:
         vectorizer = _tfidf(vocabulary={term: i for i, term in enumerate(self.terms)})
         vectorizer.idf_ = self.idf
         return vectorizer
@@ -213,7 +216,8 @@ class Lexicon:
         return self._vectorizer.transform(list(texts)).toarray()
 
 
-def _tfidf(**options: object):
+def _tfidf(**options: object) -> TfidfVectorizer:
+    """scikit-learn's vectorizer of character n-grams within words (imported on first use)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     return TfidfVectorizer(analyzer="char_wb", ngram_range=LEXICON_NGRAMS, sublinear_tf=True, **options)

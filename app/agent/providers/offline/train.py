@@ -562,10 +562,9 @@ def _agreeing(
     seed: int,
 ) -> tuple[list[Example], np.ndarray, np.ndarray]:
     """The brief sentences whose label a first fit of `human` (on the written data alone) agrees
-    with, and their vectors: from a brief without a hand-over, those it does not read as a sure
-    request (a brief may ask for a person the agent need not grant); from a brief with one, those
-    it reads as a sure request (the rest of such a brief is about other things); with their
-    embeddings and classifier rows."""
+    with, with their embeddings and classifier rows: from a brief without a hand-over, those it
+    does not read as a sure request (a brief may ask for a person the agent need not grant); from a
+    brief with one, those it reads as a sure request (the rest of such a brief is about other things)."""
     column = LABELS.index("human")
     labelled = mask[:, column]
     coef, intercept = fit_label(rows[labelled], y[labelled, column], seed=seed)
@@ -603,14 +602,12 @@ def calibrate_long(
     a handful of briefs that hand over, how much the choice itself depends on which ones it saw)."""
     parts = {b.id: request_parts(b.text) or [b.text] for b in briefs}
     texts = list(dict.fromkeys([*(b.text for b in briefs), *(t for b in briefs for t in parts[b.id])]))
-    embedded = dict(zip(texts, featurize(texts)[1], strict=True))
-    vectors = {b.id: (embedded[b.text], np.array([embedded[t] for t in parts[b.id]])) for b in briefs}
+    row_of = dict(zip(texts, featurize(texts)[1], strict=True))
+    rows = {b.id: (row_of[b.text], np.array([row_of[t] for t in parts[b.id]])) for b in briefs}
 
     def decide(chosen: Sequence[Brief], rule: tuple[float, int, bool]) -> tuple[np.ndarray, np.ndarray]:
         threshold, count, whole = rule
-        predicted = [
-            long_handover(model, *vectors[b.id], threshold, count, weigh_whole=whole) for b in chosen
-        ]
+        predicted = [long_handover(model, *rows[b.id], threshold, count, weigh_whole=whole) for b in chosen]
         return np.array([b.handover for b in chosen], dtype=bool), np.array(predicted, dtype=bool)
 
     rules = [
