@@ -187,13 +187,15 @@ LEXICON_SIZE = 3000  # the most frequent n-grams of the train split (2000 and 50
 class Lexicon:
     """A message's spelling beside its meaning: TF-IDF weights of character n-grams within words.
 
-    The sentence embedding places a message by what it is about, so "fed up of being passed back
-    and forth" reads as a question about the bank it names, and "connect me with one of them" as
-    a booking. The n-grams of "fed up", "connect" or "frustrat" carry the intent in any topic, and
-    survive typos. On the written utterances' validation split the embedding with n-grams read
-    `knowledge` at F1 0.79 -> 0.86, `complaint` 0.73 -> 0.80, `staff_action` 0.82 -> 0.91; on the
-    train dialogues' turns (never fitted) the raw hand-over decision at 0.7 went from precision
-    0.67 / recall 0.64 to 0.89 / 0.77 (scratch comparison, 2026-12-01; `train` refits it)."""
+    The sentence embedding places a message by what it is about: with it alone "could you connect
+    me with one of them please" read as a booking (0.62; a person 0.21), "I'm fed up of being
+    passed back and forth" as frustration at 0.25, "nothing you tell me works" as a question at
+    0.66. The n-grams of "connect", "fed up" or "nothing ... works" carry the intent in any topic
+    and survive typos: with them, a person 0.71, frustration 0.69, a question 0.20. On the written
+    utterances' validation split the embedding with n-grams read `knowledge` at F1 0.79 -> 0.86,
+    `complaint` 0.73 -> 0.80, `staff_action` 0.82 -> 0.91; on the train dialogues' turns (never
+    fitted) the raw hand-over decision at 0.7 went from precision 0.67 / recall 0.64 to 0.89 / 0.77
+    (scratch comparison, 2026-12-01; `train` refits it)."""
 
     terms: tuple[str, ...]
     idf: np.ndarray = field(repr=False)
