@@ -101,3 +101,34 @@ async def test_a_remembered_device_picks_its_section_of_an_article_covering_two(
 
     assert "microphone mute button for 20 seconds" in result.text
     assert "paper clip" not in result.text
+
+
+@pytest.fixture(scope="module")
+def two_families_kb(tmp_path_factory: pytest.TempPathFactory):
+    """The Beacon speakers' reset article (numbered steps that sound like any reset question) beside
+    the Aura 2 Pro article, whose reset is one section among pairing and battery advice."""
+    return demo_articles_kb(
+        tmp_path_factory.mktemp("families-kb"),
+        (
+            "troubleshooting/beacon-factory-reset.md",
+            "troubleshooting/aura-2-pro-pairing-and-reset.md",
+            "troubleshooting/aura-charging-and-battery.md",
+            "billing/price-list.csv",
+        ),
+    )
+
+
+async def test_a_remembered_device_keeps_another_familys_steps_out(settings, two_families_kb) -> None:
+    from app.agent.desk import SupportDesk
+
+    desk = SupportDesk.from_settings(settings, kb=two_families_kb)
+    try:
+        conversation = desk.start_conversation("c-family")
+        await desk.reply(conversation, "my headphones are the aura 2 pro, bought them in march")
+
+        result = await desk.reply(conversation, "how do i do a factory reset on them?")
+    finally:
+        desk.close()
+
+    assert "ANC button together for 15 seconds" in result.text
+    assert "paper clip" not in result.text and "Beacon" not in result.text

@@ -276,8 +276,9 @@ class OfflineResponder:
         question = intent.query or intent.question
         units = passage_units(passages)
         remembered = self._remembered_entities(question, view)
+        replaced = (*intent.replaced, *self._other_families(question, view))
         selection = self.answerer.select(
-            question, units, focus=intent.question, remembered=remembered, replaced=intent.replaced
+            question, units, focus=intent.question, remembered=remembered, replaced=replaced
         )
         continues = selection.continues(units, _previous_reply(view))
         logger.debug("offline answer", extra={"best": round(selection.best, 4), "passages": len(passages)})
@@ -293,6 +294,22 @@ class OfflineResponder:
         known = {**view.known_facts, **_remembered_now(view)}
         named = self.router.vocabulary.find(question)
         return [named.get(kind) or known[kind] for kind in ENTITY_FACTS if named.get(kind) or known.get(kind)]
+
+    def _other_families(self, question: str, view: TurnView) -> list[str]:
+        """The help centre's devices of another product family than the customer's (named in the
+        question, else told us earlier): a section or article about one of them answers a question
+        about another device only when nothing else does. Someone with Aura 2 Pro headphones who
+        asks "how do I factory reset them" must not get the Beacon Max speaker's reset steps,
+        which sound as much like the question. Families are told apart by the first word of the
+        name ("Beacon Mini" and "Beacon Max" are one family; which of them is meant is the
+        variant rules' call)."""
+        devices = self.router.vocabulary.names.get("device", {})
+        known = {**view.known_facts, **_remembered_now(view)}
+        device = self.router.vocabulary.find(question).get("device") or known.get("device")
+        if not device:
+            return []
+        family = device.split()[0].lower()
+        return [name for name in devices.values() if name.split()[0].lower() != family]
 
     def _from_attachments(self, intent: Intent, view: TurnView) -> str | Step:
         """Answer the question from the attachment text, or show how the file begins when there is none;
