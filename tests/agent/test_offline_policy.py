@@ -608,3 +608,13 @@ def test_a_reason_read_surely_hands_over_though_the_story_reads_as_a_question() 
 
     assert reading(SURE_REASON - 0.04).escalation() == ()
     assert reading(SURE_REASON + 0.02).escalation() == ("complaint",)
+
+
+def test_a_kind_of_device_is_told_from_a_pronoun() -> None:
+    """ "my headphones" names a kind of device (a remembered speaker does not speak for it); "them"
+    does not."""
+    from app.agent.providers.offline.vocabulary import names_device_kind
+
+    assert names_device_kind("how do i reset my Headphones?")
+    assert names_device_kind("the watches stopped syncing")
+    assert not names_device_kind("how do i factory reset them")

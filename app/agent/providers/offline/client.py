@@ -54,6 +54,7 @@ from app.agent.providers.offline.policy import (
     plan_calls,
     read_intent,
 )
+from app.agent.providers.offline.vocabulary import names_device_kind
 
 if TYPE_CHECKING:
     from app.knowledge.base import KnowledgeBase
@@ -302,14 +303,18 @@ class OfflineResponder:
         asks "how do I factory reset them" must not get the Beacon Max speaker's reset steps,
         which sound as much like the question. Families are told apart by the first word of the
         name ("Beacon Mini" and "Beacon Max" are one family; which of them is meant is the
-        variant rules' call)."""
-        devices = self.router.vocabulary.names.get("device", {})
-        known = {**view.known_facts, **_remembered_now(view)}
-        device = self.router.vocabulary.find(question).get("device") or known.get("device")
+        variant rules' call). A remembered device speaks for "it" and "them", not for a question
+        that names a kind of device ("my headphones"): a customer may own more than one."""
+        vocabulary = self.router.vocabulary
+        device = vocabulary.find(question).get("device")
+        if not device and not names_device_kind(question):
+            device = {**view.known_facts, **_remembered_now(view)}.get("device")
         if not device:
             return []
         family = device.split()[0].lower()
-        return [name for name in devices.values() if name.split()[0].lower() != family]
+        return [
+            name for name in vocabulary.names.get("device", {}).values() if name.split()[0].lower() != family
+        ]
 
     def _from_attachments(self, intent: Intent, view: TurnView) -> str | Step:
         """Answer the question from the attachment text, or show how the file begins when there is none;

@@ -198,6 +198,12 @@ class Vocabulary:
         return sorted(found, key=lambda mention: mention.start)
 
 
+def names_device_kind(text: str) -> bool:
+    """Whether a message names a kind of device ("my headphones", "the speaker") as the articles
+    name products ("<name> headphones")."""
+    return re.search(rf"\b{_DEVICE_NOUNS}\b", text, re.IGNORECASE) is not None
+
+
 def _named_mid_sentence(name: str, text: str) -> bool:
     """Whether `text` writes `name` capitalised after a lower-case word (a proper name, not a
     capitalised first word)."""
