@@ -618,3 +618,17 @@ def test_a_kind_of_device_is_told_from_a_pronoun() -> None:
     assert names_device_kind("how do i reset my Headphones?")
     assert names_device_kind("the watches stopped syncing")
     assert not names_device_kind("how do i factory reset them")
+
+
+def test_a_clause_read_alone_hands_over_for_a_hazard_only_as_surely_as_the_message_asks(
+    router: Router,
+) -> None:
+    """ "my card expired" alone reads as fraud (0.80, the hand-over threshold); the message goes on
+    to ask what happens to the membership, and reads as that question at 0.98, so it is answered.
+    (The message is a train dialogue's turn, which was handed over.) A clause that says a takeover
+    as surely as the message asks anything still hands over."""
+    asked = "my card expired and the club renewal failed, do i lose my premium benefits straight away?"
+    assert router.read("my card expired").escalation() == ("fraud",)
+    assert kinds(router, asked, EARLIER) == "knowledge"
+    reported = "I was sorting out my returns and someone has changed my password, I can't get in"
+    assert kinds(router, reported, EARLIER) == "escalate"

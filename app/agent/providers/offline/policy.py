@@ -645,17 +645,28 @@ def with_clause_reasons(reading: Reading, text: str, router: Router) -> Reading:
     is then still weighed against the whole message's reading as a question. Only a chat-sized
     message is read this way: each clause read is one more chance of a false alarm, and a long brief
     (a τ³ task runs to ~70 clauses) handed over on its likeliest clause was wrong five times in six
-    on the τ³ dev tasks."""
+    on the τ³ dev tasks.
+
+    A hazard or a takeover is handed over whatever else the message asks (`Reading.escalation`),
+    but a clause read alone has lost what the rest of the message says about it: "my card
+    expired" reads as fraud, though the customer goes on to ask what happens to their membership.
+    So a clause's urgent reason counts only when it reads as surely as the whole message reads as
+    a question (plus the calibrated margin), as a reason that is not urgent must."""
     clauses = _clauses(text)
     if reading.escalation() or not 2 <= len(clauses) <= MAX_CLAUSES_READ:
         return reading
     probabilities = dict(reading.probabilities)
+    question = reading.probabilities.get("knowledge", 0.0) + reading.question_margin
     # a clause that reports someone else's advice ("my wife says I should speak to a human") loses
     # its frame when read alone and reads as the request itself; the whole message keeps the frame
     for part in (router.read(clause) for clause in clauses if not _REPORTED.search(clause)):
-        if part.escalation():
-            for name in ESCALATION_REASONS:
-                probabilities[name] = max(probabilities.get(name, 0.0), part.probabilities.get(name, 0.0))
+        if not part.escalation():
+            continue
+        for name in ESCALATION_REASONS:
+            said = part.probabilities.get(name, 0.0)
+            if BY_NAME[name].priority == "high" and said < question:
+                continue
+            probabilities[name] = max(probabilities.get(name, 0.0), said)
     return replace(reading, probabilities=probabilities)
 
 
