@@ -27,6 +27,7 @@ from app.agent.providers.offline.policy import (
     extract_facts,
     plan_calls,
     read_intent,
+    unsure_escalation,
 )
 from app.agent.providers.offline.vocabulary import Vocabulary
 from app.knowledge.embedders import CachedEmbedder, load_embedder
@@ -632,3 +633,18 @@ def test_a_clause_read_alone_hands_over_for_a_hazard_only_as_surely_as_the_messa
     assert kinds(router, asked, EARLIER) == "knowledge"
     reported = "I was sorting out my returns and someone has changed my password, I can't get in"
     assert kinds(router, reported, EARLIER) == "escalate"
+
+
+def test_a_takeover_just_below_the_threshold_that_asks_nothing_is_handed_over(router: Router) -> None:
+    """Read as fraud at 0.77 (threshold 0.80) and as a question at 0.13: offering a person would
+    make the customer ask twice. (A train dialogue's turn, which was only offered a person.)"""
+    text = (
+        "theres an order on my account for 3 beacon max going to an address in leeds I've never "
+        "heard of. I didn't place it"
+    )
+    reading = router.read(text)
+    assert reading.escalation() == () and unsure_escalation(reading)
+
+    intent = read_intent(text, EARLIER, {}, router)
+
+    assert intent.kind == "escalate" and intent.priority == "high"

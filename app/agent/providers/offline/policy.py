@@ -368,6 +368,14 @@ def unsure_escalation(reading: Reading) -> bool:
     return top >= reading.escalate_threshold - OFFER_MARGIN
 
 
+def _urgent_statement(reading: Reading) -> bool:
+    """A message that reads most as a hazard or a takeover, a little below the hand-over threshold,
+    and asks nothing the help centre could answer ("there's an order on my account to an address
+    I've never heard of"): offering a person would make the customer ask twice for what needs one."""
+    ranked = max(ESCALATION_REASONS, key=lambda name: reading.probabilities.get(name, 0.0))
+    return BY_NAME[ranked].priority == "high" and not reading.has("knowledge") and unsure_escalation(reading)
+
+
 def priority_of(readings: Sequence[Reading]) -> str:
     """high when any reading holds a reason the routing table marks high (safety, fraud), else normal."""
     for reading in readings:
@@ -792,7 +800,7 @@ def _escalation_intent(
 ) -> Intent | None:
     """A hand-over when a reason holds, or when the customer says yes to the person just offered."""
     reasons = reading.escalation()
-    if not reasons and _unsure_before(history, router):
+    if not reasons and (_unsure_before(history, router) or _urgent_statement(reading)):
         # the second unsure reason in a row (still failing after the answer, fed up again) is a
         # pattern across the conversation: hand over at the lower, offering threshold
         reasons = reading.escalation(reading.escalate_threshold - OFFER_MARGIN)
@@ -810,7 +818,10 @@ def _escalation_intent(
     # (so does a brief: a whole story always states the problem the person will take over)
     states_problem = states_problem or "staff_action" in reasons or _is_brief(question)
     earlier = [text for role, text in history if role == "user"][-HISTORY_TURNS:]
-    priority = priority_of([reading, *(router.read(strip_attachment_markers(text)) for text in earlier)])
+    # a hazard or takeover handed over below the usual threshold is as urgent as one above it
+    urgent = any(BY_NAME[name].priority == "high" for name in reasons)
+    readings = [reading, *(router.read(strip_attachment_markers(text)) for text in earlier)]
+    priority = "high" if urgent else priority_of(readings)
     summary = problem_summary(question, history, states_problem=states_problem)
     lookup = question if states_problem else ""
     return Intent(
