@@ -648,3 +648,21 @@ def test_a_takeover_just_below_the_threshold_that_asks_nothing_is_handed_over(ro
     intent = read_intent(text, EARLIER, {}, router)
 
     assert intent.kind == "escalate" and intent.priority == "high"
+
+
+@pytest.mark.parametrize(
+    ("text", "device"),
+    [
+        ("my beacon mini from ebay shows K-402 in the app", "Beacon Mini"),
+        ("K-103 on my aura 2 pro since this morning", "Aura 2 Pro"),
+    ],
+)
+def test_a_statement_quoting_a_documented_code_is_looked_up(router: Router, text: str, device: str) -> None:
+    """The codes are explained in the help centre: the opening message reports a problem, though
+    it reads as a statement about the customer's device (which is also remembered)."""
+    assert router.vocabulary.documented_codes(text)
+
+    intent = read_intent(text, [], {}, router)
+
+    assert intent.kind == "knowledge" and intent.search
+    assert intent.facts == {"device": device}

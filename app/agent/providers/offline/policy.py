@@ -716,8 +716,11 @@ def _documented_question(reading: Reading, question: str, vocabulary: Vocabulary
     """A question that names something the help centre documents (a plan, product or country
     from its own titles and headings) is for the help centre, however much it sounds like a
     booking: "How much is Kestrel Club Plus?" names a plan, not a hotel (also when it reads as a
-    question too, but more surely as a booking: it is then no transaction either)."""
-    if not question.rstrip().endswith("?") or not vocabulary.find(question):
+    question too, but more surely as a booking: it is then no transaction either). So is a message
+    that quotes a code the articles explain, question or not: "the app says K-402" reports a
+    problem to look up, though it reads as a statement."""
+    quotes_code = bool(vocabulary.documented_codes(question))
+    if not quotes_code and (not question.rstrip().endswith("?") or not vocabulary.find(question)):
         return reading
     return offline_detection.as_question(reading, floor=0.5)
 
@@ -934,8 +937,8 @@ def _only_states(reading: Reading, text: str, router: Router) -> bool:
     brief (`BRIEF_CLAUSES` or more) always says more than the facts in it: its whole embedding can
     read as a list of details (three τ³ dev briefs giving a phone number, an email and a card were
     only acknowledged), yet such a story comes with a need to look up."""
-    if _is_brief(text):
-        return False
+    if _is_brief(text) or router.vocabulary.documented_codes(text):
+        return False  # (a documented code: a problem to look up, see `_documented_question`)
     probabilities = reading.probabilities
     if probabilities.get("fact", 0.0) <= probabilities.get("knowledge", 0.0) or "?" in text:
         return False

@@ -21,6 +21,9 @@ _NAME = re.compile(r"\b[A-Z][\w+-]*(?:\s+(?:[A-Z][\w+-]*|\d+[\w]*))*")
 _DEVICE_NOUNS = r"(?:headphones|earbuds|headset|speakers?|watch(?:es)?|tablet)"
 _PLAN_CUES = (r"\bClub\s+{name}\b", r"\b{name}\s+(?:plan|tier|membership|members?|subscription)\b")
 _PRODUCT_CUES = (r"\b{name}\s+" + _DEVICE_NOUNS + r"\b",)
+# an error or status code: capital letters, a hyphen, digits ("K-402", "E-17"); the customer may
+# type it in lower case
+_CODE = re.compile(r"\b[A-Z]{1,3}-\d{2,4}\b", re.IGNORECASE)
 _STOP_NAMES = frozenset({"the", "a", "an", "i", "my", "your", "our", "what", "how", "when", "why", "if"})
 _TOKEN = re.compile(r"[\w'&]+")
 
@@ -132,6 +135,7 @@ class Vocabulary:
     """Canonical names by kind ("plan", "device"), and the gazetteer for "country"."""
 
     names: dict[str, dict[str, str]] = field(default_factory=dict)  # kind -> normalised -> canonical
+    codes: frozenset[str] = frozenset()  # codes the articles explain ("K-402"), upper case
     _patterns: dict[str, re.Pattern[str]] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -167,7 +171,11 @@ class Vocabulary:
         for name in candidates:
             if len(name.split()) > 1 and name.split()[0] in families and name not in plans:
                 names["device"].setdefault(normalise(name), name)
-        return cls(names)
+        return cls(names, frozenset(match.group(0).upper() for match in _CODE.finditer(text)))
+
+    def documented_codes(self, text: str) -> set[str]:
+        """The codes the articles explain that a message quotes ("the app says k-402")."""
+        return {match.group(0).upper() for match in _CODE.finditer(text)} & self.codes
 
     def find(self, text: str) -> dict[str, str]:
         """The plan, device and country a message names (the longest name of each kind, first found)."""
