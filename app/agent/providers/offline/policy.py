@@ -805,7 +805,8 @@ def _escalation_intent(
     reasons = reading.escalation()
     if not reasons and (_unsure_before(history, router) or _urgent_statement(reading)):
         # the second unsure reason in a row (still failing after the answer, fed up again) is a
-        # pattern across the conversation: hand over at the lower, offering threshold
+        # pattern across the conversation, and a hazard or takeover that asks nothing needs a person
+        # now: hand over at the lower, offering threshold
         reasons = reading.escalation(reading.escalate_threshold - OFFER_MARGIN)
     if not accepted and _bare_yes(reading, question):
         reasons = tuple(name for name in reasons if name != "human")  # a bare yes answers something else

@@ -1,4 +1,5 @@
-"""Names the help centre knows (plans, products, countries), read from its own titles and headings.
+"""Names the help centre knows (plans, products, countries), read from its own titles and headings,
+and the codes its articles explain ("K-402").
 
 A customer who says "I've got a beacon mini" or "we're Premium members" states a fact the
 answers depend on; which words are product and plan names is not written in code but taken from
