@@ -86,21 +86,31 @@ def reset_kb(tmp_path_factory: pytest.TempPathFactory):
     )
 
 
-async def test_a_remembered_device_picks_its_section_of_an_article_covering_two(settings, reset_kb) -> None:
+async def last_reply(settings, kb, customer: str, messages: list[str]) -> str:
+    """The reply to the last of `messages`, sent in one conversation of a desk over `kb`."""
     from app.agent.desk import SupportDesk
 
-    desk = SupportDesk.from_settings(settings, kb=reset_kb)
+    desk = SupportDesk.from_settings(settings, kb=kb)
     try:
-        conversation = desk.start_conversation("c-device")
-        await desk.reply(conversation, "got a beacon mini for my birthday")
-        await desk.reply(conversation, "it wont connect to the wifi. what kind of network does it need")
-
-        result = await desk.reply(conversation, "how do i factory reset it")
+        conversation = desk.start_conversation(customer)
+        for message in messages[:-1]:
+            await desk.reply(conversation, message)
+        return (await desk.reply(conversation, messages[-1])).text
     finally:
         desk.close()
 
-    assert "microphone mute button for 20 seconds" in result.text
-    assert "paper clip" not in result.text
+
+async def test_a_remembered_device_picks_its_section_of_an_article_covering_two(settings, reset_kb) -> None:
+    said = [
+        "got a beacon mini for my birthday",
+        "it wont connect to the wifi. what kind of network does it need",
+        "how do i factory reset it",
+    ]
+
+    reply = await last_reply(settings, reset_kb, "c-device", said)
+
+    assert "microphone mute button for 20 seconds" in reply
+    assert "paper clip" not in reply
 
 
 @pytest.fixture(scope="module")
@@ -119,16 +129,9 @@ def two_families_kb(tmp_path_factory: pytest.TempPathFactory):
 
 
 async def test_a_remembered_device_keeps_another_familys_steps_out(settings, two_families_kb) -> None:
-    from app.agent.desk import SupportDesk
+    said = ["my headphones are the aura 2 pro, bought them in march", "how do i do a factory reset on them?"]
 
-    desk = SupportDesk.from_settings(settings, kb=two_families_kb)
-    try:
-        conversation = desk.start_conversation("c-family")
-        await desk.reply(conversation, "my headphones are the aura 2 pro, bought them in march")
+    reply = await last_reply(settings, two_families_kb, "c-family", said)
 
-        result = await desk.reply(conversation, "how do i do a factory reset on them?")
-    finally:
-        desk.close()
-
-    assert "ANC button together for 15 seconds" in result.text
-    assert "paper clip" not in result.text and "Beacon" not in result.text
+    assert "ANC button together for 15 seconds" in reply
+    assert "paper clip" not in reply and "Beacon" not in reply

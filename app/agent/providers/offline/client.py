@@ -300,8 +300,8 @@ class OfflineResponder:
         """The help centre's devices of another product family than the customer's (named in the
         question, else told us earlier): a section or article about one of them answers a question
         about another device only when nothing else does. Someone with Aura 2 Pro headphones who
-        asks "how do I factory reset them" must not get the Beacon Max speaker's reset steps,
-        which sound as much like the question. Families are told apart by the first word of the
+        wants to reset them must not get the Beacon Max speaker's reset steps, which sound as much
+        like their question. Families are told apart by the first word of the
         name ("Beacon Mini" and "Beacon Max" are one family; which of them is meant is the
         variant rules' call). A remembered device speaks for "it" and "them", not for a question
         that names a kind of device ("my headphones"): a customer may own more than one."""
