@@ -89,6 +89,13 @@ INTENTS: tuple[IntentSpec, ...] = (
     ),
 )
 BY_NAME: Mapping[str, IntentSpec] = {spec.name: spec for spec in INTENTS}
+
+
+def urgent(name: str) -> bool:
+    """Whether a reason to hand over is one the routing table marks high priority (safety, fraud)."""
+    return BY_NAME[name].priority == "high"
+
+
 REASONS: Mapping[str, str] = {
     "human": "Customer asked to talk to a person",
     "frustration": "Customer is frustrated after failed attempts",
@@ -159,8 +166,8 @@ class Reading:
         # a hazard or a takeover needs a person whatever else the message asks, and so does a reason
         # read as surely as `SURE_REASON` (a complaint lodged with its story: the story reads as a
         # question too, but the customer asked for more than an answer)
-        urgent = BY_NAME[ranked[0]].priority == "high" or top >= SURE_REASON
-        if top < threshold or (not urgent and top < question + self.question_margin):
+        is_urgent = urgent(ranked[0]) or top >= SURE_REASON
+        if top < threshold or (not is_urgent and top < question + self.question_margin):
             return ()
         return tuple(name for name in ranked if self.probabilities.get(name, 0.0) >= threshold)
 

@@ -16,13 +16,12 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 from app.agent.providers.offline import detection as offline_detection
 from app.agent.providers.offline.intents import (
-    BY_NAME,
     CLAUSE_BREAK,
     ESCALATION_REASONS,
     OFFER_REASONS,
@@ -30,6 +29,7 @@ from app.agent.providers.offline.intents import (
     IntentModel,
     Reading,
     request_parts,
+    urgent,
 )
 from app.agent.providers.offline.vocabulary import Mention, Vocabulary
 from app.protocol import (
@@ -373,13 +373,13 @@ def _urgent_statement(reading: Reading) -> bool:
     and asks nothing the help centre could answer ("there's an order on my account to an address
     I've never heard of"): offering a person would make the customer ask twice for what needs one."""
     ranked = max(ESCALATION_REASONS, key=lambda name: reading.probabilities.get(name, 0.0))
-    return BY_NAME[ranked].priority == "high" and not reading.has("knowledge") and unsure_escalation(reading)
+    return urgent(ranked) and not reading.has("knowledge") and unsure_escalation(reading)
 
 
 def priority_of(readings: Sequence[Reading]) -> str:
     """high when any reading holds a reason the routing table marks high (safety, fraud), else normal."""
     for reading in readings:
-        if any(BY_NAME[name].priority == "high" for name in reading.escalation()):
+        if any(urgent(name) for name in reading.escalation()):
             return "high"
     return "normal"
 
@@ -672,7 +672,7 @@ def with_clause_reasons(reading: Reading, text: str, router: Router) -> Reading:
             continue
         for name in ESCALATION_REASONS:
             said = part.probabilities.get(name, 0.0)
-            if BY_NAME[name].priority == "high" and said < question:
+            if urgent(name) and said < question:
                 continue
             probabilities[name] = max(probabilities.get(name, 0.0), said)
     return replace(reading, probabilities=probabilities)
@@ -818,14 +818,13 @@ def _escalation_intent(
     trigger = REASONS[reasons[0]] if reasons else "Customer accepted the offer to talk to a person"
     # a message that states the problem is looked up as well: the reply can say what to do
     # meanwhile ("stop using it"), and the person who takes over sees the articles found
-    states_problem = reading.has("knowledge") or any(BY_NAME[r].priority == "high" for r in reasons)
+    hazard = any(urgent(name) for name in reasons)
+    states_problem = reading.has("knowledge") or hazard
     # (so does a brief: a whole story always states the problem the person will take over)
     states_problem = states_problem or "staff_action" in reasons or _is_brief(question)
-    earlier = [text for role, text in history if role == "user"][-HISTORY_TURNS:]
-    # a hazard or takeover handed over below the usual threshold is as urgent as one above it
-    urgent = any(BY_NAME[name].priority == "high" for name in reasons)
-    readings = [reading, *(router.read(strip_attachment_markers(text)) for text in earlier)]
-    priority = "high" if urgent else priority_of(readings)
+    # a hazard or takeover handed over below the usual threshold is as urgent as one above it;
+    # otherwise an earlier message may have been one
+    priority = "high" if hazard else priority_of([reading, *_earlier_readings(history, router)])
     summary = problem_summary(question, history, states_problem=states_problem)
     lookup = question if states_problem else ""
     return Intent(
@@ -858,8 +857,13 @@ def _bare_yes(reading: Reading, question: str) -> bool:
 
 def _unsure_before(history: Sequence[Turn], router: Router) -> bool:
     """Whether one of the customer's recent earlier messages already came near a reason to hand over."""
+    return any(unsure_escalation(reading) for reading in _earlier_readings(history, router))
+
+
+def _earlier_readings(history: Sequence[Turn], router: Router) -> Iterator[Reading]:
+    """The readings of the customer's last `HISTORY_TURNS` messages before this one, read as needed."""
     earlier = [text for role, text in history if role == "user"][-HISTORY_TURNS:]
-    return any(unsure_escalation(router.read(strip_attachment_markers(text))) for text in earlier)
+    return (router.read(strip_attachment_markers(text)) for text in earlier)
 
 
 def _says_yes(reading: Reading) -> bool:
