@@ -22,6 +22,7 @@ from app.agent.providers.offline.answer_select import (
     NEXT_MARGIN,
     SUPPORT_MARGIN,
     SUPPORT_MAX_WORDS,
+    TIME_LIMIT_MARGIN,
     default_scorer,
     refers_away,
 )
@@ -481,6 +482,57 @@ def test_supporting_units_come_from_the_best_units_article_only() -> None:
     ]
     assert _support(passages, "how do I get delivery", [1.0, 0.95, 0.95], [0, 1]) == []
     assert _support(passages, "how do I get delivery", [0.5, 1.0, 0.95], [1, 0]) == ["You have 30 days."]
+
+
+def _time_limit(passages: list[Passage], scores: list[float], chosen: list[int]) -> list[str]:
+    from app.agent.providers.offline.answer_select import time_limit
+
+    units = passage_units(passages)
+    conflicts = np.zeros(len(units), dtype=bool)
+    return [
+        units[i].text for i in time_limit(units, chosen, np.asarray(scores), lambda i, j: False, conflicts)
+    ]
+
+
+RETURNS_DE = [
+    passage(1, "Returning a parcel in Germany", "", "You can send the parcel back with DHL.", doc_id="de"),
+    passage(1, "Returning a parcel in Germany", "Deadline", "Hand it over within 14 days.", doc_id="de"),
+    passage(2, "Return postage", "Costs", "Parcels arrive within 2–4 working days.", doc_id="cost"),
+]
+
+
+def test_a_reply_stating_no_time_limit_takes_its_articles_one_from_another_section() -> None:
+    below = 1.0 - TIME_LIMIT_MARGIN
+    assert _time_limit(RETURNS_DE, [1.0, below + 0.05, 0.99], [0]) == ["Hand it over within 14 days."]
+    # too far below the best unit, or from another article however well it scores: nothing
+    assert _time_limit(RETURNS_DE, [1.0, below - 0.05, 0.99], [0]) == []
+    assert _time_limit(RETURNS_DE[::2], [1.0, 0.99], [0]) == []
+    # a reply that already states a time limit keeps to it
+    assert _time_limit(RETURNS_DE, [0.9, 1.0, 0.5], [1]) == []
+
+
+def test_a_time_limit_is_never_another_options_row() -> None:
+    table = "You can send it back.\n\n| Option | Days |\n|---|---|\n| Standard | 3–5 working days |"
+    assert _time_limit([passage(1, "Returns", "Options", table, doc_id="r")], [1.0, 0.95], [0]) == []
+
+
+def test_a_how_do_i_answer_names_the_deadline_of_its_article(embedder: MiniLM) -> None:
+    """The reference answers of dialogues written apart state the time that governs the answer, from
+    another section of the answering article than the sentence that sounds like the question."""
+    sections = [
+        ("", "Once you have started a return, you can send the parcel back with DHL in Germany."),
+        ("DHL Packstation", "Go to any Packstation and select **Retoure mit QR-Code** on the screen."),
+        ("Deadline", "Hand over the parcel within **14 days** of starting the return."),
+    ]
+    passages = [
+        passage(1, "Returning a parcel in Germany", head, text, doc_id="de") for head, text in sections
+    ]
+    selection = ExtractiveAnswerer(embedder).select(
+        "which courier do I give my return to in Germany?", passage_units(passages)
+    )
+    reply = say.extracted(selection)
+    assert reply.startswith("Once you have started a return")
+    assert "within 14 days" in reply
 
 
 def test_a_remembered_country_decides_between_sibling_articles_only(embedder: MiniLM) -> None:
