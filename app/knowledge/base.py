@@ -27,6 +27,7 @@ from app.knowledge.embedders import CachedEmbedder, Embedder, load_embedder
 from app.knowledge.embedding_cache import EmbeddingCache, PersistentVectors, embed_with_cache
 from app.knowledge.loaders import load_path
 from app.knowledge.manifest import LostDocument, Manifest, manifest_url
+from app.knowledge.memory import QuestionMemory
 from app.knowledge.retrieval import Request, Retriever, as_hit
 from app.knowledge.selection import FEATURES, SelectionModel
 from app.knowledge.vectorstore import ENTITY_KEY, ChromaStore, collection_name
@@ -80,6 +81,8 @@ class KnowledgeBase:
         self._lock = threading.RLock()
         self._followers: list[Follower] = []
         self._selection: SelectionModel | None = None
+        self._memory: QuestionMemory | None = None
+        self._memory_read = False
 
     @classmethod
     def from_settings(
@@ -372,6 +375,7 @@ class KnowledgeBase:
             embed_query=self._embed_query,
             selection_model=lambda: self.selection_model,
             catalog=self.catalog,
+            question_memory=lambda: self.question_memory,
         )
 
     def _embed_query(self, text: str) -> np.ndarray:
@@ -398,6 +402,30 @@ class KnowledgeBase:
         if self._selection is None:
             self._selection = SelectionModel.packaged()
         return self._selection
+
+    @property
+    def question_memory(self) -> QuestionMemory | None:
+        """The labelled questions search fuses in (settings.question_memory_path), read on first use."""
+        with self._lock:
+            if not self._memory_read:
+                self._memory = QuestionMemory.load(
+                    self.settings.question_memory_path,
+                    self._embed_query,
+                    min_similarity=self.settings.question_memory_similarity,
+                    expected=self.settings.question_memory is not None,
+                )
+                self._memory_read = True
+            return self._memory
+
+    def similar_answers(self, message: str, *, min_similarity: float, limit: int) -> list[tuple[str, float]]:
+        """The labelled answers of the memory's questions closest to `message` that are about this
+        knowledge base's articles (memory.py `answers`); none without a question memory."""
+        memory = self.question_memory
+        documents = self.catalog().document_rows
+        if memory is None or not message.strip() or not memory.speaks_of(documents):
+            return []
+        vector = np.asarray(self._embed_query(message.strip()), dtype=np.float32)
+        return memory.answers(vector, min_similarity=min_similarity, limit=limit, documents=documents)
 
     def selection_candidates(self, query: str, context: Sequence[str] = ()) -> tuple[list[Chunk], np.ndarray]:
         """The tracked entity's snippets and their selection features (for fitting the model)."""

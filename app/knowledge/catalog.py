@@ -63,6 +63,14 @@ class Catalog:
         return mask
 
     @cached_property
+    def document_rows(self) -> dict[str, list[int]]:
+        """Each document's chunk rows, in catalogue order."""
+        rows: dict[str, list[int]] = {}
+        for row, chunk in enumerate(self.chunks):
+            rows.setdefault(chunk.doc_id, []).append(row)
+        return rows
+
+    @cached_property
     def entities(self) -> EntityMatcher:
         names = {str(meta[ENTITY_KEY]) for meta in self.metadata if meta.get(ENTITY_KEY)}
         if not names:

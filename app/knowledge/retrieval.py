@@ -1,6 +1,7 @@
 """`KnowledgeBase.search` as a pipeline of small steps over one catalogue snapshot.
 
-    query text → entity focus → rank (with a fallback) → MMR → score floor → one per document
+    query text → entity focus → rank (with a fallback) → fuse the question memory's articles → MMR
+    → score floor → one per document
     (document results, or settings.passages_by_document) → hits → the entity's selected snippets first
 
 Each step is a short function (or method) that says why it exists; the ranking itself is one
@@ -20,6 +21,7 @@ from app.knowledge.catalog import Catalog
 from app.knowledge.documents import Chunk, Hit
 from app.knowledge.filters import combine, validate
 from app.knowledge.fusion import mmr
+from app.knowledge.memory import QuestionMemory
 from app.knowledge.query import WeightedTexts, build_query, query_parts
 from app.knowledge.rankers import EmbedQuery, Query, Ranked, Ranker, build_rankers
 from app.knowledge.selection import FEATURES, SelectionModel, select, snippet_features
@@ -29,6 +31,11 @@ from app.settings import Settings
 
 MODES = ("dense", "bm25", "hybrid")
 DOC_POOL = 20  # chunks ranked per requested document when results are collapsed to documents
+# Fusion constant for the question memory: with the usual 60, a memory article that the search ranked
+# low would barely move; at 10 the memory's first article ties the search's first passage (the
+# document recall@5 of settings.question_memory was measured so).
+MEMORY_RRF_K = 10
+ELLIPTICAL_WORDS = 4
 _SHOWN = ("chunk_id", "doc_id", "title", "section", "text", "source")  # what a hit keeps of its chunk
 
 
@@ -54,6 +61,7 @@ class Retriever:
     embed_query: EmbedQuery
     selection_model: Callable[[], SelectionModel]
     catalog: Callable[[], Catalog]  # the current snapshot, read once per search
+    question_memory: Callable[[], QuestionMemory | None] = lambda: None
 
     def search(self, request: Request) -> list[Hit]:
         """The k best chunks, best first; an entity's selected snippets lead (see selection.py)."""
@@ -72,6 +80,8 @@ class Retriever:
         pool = max(request.k * (DOC_POOL if per_doc else 4), 20)
         asked = Query(catalog, focused, combine(request.where, entity_filter(entity)), pool, per_doc, parts)
         ranked = self.rank_with_fallback(ranker, asked, request.where, entity)
+        if ranker.reads_meaning and not self.elliptical(request):
+            ranked = self.with_memory(catalog, ranked, request.query, asked.where)
         ranked = self.diversify(ranked, pool if per_doc else request.k)
         ranked = self.named_variants_first(catalog, ranked, request)
         ranked = above_floor(ranked, self.settings.min_score)
@@ -137,6 +147,53 @@ class Retriever:
         if not ranked and entity is not None:
             ranked = ranker.rank(replace(asked, where=where))
         return ranked
+
+    def elliptical(self, request: Request) -> bool:
+        """A follow-up of at most ELLIPTICAL_WORDS words ("even with premium?"): it means what the
+        dialogue before it asks, and alone it resembles other dialogues' follow-ups, whose articles
+        answered other topics, so the question memory is not asked."""
+        return len(self.query_turns(request)) > 1 and len(request.query.split()) <= ELLIPTICAL_WORDS
+
+    def with_memory(self, catalog: Catalog, ranked: Ranked, message: str, where: dict | None) -> Ranked:
+        """The ranking with the votes of labelled questions like the message (memory.py) added.
+
+        Each voted article's passages gain weight x strength / (k + 1), what a first place adds in
+        reciprocal rank fusion: an article a close question names rises to the top with all its
+        ranked passages (the answer's second passage stays), one a distant question names only
+        overtakes what ranked just above it, and a voted article the ranking lacks enters by its
+        passage closest to the message (of those the filter keeps). The message alone is read: the
+        memory's questions are single messages. Scores are rescaled so 1 is the most possible."""
+        memory = self.question_memory()
+        if memory is None or not message.strip() or not memory.speaks_of(catalog.document_rows):
+            return ranked
+        vector = np.asarray(self.embed_query(message.strip()), dtype=np.float32)
+        votes = {
+            doc: strength for doc, strength in memory.votes(vector).items() if doc in catalog.document_rows
+        }
+        if not votes:
+            return ranked
+        weight = self.settings.question_memory_weight / (MEMORY_RRF_K + 1)
+        scores = {cid: 1.0 / (MEMORY_RRF_K + rank) for rank, (cid, _) in enumerate(ranked, start=1)}
+        present = {catalog.chunks[catalog.rows[cid]].doc_id for cid in scores}
+        for cid in list(scores):
+            scores[cid] += weight * votes.get(catalog.chunks[catalog.rows[cid]].doc_id, 0.0)
+        for doc in (doc for doc in votes if doc not in present):  # the votes' order: closest first
+            leader = self.closest_chunk(catalog, doc, where, vector)
+            if leader is not None:
+                scores[leader] = weight * votes[doc]
+        top = 1.0 / (MEMORY_RRF_K + 1) + weight
+        fused = sorted(scores.items(), key=lambda pair: -pair[1])
+        return [(cid, score / top) for cid, score in fused]
+
+    def closest_chunk(self, catalog: Catalog, doc: str, where: dict | None, vector: np.ndarray) -> str | None:
+        """The document's chunk closest to `vector` of those the filter keeps (None: no such chunk)."""
+        mask = catalog.mask(where)
+        ids = [
+            catalog.chunks[row].chunk_id for row in catalog.document_rows[doc] if mask is None or mask[row]
+        ]
+        vectors = self.store.vectors(ids)
+        present = [cid for cid in ids if cid in vectors]
+        return max(present, key=lambda cid: float(vectors[cid] @ vector)) if present else None
 
     def diversify(self, ranked: Ranked, k: int) -> Ranked:
         """MMR (settings.mmr): near-duplicate passages crowd out a second, different answer."""

@@ -535,6 +535,26 @@ def test_a_how_do_i_answer_names_the_deadline_of_its_article(embedder: MiniLM) -
     assert "within 14 days" in reply
 
 
+def test_a_close_labelled_questions_answer_decides_which_sentence_answers(embedder: MiniLM) -> None:
+    """The answer a labelled question like this one was given (the question memory's hint) picks
+    the sentence that states it over one that only sounds like the question."""
+    text = (
+        "You can change the email address of your account at any time. Until you confirm, your old "
+        "address stays active. The change completes when you open the link we send to the new "
+        "address within 24 hours."
+    )
+    units = passage_units([passage(1, "Changing your email address", "Steps", text)])
+    question = "my new email isnt working yet"
+    plain = say.extracted(ExtractiveAnswerer(embedder).select(question, units))
+    assert plain.startswith("You can change the email address")
+    hint = ("Open the confirmation link sent to the new address within 24 hours to finish the change.", 1.0)
+    hinted = say.extracted(ExtractiveAnswerer(embedder).select(question, units, hints=[hint]))
+    assert hinted.startswith("The change completes when you open the link")
+    # a hint whose question is barely close enough (strength 0) changes nothing
+    faint = say.extracted(ExtractiveAnswerer(embedder).select(question, units, hints=[(hint[0], 0.0)]))
+    assert faint == plain
+
+
 def test_a_remembered_country_decides_between_sibling_articles_only(embedder: MiniLM) -> None:
     """The customer's country picks the German page over the UK one, which are the same article for
     two countries; it does not pull in a page that merely names the country."""

@@ -13,7 +13,7 @@ import asyncio
 import json
 import logging
 import re
-from collections.abc import AsyncIterable, Awaitable, Mapping, Sequence
+from collections.abc import AsyncIterable, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -63,6 +63,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 MODEL_ID = "offline-extractive"
+# the answers of labelled questions like a message, with how close each question is (0-1)
+SimilarAnswers = Callable[[str], Sequence[tuple[str, float]]]
 _NO_SUBJECT = (conv.DECLINE_PHRASE, conv.ESCALATED_PHRASE, conv.OFFER_HUMAN_PHRASE)
 _ASKS = re.compile(
     r"\?|^\s*(?:how|what|when|where|why|which|who|can|could|does|do|is|are|should|will|tell|explain)\b",
@@ -185,6 +187,7 @@ class OfflineResponder:
         max_sentences: int = MAX_SENTENCES,
         max_units: int = 400,
         chunks: ChunkLookup | None = None,
+        similar_answers: SimilarAnswers | None = None,
     ):
         self.confidence = confidence
         # by default the shipped intent classifier over this embedder, and only the gazetteer as
@@ -193,6 +196,7 @@ class OfflineResponder:
         self.answerer = ExtractiveAnswerer(embedder, max_sentences=max_sentences, max_units=max_units)
         self.entity_answerer = EntityAnswerer()  # replies from an entity's selected snippets
         self.chunks = chunks  # reads the other sections of retrieved articles (None: passages only)
+        self.similar_answers = similar_answers  # answers of labelled questions like the message (hints)
 
     def step(self, view: TurnView) -> Step:
         """Tool calls on the first model call of a turn, the reply once their results are in."""
@@ -278,8 +282,9 @@ class OfflineResponder:
         units = passage_units(passages)
         remembered = self._remembered_entities(question, view)
         replaced = (*intent.replaced, *self._other_families(question, view))
+        hints = self.similar_answers(intent.question) if self.similar_answers else []
         selection = self.answerer.select(
-            question, units, focus=intent.question, remembered=remembered, replaced=replaced
+            question, units, focus=intent.question, remembered=remembered, replaced=replaced, hints=hints
         )
         continues = selection.continues(units, _previous_reply(view))
         logger.debug("offline answer", extra={"best": round(selection.best, 4), "passages": len(passages)})
@@ -408,6 +413,7 @@ class OfflineRawClient(BaseChatClient):
         max_units: int = 400,
         stream_words: int = 3,
         chunks: ChunkLookup | None = None,
+        similar_answers: SimilarAnswers | None = None,
         **kwargs: Any,
     ) -> None:
         self.responder = OfflineResponder(
@@ -417,6 +423,7 @@ class OfflineRawClient(BaseChatClient):
             max_sentences=max_sentences,
             max_units=max_units,
             chunks=chunks,
+            similar_answers=similar_answers,
         )
         self.model = MODEL_ID
         self.stream_words = max(1, stream_words)

@@ -11,10 +11,12 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
+from functools import partial
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import numpy as np
 
+from app.agent.providers.offline.answer import HINT_SIMILARITY, HINTS
 from app.agent.providers.offline.intents import IntentModel
 from app.agent.providers.offline.policy import Router
 from app.agent.providers.offline.questions import QuestionIndex, asked_in
@@ -51,6 +53,7 @@ def build_client(settings: Settings, *, kb: KnowledgeBase | None = None) -> Supp
         router=router,
         confidence=settings.offline_confidence,
         chunks=kb.get_chunk,  # other sections of the articles found (answer selection)
+        similar_answers=partial(kb.similar_answers, min_similarity=HINT_SIMILARITY, limit=HINTS),
     )
 
 

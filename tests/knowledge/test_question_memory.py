@@ -1,0 +1,144 @@
+"""The question memory: labelled questions whose articles search fuses with its own ranking.
+
+Real MiniLM embeddings, real Chroma and BM25 over the small corpus; memory files written here.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from app.errors import InputError
+from app.knowledge.memory import QuestionMemory, read_memory
+
+REPO = Path(__file__).resolve().parents[2]
+# asked in other words than any article's: the refunds article only says "Refunds are issued within 5
+# working days to the original payment method"
+QUESTION = "the courier says it was delivered but I never got anything"
+
+
+def write_memory(folder: Path, rows: list[dict[str, object]]) -> Path:
+    path = folder / "memory.jsonl"
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    return path
+
+
+def top_documents(kb, query: str, **kwargs) -> list[str]:
+    return [hit.doc_id for hit in kb.search(query, k=3, unique_docs=True, **kwargs)]
+
+
+def test_a_labelled_question_like_the_message_brings_its_article_first(make_kb, corpus_dir, tmp_path) -> None:
+    labelled = [
+        {"question": "courier marked my parcel delivered but nothing arrived", "doc_ids": ["billing/refunds"]}
+    ]
+    plain = make_kb(use_question_memory=False)
+    plain.ingest_path(corpus_dir)
+    assert top_documents(plain, QUESTION)[0] != "billing/refunds"
+
+    remembering = make_kb(question_memory=write_memory(tmp_path, labelled))
+    assert top_documents(remembering, QUESTION)[0] == "billing/refunds"
+    # a message like no labelled question is ranked as before
+    assert top_documents(remembering, "how do I reset my password") == top_documents(
+        plain, "how do I reset my password"
+    )
+
+
+def test_a_short_follow_up_is_searched_without_the_memory(make_kb, corpus_dir, tmp_path) -> None:
+    """ "and the plus plan?" means what the dialogue before it asks; alone it resembles other
+    dialogues' follow-ups, whose articles answered other topics."""
+    labelled = [{"question": "and the plus plan?", "doc_ids": ["billing/refunds"]}]
+    plain = make_kb(use_question_memory=False)
+    plain.ingest_path(corpus_dir)
+    remembering = make_kb(question_memory=write_memory(tmp_path, labelled))
+    earlier = ["how much is the premium plan"]
+    follow_up = top_documents(remembering, "and the plus plan?", context=earlier, query_context=earlier)
+    assert follow_up == top_documents(plain, "and the plus plan?", context=earlier, query_context=earlier)
+    assert top_documents(remembering, "and the plus plan?")[0] == "billing/refunds"
+
+
+def test_the_memory_names_no_article_the_filter_or_the_knowledge_base_leaves_out(
+    make_kb, corpus_dir, tmp_path
+) -> None:
+    labelled = [
+        {
+            "question": "courier marked my parcel delivered but nothing arrived",
+            "doc_ids": ["billing/refunds"],
+        },
+        {"question": "my parcel was marked delivered but never came", "doc_ids": ["help/not-in-this-corpus"]},
+    ]
+    plain = make_kb(use_question_memory=False)
+    plain.ingest_path(corpus_dir)
+    remembering = make_kb(question_memory=write_memory(tmp_path, labelled))
+    account_only = {"category": "account"}
+    assert top_documents(remembering, QUESTION, filters=account_only) == top_documents(
+        plain, QUESTION, filters=account_only
+    )
+    assert "help/not-in-this-corpus" not in top_documents(remembering, QUESTION)
+
+
+def test_only_labelled_questions_close_enough_vote(embedder) -> None:
+    memory = QuestionMemory(
+        [
+            read_row("how long do refunds take", "billing/refunds"),
+            read_row("what does the premium plan cost", "billing/plans"),
+        ],
+        embedder.embed_query,
+        min_similarity=0.5,
+    )
+    votes = memory.votes(embedder.embed_query("how many days until my refund arrives"))
+    assert list(votes) == ["billing/refunds"] and 0 < votes["billing/refunds"] < 1
+    assert memory.votes(embedder.embed_query("how long do refunds take")) == {
+        "billing/refunds": pytest.approx(1.0)
+    }
+    assert memory.votes(embedder.embed_query("can I change my username")) == {}
+
+
+def read_row(question: str, doc_id: str, answer: str = ""):
+    from app.knowledge.memory import LabelledQuestion
+
+    return LabelledQuestion(question, (doc_id,), answer)
+
+
+def test_the_answers_of_close_labelled_questions_come_closest_first(embedder) -> None:
+    memory = QuestionMemory(
+        [
+            read_row("how long do refunds take", "billing/refunds", "Within 5 working days."),
+            read_row("when will I get my refund", "billing/refunds", ""),  # unlabelled answer: no hint
+            read_row("how many days does a refund take to arrive", "billing/refunds", "Usually 3 days."),
+            read_row("what does the premium plan cost", "billing/plans", "$20 a month."),
+        ],
+        embedder.embed_query,
+        min_similarity=0.5,
+    )
+    asked = embedder.embed_query("how long do refunds take")
+    ours = {"billing/refunds", "billing/plans"}
+    found = memory.answers(asked, min_similarity=0.6, limit=3, documents=ours)
+    assert [answer for answer, _ in found] == ["Within 5 working days.", "Usually 3 days."]
+    assert found[0][1] == pytest.approx(1.0) and 0 < found[1][1] < 1
+    assert memory.answers(asked, min_similarity=0.6, limit=1, documents=ours) == [found[0]]
+    # the answers about another knowledge base's articles say nothing about this one's sentences
+    assert memory.answers(asked, min_similarity=0.6, limit=3, documents={"hotel/faq"}) == []
+    assert memory.speaks_of(ours) and not memory.speaks_of({"hotel/faq"})
+
+
+def test_a_malformed_memory_names_its_line_and_a_missing_one_is_off(tmp_path, embedder) -> None:
+    path = tmp_path / "memory.jsonl"
+    path.write_text('{"question": "q", "doc_ids": ["a"]}\n{"question": "no articles"}\n', encoding="utf-8")
+    with pytest.raises(InputError, match=r"memory\.jsonl:2: expected"):
+        read_memory(path)
+    assert QuestionMemory.load(tmp_path / "absent.jsonl", embedder.embed_query, min_similarity=0.5) is None
+    assert QuestionMemory.load(None, embedder.embed_query, min_similarity=0.5) is None
+
+
+def test_the_shipped_memory_is_the_training_split_and_nothing_else() -> None:
+    """The memory is rebuilt from datasets/dialogues/train.jsonl by one command; validation, dev and
+    test questions never enter it, so they still measure retrieval on unseen questions."""
+    sys.path.insert(0, str(REPO / "scripts"))
+    from build_question_memory import OUTPUT, SOURCE, labelled_questions
+
+    shipped = [json.loads(line) for line in OUTPUT.read_text(encoding="utf-8").splitlines() if line]
+    assert shipped == labelled_questions(SOURCE)
+    assert len(shipped) > 100
