@@ -21,10 +21,10 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from app.knowledge.memory import MEMORY_FILE  # noqa: E402
+from app.settings import QUESTION_MEMORY_FILE  # noqa: E402
 
 SOURCE = ROOT / "datasets" / "dialogues" / "train.jsonl"
-OUTPUT = ROOT / "datasets" / MEMORY_FILE
+OUTPUT = ROOT / "datasets" / QUESTION_MEMORY_FILE  # beside the knowledge folder, where search looks
 
 
 def labelled_questions(source: Path) -> list[dict[str, object]]:

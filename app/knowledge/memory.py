@@ -22,11 +22,9 @@ from pathlib import Path
 import numpy as np
 
 from app.errors import InputError
-from app.settings import QUESTION_MEMORY_FILE
 
 logger = logging.getLogger(__name__)
 
-MEMORY_FILE = QUESTION_MEMORY_FILE
 NEIGHBOURS = 10  # labelled questions read per message, closest first
 EmbedQuery = Callable[[str], np.ndarray]
 
