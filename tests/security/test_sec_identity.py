@@ -109,6 +109,8 @@ def test_the_chat_lists_and_opens_only_the_visitors_own_conversations(server) ->
             opened = str(attacker.predict(victim_conversation, api_name="/open_conversation"))
         except AppError as exc:
             opened = str(exc)
+        # Gradio's refusal echoes the id the attacker sent (random hex, which may itself hold "4242")
+        opened = opened.replace(victim_conversation, "<the id sent>")
         assert "4242" not in opened and "victim@example.com" not in opened
         attacker.predict({"text": "What did I tell you about my card?", "files": []}, [], api_name="/submit")
         reply = attacker.predict([], api_name="/stream")
