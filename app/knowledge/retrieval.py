@@ -32,8 +32,8 @@ from app.settings import Settings
 MODES = ("dense", "bm25", "hybrid")
 DOC_POOL = 20  # chunks ranked per requested document when results are collapsed to documents
 # Fusion constant for the question memory: with the usual 60, a memory article that the search ranked
-# low would barely move; at 10 the memory's first article ties the search's first passage (the
-# document recall@5 of settings.question_memory was measured so).
+# low would barely move; at 10 a full vote (the same question) adds what a first place does, so that
+# article ties the search's first passage (settings.question_memory's figures were measured so).
 MEMORY_RRF_K = 10
 ELLIPTICAL_WORDS = 4
 _SHOWN = ("chunk_id", "doc_id", "title", "section", "text", "source")  # what a hit keeps of its chunk
@@ -173,10 +173,12 @@ class Retriever:
         if not votes:
             return ranked
         weight = self.settings.question_memory_weight / (MEMORY_RRF_K + 1)
-        scores = {cid: 1.0 / (MEMORY_RRF_K + rank) for rank, (cid, _) in enumerate(ranked, start=1)}
-        present = {catalog.chunks[catalog.rows[cid]].doc_id for cid in scores}
-        for cid in list(scores):
-            scores[cid] += weight * votes.get(catalog.chunks[catalog.rows[cid]].doc_id, 0.0)
+        doc_of = {cid: catalog.chunks[catalog.rows[cid]].doc_id for cid, _ in ranked}
+        scores = {
+            cid: 1.0 / (MEMORY_RRF_K + rank) + weight * votes.get(doc_of[cid], 0.0)
+            for rank, (cid, _) in enumerate(ranked, start=1)
+        }
+        present = set(doc_of.values())
         for doc in (doc for doc in votes if doc not in present):  # the votes' order: closest first
             leader = self.closest_chunk(catalog, doc, where, vector)
             if leader is not None:
