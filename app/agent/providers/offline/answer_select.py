@@ -1075,14 +1075,11 @@ def supporting(
         (
             i
             for i, unit in enumerate(units)
-            if i not in chosen
+            if _adds_a_quantity(units, i, chosen, stated, conflicts)
             and (unit.cite, unit.section) in sections
             and unit.step == 0  # a step of some list is no aside
             and not (_is_row(unit.text) and (unit.cite, unit.block) in tables)
-            and not (conflicts is not None and conflicts[i])
             and (unit.order in noted or scores[i] >= (floor - NEXT_MARGIN if unit.order in after else floor))
-            and not unit.text.endswith(("?", ":"))
-            and stated_numbers(unit.text) - stated
             and kinds & carried_types(unit.text)
         ),
         key=lambda i: (-round(float(scores[i]), 6), units[i].order),
@@ -1123,20 +1120,32 @@ def time_limit(
     candidates = [
         i
         for i, unit in enumerate(units)
-        if i not in chosen
+        if _adds_a_quantity(units, i, chosen, stated, conflicts)
         and unit.cite == units[chosen[0]].cite
         and float(scores[i]) >= floor
-        and not conflicts[i]
-        and not unit.text.endswith(("?", ":"))
         and not _is_row(unit.text)
         and DURATION in carried_types(unit.text)
-        and stated_numbers(unit.text) - stated
         and not any(similar(i, j) for j in chosen)
     ]
     if not candidates:
         return []
     best = max(candidates, key=lambda i: (round(float(scores[i]), 6), -units[i].order[0], -units[i].order[1]))
     return [best] if words + len(units[best].text.split()) <= SUPPORT_MAX_WORDS else []
+
+
+def _adds_a_quantity(
+    units: Sequence[Unit], i: int, chosen: Sequence[int], stated: set[str], conflicts: np.ndarray | None
+) -> bool:
+    """Whether unit `i` may join the chosen units as an aside (`supporting`, `time_limit`): it is not
+    chosen already, states a number they do not, is neither a question nor a lead-in ("Fees:"), and
+    is not about another entity than the one asked about (`conflicts`)."""
+    unit = units[i]
+    return (
+        i not in chosen
+        and not (conflicts is not None and conflicts[i])
+        and not unit.text.endswith(("?", ":"))
+        and bool(stated_numbers(unit.text) - stated)
+    )
 
 
 def code_sections(units: Sequence[Unit], best: int, question: Question) -> set[tuple[str, str]]:
