@@ -410,7 +410,7 @@ class KnowledgeBase:
             if not self._memory_read:
                 self._memory = QuestionMemory.load(
                     self.settings.question_memory_path,
-                    self._embed_query,
+                    self.cached_embedder.embed_queries,
                     min_similarity=self.settings.question_memory_similarity,
                     expected=self.settings.question_memory is not None,
                 )

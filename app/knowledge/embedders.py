@@ -41,6 +41,13 @@ class Embedder(ABC):
     def embed_query(self, text: str) -> np.ndarray:
         """The vector for one search query, shape (dimension,)."""
 
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        """Vectors for many queries at once, shape (n, dimension): embedded as queries (prompted
+        models embed questions differently from passages), in batches where the embedder can."""
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return np.stack([np.asarray(self.embed_query(text), dtype=np.float32) for text in texts])
+
 
 class _Pending:
     """One request waiting in a `MicroBatcher`: its input, then its result or error."""
@@ -129,10 +136,17 @@ class SentenceTransformerEmbedder(Embedder):
     def embed_query(self, text: str) -> np.ndarray:
         return self._queries.submit(text)
 
-    def _embed_queries(self, texts: list[str]) -> list[np.ndarray]:
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return np.stack(self._embed_queries(texts, batch_size=self.batch_size))
+
+    def _embed_queries(self, texts: list[str], batch_size: int | None = None) -> list[np.ndarray]:
         encode = self.model.encode_query if self.prompted else self.model.encode
         with self._lock:
-            vectors = encode(texts, batch_size=len(texts), normalize_embeddings=True, convert_to_numpy=True)
+            vectors = encode(
+                texts, batch_size=batch_size or len(texts), normalize_embeddings=True, convert_to_numpy=True
+            )
         return list(np.asarray(vectors, dtype=np.float32))
 
 
@@ -181,6 +195,16 @@ class CachedEmbedder(Embedder):
         if text in found:
             return found[text]
         return self._store("query", {text: self.inner.embed_query(text)})[text]
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        found = self._lookup("query", texts)
+        missing = list(dict.fromkeys(text for text in texts if text not in found))
+        if missing:
+            vectors = np.asarray(self.inner.embed_queries(missing), dtype=np.float32)
+            found.update(self._store("query", dict(zip(missing, vectors, strict=True))))
+        return np.stack([found[text] for text in texts])
 
     def _lookup(self, kind: str, texts: list[str]) -> dict[str, np.ndarray]:
         """The cached vectors among `texts` (each hit becomes the most recently used)."""

@@ -26,7 +26,7 @@ from app.errors import InputError
 logger = logging.getLogger(__name__)
 
 NEIGHBOURS = 10  # labelled questions read per message, closest first
-EmbedQuery = Callable[[str], np.ndarray]
+EmbedQueries = Callable[[list[str]], np.ndarray]  # many questions at once, embedded as queries
 
 
 @dataclass(frozen=True)
@@ -57,9 +57,10 @@ def read_memory(path: Path) -> list[LabelledQuestion]:
 
 
 class QuestionMemory:
-    """Labelled questions, embedded on first use (a few hundred short texts, once per process)."""
+    """Labelled questions, embedded on first use in one batch (a few hundred short texts, once per
+    process)."""
 
-    def __init__(self, questions: Sequence[LabelledQuestion], embed: EmbedQuery, *, min_similarity: float):
+    def __init__(self, questions: Sequence[LabelledQuestion], embed: EmbedQueries, *, min_similarity: float):
         self.questions = list(questions)
         self.documents = frozenset(doc for row in self.questions for doc in row.doc_ids)
         self.min_similarity = min_similarity
@@ -69,7 +70,7 @@ class QuestionMemory:
 
     @classmethod
     def load(
-        cls, path: Path | None, embed: EmbedQuery, *, min_similarity: float, expected: bool = True
+        cls, path: Path | None, embed: EmbedQueries, *, min_similarity: float, expected: bool = True
     ) -> QuestionMemory | None:
         """The memory at `path`; None (search without it) when no path is set or the file is missing,
         which is worth a warning only when the file was `expected` (a path someone set)."""
@@ -128,6 +129,7 @@ class QuestionMemory:
     def _vectors(self) -> np.ndarray:
         with self._lock:
             if self._matrix is None:
-                vectors = [np.asarray(self._embed(row.question), dtype=np.float32) for row in self.questions]
-                self._matrix = np.stack(vectors) if vectors else np.zeros((0, 0), dtype=np.float32)
+                questions = [row.question for row in self.questions]
+                vectors = self._embed(questions) if questions else np.zeros((0, 0))
+                self._matrix = np.asarray(vectors, dtype=np.float32)
             return self._matrix

@@ -17,6 +17,7 @@ class CountingEmbedder(Embedder):
         self.inner, self.name, self.dimension = inner, inner.name, inner.dimension
         self.documents: list[str] = []
         self.queries: list[str] = []
+        self.batches: list[list[str]] = []
 
     def embed_documents(self, texts: list[str]) -> np.ndarray:
         self.documents.extend(texts)
@@ -25,6 +26,10 @@ class CountingEmbedder(Embedder):
     def embed_query(self, text: str) -> np.ndarray:
         self.queries.append(text)
         return self.inner.embed_query(text)
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        self.batches.append(list(texts))
+        return self.inner.embed_queries(texts)
 
 
 @pytest.fixture
@@ -54,6 +59,20 @@ def test_queries_and_documents_are_cached_apart(counting) -> None:
     assert counting.queries == ["Refunds take five days."]
     assert counting.documents == ["Refunds take five days."]
     assert len(cached) == 2 and cached.embed_documents([]).shape == (0, counting.dimension)
+
+
+def test_many_queries_embed_their_misses_in_one_batch_as_one_query_would(counting) -> None:
+    cached = CachedEmbedder(counting)
+    known = cached.embed_query("How long do refunds take?")
+    texts = ["Can I pay by card?", "How long do refunds take?", "Where is my parcel?", "Can I pay by card?"]
+    vectors = cached.embed_queries(texts)
+    assert counting.batches == [["Can I pay by card?", "Where is my parcel?"]], "misses only, each once"
+    assert vectors.shape == (4, counting.dimension) and np.array_equal(vectors[1], known)
+    for text, vector in zip(texts, vectors, strict=True):
+        assert np.allclose(vector, counting.inner.embed_query(text), atol=1e-5)
+    assert np.array_equal(cached.embed_query("Where is my parcel?"), vectors[2])  # stored as a query
+    assert counting.queries == ["How long do refunds take?"]
+    assert cached.embed_queries([]).shape == (0, counting.dimension)
 
 
 def test_the_least_recently_used_vector_is_evicted_at_the_bound(counting) -> None:

@@ -85,7 +85,7 @@ def test_only_labelled_questions_close_enough_vote(embedder) -> None:
             read_row("how long do refunds take", "billing/refunds"),
             read_row("what does the premium plan cost", "billing/plans"),
         ],
-        embedder.embed_query,
+        embedder.embed_queries,
         min_similarity=0.5,
     )
     votes = memory.votes(embedder.embed_query("how many days until my refund arrives"))
@@ -110,7 +110,7 @@ def test_the_answers_of_close_labelled_questions_come_closest_first(embedder) ->
             read_row("how many days does a refund take to arrive", "billing/refunds", "Usually 3 days."),
             read_row("what does the premium plan cost", "billing/plans", "$20 a month."),
         ],
-        embedder.embed_query,
+        embedder.embed_queries,
         min_similarity=0.5,
     )
     asked = embedder.embed_query("how long do refunds take")
@@ -129,8 +129,8 @@ def test_a_malformed_memory_names_its_line_and_a_missing_one_is_off(tmp_path, em
     path.write_text('{"question": "q", "doc_ids": ["a"]}\n{"question": "no articles"}\n', encoding="utf-8")
     with pytest.raises(InputError, match=r"memory\.jsonl:2: expected"):
         read_memory(path)
-    assert QuestionMemory.load(tmp_path / "absent.jsonl", embedder.embed_query, min_similarity=0.5) is None
-    assert QuestionMemory.load(None, embedder.embed_query, min_similarity=0.5) is None
+    assert QuestionMemory.load(tmp_path / "absent.jsonl", embedder.embed_queries, min_similarity=0.5) is None
+    assert QuestionMemory.load(None, embedder.embed_queries, min_similarity=0.5) is None
 
 
 def test_the_shipped_memory_is_the_training_split_and_nothing_else() -> None:
