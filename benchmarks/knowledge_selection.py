@@ -4,10 +4,12 @@
 
 Each slice's knowledge-seeking turns are split in two by position: the first FIT_SHARE are the
 fitting part, the rest the validation part (instances next to each other often come from one
-dialogue, so a contiguous cut keeps a dialogue on one side). `--fit` fits the selection model's
-logistic coefficients and its probability threshold on the fitting parts of both slices together
-(the threshold maximises the fitting part's micro F1) and writes app/knowledge/selection_model.json;
-without it the packaged model is scored. The validation figures are the ones to quote.
+dialogue, so a contiguous cut keeps a dialogue on one side). `--fit` fits the selection model on the
+fitting parts of both slices together and writes app/knowledge/selection_model.json: its
+regularisation (`choose_setting`, cross-validated within the fitting parts), then its logistic
+weights (the six features and one meaning weight per embedding dimension and kind, for the
+configured embedder), then its probability threshold (the one that maximises the fitting parts'
+micro F1). Without `--fit` the packaged model is scored. The validation figures are the ones to quote.
 
 Selection P/R/F1 are the official micro-averaged scores over the turns (eval/metrics/dstc.py).
 "Top-k" is what the knowledge base returned before selection existed: its k best hits.
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -70,47 +73,169 @@ def micro(selections: list[tuple[set[str], set[str]]]) -> tuple[float, float, fl
     return precision, recall, 2 * precision * recall / (precision + recall) if precision + recall else 0.0
 
 
-def fit(parts: list[tuple[list, np.ndarray, set[str]]], *, per_kind: bool = False):
-    """Logistic coefficients on every candidate of the fitting turns, then the best threshold."""
+Part = tuple[list, np.ndarray, np.ndarray, set[str]]  # a turn's candidates, features, products, gold ids
+Weights = tuple[tuple[float, ...], float, tuple[float, ...], tuple[float, ...]]
+
+
+def fit(parts: list[Part], slices: list[str], embedder: str, *, per_kind: bool = False):
+    """The selection model fitted on the fitting turns (`slices`: each one's slice): logistic weights
+    on the six features alone (for any embedder), and, in its `with_meaning`, the model with meaning
+    weights for `embedder`'s vectors, its regularisation chosen by cross-validation
+    (`choose_setting`). Each gets the threshold that maximises the fitting turns' micro F1 (with
+    `per_kind`, the features-only model one for FAQs and one for reviews)."""
     from sklearn.linear_model import LogisticRegression
 
-    from app.knowledge.selection import FEATURES, SelectionModel, select
+    from app.knowledge.selection import SelectionModel
 
-    rows = [features for _, features, _ in parts if len(features)]
-    labels = [chunk.doc_id in gold for chunks, features, gold in parts if len(features) for chunk in chunks]
-    model = LogisticRegression(C=1.0, max_iter=2000).fit(np.vstack(rows), np.asarray(labels))
-    coefficients = tuple(float(c) for c in model.coef_[0])
-    assert len(coefficients) == len(FEATURES)
+    rows = [features for chunks, features, _, _ in parts if chunks]
+    labels = [chunk.doc_id in gold for chunks, _, _, gold in parts for chunk in chunks]
+    plain = LogisticRegression(C=1.0, max_iter=2000).fit(np.vstack(rows), np.asarray(labels))
+    model = SelectionModel(tuple(float(c) for c in plain.coef_[0]), float(plain.intercept_[0]), 0.5)
+    meaning = _with_best_threshold(_model(_logistic(parts, choose_setting(parts, slices)), embedder), parts)
+    meaning = _with_faq_cap(meaning, parts, slices)
+    model = _with_kind_thresholds(model, parts) if per_kind else _with_best_threshold(model, parts)
+    return _with_faq_cap(replace(model, with_meaning=meaning), parts, slices)
 
-    def f1_at(threshold: float, faq_threshold: float | None) -> float:
-        candidate = SelectionModel(
-            coefficients, float(model.intercept_[0]), float(threshold), faq_threshold=faq_threshold
-        )
-        return micro(
-            [(_chosen(chunks, features, candidate, select), gold) for chunks, features, gold in parts]
-        )[2]
 
-    best = max(THRESHOLDS, key=lambda t: (f1_at(t, None), -t))
-    if not per_kind:
-        return SelectionModel(coefficients, float(model.intercept_[0]), float(best))
+def _with_kind_thresholds(model, parts: list[Part]):
+    """The model with the (review, FAQ) thresholds that maximise the turns' micro F1 (on a tie, the
+    closer pair, then the lower review threshold)."""
+
+    def f1_at(threshold: float, faq_threshold: float) -> float:
+        candidate = replace(model, threshold=threshold, faq_threshold=faq_threshold)
+        return micro([(_chosen(part, candidate), part[-1]) for part in parts])[2]
+
     pairs = [(float(t), float(f)) for t in THRESHOLDS for f in THRESHOLDS]
     review, faq = max(pairs, key=lambda pair: (f1_at(*pair), -abs(pair[0] - pair[1]), -pair[0]))
-    return SelectionModel(coefficients, float(model.intercept_[0]), review, faq_threshold=faq)
+    return replace(model, threshold=review, faq_threshold=faq)
+
+
+# The meaning weights are 2 x 384 numbers fitted on a few thousand candidates, so they are
+# regularised hard (inverse strength C), and the six features of every model less: their
+# standardised columns are scaled up by BASE_WEIGHT (their penalty shrinks by its square), so the
+# shrinkage the meaning weights need does not flatten what similarity and rank already say. Both
+# are chosen by cross-validation over the fitting turns: the setting with the strongest penalty
+# on the meaning weights within CV_TOLERANCE of the best (a near tie goes to the simpler model).
+# The score is the mean of the slices' F1: DSTC10's 19 fitting turns would count for little in a
+# pooled F1, and a strength that suits DSTC11's reviews can overfit DSTC10's FAQs.
+STRENGTHS = (0.001, 0.003, 0.01, 0.03)
+BASE_WEIGHTS = (1.0, 3.0, 10.0)
+FOLDS = 5
+CV_TOLERANCE = 0.005
+Setting = tuple[float, float]  # (C, BASE_WEIGHT)
+
+
+def choose_setting(parts: list[Part], slices: list[str]) -> Setting:
+    """(C, BASE_WEIGHT) by FOLDS-fold cross-validation over contiguous blocks of the fitting turns
+    (turns of one dialogue sit together): each block is selected by a model, threshold included,
+    fitted on the others; then each slice's micro F1 over its held-out selections, and their mean."""
+    blocks = [set(block.tolist()) for block in np.array_split(np.arange(len(parts)), FOLDS)]
+    scores = {}
+    for setting in [(strength, weight) for strength in STRENGTHS for weight in BASE_WEIGHTS]:
+        chosen: dict[int, set[str]] = {}
+        for held in blocks:
+            rest = [part for i, part in enumerate(parts) if i not in held]
+            model = _with_best_threshold(_model(_logistic(rest, setting), "cross-validation"), rest)
+            chosen.update((i, _chosen(parts[i], model)) for i in held)
+        per_slice, scores[setting] = _per_slice_f1(chosen, parts, slices)
+        shown = ", ".join(f"{name} {value:.4f}" for name, value in per_slice.items())
+        strength, weight = setting
+        print(f"C {strength}, base weight {weight}: cross-validated F1 {shown}; mean {scores[setting]:.4f}")
+    best = max(scores.values())
+    return min(setting for setting in scores if scores[setting] >= best - CV_TOLERANCE)
+
+
+def _model(weights: Weights, embedder: str):
+    from app.knowledge.selection import SelectionModel
+
+    coefficients, intercept, review, faq = weights
+    return SelectionModel(
+        coefficients, intercept, 0.5, embedder=embedder, review_meaning=review, faq_meaning=faq
+    )
+
+
+def _per_slice_f1(
+    chosen: dict[int, set[str]], parts: list[Part], slices: list[str]
+) -> tuple[dict[str, float], float]:
+    """Each slice's micro F1 of the selections `chosen` (by turn index), and their mean."""
+    per_slice = {
+        name: micro([(chosen[i], parts[i][-1]) for i in chosen if slices[i] == name])[2]
+        for name in dict.fromkeys(slices)
+    }
+    return per_slice, float(np.mean(list(per_slice.values())))
+
+
+FAQ_CAPS = (None, 1)
+
+
+def _with_faq_cap(model, parts: list[Part], slices: list[str]):
+    """The model with the `max_faqs` of FAQ_CAPS that maximises the mean of the slices' micro F1 over
+    the fitting turns (no cap on a tie)."""
+
+    def mean_f1(cap: int | None) -> float:
+        capped = replace(model, max_faqs=cap)
+        return _per_slice_f1({i: _chosen(part, capped) for i, part in enumerate(parts)}, parts, slices)[1]
+
+    scores = {cap: mean_f1(cap) for cap in FAQ_CAPS}
+    print("max_faqs: " + ", ".join(f"{cap}: mean F1 {score:.4f}" for cap, score in scores.items()))
+    return replace(model, max_faqs=max(FAQ_CAPS, key=lambda cap: (scores[cap], cap is None)))
+
+
+def _with_best_threshold(model, parts: list[Part]):
+    """The model with the threshold that maximises the turns' micro F1 (the lower one on a tie)."""
+
+    def f1_at(threshold: float) -> float:
+        return micro([(_chosen(part, replace(model, threshold=threshold)), part[-1]) for part in parts])[2]
+
+    return replace(model, threshold=float(max(THRESHOLDS, key=lambda t: (f1_at(float(t)), -t))))
+
+
+def _logistic(parts: list[Part], setting: Setting) -> Weights:
+    """Standardised L2 logistic regression over [features, review products, FAQ products] (see
+    BASE_WEIGHTS), folded back to weights on the raw columns: (coefficients, intercept, review
+    weights, FAQ weights)."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+
+    from app.knowledge.selection import FEATURES
+
+    rows = [_design(features, products) for chunks, features, products, _ in parts if chunks]
+    labels = [chunk.doc_id in gold for chunks, _, _, gold in parts for chunk in chunks]
+    strength, base_weight = setting
+    matrix = np.vstack(rows)
+    base = len(FEATURES)
+    scaler = StandardScaler().fit(matrix)
+    boost = np.ones(matrix.shape[1])
+    boost[:base] = base_weight
+    model = LogisticRegression(C=strength, max_iter=5000)
+    model.fit(scaler.transform(matrix) * boost, np.asarray(labels))
+    weights = model.coef_[0] * boost / scaler.scale_  # per raw column
+    intercept = float(model.intercept_[0] - np.sum(weights * scaler.mean_))
+    dimension = (len(weights) - base) // 2
+    return (
+        tuple(float(w) for w in weights[:base]),
+        intercept,
+        tuple(float(w) for w in weights[base : base + dimension]),
+        tuple(float(w) for w in weights[base + dimension :]),
+    )
+
+
+def _design(features: np.ndarray, products: np.ndarray) -> np.ndarray:
+    from app.knowledge.selection import FEATURES, REVIEW
+
+    review = features[:, FEATURES.index(REVIEW) : FEATURES.index(REVIEW) + 1]
+    return np.column_stack([features, products * review, products * (1 - review)])
 
 
 RUNNER_UP = (None, 0.5, 0.6, 0.7, 0.8, 0.9)
 
 
-def runner_up(model, parts: list[tuple[list, np.ndarray, set[str]]]):
+def runner_up(model, parts: list[Part]):
     """The model with the faq_runner_up share that maximises the fitting parts' micro F1 (None wins ties)."""
-    from dataclasses import replace
-
-    from app.knowledge.selection import select
 
     def f1(share: float | None) -> float:
         candidate = replace(model, faq_runner_up=share)
-        pairs = [(_chosen(chunks, features, candidate, select), gold) for chunks, features, gold in parts]
-        return micro(pairs)[2]
+        return micro([(_chosen(part, candidate), part[-1]) for part in parts])[2]
 
     scores = {share: f1(share) for share in RUNNER_UP}
     for share, score in scores.items():
@@ -119,10 +244,13 @@ def runner_up(model, parts: list[tuple[list, np.ndarray, set[str]]]):
     return replace(model, faq_runner_up=best)
 
 
-def _chosen(chunks, features, model, select) -> set[str]:
+def _chosen(part: Part, model) -> set[str]:
     """The fitting view: the tracked entity's candidates only (a question about several entities
     is fitted on its main one; it is scored on all of them)."""
-    return {chunks[index].doc_id for index, _ in select(features, model)}
+    from app.knowledge.selection import select
+
+    chunks, features, products, _ = part
+    return {chunks[index].doc_id for index, _ in select(features, model, products if len(chunks) else None)}
 
 
 def _faq_recall(chosen: list[set[str]], golds: list[set[str]]) -> float:
@@ -169,14 +297,19 @@ def main() -> None:
         kb.settings = settings
         slices.append((label, kb, found, cut, candidates, before))
     if args.fit:
+        fitting = [(label, part) for label, *_, cut, candidates, _ in slices for part in candidates[:cut]]
         model = fit(
-            [part for *_, cut, candidates, _ in slices for part in candidates[:cut]], per_kind=args.per_kind
+            [part for _, part in fitting],
+            [label for label, _ in fitting],
+            settings.embedding_model,
+            per_kind=args.per_kind,
         )
         path = REPO / "app" / "knowledge" / MODEL_FILE
         path.write_text(json.dumps(model.to_dict(), indent=2) + "\n", encoding="utf-8")
         print(f"wrote {path}: threshold {model.threshold}, FAQ threshold {model.faq_threshold}")
     model = SelectionModel.packaged() if not args.fit else model
-    models = [("packaged" if not args.fit else "fitted", model)]
+    name = "packaged" if not args.fit else "fitted"
+    models = [(name, model), (f"{name}, features only", replace(model, with_meaning=None))]
     if args.runner_up:
         chosen = runner_up(model, [part for *_, cut, candidates, _ in slices for part in candidates[:cut]])
         models.append((f"runner-up {chosen.faq_runner_up}", chosen))

@@ -427,12 +427,15 @@ class KnowledgeBase:
         vector = np.asarray(self._embed_query(message.strip()), dtype=np.float32)
         return memory.answers(vector, min_similarity=min_similarity, limit=limit, documents=documents)
 
-    def selection_candidates(self, query: str, context: Sequence[str] = ()) -> tuple[list[Chunk], np.ndarray]:
-        """The tracked entity's snippets and their selection features (for fitting the model)."""
+    def selection_candidates(
+        self, query: str, context: Sequence[str] = ()
+    ) -> tuple[list[Chunk], np.ndarray, np.ndarray]:
+        """The tracked entity's snippets, their selection features and meaning products (for fitting
+        the model)."""
         retriever, catalog = self.retriever(), self.catalog()
         entity = retriever.tracked_entity(catalog, query, context) if catalog.chunks else None
         if entity is None or not query.strip():
-            return [], np.zeros((0, len(FEATURES)))
+            return [], np.zeros((0, len(FEATURES))), np.zeros((0, 0))
         return retriever.candidates(catalog, query.strip(), entity, None)
 
     def get_chunk(self, chunk_id: str) -> Hit | None:

@@ -24,7 +24,7 @@ from app.knowledge.fusion import mmr
 from app.knowledge.memory import QuestionMemory
 from app.knowledge.query import WeightedTexts, build_query, query_parts
 from app.knowledge.rankers import EmbedQuery, Query, Ranked, Ranker, build_rankers
-from app.knowledge.selection import FEATURES, SelectionModel, select, snippet_features
+from app.knowledge.selection import FEATURES, SelectionModel, meaning_products, select, snippet_features
 from app.knowledge.variants import Asked, prefer_named_variants
 from app.knowledge.vectorstore import ENTITY_KEY, ChromaStore
 from app.settings import Settings
@@ -225,27 +225,30 @@ class Retriever:
     # --- knowledge selection: the set of the entity's snippets that answers the question ----------
     def candidates(
         self, catalog: Catalog, question: str, entity: str, where: dict | None
-    ) -> tuple[list[Chunk], np.ndarray]:
-        """Every snippet of `entity` (that the filter keeps) with its features against the question."""
+    ) -> tuple[list[Chunk], np.ndarray, np.ndarray]:
+        """Every snippet of `entity` (that the filter keeps) with its features against the question
+        and its `meaning_products` (for the model's meaning weights)."""
         mask = catalog.mask(combine(where, {ENTITY_KEY: entity}))
         rows = np.flatnonzero(mask) if mask is not None else np.arange(0)
         ids = [catalog.chunks[row].chunk_id for row in rows]
         vectors = self.store.vectors(ids)
         present = [(row, cid) for row, cid in zip(rows, ids, strict=True) if cid in vectors]
         if not present:
-            return [], np.zeros((0, len(FEATURES)))
+            return [], np.zeros((0, len(FEATURES))), np.zeros((0, 0))
         matrix = np.stack([vectors[cid] for _, cid in present])
-        similarity = matrix @ np.asarray(self.embed_query(question), dtype=np.float32)
+        query = np.asarray(self.embed_query(question), dtype=np.float32)
         chunks = [catalog.chunks[row] for row, _ in present]
         kinds = [str(catalog.metadata[row].get("doc_type", "")) for row, _ in present]
-        return chunks, snippet_features(question, similarity, kinds, [chunk.text for chunk in chunks])
+        features = snippet_features(question, matrix @ query, kinds, [chunk.text for chunk in chunks])
+        return chunks, features, meaning_products(matrix, query)
 
     def selected(self, catalog: Catalog, question: str, entity: str, where: dict | None) -> list[Hit]:
         """Every snippet of `entity` scored against the question; the calibrated set kept."""
-        chunks, features = self.candidates(catalog, question, entity, where)
+        chunks, features, products = self.candidates(catalog, question, entity, where)
+        model = self.selection_model().for_vectors(self.settings.embedding_model, products.shape[1])
         return [
             as_hit(chunks[index], probability, rank, selected=True)
-            for rank, (index, probability) in enumerate(select(features, self.selection_model()), start=1)
+            for rank, (index, probability) in enumerate(select(features, model, products), start=1)
         ]
 
     def selected_of(

@@ -211,6 +211,15 @@ def test_faqs_are_quoted_and_two_entities_each_get_their_clause() -> None:
     assert alone == "Yes, free parking is available on site [1]."  # one entity: no name in front
 
 
+def test_two_faqs_with_the_same_answer_are_quoted_once_with_both_citations() -> None:
+    passages = [
+        faq(1, "Chateau Tivoli", "hotel:2:faq:4", "Do you have wifi?\n\nWiFi is free at Chateau Tivoli."),
+        faq(2, "Chateau Tivoli", "hotel:2:faq:7", "Does wifi cost extra?\n\nWiFi is free at Chateau Tivoli."),
+    ]
+    reply = EntityAnswerer().reply(entity_snippets(passages))
+    assert reply == "Yes, WiFi is free at Chateau Tivoli [1][2]."
+
+
 def test_reviews_of_several_entities_give_each_its_verdict_only() -> None:
     passages = [
         review(1, "Alpha Lodge", 1, 0, "The view was great."),

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from app.errors import InputError
 from app.knowledge import KnowledgeBase
 from app.knowledge.documents import SourceDocument
-from app.knowledge.selection import FEATURES, SelectionModel, select, snippet_features
+from app.knowledge.selection import FEATURES, SelectionModel, meaning_products, select, snippet_features
+from app.settings import Settings
 
 HOTEL = "Acorn Guest House"
 REVIEWS = [
@@ -156,3 +159,75 @@ def test_the_runner_up_faq_joins_the_best_only_when_close() -> None:
     assert [i for i, _ in select(features, far)] == [3, 0]
     assert SelectionModel.from_dict(close.to_dict()) == close
     assert SelectionModel.packaged().faq_runner_up is None  # not adopted unless it holds on validation
+
+
+def test_meaning_weights_add_each_kinds_own_weighted_products() -> None:
+    features = np.zeros((2, len(FEATURES)))
+    features[0, FEATURES.index("review")] = 1.0  # a review, then an FAQ
+    vectors = np.array([[0.6, 0.8], [0.8, 0.6]])
+    products = meaning_products(vectors, np.array([1.0, 0.0]))
+    assert products.tolist() == [[0.6, 0.0], [0.8, 0.0]]
+    model = SelectionModel(
+        (0.0,) * len(FEATURES), 0.0, 0.5, embedder="m", review_meaning=(2.0, 5.0), faq_meaning=(-1.0, 5.0)
+    )
+    logits = np.log(model.probabilities(features, products) / (1 - model.probabilities(features, products)))
+    assert logits.tolist() == pytest.approx([2.0 * 0.6, -1.0 * 0.8])  # review weights, FAQ weights
+    assert model.probabilities(features).tolist() == [0.5, 0.5]  # without products: the features only
+    assert [i for i, _ in select(features, model, products)] == [0]
+    assert SelectionModel.from_dict(model.to_dict()) == model
+
+
+def test_meaning_weights_are_read_only_for_the_embedder_they_were_fitted_on() -> None:
+    flat = (0.0,) * len(FEATURES)
+    meaning = SelectionModel(flat, 0.0, 0.5, embedder="m", review_meaning=(1.0,), faq_meaning=(1.0,))
+    assert meaning.reads_meaning("m", 1)
+    assert not meaning.reads_meaning("another-model", 1) and not meaning.reads_meaning("m", 384)
+    plain = SelectionModel(flat, 0.0, 0.4, with_meaning=meaning)
+    assert not plain.reads_meaning("m", 1)  # none fitted on it
+    assert plain.for_vectors("m", 1) is meaning
+    assert plain.for_vectors("another-model", 1) is plain and plain.for_vectors("m", 384) is plain
+    assert SelectionModel.from_dict(plain.to_dict()) == plain
+    with pytest.raises(InputError, match="meaning weights"):
+        SelectionModel(flat, 0.0, 0.5, embedder="m", review_meaning=(1.0,), faq_meaning=())
+    with pytest.raises(InputError, match="meaning weights"):
+        SelectionModel(flat, 0.0, 0.5, review_meaning=(1.0,), faq_meaning=(1.0,))
+    default = Settings().embedding_model
+    assert SelectionModel.packaged().for_vectors(default, 384).reads_meaning(default, 384)
+
+
+def test_another_embedders_vectors_are_selected_by_the_features_only_model(guest_house: KnowledgeBase):
+    retriever, catalog = guest_house.retriever(), guest_house.catalog()
+    question = "What do guests say about the breakfast?"
+    chunks, features, products = retriever.candidates(catalog, question, HOTEL, None)
+    assert products.shape == (len(chunks), 384)
+    packaged = SelectionModel.packaged()
+    meaning = packaged.for_vectors(Settings().embedding_model, 384)
+    assert meaning is packaged.with_meaning
+
+    def selected_by(model: SelectionModel) -> list[tuple[str, float]]:
+        chosen = replace(retriever, selection_model=lambda: model)
+        return [(hit.doc_id, hit.score) for hit in chosen.selected(catalog, question, HOTEL, None)]
+
+    def expected(model: SelectionModel, with_products: bool) -> list[tuple[str, float]]:
+        chosen = select(features, model, products if with_products else None)
+        return [(chunks[i].doc_id, p) for i, p in chosen]
+
+    def same(found: list[tuple[str, float]], wanted: list[tuple[str, float]]) -> bool:
+        docs = [doc for doc, _ in found] == [doc for doc, _ in wanted]
+        return docs and [p for _, p in found] == pytest.approx([p for _, p in wanted])
+
+    elsewhere = replace(packaged, with_meaning=replace(meaning, embedder="another-model"))
+    assert same(selected_by(elsewhere), expected(packaged, False))
+    assert same(selected_by(packaged), expected(meaning, True))
+    assert not same(expected(meaning, True), expected(packaged, False))
+
+
+def test_a_cap_on_faqs_keeps_the_most_probable_ones_and_every_review() -> None:
+    features = np.zeros((4, len(FEATURES)))
+    features[:, 0] = [2.0, 1.5, 1.0, 0.5]  # probabilities 0.88, 0.82, 0.73, 0.62
+    features[:, FEATURES.index("review")] = [0.0, 1.0, 0.0, 0.0]  # an FAQ, a review, two FAQs
+    free = SelectionModel((1.0, 0, 0, 0, 0, 0), 0.0, threshold=0.6)
+    assert [i for i, _ in select(features, free)] == [0, 1, 2, 3]
+    capped = replace(free, max_faqs=1)
+    assert [i for i, _ in select(features, capped)] == [0, 1]
+    assert SelectionModel.from_dict(capped.to_dict()) == capped

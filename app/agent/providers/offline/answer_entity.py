@@ -453,11 +453,15 @@ class EntityAnswerer:
 
 
 def _faq_clause(entity: str, faqs: list[Snippet], *, named: bool) -> str:
-    """The FAQ answers quoted, each cited (and the rest of the selected FAQs cited after them)."""
-    quoted = [
-        _sentence(f"{answer_first(faq.question, faq.text, entity)} {faq.cite}")
-        for faq in faqs[:MAX_FAQ_QUOTES]
-    ]
+    """The FAQ answers quoted, each cited (and the rest of the selected FAQs cited after them). Two
+    FAQs with the same answer ("WiFi is free at ...", asked as "is there wifi?" and "does wifi
+    cost extra?") are quoted once, with both citations."""
+    answers: dict[str, tuple[str, list[str]]] = {}
+    for faq in faqs[:MAX_FAQ_QUOTES]:
+        answer = answer_first(faq.question, faq.text, entity)
+        key = " ".join(answer.lower().rstrip(".!").split())
+        answers.setdefault(key, (answer, []))[1].append(faq.cite)
+    quoted = [_sentence(f"{answer} {''.join(cites)}") for answer, cites in answers.values()]
     more = "".join(faq.cite for faq in faqs[MAX_FAQ_QUOTES:])
     text = " ".join(quoted)
     if more:
