@@ -9,7 +9,8 @@ fitting parts of both slices together and writes app/knowledge/selection_model.j
 regularisation (`choose_setting`, cross-validated within the fitting parts), then its logistic
 weights (the six features and one meaning weight per embedding dimension and kind, for the
 configured embedder), then its probability threshold (the one that maximises the fitting parts'
-micro F1). Without `--fit` the packaged model is scored. The validation figures are the ones to quote.
+micro F1), then whether it selects at most one FAQ (`max_faqs`, on the same turns). Without `--fit`
+the packaged model is scored. The validation figures are the ones to quote.
 
 Selection P/R/F1 are the official micro-averaged scores over the turns (eval/metrics/dstc.py).
 "Top-k" is what the knowledge base returned before selection existed: its k best hits.
@@ -122,14 +123,16 @@ STRENGTHS = (0.001, 0.003, 0.01, 0.03)
 BASE_WEIGHTS = (1.0, 3.0, 10.0)
 FOLDS = 5
 CV_TOLERANCE = 0.005
+MIN_SPREAD = 1e-6  # columns with a smaller standard deviation carry no weight
 Setting = tuple[float, float]  # (C, BASE_WEIGHT)
 
 
 def choose_setting(parts: list[Part], slices: list[str]) -> Setting:
     """(C, BASE_WEIGHT) by FOLDS-fold cross-validation over contiguous blocks of the fitting turns
-    (turns of one dialogue sit together): each block is selected by a model, threshold included,
-    fitted on the others; then each slice's micro F1 over its held-out selections, and their mean."""
-    blocks = [set(block.tolist()) for block in np.array_split(np.arange(len(parts)), FOLDS)]
+    (turns of one dialogue sit together; `_folds`): each fold is selected by a model, threshold
+    included, fitted on the others; then each slice's micro F1 over its held-out selections, and
+    their mean."""
+    blocks = _folds(slices)
     scores = {}
     for setting in [(strength, weight) for strength in STRENGTHS for weight in BASE_WEIGHTS]:
         chosen: dict[int, set[str]] = {}
@@ -141,8 +144,26 @@ def choose_setting(parts: list[Part], slices: list[str]) -> Setting:
         shown = ", ".join(f"{name} {value:.4f}" for name, value in per_slice.items())
         strength, weight = setting
         print(f"C {strength}, base weight {weight}: cross-validated F1 {shown}; mean {scores[setting]:.4f}")
+    return strongest_within_tolerance(scores)
+
+
+def strongest_within_tolerance(scores: dict[Setting, float]) -> Setting:
+    """Of the settings scoring within CV_TOLERANCE of the best, the one with the strongest penalty on
+    the meaning weights (smallest C), then the smallest base weight."""
     best = max(scores.values())
-    return min(setting for setting in scores if scores[setting] >= best - CV_TOLERANCE)
+    return min(setting for setting, score in scores.items() if score >= best - CV_TOLERANCE)
+
+
+def _folds(slices: list[str]) -> list[set[int]]:
+    """FOLDS folds of turn indices: each slice's turns cut into FOLDS contiguous blocks, fold k
+    holding every slice's k-th block (so every fold has turns of every slice to be scored on, and
+    every model is fitted on turns of each slice)."""
+    folds: list[set[int]] = [set() for _ in range(FOLDS)]
+    for name in dict.fromkeys(slices):
+        indices = [i for i, slice_name in enumerate(slices) if slice_name == name]
+        for fold, block in zip(folds, np.array_split(np.asarray(indices), FOLDS), strict=True):
+            fold.update(int(i) for i in block)
+    return folds
 
 
 def _model(weights: Weights, embedder: str):
@@ -205,8 +226,11 @@ def _logistic(parts: list[Part], setting: Setting) -> Weights:
     matrix = np.vstack(rows)
     base = len(FEATURES)
     scaler = StandardScaler().fit(matrix)
-    boost = np.ones(matrix.shape[1])
-    boost[:base] = base_weight
+    # a column that hardly varies (MiniLM has dimensions near 1e-32 in every vector) would be
+    # scaled up to unit variance and get a weight of 1e60 on noise: it is left out (weight 0)
+    live = matrix.std(axis=0) > MIN_SPREAD
+    boost = np.where(live, 1.0, 0.0)
+    boost[:base] *= base_weight
     model = LogisticRegression(C=strength, max_iter=5000)
     model.fit(scaler.transform(matrix) * boost, np.asarray(labels))
     weights = model.coef_[0] * boost / scaler.scale_  # per raw column
@@ -310,9 +334,12 @@ def main() -> None:
     model = SelectionModel.packaged() if not args.fit else model
     name = "packaged" if not args.fit else "fitted"
     models = [(name, model), (f"{name}, features only", replace(model, with_meaning=None))]
-    if args.runner_up:
-        chosen = runner_up(model, [part for *_, cut, candidates, _ in slices for part in candidates[:cut]])
-        models.append((f"runner-up {chosen.faq_runner_up}", chosen))
+    if args.runner_up:  # on the model that selects for the configured embedder's vectors
+        fitting = [part for *_, cut, candidates, _ in slices for part in candidates[:cut]]
+        used = model.with_meaning or model
+        tuned = runner_up(used, fitting)
+        chosen = replace(model, with_meaning=tuned) if model.with_meaning else tuned
+        models.append((f"runner-up {tuned.faq_runner_up}", chosen))
     rows = []
     for name, candidate in models:
         for label, kb, found, cut, _candidates, before in slices:

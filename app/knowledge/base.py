@@ -70,6 +70,7 @@ class KnowledgeBase:
         self.settings = settings
         self._embedder = embedder
         model = embedder.name if embedder else settings.embedding_model
+        self.embedder_name = model  # the vectors' model (selection weights are fitted per embedder)
         chunker = f"c{CHUNKER_VERSION}-{settings.chunk_size}-{settings.chunk_overlap}"
         self.name = collection_name(collection or settings.collection, model, chunker)
         self._folder = Path(settings.data_dir) / "knowledge"
@@ -373,6 +374,7 @@ class KnowledgeBase:
             self.settings,
             self.store,
             embed_query=self._embed_query,
+            embedder_name=self.embedder_name,
             selection_model=lambda: self.selection_model,
             catalog=self.catalog,
             question_memory=lambda: self.question_memory,
@@ -410,7 +412,7 @@ class KnowledgeBase:
             if not self._memory_read:
                 self._memory = QuestionMemory.load(
                     self.settings.question_memory_path,
-                    self.cached_embedder.embed_queries,
+                    lambda questions: self.cached_embedder.embed_queries(questions),
                     min_similarity=self.settings.question_memory_similarity,
                     expected=self.settings.question_memory is not None,
                 )

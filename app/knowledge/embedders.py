@@ -181,14 +181,7 @@ class CachedEmbedder(Embedder):
             self._vectors.clear()
 
     def embed_documents(self, texts: list[str]) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, self.dimension), dtype=np.float32)
-        found = self._lookup("document", texts)
-        missing = list(dict.fromkeys(text for text in texts if text not in found))
-        if missing:
-            vectors = np.asarray(self.inner.embed_documents(missing), dtype=np.float32)
-            found.update(self._store("document", dict(zip(missing, vectors, strict=True))))
-        return np.stack([found[text] for text in texts])
+        return self._embed_many("document", texts, self.inner.embed_documents)
 
     def embed_query(self, text: str) -> np.ndarray:
         found = self._lookup("query", [text])
@@ -197,13 +190,19 @@ class CachedEmbedder(Embedder):
         return self._store("query", {text: self.inner.embed_query(text)})[text]
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:
+        return self._embed_many("query", texts, self.inner.embed_queries)
+
+    def _embed_many(
+        self, kind: str, texts: list[str], embed: Callable[[list[str]], np.ndarray]
+    ) -> np.ndarray:
+        """Vectors of `texts` of one kind: hits from the cache, the misses embedded in one batch."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        found = self._lookup("query", texts)
+        found = self._lookup(kind, texts)
         missing = list(dict.fromkeys(text for text in texts if text not in found))
         if missing:
-            vectors = np.asarray(self.inner.embed_queries(missing), dtype=np.float32)
-            found.update(self._store("query", dict(zip(missing, vectors, strict=True))))
+            vectors = np.asarray(embed(missing), dtype=np.float32)
+            found.update(self._store(kind, dict(zip(missing, vectors, strict=True))))
         return np.stack([found[text] for text in texts])
 
     def _lookup(self, kind: str, texts: list[str]) -> dict[str, np.ndarray]:

@@ -59,6 +59,7 @@ class Retriever:
     settings: Settings
     store: ChromaStore
     embed_query: EmbedQuery
+    embedder_name: str  # the embedder behind `embed_query` and the stored vectors
     selection_model: Callable[[], SelectionModel]
     catalog: Callable[[], Catalog]  # the current snapshot, read once per search
     question_memory: Callable[[], QuestionMemory | None] = lambda: None
@@ -245,7 +246,7 @@ class Retriever:
     def selected(self, catalog: Catalog, question: str, entity: str, where: dict | None) -> list[Hit]:
         """Every snippet of `entity` scored against the question; the calibrated set kept."""
         chunks, features, products = self.candidates(catalog, question, entity, where)
-        model = self.selection_model().for_vectors(self.settings.embedding_model, products.shape[1])
+        model = self.selection_model().for_vectors(self.embedder_name, products.shape[1])
         return [
             as_hit(chunks[index], probability, rank, selected=True)
             for rank, (index, probability) in enumerate(select(features, model, products), start=1)

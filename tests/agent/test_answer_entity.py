@@ -218,6 +218,9 @@ def test_two_faqs_with_the_same_answer_are_quoted_once_with_both_citations() -> 
     ]
     reply = EntityAnswerer().reply(entity_snippets(passages))
     assert reply == "Yes, WiFi is free at Chateau Tivoli [1][2]."
+    third = faq(3, "Chateau Tivoli", "hotel:2:faq:9", "Is there parking?\n\nParking is 20 dollars a night.")
+    reply = EntityAnswerer().reply(entity_snippets([*passages, third]))
+    assert reply.endswith("parking is 20 dollars a night [3].")  # quoted: the twins took one place
 
 
 def test_reviews_of_several_entities_give_each_its_verdict_only() -> None:

@@ -231,3 +231,29 @@ def test_a_cap_on_faqs_keeps_the_most_probable_ones_and_every_review() -> None:
     capped = replace(free, max_faqs=1)
     assert [i for i, _ in select(features, capped)] == [0, 1]
     assert SelectionModel.from_dict(capped.to_dict()) == capped
+
+
+def test_the_faq_cap_frees_places_for_reviews_and_bounds_the_runner_up() -> None:
+    features = np.zeros((4, len(FEATURES)))
+    features[:, 0] = [2.0, 1.5, 1.0, 0.5]  # probabilities 0.88, 0.82, 0.73, 0.62
+    features[:, FEATURES.index("review")] = [0.0, 0.0, 1.0, 1.0]  # two FAQs, two reviews
+    two = SelectionModel((1.0, 0, 0, 0, 0, 0), 0.0, threshold=0.6, max_selected=2, max_faqs=1)
+    assert [i for i, _ in select(features, two)] == [0, 2]  # the capped FAQ leaves its place to a review
+    alone = np.zeros((3, len(FEATURES)))
+    alone[:, 0] = [2.0, 1.5, -3.0]  # the second FAQ (0.82) misses the threshold, within 0.9 of the best
+    runner = SelectionModel((1.0, 0, 0, 0, 0, 0), 0.0, threshold=0.85, faq_runner_up=0.9)
+    assert [i for i, _ in select(alone, runner)] == [0, 1]
+    assert [i for i, _ in select(alone, replace(runner, max_faqs=2))] == [0, 1]
+    assert [i for i, _ in select(alone, replace(runner, max_faqs=1))] == [0]
+    with pytest.raises(InputError, match="max_faqs"):
+        SelectionModel((1.0, 0, 0, 0, 0, 0), 0.0, threshold=0.6, max_faqs=0)
+
+
+def test_meaning_products_of_the_wrong_shape_are_a_clear_error() -> None:
+    flat, three = (0.0,) * len(FEATURES), (1.0, 1.0, 1.0)
+    model = SelectionModel(flat, 0.0, 0.5, embedder="m", review_meaning=three, faq_meaning=three)
+    features = np.zeros((2, len(FEATURES)))
+    with pytest.raises(ValueError, match="for_vectors"):
+        model.probabilities(features, np.ones((2, 1)))  # would broadcast silently
+    with pytest.raises(ValueError, match="3 dimensions"):
+        model.probabilities(features, np.ones((2, 384)))

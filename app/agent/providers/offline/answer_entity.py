@@ -457,12 +457,13 @@ def _faq_clause(entity: str, faqs: list[Snippet], *, named: bool) -> str:
     FAQs with the same answer ("WiFi is free at ...", asked as "is there wifi?" and "does wifi
     cost extra?") are quoted once, with both citations."""
     answers: dict[str, tuple[str, list[str]]] = {}
-    for faq in faqs[:MAX_FAQ_QUOTES]:
+    for faq in faqs:
         answer = answer_first(faq.question, faq.text, entity)
         key = " ".join(answer.lower().rstrip(".!").split())
         answers.setdefault(key, (answer, []))[1].append(faq.cite)
-    quoted = [_sentence(f"{answer} {''.join(cites)}") for answer, cites in answers.values()]
-    more = "".join(faq.cite for faq in faqs[MAX_FAQ_QUOTES:])
+    distinct = list(answers.values())
+    quoted = [_sentence(f"{answer} {''.join(cites)}") for answer, cites in distinct[:MAX_FAQ_QUOTES]]
+    more = "".join(cite for _, cites in distinct[MAX_FAQ_QUOTES:] for cite in cites)
     text = " ".join(quoted)
     if more:
         text = f"{text[:-1]} {more}."

@@ -992,9 +992,7 @@ def headed_answer(
         and question.kind.typed & heading_types(unit.heading)
         and asked & _long_stems(unit.heading)
         and question.kind.typed & carried_types(unit.text)
-        and stated_numbers(unit.text) - stated
-        and not unit.text.endswith(("?", ":"))
-        and not conflicts[i]
+        and _adds_a_quantity(units, i, chosen, stated, conflicts)
         and words + len(unit.text.split()) <= SUPPORT_MAX_WORDS
         and not any(similar(i, j) for j in chosen)
     ]
@@ -1075,11 +1073,11 @@ def supporting(
         (
             i
             for i, unit in enumerate(units)
-            if _adds_a_quantity(units, i, chosen, stated, conflicts)
-            and (unit.cite, unit.section) in sections
+            if (unit.cite, unit.section) in sections
             and unit.step == 0  # a step of some list is no aside
             and not (_is_row(unit.text) and (unit.cite, unit.block) in tables)
             and (unit.order in noted or scores[i] >= (floor - NEXT_MARGIN if unit.order in after else floor))
+            and _adds_a_quantity(units, i, chosen, stated, conflicts)
             and kinds & carried_types(unit.text)
         ),
         key=lambda i: (-round(float(scores[i]), 6), units[i].order),
@@ -1120,9 +1118,9 @@ def time_limit(
     candidates = [
         i
         for i, unit in enumerate(units)
-        if _adds_a_quantity(units, i, chosen, stated, conflicts)
-        and unit.cite == units[chosen[0]].cite
+        if unit.cite == units[chosen[0]].cite
         and float(scores[i]) >= floor
+        and _adds_a_quantity(units, i, chosen, stated, conflicts)
         and not _is_row(unit.text)
         and DURATION in carried_types(unit.text)
         and not any(similar(i, j) for j in chosen)
@@ -1136,9 +1134,9 @@ def time_limit(
 def _adds_a_quantity(
     units: Sequence[Unit], i: int, chosen: Sequence[int], stated: set[str], conflicts: np.ndarray | None
 ) -> bool:
-    """Whether unit `i` may join the chosen units as an aside (`supporting`, `time_limit`): it is not
-    chosen already, states a number they do not, is neither a question nor a lead-in ("Fees:"), and
-    is not about another entity than the one asked about (`conflicts`)."""
+    """Whether unit `i` may join the chosen units as an aside (`supporting`, `time_limit`,
+    `headed_answer`): it is not chosen already, states a number they do not, is neither a question
+    nor a lead-in ("Fees:"), and is not about another entity than the one asked about (`conflicts`)."""
     unit = units[i]
     return (
         i not in chosen
