@@ -215,8 +215,8 @@ def select(
     probability = model.probabilities(features, products)
     order = np.argsort(-probability, kind="stable")
     faq = model.threshold if model.faq_threshold is None else model.faq_threshold
-    needed = np.where(features[:, FEATURES.index(REVIEW)] > 0, model.threshold, faq)
     review = features[:, FEATURES.index(REVIEW)] > 0
+    needed = np.where(review, model.threshold, faq)
     passing = [int(i) for i in order if probability[i] >= needed[i]]
     if model.max_faqs is not None:
         faqs = [i for i in passing if not review[i]][: model.max_faqs]
