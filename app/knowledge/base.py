@@ -422,11 +422,12 @@ class KnowledgeBase:
     def similar_answers(self, message: str, *, min_similarity: float, limit: int) -> list[tuple[str, float]]:
         """The labelled answers of the memory's questions closest to `message` that are about this
         knowledge base's articles (memory.py `answers`); none without a question memory."""
-        memory = self.question_memory
-        documents = self.catalog().document_rows
-        if memory is None or not message.strip() or not memory.speaks_of(documents):
+        catalog = self.catalog()
+        reading = self.retriever().memory_reading(catalog, message)
+        if reading is None:
             return []
-        vector = np.asarray(self._embed_query(message.strip()), dtype=np.float32)
+        memory, vector = reading
+        documents = catalog.document_rows
         return memory.answers(vector, min_similarity=min_similarity, limit=limit, documents=documents)
 
     def selection_candidates(

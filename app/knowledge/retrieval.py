@@ -164,10 +164,10 @@ class Retriever:
         overtakes what ranked just above it, and a voted article the ranking lacks enters by its
         passage closest to the message (of those the filter keeps). The message alone is read: the
         memory's questions are single messages. Scores are rescaled so 1 is the most possible."""
-        memory = self.question_memory()
-        if memory is None or not message.strip() or not memory.speaks_of(catalog.document_rows):
+        reading = self.memory_reading(catalog, message)
+        if reading is None:
             return ranked
-        vector = np.asarray(self.embed_query(message.strip()), dtype=np.float32)
+        memory, vector = reading
         votes = {
             doc: strength for doc, strength in memory.votes(vector).items() if doc in catalog.document_rows
         }
@@ -187,6 +187,14 @@ class Retriever:
         top = 1.0 / (MEMORY_RRF_K + 1) + weight
         fused = sorted(scores.items(), key=lambda pair: -pair[1])
         return [(cid, score / top) for cid, score in fused]
+
+    def memory_reading(self, catalog: Catalog, message: str) -> tuple[QuestionMemory, np.ndarray] | None:
+        """The question memory and the message's vector, when the memory speaks of this catalogue's
+        articles and there is a message (None otherwise: nothing is embedded for it)."""
+        memory = self.question_memory()
+        if memory is None or not message.strip() or not memory.speaks_of(catalog.document_rows):
+            return None
+        return memory, np.asarray(self.embed_query(message.strip()), dtype=np.float32)
 
     def closest_chunk(self, catalog: Catalog, doc: str, where: dict | None, vector: np.ndarray) -> str | None:
         """The document's chunk closest to `vector` of those the filter keeps (None: no such chunk)."""
