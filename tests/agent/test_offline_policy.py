@@ -136,6 +136,21 @@ def test_small_talk_answers_the_reading_it_holds_most_surely(router: Router, tex
 
 
 @pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("fine, ta", "thanks"),  # reads more surely as an acknowledgement, but thanks us
+        ("ok ta", "thanks"),
+        ("thanks, bye!", "thanks_goodbye"),
+        ("cheers, bye", "thanks_goodbye"),
+        ("thank you", "thanks"),  # thanks echo in the goodbye reading just above its threshold
+    ],
+)
+def test_thanks_are_always_answered(router: Router, text: str, kind: str) -> None:
+    intent = read_intent(text, EARLIER, {}, router)
+    assert (intent.kind, intent.smalltalk) == ("smalltalk", kind)
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "book me a double room for two nights from the 12th",

@@ -228,7 +228,9 @@ class OfflineResponder:
         if intent.kind == "smalltalk":
             return say.smalltalk(intent.smalltalk, known.get("name"))
         if intent.kind == "acknowledge":
-            return say.noted(remembered) if remembered else say.smalltalk("acknowledge", known.get("name"))
+            if remembered:
+                return say.noted_only(remembered)
+            return say.smalltalk("acknowledge", known.get("name"))
         if intent.kind == "escalate":
             return self._escalated(view, intent.priority, meanwhile=self._answer(intent, view))
         if intent.kind == "ticket_status":

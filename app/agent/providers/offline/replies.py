@@ -15,6 +15,7 @@ _SMALLTALK = {
     "greeting": "Hello{name}! I'm the support assistant. How can I help you today?",
     "thanks": "You're welcome{name}! Is there anything else I can help you with?",
     "goodbye": "Goodbye{name}, and thanks for getting in touch!",
+    "thanks_goodbye": "You're welcome{name}. Goodbye, and have a good day!",
     "declined_offer": "All right. Is there anything else I can help you with?",
     "acknowledge": "All right{name}. Is there anything else I can help you with?",
     "affirm": "All right{name}. What would you like me to help you with?",
@@ -51,6 +52,12 @@ def noted(facts: Mapping[str, str]) -> str:
     parts = [f"your {label(key)} ({value})" for key, value in facts.items()]
     listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + f" and {parts[-1]}"
     return f"Thanks, I've noted {listed}."
+
+
+def noted_only(facts: Mapping[str, str]) -> str:
+    """The reply to a message that only told us something: the acknowledgement, then what next
+    (the customer has not asked anything yet)."""
+    return f"{noted(facts)} What can I help you with?"
 
 
 def all_facts(facts: Mapping[str, str]) -> str:
