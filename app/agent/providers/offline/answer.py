@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import partial
 from typing import Protocol
 
 import numpy as np
@@ -22,6 +23,7 @@ from app.agent.providers.offline.answer_select import (
     Question,
     UnitScorer,
     about_replaced,
+    asked_parts,
     choose,
     compose,
     default_scorer,
@@ -378,8 +380,31 @@ class ExtractiveAnswerer:
         labelled questions like this one, each with how close its question is (0-1): a unit that says
         what they said gains up to HINT_WEIGHT (`hinted`).
         """
-        units = list(units)[: self.max_units]
         focus = focus.strip() or question
+        pick = partial(self._select, question, units, remembered=remembered, replaced=replaced, hints=hints)
+        selection = pick(focus)
+        parts = asked_parts(focus)
+        if not parts or not selection.units or selection.steps:
+            return selection
+        chosen = list(selection.units)
+        for part in parts:  # each part of a compound question brings its own best unit
+            answer = pick(part)
+            if answer.units and not answer.steps and answer.units[0] not in chosen:
+                chosen.append(answer.units[0])
+        return replace(selection, units=tuple(chosen))
+
+    def _select(
+        self,
+        question: str,
+        units: Sequence[Unit],
+        focus: str,
+        *,
+        remembered: Sequence[str],
+        replaced: Sequence[str],
+        hints: Sequence[tuple[str, float]],
+    ) -> Selection:
+        """`select` for one question (a compound question's whole, or one of its parts)."""
+        units = list(units)[: self.max_units]
         if not units or not question.strip():
             return Selection((), 0.0)
         matrix = np.asarray(self.embedder.embed_documents([unit.text for unit in units]), dtype=np.float32)

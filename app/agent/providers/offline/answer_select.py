@@ -143,6 +143,31 @@ def read_question(
     )
 
 
+# A message that asks two things in one ("how long does delivery to Corsica take, and can I choose
+# express?") is ranked as a whole, which favours units about the first thing; each part it asks
+# then also brings its own best unit (`asked_parts`). Replayed selection, fact recall without ->
+# with: train 0.705 -> 0.717, validation (aggregate) 0.585 -> 0.593, dev unchanged (no such turn).
+_QUESTION_WORD = (
+    r"(?:how|what|whats|what's|when|where|which|who|why|can|could|do|does|did|is|are|will|would|should|may)"
+)
+_PART_BREAK = re.compile(
+    rf"\?\s*|[.;]\s+(?={_QUESTION_WORD}\b)|,?\s+(?:and|or|also|plus)\s+(?={_QUESTION_WORD}\b)"
+    rf"|,\s+(?={_QUESTION_WORD}\b)",
+    re.IGNORECASE,
+)
+_ASKS_PART = re.compile(rf"(?:(?:and|or|also|plus|but|so)\s+)?{_QUESTION_WORD}\b", re.IGNORECASE)
+PART_WORDS = 3  # a shorter piece ("and premium?") is a list of names, not a question of its own
+
+
+def asked_parts(text: str) -> list[str]:
+    """The questions a message asks, when it asks more than one ("whats next day delivery cost in
+    the uk and whats the cut off" -> both); otherwise [] (a statement before one question, "I paid
+    with paypal, how long until I see my refund", is context, not a second question)."""
+    pieces = [piece.strip(" ,.?") for piece in _PART_BREAK.split(text)]
+    asks = [piece for piece in pieces if len(piece.split()) >= PART_WORDS and _ASKS_PART.match(piece)]
+    return asks if len(asks) >= 2 else []
+
+
 # A follow-up of at most this many words that asks for no kind of answer itself is elliptical.
 ELLIPSIS_WORDS = 4
 
