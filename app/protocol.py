@@ -39,6 +39,7 @@ DECLINE_PHRASE = "I don't know the answer to that from our help centre"
 OFFER_HUMAN_PHRASE = "Would you like me to connect you with a member of our support team?"
 ESCALATED_PHRASE = "I've passed your conversation to a member of our support team"
 NO_PASSAGES = "No passages in the knowledge base match this query."
+NO_TICKET = "This conversation has no support ticket."
 ATTACHMENT_CITATION = "(from your attachment)"
 
 # --- search results -----------------------------------------------------------------------------

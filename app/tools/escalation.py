@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 from agent_framework import FunctionInvocationContext, tool
 from pydantic import Field
 
-from app.protocol import ESCALATE_TOOL, TICKET_STATUS_TOOL, strip_attachment_markers
+from app.protocol import ESCALATE_TOOL, NO_TICKET, TICKET_STATUS_TOOL, strip_attachment_markers
 from app.tools.runtime import turn_of
 
 if TYPE_CHECKING:
@@ -66,7 +66,7 @@ class Escalation:
 def describe_ticket(ticket: TicketRecord | None) -> str:
     """The ticket's status in words, with the latest staff activity."""
     if ticket is None:
-        return "This conversation has no support ticket."
+        return NO_TICKET
     text = f"Ticket {ticket.number}: status {ticket.status}, priority {ticket.priority}"
     text += f", handled by {ticket.assignee}." if ticket.assignee else "."
     if ticket.history:

@@ -10,7 +10,9 @@ from agent_framework import FunctionInvocationContext
 from app.agent.middleware import shorten
 from app.agent.prompts import load_prompt
 from app.agent.providers import build_chat_client
+from app.agent.providers.offline.replies import ticket_status
 from app.errors import ConfigError, SupportError
+from app.protocol import NO_TICKET
 from app.registry import get_builder, provider_names, register_provider
 from app.settings import load_settings
 from app.tools.escalation import Escalation
@@ -122,6 +124,11 @@ async def test_escalation_tool_is_idempotent_per_conversation(settings) -> None:
     def context() -> FunctionInvocationContext:
         return FunctionInvocationContext(function=escalate, arguments={}, kwargs=turn.as_kwargs())
 
+    status = Escalation(store).get_ticket_status
+    asked = FunctionInvocationContext(function=status, arguments={}, kwargs=turn.as_kwargs())
+    before = await status.invoke(arguments={}, context=asked)
+    # said in the offline model's own words, not relayed as "the latest on your ticket: ... no ticket"
+    assert before[0].text == NO_TICKET and ticket_status(before[0].text) == ticket_status(None)
     first = await escalate.invoke(arguments={"reason": "Parcel lost", "priority": "high"}, context=context())
     again = {"reason": "Still lost", "priority": "urgent"}
     second = await escalate.invoke(arguments=again, context=context())

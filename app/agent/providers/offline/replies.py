@@ -9,7 +9,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from app.agent.providers.offline.answer import Selection, reviewer
-from app.protocol import ATTACHMENT_CITATION, DECLINE_PHRASE, ESCALATED_PHRASE, OFFER_HUMAN_PHRASE
+from app.protocol import (
+    ATTACHMENT_CITATION,
+    DECLINE_PHRASE,
+    ESCALATED_PHRASE,
+    NO_TICKET,
+    OFFER_HUMAN_PHRASE,
+)
 
 _SMALLTALK = {
     "greeting": "Hello{name}! I'm the support assistant. How can I help you today?",
@@ -182,7 +188,11 @@ def meanwhile(answer: str) -> str:
 
 
 def ticket_status(result: str | None) -> str:
-    """Relay what the ticket tool reported."""
-    if not result:
-        return "I couldn't find a ticket for this conversation. If you'd like, I can ask a person to help."
+    """Relay what the ticket tool reported (that there is none in our own words: "Here is the latest
+    on your ticket: This conversation has no support ticket" contradicts itself)."""
+    if not result or result.strip() == NO_TICKET:
+        return (
+            "There is no support ticket for this conversation yet, so there is no update to show. "
+            "If you'd like, I can ask a person to help."
+        )
     return f"Here is the latest on your ticket: {result.strip()}"
