@@ -291,9 +291,7 @@ def answer_back_to_back(plan: list[list[str]]) -> Ceiling:
     settings = load_settings()
     desk = SupportDesk.from_settings(settings)
     ensure_knowledge(desk.kb, settings)
-    warmer = desk.warm_answer_units()
-    if warmer is not None:
-        warmer.wait()
+    desk.finish_warm_up()
 
     async def run() -> Ceiling:
         await desk.reply(desk.start_conversation("ceiling-warmup"), "Hello")

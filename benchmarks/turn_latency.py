@@ -97,8 +97,7 @@ async def run(args: argparse.Namespace, data_dir: Path) -> None:
     print(f"ingest: {time.perf_counter() - started:.1f} s, {kb.stats().get('chunks', '?')} chunks")
     desk = SupportDesk.from_settings(settings, kb=kb)
     started = time.perf_counter()
-    warmer = desk.warm_answer_units()
-    warmer.wait()
+    warmer = desk.finish_warm_up()
     print(
         f"answer-unit warm-up: {time.perf_counter() - started:.1f} s, {warmer.encoded} sentences encoded, "
         f"{warmer.found} already cached"

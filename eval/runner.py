@@ -139,7 +139,8 @@ def build_desk(
     progress: bool = True,
     chat_client: Callable[[KnowledgeBase], Any] | None = None,
 ) -> SupportDesk:
-    """The same desk the app builds, pointed at the dataset's (cached) knowledge base.
+    """The same desk the app builds, pointed at the dataset's (cached) knowledge base, with every
+    help-centre sentence embedded before the first turn (`SupportDesk.finish_warm_up`).
 
     `chat_client(kb)` builds a model to use instead of the configured one (tests hand in a
     scripted stand-in for an LLM).
@@ -148,13 +149,7 @@ def build_desk(
 
     kb = prepare_knowledge(dataset.knowledge, settings, progress=progress)
     desk = SupportDesk.from_settings(settings, kb=kb, chat_client=chat_client(kb) if chat_client else None)
-    # Replies must not depend on how far the background warm-up got: a sentence embedded in the
-    # warm-up's batch and one embedded in a turn's batch differ in the last float bits, enough to
-    # flip a near-tie (a train turn answered from the price list in one run and from the price-match
-    # article in the next). With the warm-up done, every help-centre sentence reads the same vector.
-    warmer = desk.warm_answer_units()
-    if warmer is not None:
-        warmer.wait()
+    desk.finish_warm_up()  # replies must not depend on how far the background warm-up got
     return desk
 
 

@@ -73,6 +73,7 @@ def replay(dataset_path: Path, answerer: Any = None) -> Iterator[RecordedTurn]:
         recorder = Recorder(answerer or client.responder.answerer)  # type: ignore[attr-defined]
         client.responder.answerer = recorder  # type: ignore[attr-defined]
         desk = SupportDesk.from_settings(run_settings, kb=kb, chat_client=client)
+        desk.finish_warm_up()  # as eval's replays: turns read the warm-up's vectors, run after run
         for number, dialogue in enumerate(dataset.dialogues):
             conversation = desk.start_conversation(dialogue.customer or "replay")
             desk.seed_history(conversation, [(turn.role, turn.text) for turn in dialogue.context])

@@ -501,12 +501,22 @@ class SupportDesk:
     def warm_answer_units(self) -> AnswerUnitWarmer | None:
         """The model's warm-up (`prepare_model`), started once; this desk owns what it returned
         (the knowledge base only tells it about new chunks). The server starts it at startup, the
-        first turn otherwise; the benchmarks wait on it."""
+        first turn otherwise; replays and benchmarks wait for it (`finish_warm_up`)."""
         with self._warm_lock:
             if not self._warm_requested:
                 self._warm_requested = True
                 self._warmer = self.prepare_model()
             return self._warmer
+
+    def finish_warm_up(self) -> AnswerUnitWarmer | None:
+        """Start the warm-up if nothing did, and wait until it is done. For replays and benchmarks:
+        a sentence embedded in the warm-up's batch and in a turn's batch differ in the last float
+        bits, so a turn that races the warm-up can flip a near-tie (a train turn was answered from
+        the price list in one run and from the price-match article in another)."""
+        warmer = self.warm_answer_units()
+        if warmer is not None:
+            warmer.wait()
+        return warmer
 
     def close(self) -> None:
         self.store.close()

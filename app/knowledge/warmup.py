@@ -77,7 +77,7 @@ class AnswerUnitWarmer:
     """Fills the persistent cache with the vectors of every answer unit of a knowledge base's chunks.
 
     `request()` starts a pass in a daemon thread and returns at once; a request during a pass runs one
-    more pass after it (new chunks may have arrived). `wait()` is for benchmarks and tests.
+    more pass after it (new chunks may have arrived). `wait()` is for replays, benchmarks and tests.
     """
 
     def __init__(

@@ -111,6 +111,23 @@ async def test_tools_refuse_to_run_outside_a_turn(settings) -> None:
     store.close()
 
 
+async def test_a_conversation_without_a_ticket_is_told_so_in_the_models_own_words(settings) -> None:
+    from app.store import Store
+
+    store = Store.from_settings(settings)
+    customer = store.customers.get_or_create("c-status")
+    turn = TurnState(customer_id=customer.id, conversation_id=store.conversations.create(customer.id).id)
+    status = Escalation(store).get_ticket_status
+    asked = FunctionInvocationContext(function=status, arguments={}, kwargs=turn.as_kwargs())
+    result = await status.invoke(arguments={}, context=asked)
+    assert result[0].text == NO_TICKET
+    # not relayed as "Here is the latest on your ticket: This conversation has no support ticket."
+    reply = ticket_status(result[0].text)
+    assert "latest" not in reply and "no support ticket for this conversation" in reply
+    assert reply != ticket_status(None)  # a failed lookup cannot say there is none
+    store.close()
+
+
 async def test_escalation_tool_is_idempotent_per_conversation(settings) -> None:
     from app.store import Store
 
@@ -124,11 +141,6 @@ async def test_escalation_tool_is_idempotent_per_conversation(settings) -> None:
     def context() -> FunctionInvocationContext:
         return FunctionInvocationContext(function=escalate, arguments={}, kwargs=turn.as_kwargs())
 
-    status = Escalation(store).get_ticket_status
-    asked = FunctionInvocationContext(function=status, arguments={}, kwargs=turn.as_kwargs())
-    before = await status.invoke(arguments={}, context=asked)
-    # said in the offline model's own words, not relayed as "the latest on your ticket: ... no ticket"
-    assert before[0].text == NO_TICKET and ticket_status(before[0].text) == ticket_status(None)
     first = await escalate.invoke(arguments={"reason": "Parcel lost", "priority": "high"}, context=context())
     again = {"reason": "Still lost", "priority": "urgent"}
     second = await escalate.invoke(arguments=again, context=context())

@@ -19,12 +19,15 @@ from tests.agent.test_offline_client import MiniLM
             "what does the evening slot cost and what time is the cut off",
             ["what does the evening slot cost", "what time is the cut off"],
         ),
+        ("is the trial free? and does it renew by itself?", ["is the trial free", "does it renew by itself"]),
         (
-            "is the trial free? and does it renew by itself?",
-            ["is the trial free", "and does it renew by itself"],
+            "Great! Which colours are there? Also, when will it ship?",
+            ["Which colours are there", "when will it ship"],
         ),
-        # context before one question, a list of names, one question with two verbs: one question each
+        # context before one question, a list of names, one question with two verbs, one question said
+        # twice: one question each
         ("I paid by card, when will the money be back", []),
+        ("is it in stock? is it in stock?", []),
         ("and premium?", []),
         ("can I return it and get my money back?", []),
     ],
@@ -42,3 +45,15 @@ def test_each_part_of_a_compound_question_is_answered() -> None:
     texts = [unit.text for unit in selection.units]
     assert texts[0].startswith("Corsica:")
     assert "Express is not available." in texts
+
+
+def test_a_part_the_help_centre_says_nothing_about_adds_nothing() -> None:
+    """The second part shares no word with any sentence of the article and asks for no kind of fact
+    it states: the reply is what the first part alone gets."""
+    units = passage_units(article_passages("orders/delivery-france"))
+    answerer = ExtractiveAnswerer(MiniLM())
+    alone = answerer.select("how many days does shipping to Corsica need", units)
+    both = answerer.select(
+        "how many days does shipping to Corsica need, and who painted the Mona Lisa?", units
+    )
+    assert [unit.text for unit in both.units] == [unit.text for unit in alone.units]

@@ -378,7 +378,8 @@ class ExtractiveAnswerer:
         follow-up (`elliptical`) is ranked by its reading in context: alone it says only which
         entity, and that reading asks the earlier question of it. `hints` are the answers given to
         labelled questions like this one, each with how close its question is (0-1): a unit that says
-        what they said gains up to HINT_WEIGHT (`hinted`).
+        what they said gains up to HINT_WEIGHT (`hinted`). A message that asks several things
+        (`asked_parts`) also gets each part's best unit, so it may hold more than `max_sentences`.
         """
         focus = focus.strip() or question
         pick = partial(self._select, question, units, remembered=remembered, replaced=replaced, hints=hints)
@@ -387,9 +388,12 @@ class ExtractiveAnswerer:
         if not parts or not selection.units or selection.steps:
             return selection
         chosen = list(selection.units)
-        for part in parts:  # each part of a compound question brings its own best unit
+        for part in parts:  # each part of a compound question brings its own best unit...
             answer = pick(part)
-            if answer.units and not answer.steps and answer.units[0] not in chosen:
+            # ...when it is about the part (shares a word with it or states the kind of fact it
+            # asks for) and not quoted already (the same sentence may come from two passages)
+            about = answer.shared_words > 0 or answer.typed
+            if about and answer.units and not answer.steps and answer.units[0].text not in _texts(chosen):
                 chosen.append(answer.units[0])
         return replace(selection, units=tuple(chosen))
 
@@ -527,6 +531,10 @@ def with_announced(chosen: list[Unit], units: Sequence[Unit], entities: frozense
             return [*chosen[:position], *found, *chosen[position + 1 :]]
         return [*chosen[: position + 1], *found, *chosen[position + 1 :]]
     return chosen
+
+
+def _texts(units: Sequence[Unit]) -> set[str]:
+    return {unit.text for unit in units}
 
 
 def _with_heading(unit: Unit) -> str:

@@ -150,12 +150,14 @@ def read_question(
 _QUESTION_WORD = (
     r"(?:how|what|whats|what's|when|where|which|who|why|can|could|do|does|did|is|are|will|would|should|may)"
 )
+_JOINING = r"(?:and|or|also|plus|but|so)"
 _PART_BREAK = re.compile(
-    rf"\?\s*|[.;]\s+(?={_QUESTION_WORD}\b)|,?\s+(?:and|or|also|plus)\s+(?={_QUESTION_WORD}\b)"
+    rf"[?!]\s*|[.;]\s+(?={_QUESTION_WORD}\b)|,?\s+{_JOINING}\s+(?={_QUESTION_WORD}\b)"
     rf"|,\s+(?={_QUESTION_WORD}\b)",
     re.IGNORECASE,
 )
-_ASKS_PART = re.compile(rf"(?:(?:and|or|also|plus|but|so)\s+)?{_QUESTION_WORD}\b", re.IGNORECASE)
+_LEADING_JOIN = re.compile(rf"^{_JOINING}\s+", re.IGNORECASE)
+_ASKS_PART = re.compile(rf"{_QUESTION_WORD}\b", re.IGNORECASE)
 PART_WORDS = 3  # a shorter piece ("and premium?") is a list of names, not a question of its own
 
 
@@ -163,8 +165,9 @@ def asked_parts(text: str) -> list[str]:
     """The questions a message asks, when it asks more than one ("whats next day delivery cost in
     the uk and whats the cut off" -> both); otherwise [] (a statement before one question, "I paid
     with paypal, how long until I see my refund", is context, not a second question)."""
-    pieces = [piece.strip(" ,.?") for piece in _PART_BREAK.split(text)]
+    pieces = [_LEADING_JOIN.sub("", piece.strip(" ,.?!")) for piece in _PART_BREAK.split(text)]
     asks = [piece for piece in pieces if len(piece.split()) >= PART_WORDS and _ASKS_PART.match(piece)]
+    asks = list(dict.fromkeys(asks))  # "how much is it? how much is it?" asks one thing
     return asks if len(asks) >= 2 else []
 
 

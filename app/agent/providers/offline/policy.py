@@ -75,8 +75,8 @@ class Intent:
     query: str = ""  # the question read in context (with the previous question for short follow-ups)
     search: str = ""  # what the search tool is asked: the question itself (the retriever adds the context)
     facts: dict[str, str] = field(default_factory=dict)
-    # greeting | thanks | goodbye | thanks_goodbye | declined_offer | acknowledge | booking | injection
-    # | unclear
+    # greeting | thanks | goodbye | thanks_goodbye | declined_offer | acknowledge | affirm | deny
+    # | booking | injection | unclear
     # ("injection" on a knowledge intent: the refusal comes before the answer)
     smalltalk: str = ""
     fact_key: str = ""
@@ -931,17 +931,23 @@ def _plain_intent(
     return Intent("smalltalk", question, smalltalk=_smalltalk_kind(reading, question))
 
 
+# a goodbye read this far above its threshold beside surer thanks is said ("thanks a lot, bye"); the
+# echo of thanks in the goodbye reading is smaller ("thank you": 0.04, "merci": 0.03)
+GOODBYE_MARGIN = 0.25
+
+
 def _smalltalk_kind(reading: Reading, question: str) -> str:
     """Which small talk to answer: the reading furthest above its own threshold, except that thanks
-    are always answered. "ok cheers" reads more surely as an acknowledgement than as thanks, yet
-    the customer thanked us; with a goodbye ("thanks, that's all") both are answered."""
+    win over an acknowledgement or a yes ("ok cheers" reads more surely as an acknowledgement than
+    as thanks, yet the customer thanked us), and thanks with a goodbye ("thanks, that's all") are
+    both answered."""
     held = [name for name in _SMALLTALK if reading.has(name)]
     if not held:
         return "unclear" if question else "greeting"
     kind = max(held, key=reading.margin)
     if "thanks" not in held:
         return kind
-    if kind == "goodbye" or reading.margin("goodbye") >= CLEAR_MARGIN:
+    if kind == "goodbye" or reading.margin("goodbye") >= GOODBYE_MARGIN:
         return "thanks_goodbye"
     return "thanks" if kind in ("acknowledge", "affirm") else kind
 
@@ -978,9 +984,6 @@ def _asks(reading: Reading) -> bool:
 # and as a greeting at 0.98; "thank you" as a goodbye at 0.75), so a fixed order that put "goodbye"
 # first said goodbye to 16 greetings and thanks among the intent lines
 _SMALLTALK = ("goodbye", "thanks", "greeting", "booking", "acknowledge", "affirm", "deny")
-# a goodbye read this far above its threshold beside surer thanks is said ("thanks a lot, bye"); the
-# echo of thanks in the goodbye reading is smaller ("thank you": 0.04, "merci": 0.03)
-CLEAR_MARGIN = 0.25
 
 
 def plan_calls(intent: Intent, known: Mapping[str, str], available: set[str]) -> list[ToolCall]:

@@ -188,9 +188,12 @@ def meanwhile(answer: str) -> str:
 
 
 def ticket_status(result: str | None) -> str:
-    """Relay what the ticket tool reported (that there is none in our own words: "Here is the latest
-    on your ticket: This conversation has no support ticket" contradicts itself)."""
-    if not result or result.strip() == NO_TICKET:
+    """Relay what the ticket tool reported; that there is none in our own words ("Here is the latest
+    on your ticket: This conversation has no support ticket" contradicts itself). None: the lookup
+    failed or the tool is not there, so we cannot say whether there is one."""
+    if not result:
+        return "I couldn't find a ticket for this conversation. If you'd like, I can ask a person to help."
+    if result.strip() == NO_TICKET:
         return (
             "There is no support ticket for this conversation yet, so there is no update to show. "
             "If you'd like, I can ask a person to help."
