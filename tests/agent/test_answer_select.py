@@ -27,6 +27,7 @@ from app.agent.providers.offline.answer_select import (
     refers_away,
 )
 from app.agent.providers.offline.answer_types import DURATION, PRICE, STEPS, YES_NO, question_type
+from app.knowledge import variants
 from app.protocol import Passage
 from tests.agent.test_offline_client import MiniLM
 
@@ -77,6 +78,26 @@ def test_a_pointer_to_a_retrieved_article_is_recognised() -> None:
     titles = {"pairing and resetting aura 2 headphones", "pairing and resetting aura 2 pro headphones"}
     assert [refers_away(unit, titles) for unit in units] == [False, True]
     assert not refers_away(units[1], {"pairing and resetting aura 2 headphones"})  # target not retrieved
+
+
+@pytest.mark.parametrize(
+    ("message", "context", "away"),
+    [
+        ("how do I reset my aura 2", [], True),  # the Pro article is for someone else
+        ("my aura 2 keeps cutting out, how do I reset it", [], True),
+        ("how do I reset my aura 2 pro", [], False),  # the signpost is for this customer
+        ("how do I reset them", ["I have the Aura 2 Pro"], False),  # they named the Pro earlier
+        ("how do I reset them", [], False),  # neither variant named: nothing to go by
+    ],
+)
+def test_a_pointer_to_a_variant_the_customer_did_not_name_refers_away(
+    message: str, context: list[str], away: bool
+) -> None:
+    """Even when the other variant's article was not retrieved, its signpost is not an answer for a
+    customer who named the variant this article is about."""
+    signpost = passage_units([passage(1, "Pairing and resetting Aura 2 headphones", "", AURA_2)])[1]
+    asked = variants.Asked.of(message, context)
+    assert refers_away(signpost, set(), asked) is away
 
 
 def test_a_price_question_gets_the_row_of_the_plan_asked_about(embedder: MiniLM) -> None:

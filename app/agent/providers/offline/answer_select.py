@@ -219,6 +219,7 @@ def unit_features(
     conflicts = [a or b for a, b in zip(conflicts, replaced, strict=True)]
     codes = _codes(f"{question.focus} {question.in_context}")
     gaps, shares = article_standing(units, similarity, order)
+    asked = variants.Asked.of(question.focus, [question.in_context, " ".join(sorted(question.remembered))])
     rows = []
     for i, unit in enumerate(units):
         words = texts[i]
@@ -238,7 +239,7 @@ def unit_features(
                 1.0 / _passage_number(unit),
                 float(unit.text.endswith("?")),
                 float(unit.text.endswith(":")),
-                float(refers_away(unit, titles)),
+                float(refers_away(unit, titles, asked)),
                 float(unit.step > 0),
                 float(unit.step > 0 and question.kind.wants(STEPS)),
                 float(np.log1p(len(unit.text.split()))),
@@ -294,15 +295,32 @@ def _passage_number(unit: Unit) -> int:
     return int(digits) if digits.isdigit() else 1
 
 
-def refers_away(unit: Unit, titles: set[str]) -> bool:
-    """Whether the unit sends the reader to another retrieved article ("see *Pairing and resetting…*")."""
+def refers_away(unit: Unit, titles: set[str], asked: variants.Asked | None = None) -> bool:
+    """Whether the unit sends the reader to another retrieved article ("see *Pairing and resetting…*"),
+    or, when `asked` (what the customer named) is given, to a variant of its own article that the
+    customer did not ask about ("If you have Aura 2 Pro, see *Pairing and resetting Aura 2 Pro*" for
+    "how do I reset my Aura 2"): a signpost answers nothing, and that one is not even for them."""
+    own = unit.title.strip().lower()
     for match in _SEE.finditer(unit.text):
         target = match.group(1).strip().lower()
-        if any(
-            title != unit.title.strip().lower() and (title in target or target in title) for title in titles
-        ):
+        if any(title != own and (title in target or target in title) for title in titles):
+            return True
+        if asked is not None and _other_variant(own, target, asked):
             return True
     return False
+
+
+def _other_variant(own: str, target: str, asked: variants.Asked) -> bool:
+    """Whether title `target` names a variant of title `own` that the customer did not ask about:
+    it adds a few words to the ones they share ("Pro"), the customer named none of those and did
+    name a shared one ("Aura 2"). Words only `own` has do not count: a signpost shortens titles
+    ("see *Pairing and resetting Aura 2 Pro*" from "Pairing and resetting Aura 2 headphones")."""
+    mine, theirs = variants.title_words(own), variants.title_words(target)
+    extra, shared = theirs - mine, theirs & mine
+    named = asked.message | asked.context
+    if not extra or len(extra) > min(variants.MAX_DISTINCT, len(shared)):
+        return False
+    return not named & extra and bool(named & shared)
 
 
 def row_conflicts(units: Sequence[Unit], wanted: frozenset[str], content_words: Words) -> list[bool]:
