@@ -100,6 +100,26 @@ def test_a_pointer_to_a_variant_the_customer_did_not_name_refers_away(
     assert refers_away(signpost, set(), asked) is away
 
 
+PHONE_NUMBERS = (
+    "| Store | How to reach us | Hours |\n|---|---|---|\n"
+    "| United Kingdom | +44 20 7946 0310 | Mon–Fri 8:00–20:00 |\n"
+    "| Ireland | +44 20 7946 0311 (English-speaking team in the UK) | Mon–Fri 8:00–20:00 |\n"
+    "| Germany, France, Netherlands | Callback in the app | Mon–Fri 8:00–18:00 CET |"
+)
+
+
+@pytest.mark.parametrize("where", ["in the uk", "in London", "in England"])
+def test_a_country_named_by_another_name_picks_its_row(embedder: MiniLM, where: str) -> None:
+    """The row labelled "United Kingdom" answers a customer "in the UK", though the Ireland row is
+    the one that writes "UK" (in passing). The country is remembered, as the chat model passes it."""
+    passages = [passage(1, "Phone support", "Numbers and hours", PHONE_NUMBERS, doc_id="phone")]
+    question = f"whats your phone number? I'm premium, {where}"
+    units = passage_units(passages)
+    selection = ExtractiveAnswerer(embedder).select(question, units, remembered=["United Kingdom", "Premium"])
+    reply = say.extracted(selection)
+    assert "0310" in reply and "0311" not in reply
+
+
 def test_a_price_question_gets_the_row_of_the_plan_asked_about(embedder: MiniLM) -> None:
     passages = [
         passage(1, "Kestrel Club plans compared", "", "Plus and Premium are paid plans, billed monthly."),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from functools import partial
+from functools import cache, partial
 from typing import Protocol
 
 import numpy as np
@@ -40,6 +40,7 @@ from app.agent.providers.offline.answer_select import (
 )
 from app.agent.providers.offline.answer_signpost import WAYS, announced, announces
 from app.agent.providers.offline.answer_types import carried_types
+from app.agent.providers.offline.vocabulary import Vocabulary
 from app.protocol import TOOL_NAMES, Passage
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[A-Z0-9\"'(*])")
@@ -501,7 +502,8 @@ class ExtractiveAnswerer:
         scores = scores + tried_units(asked, units, content_words) + hinted
         scores = scores - REPLACED_PENALTY * np.asarray(replaced, dtype=float)
         similar = _near_duplicates(units, matrix)
-        rows = rows_naming(units, frozenset(content_words(asked.focus)), content_words)
+        naming = frozenset(content_words(asked.focus) | places_named(asked.focus))
+        rows = rows_naming(units, naming, content_words)
         return compose(
             units,
             scores,
@@ -531,6 +533,20 @@ def with_announced(chosen: list[Unit], units: Sequence[Unit], entities: frozense
             return [*chosen[:position], *found, *chosen[position + 1 :]]
         return [*chosen[: position + 1], *found, *chosen[position + 1 :]]
     return chosen
+
+
+def places_named(text: str) -> set[str]:
+    """The content words of the country a text names by any of its names ("in the uk" -> "united",
+    "kingdom"): a table's row is labelled with the country's full name, while another row may
+    mention the short one in passing ("English-speaking team in the UK" on the Ireland row)."""
+    country = _places().find(text).get("country", "")
+    return content_words(country)
+
+
+@cache
+def _places() -> Vocabulary:
+    """The gazetteer alone (no plans or devices: those are the help centre's own)."""
+    return Vocabulary()
 
 
 def _texts(units: Sequence[Unit]) -> set[str]:
