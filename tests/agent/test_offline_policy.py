@@ -143,9 +143,18 @@ def test_small_talk_answers_the_reading_it_holds_most_surely(router: Router, tex
         ("thanks, bye!", "thanks_goodbye"),
         ("cheers, bye", "thanks_goodbye"),
         ("thank you", "thanks"),  # thanks echo in the goodbye reading just above its threshold
+        ("okay understood thx", "thanks"),  # read whole, an acknowledgement; its last word thanks us
+        ("right got it ty", "thanks"),
     ],
 )
 def test_thanks_are_always_answered(router: Router, text: str, kind: str) -> None:
+    intent = read_intent(text, EARLIER, {}, router)
+    assert (intent.kind, intent.smalltalk) == ("smalltalk", kind)
+
+
+@pytest.mark.parametrize(("text", "kind"), [("ok got it", "acknowledge"), ("yes please", "affirm")])
+def test_a_plain_acknowledgement_is_not_read_as_thanks(router: Router, text: str, kind: str) -> None:
+    """Reading each word alone finds no thanks in a plain acknowledgement or yes."""
     intent = read_intent(text, EARLIER, {}, router)
     assert (intent.kind, intent.smalltalk) == ("smalltalk", kind)
 

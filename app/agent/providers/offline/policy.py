@@ -551,6 +551,7 @@ def read_intent(user_text: str, history: Sequence[Turn], known: Mapping[str, str
     text = strip_attachment_markers(user_text)
     reading = with_clause_reasons(in_context(router.read(text), text, history, router), text, router)
     reading = with_sentence_requests(reading, text, router)
+    reading = with_thanks_said_in_passing(reading, text, router)
     vocabulary = router.vocabulary
     if _is_injection(reading):
         # refused; a plan or product it names is still looked up, so the reply can say what is true
@@ -701,6 +702,27 @@ def with_sentence_requests(reading: Reading, text: str, router: Router) -> Readi
     if whole:
         return reading
     return replace(reading, probabilities={**reading.probabilities, **dict.fromkeys(ESCALATION_REASONS, 0.0)})
+
+
+# a message this short that reads as an acknowledgement or a yes is read word by word for thanks
+THANKS_WORDS = 5
+
+
+def with_thanks_said_in_passing(reading: Reading, text: str, router: Router) -> Reading:
+    """A short acknowledgement that also thanks us ("ok got it thx") reads as the acknowledgement
+    alone: its embedding is the message's, and the thanks is one word of it. Each word is read on
+    its own too, and the surest reading of thanks among them counts, so the thanks is answered
+    (`_smalltalk_kind`). Only for messages whose whole reading is an acknowledgement or a yes; a
+    question that ends "thx" stays a question."""
+    words = text.split()
+    if len(words) > THANKS_WORDS or not (reading.has("acknowledge") or reading.has("affirm")):
+        return reading
+    if reading.has("thanks") or len(words) < 2:
+        return reading
+    thanks = max(router.read(word).probabilities.get("thanks", 0.0) for word in words)
+    if thanks <= reading.probabilities.get("thanks", 0.0):
+        return reading
+    return replace(reading, probabilities={**reading.probabilities, "thanks": thanks})
 
 
 def _about_the_shop(reading: Reading, question: str) -> Reading:
