@@ -26,7 +26,14 @@ from app.agent.providers.offline.answer_select import (
     default_scorer,
     refers_away,
 )
-from app.agent.providers.offline.answer_types import DURATION, PRICE, STEPS, YES_NO, question_type
+from app.agent.providers.offline.answer_types import (
+    DURATION,
+    PRICE,
+    STEPS,
+    YES_NO,
+    asks_a_question,
+    question_type,
+)
 from app.knowledge import variants
 from app.protocol import Passage
 from tests.agent.test_offline_client import MiniLM
@@ -63,6 +70,21 @@ def passage(number: int, title: str, section: str, text: str, doc_id: str = "") 
 )
 def test_question_types(question: str, kind: str) -> None:
     assert question_type(question).wants(kind)
+
+
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [
+        ("whats the cut off for next day", True),
+        ("tell me the delivery cost", True),
+        ("I'm on Plus, right?", True),
+        ("I paid with PayPal", False),
+        ("I'm on Plus", False),
+    ],
+)
+def test_one_reading_of_what_has_the_form_of_a_question(text: str, asks: bool) -> None:
+    """The policy, the compound-question split and the attachment answerer share this reading."""
+    assert asks_a_question(text) is asks
 
 
 def test_numbered_items_keep_their_number_and_list() -> None:

@@ -32,9 +32,11 @@ from app.agent.providers.offline.answer_types import (
     COUNT,
     DURATION,
     PRICE,
+    QUESTION_WORDS,
     STEPS,
     YES_NO,
     QuestionType,
+    asks_a_question,
     carried_types,
     heading_types,
     kind_words,
@@ -148,17 +150,14 @@ def read_question(
 # then also brings its own best unit (`asked_parts`) when that unit is about the part. Replayed
 # selection of the compound turns, reference facts stated without -> with: train 5.2 -> 6.5 of 8,
 # validation (aggregate) 0.25 -> 0.75 of 2; dev has none.
-_QUESTION_WORD = (
-    r"(?:how|what|whats|what's|when|where|which|who|why|can|could|do|does|did|is|are|will|would|should|may)"
-)
 _JOINING = r"(?:and|or|also|plus|but|so)"
 _PART_BREAK = re.compile(
-    rf"[?!]\s*|[.;]\s+(?={_QUESTION_WORD}\b)|,?\s+{_JOINING}\s+(?={_QUESTION_WORD}\b)"
-    rf"|,\s+(?={_QUESTION_WORD}\b)",
+    rf"[?!]\s*|[.;]\s+(?={QUESTION_WORDS}\b)|,?\s+{_JOINING}\s+(?={QUESTION_WORDS}\b)"
+    rf"|,\s+(?={QUESTION_WORDS}\b)",
     re.IGNORECASE,
 )
 _LEADING_JOIN = re.compile(rf"^{_JOINING}\s+", re.IGNORECASE)
-_ASKS_PART = re.compile(rf"{_QUESTION_WORD}\b", re.IGNORECASE)
+_ASKS_PART = re.compile(rf"{QUESTION_WORDS}\b", re.IGNORECASE)
 PART_WORDS = 3  # a shorter piece ("and premium?") is a list of names, not a question of its own
 
 
@@ -617,10 +616,6 @@ HEADING_WORDS = 2
 # Bluetooth is on") sounds most like the units that say to do it. Those units drop out; the next
 # step of their list gains NEXT_STEP.
 _TRIED = re.compile(r"\b(?:already|tried|i(?:'ve| have) (?:done|checked|restarted|reset))\b", re.IGNORECASE)
-_ASKING = re.compile(
-    r"\?|^\s*(?:what|how|why|when|where|which|who|can|could|do|does|is|are|will|would|should)\b",
-    re.IGNORECASE,
-)
 TRIED_PENALTY = 1.0
 NEXT_STEP = 0.2
 STEM = 5  # "restarted" did what "Restart the router" says
@@ -664,7 +659,7 @@ def _headed_by_the_question(
 
 def reports_tried(question: Question) -> bool:
     """Whether the message reports what the customer already did rather than asking something."""
-    return bool(_TRIED.search(question.focus)) and not _ASKING.search(question.focus)
+    return bool(_TRIED.search(question.focus)) and not asks_a_question(question.focus)
 
 
 def tried_units(question: Question, units: Sequence[Unit], content_words: Words) -> np.ndarray:

@@ -27,6 +27,21 @@ PHONE_NUMBER = "phone_number"  # a number to call: "phone support" names the cha
 ANSWER_TYPES = (PRICE, DURATION, COUNT, STEPS, YES_NO, CONTACT, PLACE, PHONE_NUMBER)
 
 _I = re.IGNORECASE
+# The words a question opens with: interrogatives, the verbs of a yes/no question and requests to be
+# told. One list for every reader of a question's form (policy, compound parts, the attachment
+# answerer), so they agree on what a question is.
+QUESTION_WORDS = (
+    r"(?:how|what|what's|whats|when|where|which|who|why|can|could|do|does|did|is|are|will|would"
+    r"|should|shall|may|tell|explain)"
+)
+_ASKS_A_QUESTION = re.compile(rf"\?|^\W*{QUESTION_WORDS}\b", _I)
+
+
+def asks_a_question(text: str) -> bool:
+    """Whether a text has the form of a question: a question mark, or a question word first."""
+    return bool(_ASKS_A_QUESTION.search(text))
+
+
 # The question's form: interrogatives and the nouns customers use for each kind of answer.
 _ASKS = {
     PRICE: re.compile(

@@ -43,7 +43,7 @@ from app.agent.providers.offline.answer import (
 )
 from app.agent.providers.offline.answer_context import ChunkLookup, with_sections
 from app.agent.providers.offline.answer_entity import EntityAnswerer, entity_snippets
-from app.agent.providers.offline.answer_types import needs_help_centre
+from app.agent.providers.offline.answer_types import asks_a_question, needs_help_centre
 from app.agent.providers.offline.intents import IntentModel
 from app.agent.providers.offline.policy import (
     ENTITY_FACTS,
@@ -66,10 +66,6 @@ MODEL_ID = "offline-extractive"
 # the answers of labelled questions like a message, with how close each question is (0-1)
 SimilarAnswers = Callable[[str], Sequence[tuple[str, float]]]
 _NO_SUBJECT = (conv.DECLINE_PHRASE, conv.ESCALATED_PHRASE, conv.OFFER_HUMAN_PHRASE)
-_ASKS = re.compile(
-    r"\?|^\s*(?:how|what|when|where|why|which|who|can|could|does|do|is|are|should|will|tell|explain)\b",
-    re.IGNORECASE,
-)
 
 
 @dataclass(frozen=True)
@@ -330,7 +326,7 @@ class OfflineResponder:
         units = attachment_units([text for text in texts if text.strip()])
         if not units:
             return self._answer(intent, view) or say.attachment_unreadable()
-        if not _ASKS.search(intent.question):
+        if not asks_a_question(intent.question):
             return self._unasked(intent, view, units)
         selection = self.answerer.select(intent.question, units)
         confident = selection.confident(self.confidence)

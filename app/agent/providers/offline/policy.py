@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 from app.agent.providers.offline import detection as offline_detection
+from app.agent.providers.offline.answer_types import asks_a_question
 from app.agent.providers.offline.intents import (
     CLAUSE_BREAK,
     ESCALATION_REASONS,
@@ -279,15 +280,10 @@ def mentioned_fact(text: str, known: Mapping[str, str]) -> str:
 
 
 # a clause worded as a question asks about a plan or product rather than stating one's own
-_QUESTION = re.compile(
-    r"\?\s*$|^\W*(?:how|what|what's|whats|when|where|which|who|why|can|could|do|does|did|is|are|will"
-    r"|would|should|shall|may)\b",
-    _I,
-)
 
 
 def _not_a_question(clause: str) -> bool:
-    return not _QUESTION.search(clause)
+    return not asks_a_question(clause)
 
 
 # --- reading a message --------------------------------------------------------------------------
@@ -352,7 +348,7 @@ class Router:
         speaks of the customer ("I", "my", "we"), its `fact` label holds and is at least as
         probable as `knowledge` ("I'm on Plus" states a plan; "what would Premium cost me" asks
         about one)."""
-        if _QUESTION.search(clause) or not _SELF.search(clause):
+        if asks_a_question(clause) or not _SELF.search(clause):
             return False  # "…ordered a Beacon Max to Leeds" names someone else's purchase
         reading = self.read(clause)
         fact = reading.probabilities.get("fact", 0.0)
