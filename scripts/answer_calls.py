@@ -55,25 +55,29 @@ def replay(dataset_path: Path, answerer: Any = None) -> Iterator[RecordedTurn]:
     """Replay every dialogue of `dataset_path` with the default offline settings; yield each turn
     that needs knowledge and has a reference, with the `select` calls made while answering it.
     `answerer` replaces the responder's (None: the configured one)."""
-    from app.agent.desk import SupportDesk
     from app.agent.providers import build_chat_client
     from app.asyncutil import run_sync
     from eval.config import build_settings
     from eval.datasets.loader import load_dataset
-    from eval.kb_cache import prepare_knowledge
     from eval.replay import attach
-    from eval.runner import replay_settings
+    from eval.runner import build_desk, replay_settings
 
     settings = build_settings()
     dataset = load_dataset(str(dataset_path), settings=settings)
     with tempfile.TemporaryDirectory() as tmp:
         run_settings = replay_settings(settings, Path(tmp))
-        kb = prepare_knowledge(dataset.knowledge, run_settings, progress=False)
-        client = build_chat_client(run_settings, kb=kb)
-        recorder = Recorder(answerer or client.responder.answerer)  # type: ignore[attr-defined]
-        client.responder.answerer = recorder  # type: ignore[attr-defined]
-        desk = SupportDesk.from_settings(run_settings, kb=kb, chat_client=client)
-        desk.finish_warm_up()  # as eval's replays: turns read the warm-up's vectors, run after run
+        recorders: list[Recorder] = []
+
+        def recording_client(kb: Any) -> Any:
+            """The configured chat model, its answerer wrapped in a `Recorder`."""
+            client = build_chat_client(run_settings, kb=kb)
+            recorders.append(Recorder(answerer or client.responder.answerer))  # type: ignore[attr-defined]
+            client.responder.answerer = recorders[-1]  # type: ignore[attr-defined]
+            return client
+
+        # eval's own desk (same knowledge cache, same warm-up), so the calls are those of a replay
+        desk = build_desk(dataset, run_settings, progress=False, chat_client=recording_client)
+        recorder = recorders[-1]
         for number, dialogue in enumerate(dataset.dialogues):
             conversation = desk.start_conversation(dialogue.customer or "replay")
             desk.seed_history(conversation, [(turn.role, turn.text) for turn in dialogue.context])
