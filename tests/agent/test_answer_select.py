@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -572,6 +573,17 @@ def test_a_reply_stating_no_time_limit_takes_its_articles_one_from_another_secti
     assert _time_limit(RETURNS_DE[::2], [1.0, 0.99], [0]) == []
     # a reply that already states a time limit keeps to it
     assert _time_limit(RETURNS_DE, [0.9, 1.0, 0.5], [1]) == []
+
+
+def test_a_time_limit_may_come_from_another_passage_of_the_same_article() -> None:
+    """A long article is retrieved as several passages, each with its own number: its deadline is
+    still the answering article's."""
+    second = replace(RETURNS_DE[1], number=2, chunk_id="de#1")
+    other = replace(RETURNS_DE[2], number=3)
+    passages = [RETURNS_DE[0], second, other]
+    assert _time_limit(passages, [1.0, 1.0 - TIME_LIMIT_MARGIN + 0.05, 0.99], [0]) == [
+        "Hand it over within 14 days."
+    ]
 
 
 def test_a_time_limit_is_never_another_options_row() -> None:

@@ -1160,7 +1160,7 @@ def time_limit(
     candidates = [
         i
         for i, unit in enumerate(units)
-        if unit.cite == units[chosen[0]].cite
+        if unit.article == units[chosen[0]].article  # any passage of it: a long article is several
         and float(scores[i]) >= floor
         and _adds_a_quantity(units, i, chosen, stated, conflicts)
         and not _is_row(unit.text)
