@@ -152,11 +152,25 @@ def test_thanks_are_always_answered(router: Router, text: str, kind: str) -> Non
     assert (intent.kind, intent.smalltalk) == ("smalltalk", kind)
 
 
-@pytest.mark.parametrize(("text", "kind"), [("ok got it", "acknowledge"), ("yes please", "affirm")])
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("ok got it", "acknowledge"),
+        ("yes please", "affirm"),
+        ("ok great", "acknowledge"),
+        ("ok, perfect!", "acknowledge"),
+    ],
+)
 def test_a_plain_acknowledgement_is_not_read_as_thanks(router: Router, text: str, kind: str) -> None:
-    """Reading each word alone finds no thanks in a plain acknowledgement or yes."""
+    """Reading each word alone finds no thanks in a plain acknowledgement or yes, nor in praise
+    ("great" reads as thanks more than as anything else, but not surely) or punctuation."""
     intent = read_intent(text, EARLIER, {}, router)
     assert (intent.kind, intent.smalltalk) == ("smalltalk", kind)
+
+
+@pytest.mark.parametrize("text", ["yes please thx", "yes go ahead thx"])
+def test_a_yes_to_a_person_with_thanks_still_hands_over(router: Router, text: str) -> None:
+    assert kinds(router, text, OFFERED) == "escalate"
 
 
 @pytest.mark.parametrize(

@@ -279,10 +279,8 @@ def mentioned_fact(text: str, known: Mapping[str, str]) -> str:
     return next((_FACT_WORDS[word] for word in words if word in _FACT_WORDS), "")
 
 
-# a clause worded as a question asks about a plan or product rather than stating one's own
-
-
 def _not_a_question(clause: str) -> bool:
+    """A clause worded as a question asks about a plan or product rather than stating one's own."""
     return not asks_a_question(clause)
 
 
@@ -547,7 +545,6 @@ def read_intent(user_text: str, history: Sequence[Turn], known: Mapping[str, str
     text = strip_attachment_markers(user_text)
     reading = with_clause_reasons(in_context(router.read(text), text, history, router), text, router)
     reading = with_sentence_requests(reading, text, router)
-    reading = with_thanks_said_in_passing(reading, text, router)
     vocabulary = router.vocabulary
     if _is_injection(reading):
         # refused; a plan or product it names is still looked up, so the reply can say what is true
@@ -580,7 +577,7 @@ def read_intent(user_text: str, history: Sequence[Turn], known: Mapping[str, str
     reading = offline_detection.settle(reading, router.model.info)
     only_states = bool(facts) and _only_states(reading, text, router)
     intent = _plain_intent(
-        reading,
+        with_thanks_said_in_passing(reading, text, router),  # after the hand-over is settled
         text,
         question,
         facts,
@@ -702,21 +699,28 @@ def with_sentence_requests(reading: Reading, text: str, router: Router) -> Readi
 
 # a message this short that reads as an acknowledgement or a yes is read word by word for thanks
 THANKS_WORDS = 5
+# A word alone counts as thanks when it reads so this surely: every one-word thanks of the intents
+# data ("thx", "ta", "cheers", "merci", "tack") reads 0.87 or more alone, and no one-word utterance
+# of another label more than 0.40. Words of praise that often come with thanks read just below it
+# ("great" 0.81, "brilliant" 0.82) and are no thanks on their own ("ok great" acknowledges).
+WORD_THANKS = 0.85
+_WORD = re.compile(r"[\w']+")
 
 
 def with_thanks_said_in_passing(reading: Reading, text: str, router: Router) -> Reading:
     """A short acknowledgement that also thanks us ("ok got it thx") reads as the acknowledgement
     alone: its embedding is the message's, and the thanks is one word of it. Each word is read on
-    its own too, and the surest reading of thanks among them counts, so the thanks is answered
-    (`_smalltalk_kind`). Only for messages whose whole reading is an acknowledgement or a yes; a
-    question that ends "thx" stays a question."""
-    words = text.split()
-    if len(words) > THANKS_WORDS or not (reading.has("acknowledge") or reading.has("affirm")):
+    its own too, and a word that reads surely as thanks (WORD_THANKS) makes the message thank us,
+    so the thanks is answered (`_smalltalk_kind`). Only for small talk: messages whose whole
+    reading is an acknowledgement or a yes, read after any hand-over is settled (a yes to a person
+    with thanks, "yes please thx", still accepts the person)."""
+    words = _WORD.findall(text)
+    if not 2 <= len(words) <= THANKS_WORDS or reading.has("thanks"):
         return reading
-    if reading.has("thanks") or len(words) < 2:
+    if not (reading.has("acknowledge") or reading.has("affirm")):
         return reading
     thanks = max(router.read(word).probabilities.get("thanks", 0.0) for word in words)
-    if thanks <= reading.probabilities.get("thanks", 0.0):
+    if thanks < WORD_THANKS:
         return reading
     return replace(reading, probabilities={**reading.probabilities, "thanks": thanks})
 
