@@ -30,6 +30,7 @@ from tests.agent.test_offline_client import MiniLM
         ("is it in stock? is it in stock?", []),
         ("and premium?", []),
         ("can I return it and get my money back?", []),
+        ("can you check my order and tell me when it arrives", []),  # "tell me" starts no part
     ],
 )
 def test_the_parts_a_message_asks(text: str, parts: list[str]) -> None:

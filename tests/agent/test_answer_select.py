@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from app.agent.providers.offline import replies as say
-from app.agent.providers.offline.answer import ExtractiveAnswerer, passage_units, split_items
+from app.agent.providers.offline.answer import ExtractiveAnswerer, passage_units, places_named, split_items
 from app.agent.providers.offline.answer_context import with_sections
 from app.agent.providers.offline.answer_select import (
     FEATURES,
@@ -81,6 +81,9 @@ def test_question_types(question: str, kind: str) -> None:
         ("I'm on Plus, right?", True),
         ("I paid with PayPal", False),
         ("I'm on Plus", False),
+        ("did you get my return", True),
+        ("did that already, restarted it twice", False),  # a report of what was tried
+        ("May 3rd was the delivery date", False),
     ],
 )
 def test_one_reading_of_what_has_the_form_of_a_question(text: str, asks: bool) -> None:
@@ -111,6 +114,8 @@ def test_a_pointer_to_a_retrieved_article_is_recognised() -> None:
         ("how do I reset my aura 2 pro", [], False),  # the signpost is for this customer
         ("how do I reset them", ["I have the Aura 2 Pro"], False),  # they named the Pro earlier
         ("how do I reset them", [], False),  # neither variant named: nothing to go by
+        ("help with pairing my headphones", [], False),  # a shared common word names no variant
+        ("I tried 2 times, how do I pair them", [], False),  # nor does a number alone
     ],
 )
 def test_a_pointer_to_a_variant_the_customer_did_not_name_refers_away(
@@ -123,6 +128,36 @@ def test_a_pointer_to_a_variant_the_customer_did_not_name_refers_away(
     assert refers_away(signpost, set(), asked) is away
 
 
+@pytest.mark.parametrize(
+    ("title", "text", "message"),
+    [
+        ("Returns", "For the money, see *Refunds and returns*.", "how do returns work"),
+        (
+            "Setting up Wi-Fi on Beacon Mini",
+            "If it drops, see *Troubleshooting Wi-Fi*.",
+            "how do I set up wi-fi",
+        ),
+        # two variants, neither named
+        (
+            "Setting up Wi-Fi on Beacon Mini",
+            "For Beacon Max, see *Setting up Wi-Fi on Beacon Max*.",
+            "wi-fi setup",
+        ),
+    ],
+)
+def test_a_pointer_to_a_related_article_is_no_variant(title: str, text: str, message: str) -> None:
+    """Titles that differ by common words are related articles, not variants; and a customer who
+    named neither of two variants may have either."""
+    unit = passage_units([passage(1, title, "", text)])[0]
+    assert not refers_away(unit, set(), variants.Asked.of(message, []))
+
+
+def test_a_pointer_to_the_other_model_refers_away_for_a_customer_who_named_theirs() -> None:
+    text = "For Beacon Max, see *Setting up Wi-Fi on Beacon Max*."
+    unit = passage_units([passage(1, "Setting up Wi-Fi on Beacon Mini", "", text)])[0]
+    assert refers_away(unit, set(), variants.Asked.of("my beacon mini keeps dropping off the wifi", []))
+
+
 PHONE_NUMBERS = (
     "| Store | How to reach us | Hours |\n|---|---|---|\n"
     "| United Kingdom | +44 20 7946 0310 | Mon–Fri 8:00–20:00 |\n"
@@ -131,10 +166,24 @@ PHONE_NUMBERS = (
 )
 
 
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("I'm premium, in the uk", {"united", "kingdom"}),  # an abbreviation in any case
+        ("Ireland or the UK?", {"ireland", "united", "kingdom"}),
+        ("would be nice to know your number", set()),  # a word that is also a town's name
+    ],
+)
+def test_the_countries_a_question_names(text: str, words: set[str]) -> None:
+    assert places_named(text) == words
+
+
 @pytest.mark.parametrize("where", ["in the uk", "in London", "in England"])
 def test_a_country_named_by_another_name_picks_its_row(embedder: MiniLM, where: str) -> None:
     """The row labelled "United Kingdom" answers a customer "in the UK", though the Ireland row is
-    the one that writes "UK" (in passing). The country is remembered, as the chat model passes it."""
+    the one that writes "UK" (in passing). The country is remembered, as the chat model passes it;
+    "uk" is the case that needs the question's country read by name (the Ireland row names "uk"
+    too, and the UK row wins on its score)."""
     passages = [passage(1, "Phone support", "Numbers and hours", PHONE_NUMBERS, doc_id="phone")]
     question = f"whats your phone number? I'm premium, {where}"
     units = passage_units(passages)

@@ -535,12 +535,21 @@ def with_announced(chosen: list[Unit], units: Sequence[Unit], entities: frozense
     return chosen
 
 
+PLACE_ABBREVIATION = 3  # letters: "uk", "usa" name a country however they are written
+
+
 def places_named(text: str) -> set[str]:
-    """The content words of the country a text names by any of its names ("in the uk" -> "united",
-    "kingdom"): a table's row is labelled with the country's full name, while another row may
-    mention the short one in passing ("English-speaking team in the UK" on the Ireland row)."""
-    country = _places().find(text).get("country", "")
-    return content_words(country)
+    """The content words of the countries a text names by any of their names ("in the uk" ->
+    "united", "kingdom"): a table's row is labelled with the country's full name, while another row
+    may mention the short one in passing ("English-speaking team in the UK" on the Ireland row). A
+    place written in lower case counts only when it is an abbreviation ("uk"), not a word that is
+    also a town ("nice")."""
+    found = set()
+    for mention in _places().mentions(text):
+        written = text[mention.start : mention.end]
+        if mention.kind == "country" and (not written.islower() or len(written) <= PLACE_ABBREVIATION):
+            found |= content_words(mention.name)
+    return found
 
 
 @cache

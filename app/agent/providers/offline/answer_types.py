@@ -27,14 +27,17 @@ PHONE_NUMBER = "phone_number"  # a number to call: "phone support" names the cha
 ANSWER_TYPES = (PRICE, DURATION, COUNT, STEPS, YES_NO, CONTACT, PLACE, PHONE_NUMBER)
 
 _I = re.IGNORECASE
-# The words a question opens with: interrogatives, the verbs of a yes/no question and requests to be
-# told. One list for every reader of a question's form (policy, compound parts, the attachment
-# answerer), so they agree on what a question is.
+# The words a question opens with: interrogatives and the verbs of a yes/no question ("did" and
+# "may" only before who did or may: "did that already" reports, "May 3rd" is a date). The policy's
+# fact clauses, the compound-question split, "already tried" reports and the attachment answerer
+# read a question's form with these, so they agree on what one is.
+_SUBJECT = r"(?:i|you|we|they|he|she|my|your|the)"  # not "it", "that": "did that already"
 QUESTION_WORDS = (
-    r"(?:how|what|what's|whats|when|where|which|who|why|can|could|do|does|did|is|are|will|would"
-    r"|should|shall|may|tell|explain)"
+    r"(?:how|what|what's|whats|when|where|which|who|why|can|could|do|does|is|are|will|would|should"
+    rf"|shall|(?:did|may)(?=\s+{_SUBJECT}\b))"
 )
-_ASKS_A_QUESTION = re.compile(rf"\?|^\W*{QUESTION_WORDS}\b", _I)
+# ...and a request to be told ("tell me the delivery cost") asks as a question does
+_ASKS_A_QUESTION = re.compile(rf"\?|^\W*(?:{QUESTION_WORDS}|tell|explain)\b", _I)
 
 
 def asks_a_question(text: str) -> bool:
