@@ -220,7 +220,7 @@ def unit_features(
     conflicts = [a or b for a, b in zip(conflicts, replaced, strict=True)]
     codes = _codes(f"{question.focus} {question.in_context}")
     gaps, shares = article_standing(units, similarity, order)
-    asked = variants.Asked.of(question.focus, [question.in_context, " ".join(sorted(question.remembered))])
+    asked = named_variants(question)
     rows = []
     for i, unit in enumerate(units):
         words = texts[i]
@@ -294,6 +294,12 @@ def _passage_number(unit: Unit) -> int:
     """The search rank of the unit's article: its citation number ("[2]" -> 2; 1 for an attachment)."""
     digits = unit.cite.strip("[]")
     return int(digits) if digits.isdigit() else 1
+
+
+def named_variants(question: Question) -> variants.Asked:
+    """What the customer named, as the variant rules read it: the message, then the dialogue and
+    what they told us (their device, plan, country)."""
+    return variants.Asked.of(question.focus, [question.in_context, " ".join(sorted(question.remembered))])
 
 
 def refers_away(unit: Unit, titles: set[str], asked: variants.Asked | None = None) -> bool:
@@ -396,8 +402,7 @@ def other_variant_sections(question: Question, units: Sequence[Unit]) -> list[bo
     for unit, own in zip(units, words, strict=True):
         if own:
             headings.setdefault(unit.article, set()).add(own)
-    remembered = " ".join(sorted(question.remembered))
-    asked = variants.Asked.of(question.focus, [question.in_context, remembered])
+    asked = named_variants(question)
     return [
         any(
             variants.siblings(own, other) and variants.preferred(other, own, asked)
