@@ -21,6 +21,7 @@ from app.agent.providers.offline.answer_select import (
     FEATURES,
     MODEL_FILE,
     NEXT_MARGIN,
+    QUANTITY_MARGIN,
     SUPPORT_MARGIN,
     SUPPORT_MAX_WORDS,
     TIME_LIMIT_MARGIN,
@@ -633,6 +634,39 @@ def test_a_time_limit_may_come_from_another_passage_of_the_same_article() -> Non
     assert _time_limit(passages, [1.0, 1.0 - TIME_LIMIT_MARGIN + 0.05, 0.99], [0]) == [
         "Hand it over within 14 days."
     ]
+
+
+def _quantity(
+    passages: list[Passage], scores: list[float], chosen: list[int], conflicts: list[bool] | None = None
+) -> list[str]:
+    from app.agent.providers.offline.answer_select import stated_quantity
+
+    units = passage_units(passages)
+    entities = np.zeros(len(units), dtype=bool) if conflicts is None else np.asarray(conflicts)
+    found = stated_quantity(units, chosen, np.asarray(scores), lambda i, j: False, entities)
+    return [units[i].text for i in found]
+
+
+PRICE_MATCH = [
+    passage(1, "Price match", "", "We match a lower price at a listed retailer.", doc_id="pm"),
+    passage(1, "Price match", "How to claim", "We check the price within 2 working days.", doc_id="pm"),
+    passage(1, "Price match", "Conditions", "You claim within 7 days of buying.", doc_id="pm"),
+    passage(2, "Gift cards", "Expiry", "Gift cards are valid for 24 months.", doc_id="gift"),
+]
+
+
+def test_a_reply_takes_its_articles_close_unit_stating_a_further_quantity() -> None:
+    """Even beside a number already stated, the article's deadline joins when it scores close."""
+    close = 1.0 - QUANTITY_MARGIN + 0.05
+    assert _quantity(PRICE_MATCH, [1.0, 0.99, close, 0.99], [0, 1]) == ["You claim within 7 days of buying."]
+    # too far below the best unit, or from another article however well it scores: nothing
+    assert _quantity(PRICE_MATCH, [1.0, 0.99, close - 0.1, 0.99], [0, 1]) == []
+    assert _quantity(PRICE_MATCH, [1.0, 0.99, 0.2, 0.99], [0]) == [
+        "We check the price within 2 working days."
+    ]
+    # a number the reply states already is no further fact, and another entity's unit none asked for
+    assert _quantity(PRICE_MATCH[:3], [1.0, 0.99, 0.99], [0, 1, 2]) == []
+    assert _quantity(PRICE_MATCH[:3], [1.0, 0.2, 0.99], [0], conflicts=[False, False, True]) == []
 
 
 def test_a_time_limit_is_never_another_options_row() -> None:
