@@ -647,31 +647,66 @@ def _quantity(
     return [units[i].text for i in found]
 
 
-PRICE_MATCH = [
-    passage(1, "Price match", "", "We match a lower price at a listed retailer.", doc_id="pm"),
-    passage(1, "Price match", "How to claim", "We check the price within 2 working days.", doc_id="pm"),
-    passage(1, "Price match", "Conditions", "You claim within 7 days of buying.", doc_id="pm"),
+def test_a_time_limit_is_never_another_options_row() -> None:
+    table = "You can send it back.\n\n| Option | Days |\n|---|---|\n| Standard | 3–5 working days |"
+    assert _time_limit([passage(1, "Returns", "Options", table, doc_id="r")], [1.0, 0.95], [0]) == []
+
+
+WARRANTY = [
+    passage(1, "Warranty", "", "Repairs are free under the warranty.", doc_id="w"),
+    passage(1, "Warranty", "Repairs", "We fix most devices within 10 working days.", doc_id="w"),
+    passage(1, "Warranty", "Registration", "Register the device within 30 days of buying.", doc_id="w"),
     passage(2, "Gift cards", "Expiry", "Gift cards are valid for 24 months.", doc_id="gift"),
 ]
 
 
 def test_a_reply_takes_its_articles_close_unit_stating_a_further_quantity() -> None:
-    """Even beside a number already stated, the article's deadline joins when it scores close."""
+    """Even beside a number the reply states already, the article's deadline joins when it scores
+    within QUANTITY_MARGIN of the best unit."""
     close = 1.0 - QUANTITY_MARGIN + 0.05
-    assert _quantity(PRICE_MATCH, [1.0, 0.99, close, 0.99], [0, 1]) == ["You claim within 7 days of buying."]
-    # too far below the best unit, or from another article however well it scores: nothing
-    assert _quantity(PRICE_MATCH, [1.0, 0.99, close - 0.1, 0.99], [0, 1]) == []
-    assert _quantity(PRICE_MATCH, [1.0, 0.99, 0.2, 0.99], [0]) == [
-        "We check the price within 2 working days."
+    deadline = "Register the device within 30 days of buying."
+    assert _quantity(WARRANTY, [1.0, 0.99, close, 0.99], [0, 1]) == [deadline]
+    # too far below the best unit: nothing, and another article's unit however well it scores
+    assert _quantity(WARRANTY, [1.0, 0.99, close - 0.1, 0.99], [0, 1]) == []
+    # the unit about another entity than the one asked about is left out, though it scores close
+    assert _quantity(WARRANTY, [1.0, 0.2, close, 0.99], [0]) == [deadline]
+    assert _quantity(WARRANTY, [1.0, 0.2, close, 0.99], [0], conflicts=[False, False, True, False]) == []
+
+
+def test_a_further_quantity_is_a_new_number_within_the_word_budget() -> None:
+    repeated = passage(1, "Warranty", "Late", "Registrations after 30 days are declined.", doc_id="w")
+    # "30" is stated already by the chosen registration unit: no further fact
+    assert _quantity([*WARRANTY[:3], repeated], [1.0, 0.2, 0.99, 0.99], [0, 2]) == []
+    # a reply near the word budget takes no more
+    sentence = "Repairs " + "are free and quick " * ((SUPPORT_MAX_WORDS - 3) // 4) + "for everyone."
+    long_answer = passage(1, "Warranty", "", sentence, doc_id="w")
+    assert len(sentence.split()) + len(WARRANTY[2].text.split()) > SUPPORT_MAX_WORDS
+    assert _quantity([long_answer, WARRANTY[2]], [1.0, 0.99], [0]) == []
+    assert _quantity([WARRANTY[0], WARRANTY[2]], [1.0, 0.99], [0]) == [
+        "Register the device within 30 days of buying."
     ]
-    # a number the reply states already is no further fact, and another entity's unit none asked for
-    assert _quantity(PRICE_MATCH[:3], [1.0, 0.99, 0.99], [0, 1, 2]) == []
-    assert _quantity(PRICE_MATCH[:3], [1.0, 0.2, 0.99], [0], conflicts=[False, False, True]) == []
 
 
-def test_a_time_limit_is_never_another_options_row() -> None:
-    table = "You can send it back.\n\n| Option | Days |\n|---|---|\n| Standard | 3–5 working days |"
-    assert _time_limit([passage(1, "Returns", "Options", table, doc_id="r")], [1.0, 0.95], [0]) == []
+def test_a_further_quantity_is_no_other_option_beside_a_chosen_row() -> None:
+    table = (
+        "Delivery options:\n\n| Option | Days |\n|---|---|\n| Standard | 3 days |\n| Express | 1 day |"
+        "\n\nDeliveries to islands take 2 extra days."
+    )
+    units = passage_units([passage(1, "Delivery", "Options", table, doc_id="d")])
+    texts = [unit.text for unit in units]
+    express, island = (
+        texts.index("Option: Express; Days: 1 day"),
+        texts.index("Deliveries to islands take 2 extra days."),
+    )
+    standard = texts.index("Option: Standard; Days: 3 days")
+    scores = [0.5] * len(units)
+    scores[standard], scores[express], scores[island] = 1.0, 0.99, 0.98
+    passages = [passage(1, "Delivery", "Options", table, doc_id="d")]
+    # the express row is another option beside the chosen standard row; the note under the table joins
+    assert _quantity(passages, scores, [standard]) == ["Deliveries to islands take 2 extra days."]
+    # a row may join a reply that quotes none of its table
+    scores[standard], scores[island] = 0.5, 1.0
+    assert _quantity(passages, scores, [island]) == ["Option: Express; Days: 1 day"]
 
 
 def test_a_how_do_i_answer_names_the_deadline_of_its_article(embedder: MiniLM) -> None:
