@@ -1129,7 +1129,7 @@ def supporting(
     # the best unit's article only: a runner-up from another article is there for one sentence
     sections = {(units[i].cite, units[i].section) for i in chosen if units[i].cite == units[chosen[0]].cite}
     # a table row beside a chosen row is an alternative (another option, plan or country), not a detail
-    tables = {(units[i].cite, units[i].block) for i in chosen if _is_row(units[i].text)}
+    tables = _chosen_tables(units, chosen)
     stated = set().union(*(stated_numbers(units[i].text) for i in chosen))
     kinds = (question.kind.typed & QUANTITIES) or QUANTITIES
     words = sum(len(units[i].text.split()) for i in chosen)
@@ -1207,17 +1207,21 @@ def stated_quantity(
     customer asked for none (the claim deadline to someone asking whether a price match applies),
     and such a sentence sounds less like the question than the one that names its subject. Unlike
     `time_limit` it may add to a reply that states a number already, so it needs a closer score.
-    A table row may join (a delivery table's row for the region asked about), but not beside a
-    chosen row of its table (another option's value) nor when it is about another entity; a list
-    step may, since a procedure's deadline is often one of its steps ("Drop the parcel off within
-    14 days")."""
-    tables = {(units[i].cite, units[i].block) for i in chosen if _is_row(units[i].text)}
+    A table row may join a reply that quotes none of its table, but not one beside a chosen row of
+    its table (another option's value) nor one about another entity; a list step may, since a
+    procedure's deadline is often one of its steps ("Drop the parcel off within 14 days")."""
+    tables = _chosen_tables(units, chosen)
 
     def admits(unit: Unit) -> bool:
         beside_a_chosen_row = _is_row(unit.text) and (unit.cite, unit.block) in tables
         return bool(QUANTITIES & carried_types(unit.text)) and not beside_a_chosen_row
 
     return _article_aside(units, chosen, scores, similar, conflicts, margin=QUANTITY_MARGIN, admits=admits)
+
+
+def _chosen_tables(units: Sequence[Unit], chosen: Sequence[int]) -> set[tuple[str, int]]:
+    """The tables (citation, block) a chosen unit is a row of."""
+    return {(units[i].cite, units[i].block) for i in chosen if _is_row(units[i].text)}
 
 
 def _article_aside(
