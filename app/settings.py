@@ -90,6 +90,14 @@ class Settings(BaseSettings):
     offline_confidence: float = Field(
         default=0.31, ge=0, le=1, description="Offline model: below this similarity it declines."
     )
+    offline_unanswered_similarity: float = Field(
+        default=0.75,
+        ge=0,
+        le=1,
+        description="Offline model: a message this close (cosine) to a labelled question the help centre "
+        "does not answer, and closer to it than to any answered one, is declined unless a sentence "
+        "matches strongly (app/knowledge/memory.py `unanswered`). 1: never.",
+    )
     offline_intent_model: Path | None = Field(
         default=None,
         description="Offline model: its intent classifier (.npz); default: the one shipped with the app.",

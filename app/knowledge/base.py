@@ -430,6 +430,15 @@ class KnowledgeBase:
         documents = catalog.document_rows
         return memory.answers(vector, min_similarity=min_similarity, limit=limit, documents=documents)
 
+    def known_unanswered(self, message: str, *, min_similarity: float) -> bool:
+        """Whether the memory's question closest to `message` is one this help centre does not answer
+        (memory.py `unanswered`); False without a question memory about this knowledge base."""
+        reading = self.retriever().memory_reading(self.catalog(), message)
+        if reading is None:
+            return False
+        memory, vector = reading
+        return memory.unanswered(vector, min_similarity=min_similarity)
+
     def selection_candidates(
         self, query: str, context: Sequence[str] = ()
     ) -> tuple[list[Chunk], np.ndarray, np.ndarray]:

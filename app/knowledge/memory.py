@@ -4,8 +4,10 @@ Customers of one help centre ask the same things in other words ("factory reset"
 I sell it"), and a labelled question is better evidence of where an answer is than any article's
 own wording. Search (retrieval.py `with_memory`) raises the articles of the labelled questions
 closest in meaning to the customer's message (`votes`), and the offline model prefers the sentences
-that say what their answers said (`answers`). The memory is a JSON-lines file of {"question": ...,
-"doc_ids": [...], "answer": ...} rows, built from the training dialogues only
+that say what their answers said (`answers`). A question labelled with no article is one the help
+centre does not answer (a product's weight, a release date); a message very like it is declined
+rather than answered from the nearest-sounding sentence (`unanswered`). The memory is a JSON-lines
+file of {"question": ..., "doc_ids": [...], "answer": ...} rows, built from the training dialogues only
 (`scripts/build_question_memory.py`); articles the knowledge base does not hold are ignored, so the
 memory of one help centre is inert for another's articles.
 """
@@ -31,11 +33,17 @@ EmbedQueries = Callable[[list[str]], np.ndarray]  # many questions at once, embe
 
 @dataclass(frozen=True)
 class LabelledQuestion:
-    """A customer's question, the articles that answer it and, when labelled, the answer given."""
+    """A customer's question, the articles that answer it (none: the help centre does not) and, when
+    labelled, the answer given."""
 
     question: str
     doc_ids: tuple[str, ...]
     answer: str = ""
+
+    @property
+    def answered(self) -> bool:
+        """Whether an article of the help centre answers the question."""
+        return bool(self.doc_ids)
 
 
 def read_memory(path: Path) -> list[LabelledQuestion]:
@@ -51,7 +59,7 @@ def read_memory(path: Path) -> list[LabelledQuestion]:
         except (ValueError, KeyError, TypeError) as exc:
             expected = '{"question": ..., "doc_ids": [...]}'
             raise InputError(f"{path}:{number}: expected {expected} ({exc})") from exc
-        if question and doc_ids:
+        if question:
             rows.append(LabelledQuestion(question, doc_ids, answer))
     return rows
 
@@ -63,6 +71,7 @@ class QuestionMemory:
     def __init__(self, questions: Sequence[LabelledQuestion], embed: EmbedQueries, *, min_similarity: float):
         self.questions = list(questions)
         self.documents = frozenset(doc for row in self.questions for doc in row.doc_ids)
+        self.has_unanswered = any(not row.answered for row in self.questions)
         self.min_similarity = min_similarity
         self._embed = embed
         self._matrix: np.ndarray | None = None
@@ -125,6 +134,15 @@ class QuestionMemory:
         found = self.neighbours(vector, min_similarity=min_similarity)
         ours = [(row, strength) for row, strength in found if any(doc in documents for doc in row.doc_ids)]
         return [(row.answer, strength) for row, strength in ours[:limit] if row.answer]
+
+    def unanswered(self, vector: np.ndarray, *, min_similarity: float) -> bool:
+        """Whether the labelled question closest to the message `vector` is one the help centre does
+        not answer, at cosine `min_similarity` or more: the nearest labelled evidence says there is
+        no article, so the nearest-sounding sentence would be a guess."""
+        if not self.has_unanswered:
+            return False
+        closest = self.neighbours(vector, min_similarity=min_similarity)[:1]
+        return bool(closest) and not closest[0][0].answered
 
     def _vectors(self) -> np.ndarray:
         with self._lock:

@@ -434,3 +434,42 @@ def test_a_matching_faq_question_is_answered_with_the_sentence_after_it(embedder
     selection = ExtractiveAnswerer(embedder).select("Can I bring my pet?", units)
     assert selection.units[0].text.startswith("Yes, small dogs")
     assert not any(unit.text.endswith("?") and unit.cite == "[1]" for unit in selection.units)
+
+
+def test_a_question_like_one_the_help_centre_does_not_answer_is_declined(embedder: MiniLM, index) -> None:
+    """The question memory's labelled questions include ones the help centre does not answer. A message
+    very like one of them is declined instead of answered with the nearest-sounding sentence (here the
+    price table, for a question about future prices); questions the help centre answers are not."""
+    from app.knowledge.memory import LabelledQuestion, QuestionMemory
+
+    memory = QuestionMemory(
+        [
+            LabelledQuestion("are plan prices going up next year?", ()),
+            LabelledQuestion("which countries do you deliver to", ("shipping/countries",)),
+        ],
+        lambda questions: np.stack([embedder.embed_query(q) for q in questions]),
+        min_similarity=0.5,
+    )
+
+    def known_unanswered(message: str) -> bool:
+        return memory.unanswered(embedder.embed_query(message), min_similarity=0.75)
+
+    def reply(message: str, *, with_memory: bool) -> str:
+        desk = Desk(embedder, index)
+        router = Router(IntentModel.load(), embedder, lambda: VOCABULARY)
+        client = OfflineChatClient(
+            embedder=embedder,
+            router=router,
+            confidence=CONFIDENCE,
+            known_unanswered=known_unanswered if with_memory else None,
+        )
+        (text,) = converse(Agent(client=client, tools=desk.tools()), [message])
+        return text
+
+    asked = "are your prices going up next year?"
+    assert "$12" in reply(asked, with_memory=False)  # without the evidence, a guess from the table
+    declined = reply(asked, with_memory=True)
+    assert DECLINE_PHRASE in declined and "$" not in declined
+    assert "$12" in reply("how much is the plus plan?", with_memory=True)
+    # very like the unanswered question, but a sentence matches strongly: answered
+    assert "$12" in reply("will the plus plan price go up next year?", with_memory=True)

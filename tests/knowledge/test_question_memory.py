@@ -124,6 +124,45 @@ def test_the_answers_of_close_labelled_questions_come_closest_first(embedder) ->
     assert memory.speaks_of(ours) and not memory.speaks_of({"hotel/faq"})
 
 
+def test_a_message_closest_to_a_question_labelled_with_no_article_is_unanswered(tmp_path, embedder) -> None:
+    """A row with no articles says the help centre does not answer that question; it votes for no
+    article and gives no hint, and only a message closer to it than to any answered one, and close
+    enough, is unanswered."""
+    path = write_memory(
+        tmp_path,
+        [
+            {"question": "how much do the headphones weigh", "doc_ids": [], "answer": "Not known."},
+            {"question": "how long do refunds take", "doc_ids": ["billing/refunds"], "answer": "5 days."},
+        ],
+    )
+    memory = QuestionMemory(read_memory(path), embedder.embed_queries, min_similarity=0.5)
+    weight = embedder.embed_query("what is the weight of the headphones")
+    assert memory.unanswered(weight, min_similarity=0.7)
+    assert not memory.unanswered(weight, min_similarity=0.99)  # not close enough
+    refunds = embedder.embed_query("how many days until my refund arrives")
+    assert not memory.unanswered(refunds, min_similarity=0.5)  # closest to an answered question
+    assert memory.votes(weight) == {}
+    assert memory.answers(weight, min_similarity=0.5, limit=3, documents={"billing/refunds"}) == []
+    answered_only = QuestionMemory(read_memory(path)[1:], embedder.embed_queries, min_similarity=0.5)
+    assert not answered_only.unanswered(weight, min_similarity=0.0)
+
+
+def test_the_knowledge_base_reads_unanswered_questions_only_from_a_memory_of_its_own_articles(
+    make_kb, corpus_dir, tmp_path
+) -> None:
+    unanswered = {"question": "how much do the headphones weigh", "doc_ids": []}
+    ours = {"question": "courier marked my parcel delivered but nothing came", "doc_ids": ["billing/refunds"]}
+    kb = make_kb(question_memory=write_memory(tmp_path, [unanswered, ours]))
+    kb.ingest_path(corpus_dir)
+    assert kb.known_unanswered("what is the weight of the headphones", min_similarity=0.7)
+    assert not kb.known_unanswered("how do I reset my password", min_similarity=0.7)
+    # another help centre's memory (no article of this knowledge base) says nothing about it
+    other = {"question": "my parcel was marked delivered but never came", "doc_ids": ["hotel/faq"]}
+    foreign = make_kb(question_memory=write_memory(tmp_path, [unanswered, other]))
+    foreign.ingest_path(corpus_dir)
+    assert not foreign.known_unanswered("what is the weight of the headphones", min_similarity=0.7)
+
+
 def test_a_malformed_memory_names_its_line_and_a_missing_one_is_off(tmp_path, embedder) -> None:
     path = tmp_path / "memory.jsonl"
     path.write_text('{"question": "q", "doc_ids": ["a"]}\n{"question": "no articles"}\n', encoding="utf-8")

@@ -148,7 +148,11 @@ class Selection:
             return False
         if continues or (self.typed and self.best >= threshold + TYPED_MARGIN):
             return True
-        return self.shared_words > 0 or self.best >= threshold + STRONG_MARGIN
+        return self.shared_words > 0 or self.strong(threshold)
+
+    def strong(self, threshold: float) -> bool:
+        """Whether the best unit is so similar to the question that it answers it on similarity alone."""
+        return bool(self.units) and self.best >= threshold + STRONG_MARGIN
 
     def continues(self, units: Sequence[Unit], previous: str) -> bool:
         """Whether the best unit's article is one the previous reply quoted (any of its units, read

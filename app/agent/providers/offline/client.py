@@ -35,6 +35,7 @@ from app.agent.providers.offline.answer import (
     MAX_SENTENCES,
     Embedder,
     ExtractiveAnswerer,
+    Selection,
     Unit,
     attachment_units,
     leading,
@@ -43,6 +44,7 @@ from app.agent.providers.offline.answer import (
 )
 from app.agent.providers.offline.answer_context import ChunkLookup, with_sections
 from app.agent.providers.offline.answer_entity import EntityAnswerer, entity_snippets
+from app.agent.providers.offline.answer_select import ELLIPSIS_WORDS
 from app.agent.providers.offline.answer_types import asks_a_question, needs_help_centre
 from app.agent.providers.offline.intents import IntentModel
 from app.agent.providers.offline.policy import (
@@ -65,6 +67,8 @@ logger = logging.getLogger(__name__)
 MODEL_ID = "offline-extractive"
 # the answers of labelled questions like a message, with how close each question is (0-1)
 SimilarAnswers = Callable[[str], Sequence[tuple[str, float]]]
+# whether a message is very like a labelled question the help centre does not answer
+KnownUnanswered = Callable[[str], bool]
 _NO_SUBJECT = (conv.DECLINE_PHRASE, conv.ESCALATED_PHRASE, conv.OFFER_HUMAN_PHRASE)
 
 
@@ -184,6 +188,7 @@ class OfflineResponder:
         max_units: int = 400,
         chunks: ChunkLookup | None = None,
         similar_answers: SimilarAnswers | None = None,
+        known_unanswered: KnownUnanswered | None = None,
     ):
         self.confidence = confidence
         # by default the shipped intent classifier over this embedder, and only the gazetteer as
@@ -193,6 +198,7 @@ class OfflineResponder:
         self.entity_answerer = EntityAnswerer()  # replies from an entity's selected snippets
         self.chunks = chunks  # reads the other sections of retrieved articles (None: passages only)
         self.similar_answers = similar_answers  # answers of labelled questions like the message (hints)
+        self.known_unanswered = known_unanswered  # labelled evidence that the help centre has no answer
 
     def step(self, view: TurnView) -> Step:
         """Tool calls on the first model call of a turn, the reply once their results are in."""
@@ -284,9 +290,22 @@ class OfflineResponder:
         selection = self.answerer.select(
             question, units, focus=intent.question, remembered=remembered, replaced=replaced, hints=hints
         )
+        if self._labelled_unanswered(intent.question, selection):
+            logger.info("declined: like a question the help centre does not answer")
+            return ""
         continues = selection.continues(units, _previous_reply(view))
         logger.debug("offline answer", extra={"best": round(selection.best, 4), "passages": len(passages)})
         return say.extracted(selection) if selection.confident(self.confidence, continues=continues) else ""
+
+    def _labelled_unanswered(self, question: str, selection: Selection) -> bool:
+        """Whether labelled evidence says the help centre does not answer this: the question memory's
+        closest question is one it does not answer (a product's weight, a release date), and no
+        sentence matches so strongly that it answers on similarity alone. The nearest-sounding
+        sentence ("Aura 2 Pro supports multipoint" for a codec question) would be a guess. A short
+        follow-up is not asked: alone it resembles other dialogues' follow-ups ("and the mini?")."""
+        if self.known_unanswered is None or len(question.split()) <= ELLIPSIS_WORDS:
+            return False
+        return not selection.strong(self.confidence) and self.known_unanswered(question)
 
     def _remembered_entities(self, question: str, view: TurnView) -> list[str]:
         """The country, plan and device the customer told us (earlier or in this message) whose kind
@@ -412,6 +431,7 @@ class OfflineRawClient(BaseChatClient):
         stream_words: int = 3,
         chunks: ChunkLookup | None = None,
         similar_answers: SimilarAnswers | None = None,
+        known_unanswered: KnownUnanswered | None = None,
         **kwargs: Any,
     ) -> None:
         self.responder = OfflineResponder(
@@ -422,6 +442,7 @@ class OfflineRawClient(BaseChatClient):
             max_units=max_units,
             chunks=chunks,
             similar_answers=similar_answers,
+            known_unanswered=known_unanswered,
         )
         self.model = MODEL_ID
         self.stream_words = max(1, stream_words)
