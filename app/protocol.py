@@ -35,7 +35,8 @@ TOOL_NAMES = (
 PRIORITIES = ("low", "normal", "high", "urgent")
 
 # --- phrases the offline model uses (detected later in the history) --------------------------
-DECLINE_PHRASE = "I don't know the answer to that from our help centre"
+# says why it declines (it would be a guess), as the labelled dialogues' declines do
+DECLINE_PHRASE = "I couldn't find that in our help centre, so I'd rather not guess"
 OFFER_HUMAN_PHRASE = "Would you like me to connect you with a member of our support team?"
 ESCALATED_PHRASE = "I've passed your conversation to a member of our support team"
 NO_PASSAGES = "No passages in the knowledge base match this query."

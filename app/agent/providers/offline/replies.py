@@ -145,7 +145,7 @@ def _with_citation(text: str, cite: str) -> str:
 
 def decline() -> str:
     """No passage is close enough: say so, and offer a person instead of guessing."""
-    return f"Sorry, {DECLINE_PHRASE}. {OFFER_HUMAN_PHRASE}"
+    return f"I'm sorry, {DECLINE_PHRASE}. {OFFER_HUMAN_PHRASE}"
 
 
 def attachment_unreadable() -> str:
