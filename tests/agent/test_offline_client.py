@@ -473,3 +473,26 @@ def test_a_question_like_one_the_help_centre_does_not_answer_is_declined(embedde
     assert "$12" in reply("how much is the plus plan?", with_memory=True)
     # very like the unanswered question, but a sentence matches strongly: answered
     assert "$12" in reply("will the plus plan price go up next year?", with_memory=True)
+
+
+def test_a_measurement_no_passage_states_is_declined_not_guessed(desk: Desk) -> None:
+    """Asked what something weighs or how big it is, passages stating no such measurement cannot
+    answer; before this rule the reply was the Premium price row (for "how much ... weigh")."""
+    (weight,) = converse(make_agent(desk), ["How much does the Premium plan's welcome box weigh?"])
+    assert DECLINE_PHRASE in weight and "$" not in weight
+    (size,) = converse(
+        make_agent(desk), ["What are the dimensions of the largest parcel you deliver to Ireland?"]
+    )
+    assert DECLINE_PHRASE in size
+
+
+def test_which_measurements_a_question_asks_for_and_passages_state() -> None:
+    from app.agent.providers.offline.answer_types import unstated_measures
+
+    assert unstated_measures("how heavy is the speaker", ["Price: £229", "It costs £229."]) == {"weight"}
+    assert unstated_measures("how heavy is the speaker", ["Price: £229", "Weight: 3.1 kg"]) == set()
+    assert unstated_measures("battery capacity in mAh?", ["Pulse watch, 41 mm"]) == {"charge"}
+    assert unstated_measures("what are its dimensions", ["31 × 17 × 16 cm"]) == set()
+    # a question asking for no measurement, or for a price ("how much is it"), is not affected
+    assert unstated_measures("how much is the speaker", []) == set()
+    assert unstated_measures("how long does delivery take", []) == set()

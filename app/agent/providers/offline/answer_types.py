@@ -10,6 +10,7 @@ numbers), so it knows nothing about any one help centre.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -166,6 +167,37 @@ def type_match(wanted: QuestionType, text: str) -> float:
     if not wanted.kinds:
         return 0.0
     return len(wanted.kinds & carried_types(text)) / len(wanted.kinds)
+
+
+# Measurements: what something weighs, how big it is, how much charge its battery holds. Read apart
+# from the answer kinds above because they decide whether there is an answer at all, not which
+# sentence it is: passages that state no measurement of the kind asked cannot answer, and the
+# nearest-sounding sentence (a price row for "how much does it weigh?") would be a guess.
+_MEASURES = {
+    "weight": (
+        re.compile(r"\bweigh(?:s|t|ts|ing)?\b|\bheav(?:y|ier)\b|\bhow light\b", _I),
+        re.compile(r"\d\s?(?:g|kg|grams?|kilos?|kilograms?|oz|ounces?|lbs?)\b", _I),
+    ),
+    "size": (
+        re.compile(r"\bdimensions?\b|\bhow (?:big|large|tall|wide|thick|deep)\b", _I),
+        re.compile(r"\d\s?(?:mm|cm|m|metres?|meters?|inch(?:es)?|in|\")(?!\w)|\d\s?[×x]\s?\d", _I),
+    ),
+    "charge": (
+        re.compile(r"\bmah\b|\bbattery capacity\b|\bwatt[- ]?hours?\b", _I),
+        re.compile(r"\d\s?(?:mah|wh)\b", _I),
+    ),
+}
+
+
+def unstated_measures(question: str, texts: Iterable[str]) -> frozenset[str]:
+    """The kinds of measurement the question asks for ("how heavy", "dimensions", "mAh") that none
+    of `texts` states (no "3.1 kg" for a weight): none of them answers it."""
+    asked = {kind for kind, (asks, _) in _MEASURES.items() if asks.search(question)}
+    for text in texts if asked else ():
+        asked -= {kind for kind in asked if _MEASURES[kind][1].search(text)}
+        if not asked:
+            break
+    return frozenset(asked)
 
 
 _EXPLAIN = re.compile(

@@ -45,7 +45,7 @@ from app.agent.providers.offline.answer import (
 from app.agent.providers.offline.answer_context import ChunkLookup, with_sections
 from app.agent.providers.offline.answer_entity import EntityAnswerer, entity_snippets
 from app.agent.providers.offline.answer_select import ELLIPSIS_WORDS
-from app.agent.providers.offline.answer_types import asks_a_question, needs_help_centre
+from app.agent.providers.offline.answer_types import asks_a_question, needs_help_centre, unstated_measures
 from app.agent.providers.offline.intents import IntentModel
 from app.agent.providers.offline.policy import (
     ENTITY_FACTS,
@@ -284,6 +284,9 @@ class OfflineResponder:
             passages = with_sections(passages, self.chunks)
         question = intent.query or intent.question
         units = passage_units(passages)
+        if unstated_measures(intent.question, (unit.text for unit in units)):
+            logger.info("declined: no passage states the measurement asked for")
+            return ""
         remembered = self._remembered_entities(question, view)
         replaced = (*intent.replaced, *self._other_families(question, view))
         hints = self.similar_answers(intent.question) if self.similar_answers else []
