@@ -748,6 +748,37 @@ def test_a_close_labelled_questions_answer_decides_which_sentence_answers(embedd
     assert faint == plain
 
 
+def test_a_close_labelled_answers_number_picks_the_sentence_that_states_it(
+    embedder: MiniLM, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A unit stating a number the hint's answer states gains HINT_NUMBER_WEIGHT x the hint's
+    closeness (the closest such hint's), whatever the wording: of two links, the one valid for the
+    24 hours the labelled answer said leads."""
+    from app.agent.providers.offline import answer
+
+    reset = "We email you a reset link. The reset link is valid for 60 minutes."
+    verify = "We email you a verification link. Open it within 24 hours to verify your email."
+    units = passage_units(
+        [
+            passage(1, "Resetting your password", "Reset link", reset, doc_id="reset"),
+            passage(2, "Creating an account", "Verify your email", verify, doc_id="create"),
+        ]
+    )
+    answerer = ExtractiveAnswerer(embedder)
+    hints = [("24 hours.", 0.5), ("24 hours or 60 minutes.", 0.2)]
+    no_wording = np.zeros((len(units), 384), dtype=np.float32)  # leaves only the numbers' share
+    assert answerer.hinted(no_wording, hints, units) == pytest.approx(
+        [0.0, answer.HINT_NUMBER_WEIGHT * 0.2, 0.0, answer.HINT_NUMBER_WEIGHT * 0.5]
+    )
+
+    question = "how long is the email link good for?"
+    hint = [("24 hours.", 0.8)]
+    assert say.extracted(answerer.select(question, units)).startswith("The reset link is valid")
+    assert say.extracted(answerer.select(question, units, hints=hint)).startswith("Open it within 24 hours")
+    monkeypatch.setattr(answer, "HINT_NUMBER_WEIGHT", 0.0)  # the hint's wording alone does not do it
+    assert say.extracted(answerer.select(question, units, hints=hint)).startswith("The reset link is valid")
+
+
 def test_a_remembered_country_decides_between_sibling_articles_only(embedder: MiniLM) -> None:
     """The customer's country picks the German page over the UK one, which are the same article for
     two countries; it does not pull in a page that merely names the country."""
