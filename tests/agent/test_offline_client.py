@@ -495,4 +495,6 @@ def test_which_measurements_a_question_asks_for_and_passages_state() -> None:
     assert unstated_measures("what are its dimensions", ["31 × 17 × 16 cm"]) == set()
     # a question asking for no measurement, or for a price ("how much is it"), is not affected
     assert unstated_measures("how much is the speaker", []) == set()
+    assert unstated_measures("how big is the fee for a second card?", []) == set()
+    assert unstated_measures("it gets hot even when not in heavy use", []) == set()
     assert unstated_measures("how long does delivery take", []) == set()

@@ -175,11 +175,13 @@ def type_match(wanted: QuestionType, text: str) -> float:
 # nearest-sounding sentence (a price row for "how much does it weigh?") would be a guess.
 _MEASURES = {
     "weight": (
-        re.compile(r"\bweigh(?:s|t|ts|ing)?\b|\bheav(?:y|ier)\b|\bhow light\b", _I),
+        # "how heavy", not "heavy": "hot even when not in heavy use" asks no weight
+        re.compile(r"\bweigh(?:s|t|ts|ing)?\b|\bhow heavy\b|\bheavier\b", _I),
         re.compile(r"\d\s?(?:g|kg|grams?|kilos?|kilograms?|oz|ounces?|lbs?)\b", _I),
     ),
     "size": (
-        re.compile(r"\bdimensions?\b|\bhow (?:big|large|tall|wide|thick|deep)\b", _I),
+        # not "how big" or "how large": "how big is the fee?" asks an amount
+        re.compile(r"\bdimensions?\b|\bhow (?:tall|wide|thick)\b", _I),
         re.compile(r"\d\s?(?:mm|cm|m|metres?|meters?|inch(?:es)?|in|\")(?!\w)|\d\s?[×x]\s?\d", _I),
     ),
     "charge": (
