@@ -95,3 +95,15 @@ def test_questions_the_help_centre_cannot_answer_are_still_declined(
     """Counting a heading's words as shared must not make an unrelated article's sentence an answer."""
     units = passage_units(article_passages(previous_article))
     assert not answerer.select(question, units).confident(THRESHOLD)
+
+
+def test_the_words_of_any_quoted_unit_count_for_confidence(answerer: ExtractiveAnswerer) -> None:
+    """The reply leads with the sentence a close labelled answer states the number of ("Syncing stops
+    below 10%"), which shares no word with the question; the sentence after it names the Pulse
+    watch, so the reply is about what was asked and is given, not declined."""
+    units = passage_units(article_passages("troubleshooting/pulse-watch-not-syncing"))
+    hint = ("Keep the watch near your phone. Syncing stops when the battery is below 10%.", 1.0)
+    selection = answerer.select("pulse hasn't synced since sunday", units, hints=[hint])
+    assert selection.units[0].text == "Syncing stops below 10%."
+    assert any("Pulse" in unit.text for unit in selection.units[1:])
+    assert selection.shared_words > 0 and selection.confident(THRESHOLD)

@@ -440,12 +440,14 @@ class ExtractiveAnswerer:
         chooser = self._learned if self.learned else self._ruled
         choice = chooser(asked, units, ranking, in_context, matrix, self.hinted(matrix, hints, units))
         # Confidence reads the most similar unit (plus word overlap) and the chosen one: a price row
-        # can answer "how much" while sounding less like it than the sentence beside it.
+        # can answer "how much" while sounding less like it than the sentence beside it. The words
+        # shared are those of any unit quoted: the one a close labelled answer's number put first
+        # ("Syncing stops below 10%") may share none while the next names what was asked about.
         overlaps = [_overlap(content_words(focus), unit.text) for unit in units]
         closest = max(range(len(units)), key=lambda i: float(similarity[i]) + LEXICAL_WEIGHT * overlaps[i])
         tops = dict.fromkeys((closest, choice.indices[0]))
         best = max(max(float(similarity[i]), float(in_context[i])) for i in tops)
-        shared = max(len(wanted & content_words(_with_heading(units[i]))) for i in tops)
+        shared = max(len(wanted & content_words(_with_heading(units[i]))) for i in (*tops, *choice.indices))
         typed = bool(asked.kind.typed & carried_types(units[choice.indices[0]].text))
         if choice.steps:
             return Selection(tuple(units[i] for i in choice.indices), best, shared, steps=True, typed=typed)
