@@ -96,7 +96,8 @@ class Settings(BaseSettings):
         le=1,
         description="Offline model: a message this close (cosine) to a labelled question the help centre "
         "does not answer, and closer to it than to any answered one, is declined unless a sentence "
-        "matches strongly (app/knowledge/memory.py `unanswered`). 1: never.",
+        "matches strongly (app/knowledge/memory.py `unanswered`). 1: only the very same message; "
+        "use_question_memory=false turns the memory off.",
     )
     offline_intent_model: Path | None = Field(
         default=None,

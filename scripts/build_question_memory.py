@@ -30,16 +30,21 @@ OUTPUT = ROOT / "datasets" / QUESTION_MEMORY_FILE  # beside the knowledge folder
 def labelled_questions(source: Path) -> list[dict[str, object]]:
     """Each customer message that needs the help centre, once, with the articles that answer it and
     the reference answer it was labelled with. A message labelled with no article is one the help
-    centre does not answer: it is kept with no articles, so a message very like it is declined."""
+    centre does not answer: it is kept with no articles, so a message very like it is declined, but
+    only when it opens its dialogue. A later one means what the turns before it asked ("nice. how
+    many days does the battery last?" after a question about the Pulse watch) and, stored alone,
+    would decline the same words about a product whose battery life the help centre states."""
     seen: set[str] = set()
     rows = []
     for line in source.read_text(encoding="utf-8").splitlines():
         if not line.strip():
             continue
-        for turn in json.loads(line)["turns"]:
+        dialogue = json.loads(line)
+        for position, turn in enumerate(dialogue["turns"]):
             labels = turn["labels"]
             question = " ".join(turn["text"].split())
-            if not labels["needs_knowledge"] or question in seen:
+            opens = position == 0 and not dialogue.get("context")
+            if not labels["needs_knowledge"] or question in seen or not (labels["gold_doc_ids"] or opens):
                 continue
             seen.add(question)
             answer = " ".join((labels.get("reference") or "").split())

@@ -9,7 +9,9 @@ centre does not answer (a product's weight, a release date); a message very like
 rather than answered from the nearest-sounding sentence (`unanswered`). The memory is a JSON-lines
 file of {"question": ..., "doc_ids": [...], "answer": ...} rows, built from the training dialogues only
 (`scripts/build_question_memory.py`); articles the knowledge base does not hold are ignored, so the
-memory of one help centre is inert for another's articles.
+memory of one help centre is inert for another's articles. A question without articles belongs to
+no help centre: it is read only when the memory names some of this knowledge base's articles (a
+memory of unanswered questions alone is not read at all), and then all of them are.
 """
 
 from __future__ import annotations
@@ -97,17 +99,19 @@ class QuestionMemory:
         return any(doc in documents for doc in self.documents)
 
     def neighbours(
-        self, vector: np.ndarray, *, min_similarity: float | None = None
+        self, vector: np.ndarray, *, min_similarity: float | None = None, answered_only: bool = True
     ) -> list[tuple[LabelledQuestion, float]]:
         """The NEIGHBOURS labelled questions closest to the message `vector` that reach
         `min_similarity` (default: the memory's), closest first, each with its strength: 0 at that
-        cosine, 1 for the same question."""
+        cosine, 1 for the same question. Only answered ones unless `answered_only` is False, so the
+        questions without articles take no place from those that vote and hint."""
         floor = self.min_similarity if min_similarity is None else min_similarity
         matrix = self._vectors()
         if not len(matrix):
             return []
         similarity = matrix @ np.asarray(vector, dtype=np.float32)
-        closest = np.argsort(-similarity, kind="stable")[:NEIGHBOURS]
+        order = np.argsort(-similarity, kind="stable")
+        closest = [i for i in order if self.questions[i].answered or not answered_only][:NEIGHBOURS]
         span = max(1.0 - floor, 1e-6)
         return [
             (self.questions[i], min(1.0, float(similarity[i] - floor) / span))
@@ -141,7 +145,7 @@ class QuestionMemory:
         no article, so the nearest-sounding sentence would be a guess."""
         if not self.has_unanswered:
             return False
-        closest = self.neighbours(vector, min_similarity=min_similarity)[:1]
+        closest = self.neighbours(vector, min_similarity=min_similarity, answered_only=False)[:1]
         return bool(closest) and not closest[0][0].answered
 
     def _vectors(self) -> np.ndarray:

@@ -779,6 +779,13 @@ def test_a_close_labelled_answers_number_picks_the_sentence_that_states_it(
     assert say.extracted(answerer.select(question, units, hints=hint)).startswith("The reset link is valid")
 
 
+def test_a_number_that_is_part_of_a_name_is_no_fact_of_a_labelled_answer() -> None:
+    from app.agent.providers.offline.answer import hinted_quantities
+
+    assert hinted_quantities("Keep Aura 2 above 50% and it costs £229.") == {"50", "229"}
+    assert hinted_quantities("On Day 14 your plan moves to Basic; allow 3 working days.") == {"14", "3"}
+
+
 def test_a_remembered_country_decides_between_sibling_articles_only(embedder: MiniLM) -> None:
     """The customer's country picks the German page over the UK one, which are the same article for
     two countries; it does not pull in a page that merely names the country."""

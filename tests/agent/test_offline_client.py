@@ -497,4 +497,14 @@ def test_which_measurements_a_question_asks_for_and_passages_state() -> None:
     assert unstated_measures("how much is the speaker", []) == set()
     assert unstated_measures("how big is the fee for a second card?", []) == set()
     assert unstated_measures("it gets hot even when not in heavy use", []) == set()
+    # nor does wording that names a measurement without asking for it
+    for message in (
+        "I'm weighing up whether to upgrade to Premium, what do I get?",
+        "my battery capacity has dropped a lot, how do I fix the battery draining fast?",
+        "the app feels heavier since the update, can I clear the cache?",
+        "can I log my weight in the app?",
+    ):
+        assert unstated_measures(message, []) == set(), message
+    assert unstated_measures("what does the speaker weigh?", []) == {"weight"}
+    assert unstated_measures("and what's the weight of the case", []) == {"weight"}
     assert unstated_measures("how long does delivery take", []) == set()

@@ -145,6 +145,30 @@ def test_a_message_closest_to_a_question_labelled_with_no_article_is_unanswered(
     assert memory.answers(weight, min_similarity=0.5, limit=3, documents={"billing/refunds"}) == []
     answered_only = QuestionMemory(read_memory(path)[1:], embedder.embed_queries, min_similarity=0.5)
     assert not answered_only.unanswered(weight, min_similarity=0.0)
+    # the unanswered question takes no neighbour's place from the answered ones
+    assert [row.question for row, _ in memory.neighbours(weight, min_similarity=0.0)] == [
+        "how long do refunds take"
+    ]
+
+
+def test_only_a_dialogues_opening_question_is_remembered_as_unanswered(tmp_path) -> None:
+    """A later turn means what the turns before it asked; stored alone, its words would decline the
+    same question about a product the help centre does answer for."""
+    sys.path.insert(0, str(REPO / "scripts"))
+    from build_question_memory import labelled_questions
+
+    def turn(text: str, docs: list[str]) -> dict[str, object]:
+        labels = {"needs_knowledge": True, "gold_doc_ids": docs, "reference": "Answer."}
+        return {"text": text, "labels": labels}
+
+    dialogues = [
+        {"context": [], "turns": [turn("when is the next model out?", []), turn("and the price?", [])]},
+        {"context": [], "turns": [turn("how long do refunds take", ["billing/refunds"])]},
+    ]
+    source = tmp_path / "train.jsonl"
+    source.write_text("".join(json.dumps(d) + "\n" for d in dialogues), encoding="utf-8")
+    rows = {row["question"]: row["doc_ids"] for row in labelled_questions(source)}
+    assert rows == {"when is the next model out?": [], "how long do refunds take": ["billing/refunds"]}
 
 
 def test_the_knowledge_base_reads_unanswered_questions_only_from_a_memory_of_its_own_articles(
@@ -161,6 +185,10 @@ def test_the_knowledge_base_reads_unanswered_questions_only_from_a_memory_of_its
     foreign = make_kb(question_memory=write_memory(tmp_path, [unanswered, other]))
     foreign.ingest_path(corpus_dir)
     assert not foreign.known_unanswered("what is the weight of the headphones", min_similarity=0.7)
+    # nor is a memory of unanswered questions alone (it names no article of any help centre)
+    alone = make_kb(question_memory=write_memory(tmp_path, [unanswered]))
+    alone.ingest_path(corpus_dir)
+    assert not alone.known_unanswered("what is the weight of the headphones", min_similarity=0.7)
 
 
 def test_a_malformed_memory_names_its_line_and_a_missing_one_is_off(tmp_path, embedder) -> None:

@@ -138,15 +138,16 @@ class Selection:
 
     units: tuple[Unit, ...]
     best: float  # cosine similarity of the best unit to the question (0 when nothing fits)
-    shared_words: int = 0  # content words the best unit shares with the question
+    shared_words: int = 0  # most content words the most similar or a chosen unit shares with the question
     steps: bool = False  # the units are the items of a numbered list, in order
     typed: bool = False  # the best unit states the kind of fact asked for (an amount, a time...)
     reviews: int = 0  # reviews of the best unit's subject among all the units read (0: not a review)
 
     def confident(self, threshold: float, *, continues: bool = False) -> bool:
-        """Whether the best unit answers the question: similar enough, and sharing at least one content
-        word unless it is very similar (embeddings alone rate loosely related sentences too high), or
-        stating the kind of fact asked for ("3–5 working days" for "how long does shipping take?").
+        """Whether the best unit answers the question: similar enough, and the most similar unit or a
+        chosen one sharing at least one content word with the question unless it is very similar
+        (embeddings alone rate loosely related sentences too high), or the best unit stating the kind
+        of fact asked for ("3–5 working days" for "how long does shipping take?").
 
         `continues`: the best unit's article is the one the previous reply quoted. A short follow-up
         ("what happens if it comes out late", "where do I report a dodgy one") shares few words with
@@ -170,6 +171,18 @@ class Selection:
         best = self.units[0]
         article = [unit for unit in units if unit.article == best.article]
         return any(quoted(unit.text, previous) for unit in article)
+
+
+# a number that is part of a name: "Aura 2", "Series 3" (not "Day 14": a table's day is a fact)
+_NAMED_NUMBER = re.compile(
+    r"\b(?!Day\b|Step\b)[A-Z][a-z]+ \d{1,2}\b(?![.,:]?\d|\s*(?:%|(?:working |business )?(?:minute|hour|day"
+    r"|week|month|year|time|item|device|order|return)s?\b))"
+)
+
+
+def hinted_quantities(answer: str) -> set[str]:
+    """The numbers a labelled answer states as facts: not those that are part of a name."""
+    return stated_numbers(_NAMED_NUMBER.sub(" ", answer))
 
 
 # --- splitting -----------------------------------------------------------------------------
@@ -441,7 +454,7 @@ class ExtractiveAnswerer:
         choice = chooser(asked, units, ranking, in_context, matrix, self.hinted(matrix, hints, units))
         # Confidence reads the most similar unit (plus word overlap) and the chosen one: a price row
         # can answer "how much" while sounding less like it than the sentence beside it. The words
-        # shared are those of any unit quoted: the one a close labelled answer's number put first
+        # shared are those of any chosen unit: the one a close labelled answer's number put first
         # ("Syncing stops below 10%") may share none while the next names what was asked about.
         overlaps = [_overlap(content_words(focus), unit.text) for unit in units]
         closest = max(range(len(units)), key=lambda i: float(similarity[i]) + LEXICAL_WEIGHT * overlaps[i])
@@ -469,14 +482,16 @@ class ExtractiveAnswerer:
         """Per unit, HINT_WEIGHT x the best of (closeness of a hint's question x cosine of the unit to
         that hint's answer), plus HINT_NUMBER_WEIGHT x the closeness of the closest hint whose answer
         states a number the unit states: the sentence that states what a close labelled question was
-        answered with ("Hand it over within 14 days") over one that only sounds like the question."""
+        answered with ("Hand it over within 14 days") over one that only sounds like the question.
+        A number that is part of a name ("Aura 2") is no fact of the answer; one the question states
+        may be (the reference repeats the deadline the customer asked about)."""
         worded = np.zeros(len(matrix), dtype=np.float32)
         numbered = np.zeros(len(matrix), dtype=np.float32)
         stated = [stated_numbers(unit.text) for unit in units]
         for answer, strength in hints:
             vector = np.asarray(self.embedder.embed_query(answer), dtype=np.float32)
             worded = np.maximum(worded, HINT_WEIGHT * strength * (matrix @ vector))
-            said = stated_numbers(answer)
+            said = hinted_quantities(answer)
             if said:
                 shares = np.array([bool(numbers & said) for numbers in stated], dtype=np.float32)
                 numbered = np.maximum(numbered, HINT_NUMBER_WEIGHT * strength * shares)

@@ -174,18 +174,29 @@ def type_match(wanted: QuestionType, text: str) -> float:
 # sentence it is: passages that state no measurement of the kind asked cannot answer, and the
 # nearest-sounding sentence (a price row for "how much does it weigh?") would be a guess.
 _MEASURES = {
+    # each kind is read only where the question asks for the measurement itself: "how heavy", "what
+    # does it weigh", "the weight of"; not "weighing up", "heavy use", "log my weight", "the app
+    # feels heavier" or "battery capacity" (a battery wearing out)
     "weight": (
-        # "how heavy", not "heavy": "hot even when not in heavy use" asks no weight
-        re.compile(r"\bweigh(?:s|t|ts|ing)?\b|\bhow heavy\b|\bheavier\b", _I),
+        re.compile(
+            r"\bhow heavy\b|\b(?:how much|what) (?:does|do|did|would|will)\b[^?.!]{0,40}\bweigh\b"
+            r"|\bweight of (?:the|a|an|it|them|this|that|these|those|your|my)\b"
+            r"|\bwhat(?:'s| is| are) (?:the|its|their) weights?\b",
+            _I,
+        ),
         re.compile(r"\d\s?(?:g|kg|grams?|kilos?|kilograms?|oz|ounces?|lbs?)\b", _I),
     ),
     "size": (
         # not "how big" or "how large": "how big is the fee?" asks an amount
-        re.compile(r"\bdimensions?\b|\bhow (?:tall|wide|thick)\b", _I),
+        re.compile(
+            r"\b(?:what are|what's|what is) (?:the|its|their) dimensions\b|\bdimensions of\b"
+            r"|\bhow (?:tall|wide|thick)\b",
+            _I,
+        ),
         re.compile(r"\d\s?(?:mm|cm|m|metres?|meters?|inch(?:es)?|in|\")(?!\w)|\d\s?[×x]\s?\d", _I),
     ),
     "charge": (
-        re.compile(r"\bmah\b|\bbattery capacity\b|\bwatt[- ]?hours?\b", _I),
+        re.compile(r"\bmah\b|\bwatt[- ]?hours?\b", _I),
         re.compile(r"\d\s?(?:mah|wh)\b", _I),
     ),
 }
