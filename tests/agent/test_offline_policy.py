@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from app.agent.providers.offline import detection as offline_detection
+from app.agent.providers.offline import replies as say
 from app.agent.providers.offline.answer import split_units
 from app.agent.providers.offline.client import text_chunks
 from app.agent.providers.offline.intents import SURE_REASON, IntentModel, Reading, request_parts
@@ -31,11 +32,11 @@ from app.agent.providers.offline.policy import (
 )
 from app.agent.providers.offline.vocabulary import Vocabulary
 from app.knowledge.embedders import CachedEmbedder, load_embedder
-from app.protocol import DECLINE_PHRASE, OFFER_HUMAN_PHRASE, TOOL_NAMES
+from app.protocol import TOOL_NAMES
 
 REPO = Path(__file__).resolve().parents[2]
 EARLIER = [("user", "How much is the Plus plan a month?"), ("assistant", "Plus costs £4.99 a month [1].")]
-OFFERED = [*EARLIER, ("assistant", f"Sorry, {DECLINE_PHRASE}. {OFFER_HUMAN_PHRASE}")]
+OFFERED = [*EARLIER, ("assistant", say.decline())]  # the offline model's own decline, with its offer
 
 
 def demo_vocabulary() -> Vocabulary:
