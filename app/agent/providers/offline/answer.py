@@ -487,7 +487,7 @@ class ExtractiveAnswerer:
         may be (the reference repeats the deadline the customer asked about)."""
         worded = np.zeros(len(matrix), dtype=np.float32)
         numbered = np.zeros(len(matrix), dtype=np.float32)
-        stated = [stated_numbers(unit.text) for unit in units]
+        stated = [stated_numbers(unit.text) for unit in units] if hints else []  # most messages have none
         for answer, strength in hints:
             vector = np.asarray(self.embedder.embed_query(answer), dtype=np.float32)
             worded = np.maximum(worded, HINT_WEIGHT * strength * (matrix @ vector))
