@@ -38,7 +38,7 @@ PRIORITIES = ("low", "normal", "high", "urgent")
 # says why it declines (it would be a guess), as the labelled dialogues' declines do
 DECLINE_PHRASE = "I couldn't find that in our help centre, so I'd rather not guess"
 OFFER_HUMAN_PHRASE = "Would you like me to connect you with a member of our support team?"
-ESCALATED_PHRASE = "I've passed your conversation to a member of our support team"
+ESCALATED_PHRASE = "I've passed this to a member of our support team"
 NO_PASSAGES = "No passages in the knowledge base match this query."
 NO_TICKET = "This conversation has no support ticket."
 ATTACHMENT_CITATION = "(from your attachment)"

@@ -313,10 +313,11 @@ def test_facts_are_remembered_and_recalled(desk: Desk) -> None:
 
 
 def test_fact_then_question_in_one_message(desk: Desk) -> None:
+    """The fact is remembered and the question answered, without announcing the fact first."""
     (reply,) = converse(make_agent(desk), ["I'm on the Plus plan. How much does the Plus plan cost?"])
     assert [name for name, _ in desk.calls] == ["remember_customer_fact", "search_knowledge_base"]
     assert desk.called("remember_customer_fact") == [{"key": "plan", "value": "Plus"}]
-    assert "$12" in reply and "noted your plan (Plus)" in reply and not reply.endswith("?")
+    assert reply.startswith("Plan: Plus; Price: $12") and "noted" not in reply
 
 
 def test_attachment_is_read_and_quoted(desk: Desk) -> None:

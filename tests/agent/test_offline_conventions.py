@@ -119,6 +119,13 @@ def test_retrieval_context_leaves_out_the_assistants_fixed_phrases() -> None:
     assert without_fixed_replies(dialogue) == ["my Beacon Mini won't join the wifi", "it's a mesh system"]
 
 
+def test_a_hand_over_says_its_priority_only_when_it_is_raised() -> None:
+    normal, high = escalated("T-000001", "normal"), escalated("T-000002", "high")
+    assert "T-000001" in normal and "priority" not in normal
+    assert "T-000002" in high and "high priority" in high
+    assert escalated("T-000003", "low", after_decline=True).startswith("I couldn't find that")
+
+
 @dataclass
 class ReviewHit(FakeHit):
     metadata: dict

@@ -211,13 +211,17 @@ class OfflineResponder:
         return self._reply(intent, view)
 
     def _reply(self, intent: Intent, view: TurnView) -> Step:
-        """Compose the reply, or ask for an escalation when this is the second time we cannot answer."""
+        """Compose the reply, or ask for an escalation when this is the second time we cannot answer.
+
+        A fact told beside a question is remembered but not announced: the answer uses it (the
+        German page for a customer in Germany), as a person's would, and "Thanks, I've noted your
+        country (Germany)." before it only lengthened the reply (full replays, without it: generation
+        ROUGE-L dev 0.3503 -> 0.3509, validation 0.3162 -> 0.3195, train 0.3618 -> 0.3661; semantic
+        similarity up on all three). A message that only tells us something is still acknowledged."""
         remembered = _remembered_now(view)
         body = self._body(intent, view, remembered)
         if isinstance(body, Step):
             return body
-        if remembered and intent.kind != "acknowledge":
-            body = f"{say.noted(remembered)} {body}"
         if intent.kind == "knowledge" and intent.smalltalk == "injection":
             body = f"{say.refused()} {body}"
         if intent.offer and conv.OFFER_HUMAN_PHRASE not in body:
