@@ -212,3 +212,13 @@ def find_ticket_number(text: str) -> str | None:
     """The first ticket number (`T-000042`) in a tool result, if any."""
     match = _TICKET_NUMBER.search(text)
     return match.group(0) if match else None
+
+
+_TICKET_PRIORITY = re.compile(rf"\bpriority ({'|'.join(PRIORITIES)})\b")
+
+
+def find_ticket_priority(text: str) -> str | None:
+    """The priority a ticket tool result reports ("opened with priority high", "(open, priority
+    normal)"): the ticket's own, which an earlier, calmer hand-over may have set."""
+    match = _TICKET_PRIORITY.search(text)
+    return match.group(1) if match else None

@@ -63,3 +63,15 @@ async def test_a_forwarded_message_is_not_mistaken_for_an_unanswered_one(desk) -
     desk.store.tickets.assign(ticket, "sam")
     await desk.reply(conversation, "Any news?")
     assert desk.recover_unanswered(older_than=timedelta(seconds=-1)) == 0
+
+
+async def test_a_second_hand_over_states_the_open_tickets_priority(desk) -> None:
+    """A safety message after a plain request for a person finds the ticket already open at normal
+    priority: the reply says what the ticket has, not the high priority the safety case asked for."""
+    conversation, ticket = await _escalated(desk, "h-4")
+
+    result = await desk.reply(conversation, "The charging dock is giving off smoke!")
+
+    assert desk.store.tickets.get(ticket).priority == "normal"
+    assert result.ticket is not None and result.ticket.number in result.text
+    assert "high priority" not in result.text

@@ -18,6 +18,7 @@ from app.protocol import (
     cited_numbers,
     find_attachment_ids,
     find_ticket_number,
+    find_ticket_priority,
     format_facts,
     format_passages,
     parse_facts,
@@ -107,6 +108,10 @@ def test_citations_and_ticket_numbers() -> None:
     assert cited_numbers("Plus costs $12 [2]. It includes delivery [1][2].") == [2, 1]
     assert find_ticket_number("Opened ticket T-000042 (high).") == "T-000042"
     assert find_ticket_number("no ticket") is None
+    assert find_ticket_priority("Ticket T-000042 opened with priority urgent. A member ...") == "urgent"
+    already = "This conversation already has ticket T-000042 (open, priority normal); no new ticket"
+    assert find_ticket_priority(already) == "normal"
+    assert find_ticket_priority("Ticket T-000042 opened.") is None
 
 
 def test_retrieval_context_leaves_out_the_assistants_fixed_phrases() -> None:
@@ -123,6 +128,7 @@ def test_a_hand_over_says_its_priority_only_when_it_is_raised() -> None:
     normal, high = escalated("T-000001", "normal"), escalated("T-000002", "high")
     assert "T-000001" in normal and "priority" not in normal
     assert "T-000002" in high and "high priority" in high
+    assert "urgent priority" in escalated("T-000004", "urgent")
     assert escalated("T-000003", "low", after_decline=True).startswith("I couldn't find that")
 
 

@@ -69,7 +69,13 @@ MODEL_ID = "offline-extractive"
 SimilarAnswers = Callable[[str], Sequence[tuple[str, float]]]
 # whether a message is very like a labelled question the help centre does not answer
 KnownUnanswered = Callable[[str], bool]
-_NO_SUBJECT = (conv.DECLINE_PHRASE, conv.ESCALATED_PHRASE, conv.OFFER_HUMAN_PHRASE)
+# (with the hand-over's earlier wording, which conversations stored before it changed still hold)
+_NO_SUBJECT = (
+    conv.DECLINE_PHRASE,
+    conv.ESCALATED_PHRASE,
+    conv.OFFER_HUMAN_PHRASE,
+    "I've passed your conversation to a member of our support team",
+)
 
 
 @dataclass(frozen=True)
@@ -217,7 +223,8 @@ class OfflineResponder:
         German page for a customer in Germany), as a person's would, and "Thanks, I've noted your
         country (Germany)." before it only lengthened the reply (full replays, without it: generation
         ROUGE-L dev 0.3503 -> 0.3509, validation 0.3162 -> 0.3195, train 0.3618 -> 0.3661; semantic
-        similarity up on all three). A message that only tells us something is still acknowledged."""
+        similarity up on all three). A message that only tells us something is still acknowledged,
+        unless it makes us answer the question before it again (`intent.revisit`)."""
         remembered = _remembered_now(view)
         body = self._body(intent, view, remembered)
         if isinstance(body, Step):
@@ -263,6 +270,8 @@ class OfflineResponder:
         the help centre says about the problem meanwhile (when the search found an answer)."""
         steps = [s for s in view.results(conv.ESCALATE_TOOL) if not s.failed]
         number = conv.find_ticket_number(steps[-1].result) if steps else None
+        # the ticket's priority, not the one asked for: an open ticket keeps the one it was opened with
+        priority = (conv.find_ticket_priority(steps[-1].result) if steps else None) or priority
         handed_over = say.escalated(number, priority, after_decline=after_decline)
         return f"{handed_over} {say.meanwhile(meanwhile)}" if meanwhile else handed_over
 

@@ -97,7 +97,8 @@ def extracted(selection: Selection, *, from_attachment: bool = False) -> str:
 def _steps(selection: Selection) -> str:
     """The section's heading, then a numbered list, one line per step (sentences of one step joined),
     cited once at the end. The heading line also keeps the list at the start of a line when the
-    reply begins with something else ("Thanks, I've noted ..."), so Markdown shows it as a list."""
+    reply begins with something else ("In the meantime, from our help centre: ..."), so Markdown
+    shows it as a list."""
     steps: dict[int, list[str]] = {}
     listed_units = [unit for unit in selection.units if unit.step > 0]
     for unit in listed_units:
