@@ -291,6 +291,22 @@ def test_a_table_whose_first_row_states_values_has_no_header() -> None:
     assert blocks[0] != blocks[2] != blocks[3] and blocks[3] == blocks[4]
 
 
+def test_a_table_that_ends_after_its_first_row_states_that_row() -> None:
+    """Text extracted from a PDF splits a table where a line of text interrupts it; the one-row
+    table left over ("| Kestrel Club plan | | Basic |" and its rule) was read as a header of no rows
+    and lost, and with it the customer's plan."""
+    text = (
+        "| Field | | Value | |\n| --- | --- | --- | --- |\n| Order number | | KE-5093318 | |\n"
+        "Delivery address Packstation 114, 50667 Koeln\n"
+        "| Kestrel Club plan | | Basic | |\n| --- | --- | --- | --- |\nItems"
+    )
+    assert [item.text for item in split_items(text)] == [
+        "Field: Order number; Value: KE-5093318",
+        "Delivery address Packstation 114, 50667 Koeln",
+        "Kestrel Club plan: Basic",
+    ]
+
+
 def test_a_header_naming_numbered_things_is_still_a_header() -> None:
     """Only a number or an amount is a value; "Wi-Fi 6" names a column."""
     items = split_items("| Plan | Wi-Fi 6 | Wi-Fi 7 |\n|---|---|---|\n| Basic | Yes | No |")

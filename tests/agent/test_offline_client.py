@@ -115,6 +115,7 @@ class Desk:
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     facts: dict[str, str] = field(default_factory=dict)
     results: list[str] = field(default_factory=list)
+    attachment: str = INVOICE  # what read_attachment returns
 
     def tools(self) -> list[Any]:
         @tool
@@ -144,7 +145,7 @@ class Desk:
         def read_attachment(attachment_id: int) -> str:
             """The text of an attachment."""
             self.calls.append(("read_attachment", {"attachment_id": attachment_id}))
-            return f"[Attachment {attachment_id}: invoice.pdf]\n{INVOICE}"
+            return f"[Attachment {attachment_id}: invoice.pdf]\n{self.attachment}"
 
         @tool
         def escalate_to_human(reason: str, priority: str = "normal") -> str:
@@ -336,6 +337,31 @@ def test_a_file_sent_with_a_statement_is_answered_from_the_file_and_the_help_cen
     assert "$144.00" in reply and ATTACHMENT_CITATION in reply  # the file's line about it
     assert "$12" in reply and "[1]" in reply  # what the help centre says, cited
     assert "It begins" not in reply
+
+
+# an invoice of another store: its seller's office is in one country, its store and address in another
+STORE_INVOICE = (
+    "Kestrel Retail B.V., Venlo, Netherlands, for the Kestrel store Germany.\n"
+    "Delivery address Packstation 114, 50667 Koeln\n"
+    "| Item | Qty | Price |\n|---|---|---|\n| Beacon Mini speaker | 2 | EUR 118.00 |"
+)
+
+
+def test_the_store_an_attachment_is_from_is_searched_with_the_question(desk: Desk) -> None:
+    """The file is read before the help centre is searched, so what it says about the customer
+    (the store's country) picks the country's article among near-duplicates."""
+    desk.attachment = STORE_INVOICE
+    converse(make_agent(desk), ["how do I send one of these back? [Attachment 3: invoice.pdf]"])
+    assert [name for name, _ in desk.calls] == ["read_attachment", "search_knowledge_base"]
+    assert desk.called("search_knowledge_base") == [{"query": "how do I send one of these back? Germany"}]
+
+
+def test_the_country_the_customer_told_us_outranks_the_attachments(desk: Desk) -> None:
+    """An invoice is of an order placed then; the country on file is where the customer is now."""
+    desk.attachment = STORE_INVOICE
+    known = f"You are a support agent.\n{format_facts({'country': 'France'})}"
+    converse(make_agent(desk, known), ["how do I send one of these back? [Attachment 3: invoice.pdf]"])
+    assert desk.called("search_knowledge_base") == [{"query": "how do I send one of these back?"}]
 
 
 def test_a_bare_file_is_shown_by_how_it_begins(desk: Desk) -> None:

@@ -73,6 +73,20 @@ def test_the_vocabulary_comes_from_the_help_centre() -> None:
     assert renamed.find("my lumen duo keeps beeping") == {"device": "Lumen Duo"}
 
 
+def test_a_document_is_about_the_names_it_gives_most_often() -> None:
+    """An invoice names its seller's office once and its store and delivery address more often; a
+    tie names nothing. A city typed without its umlaut ("Koeln") is still in its country."""
+    vocabulary = demo_vocabulary()
+    invoice = [
+        "Kestrel Retail B.V., Venlo, Netherlands, for the Kestrel store Germany.",
+        "Delivery address Packstation 114, 50667 Koeln",
+        "Kestrel Club plan: Basic",
+    ]
+    assert vocabulary.prevailing(invoice) == {"country": "Germany", "plan": "Basic"}
+    assert vocabulary.prevailing(invoice[:1]) == {}  # Netherlands and Germany, once each
+    assert vocabulary.find("we live in Muenchen") == {"country": "Germany"}
+
+
 @pytest.mark.parametrize(
     ("text", "facts"),
     [

@@ -206,7 +206,7 @@ def split_items(text: str) -> list[Item]:
     items: list[Item] = []
     paragraph: list[str] = []
     header: list[str] | None = None
-    state = {"block": 0, "heading": ""}
+    state: dict = {"block": 0, "heading": "", "rows": 0}
 
     def emit(pieces: list[str], step: int = 0) -> None:
         for piece in pieces:
@@ -216,18 +216,27 @@ def split_items(text: str) -> list[Item]:
         emit(_sentences(" ".join(paragraph)))
         paragraph.clear()
 
+    def close_table() -> None:
+        # a table that ended after its first row (text extracted from a PDF splits a table where a
+        # line of text interrupts it: "| Kestrel Club plan | Basic |") states that row, not a header
+        if header and not state["rows"]:
+            emit([_label_line(header)])
+        state["block"] += 1
+
     for raw in text.split("\n"):
         line = raw.strip()
         if line.startswith("|"):
             flush()
             if header is None:  # a table starts: its rows are one block, apart from the text around
                 state["block"] += 1
+                state["rows"] = 0
             rows: list[str] = []
             header = _table_line(line, header, rows)
+            state["rows"] += len(rows)
             emit(rows)
             continue
         if header is not None:
-            state["block"] += 1
+            close_table()
         header = None
         bullet = _BULLET.match(line)
         if not line or line.startswith("#") or bullet:
@@ -243,6 +252,8 @@ def split_items(text: str) -> list[Item]:
             flush()
         paragraph.append(line)
     flush()
+    if header is not None:
+        close_table()
     kept = [Item(_clean(item.text), item.step, item.block, item.heading) for item in items]
     return [item for item in kept if len(item.text.split()) >= 2]
 
@@ -265,14 +276,19 @@ def _table_line(line: str, header: list[str] | None, units: list[str]) -> list[s
         # a first row that states values ("| Total including VAT | £258.70 |", as text extracted from
         # an invoice lays out its totals) is no header: each row reads "label: values" (its label is
         # a value too, so it is no "Column: value" row)
-        label, *values = [cell for cell in cells if cell] or [""]
-        units.append(f"{label}: {', '.join(values)}" if values else label)
+        units.append(_label_line(cells))
         return []
     pairs = [
         f"{name}: {value}" if name else value for name, value in zip(header, cells, strict=False) if value
     ]
     units.append("; ".join(pairs))
     return header
+
+
+def _label_line(cells: list[str]) -> str:
+    """A row read as "label: values" (its first filled cell labels the others)."""
+    label, *values = [cell for cell in cells if cell] or [""]
+    return f"{label}: {', '.join(values)}" if values else label
 
 
 def _sentences(paragraph: str) -> list[str]:

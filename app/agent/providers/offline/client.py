@@ -69,6 +69,11 @@ MODEL_ID = "offline-extractive"
 SimilarAnswers = Callable[[str], Sequence[tuple[str, float]]]
 # whether a message is very like a labelled question the help centre does not answer
 KnownUnanswered = Callable[[str], bool]
+# what an attachment may tell about the customer for the search: the store's country picks among the
+# near-duplicate country articles. Not the plan: searched with "Plus", "return the carry case from
+# this order" found the delivery pages instead of the returns policy (demo dev attachment turns, fact
+# recall 0.3 with the plan, 0.4 without)
+ATTACHED_FACTS = ("country",)
 # (with the hand-over's earlier wording, which conversations stored before it changed still hold)
 _NO_SUBJECT = (
     conv.DECLINE_PHRASE,
@@ -283,8 +288,9 @@ class OfflineResponder:
         # the customer decides (accepting, asking, or saying it is not helping escalates).
         return self._answer(intent, view) or say.decline()
 
-    def _answer(self, intent: Intent, view: TurnView) -> str:
-        """The extractive answer from this turn's search results, or "" below the threshold."""
+    def _answer(self, intent: Intent, view: TurnView, attached: Mapping[str, str] | None = None) -> str:
+        """The extractive answer from this turn's search results, or "" below the threshold;
+        `attached` holds what the customer's attachments say about them (see `_attached_facts`)."""
         passages = [
             p for s in view.results(conv.SEARCH_TOOL) if not s.failed for p in conv.parse_passages(s.result)
         ]
@@ -300,7 +306,7 @@ class OfflineResponder:
         if unstated_measures(intent.question, (unit.text for unit in units)):
             logger.info("declined: no passage states the measurement asked for")
             return ""
-        remembered = self._remembered_entities(question, view)
+        remembered = self._remembered_entities(question, view, attached)
         replaced = (*intent.replaced, *self._other_families(question, view))
         hints = self.similar_answers(intent.question) if self.similar_answers else []
         selection = self.answerer.select(
@@ -323,14 +329,17 @@ class OfflineResponder:
             return False
         return not selection.strong(self.confidence) and self.known_unanswered(question)
 
-    def _remembered_entities(self, question: str, view: TurnView) -> list[str]:
+    def _remembered_entities(
+        self, question: str, view: TurnView, attached: Mapping[str, str] | None = None
+    ) -> list[str]:
         """The country, plan and device the customer told us (earlier or in this message) whose kind
         the question does not name itself: "how much is Premium for me?" from someone in the
         Netherlands is answered from the Netherlands row, "and returns?" from Germany's article.
         A kind the question names is the question's own value, by the help centre's name for it:
         "I'm in the UK" is about the page titled "... in the United Kingdom" (the selection drops
-        the words the question says itself, so "Premium" for "premium" adds nothing)."""
-        known = {**view.known_facts, **_remembered_now(view)}
+        the words the question says itself, so "Premium" for "premium" adds nothing). What the
+        customer told us outranks what an attachment says (an old invoice, a plan changed since)."""
+        known = {**(attached or {}), **view.known_facts, **_remembered_now(view)}
         named = self.router.vocabulary.find(question)
         return [named.get(kind) or known[kind] for kind in ENTITY_FACTS if named.get(kind) or known.get(kind)]
 
@@ -356,44 +365,88 @@ class OfflineResponder:
 
     def _from_attachments(self, intent: Intent, view: TurnView) -> str | Step:
         """Answer the question from the attachment text, or show how the file begins when there is none;
-        a question the attachment's fields do not settle is also looked up in the help centre."""
+        a question the attachment's fields do not settle is also looked up in the help centre, after
+        the file is read: what it says about the customer (an invoice's store) is asked with the
+        question and decides which article applies ("send one of these back" from an
+        invoice of the German store is answered from the German drop-off article)."""
         texts = [_without_marker(s.result) for s in view.results(conv.READ_ATTACHMENT_TOOL) if not s.failed]
         units = attachment_units([text for text in texts if text.strip()])
+        attached = self._attached_facts(units, view)
+        if intent.search and self._may_search(view):
+            return self._search(self._attachment_query(intent, units), intent.question, attached)
         if not units:
-            return self._answer(intent, view) or say.attachment_unreadable()
+            return self._answer(intent, view, attached) or say.attachment_unreadable()
         if not asks_a_question(intent.question):
-            return self._unasked(intent, view, units)
+            return self._unasked(intent, view, units, attached)
         selection = self.answerer.select(intent.question, units)
         confident = selection.confident(self.confidence)
         if needs_help_centre(intent.question, selection if confident else None):
-            if conv.SEARCH_TOOL in view.available and not view.results(conv.SEARCH_TOOL):
-                return Step(calls=(ToolCall(conv.SEARCH_TOOL, {"query": intent.question}),))
-            found = self._answer(intent, view)
+            if self._may_search(view):
+                return self._search(intent.question, intent.question, attached)
+            found = self._answer(intent, view, attached)
             if found:
                 quoted = say.extracted(leading(selection.units, 1), from_attachment=True) if confident else ""
                 return f"{quoted} {found}".strip()
         if confident:
             return say.extracted(selection, from_attachment=True)
-        return self._answer(intent, view) or say.attachment_no_answer()
+        return self._answer(intent, view, attached) or say.attachment_no_answer()
 
-    def _unasked(self, intent: Intent, view: TurnView, units: list[Unit]) -> str | Step:
+    def _unasked(
+        self, intent: Intent, view: TurnView, units: list[Unit], attached: Mapping[str, str]
+    ) -> str | Step:
         """A file sent with a statement, not a question ("got this when adding my speaker", "the
         headphones arrived broken"): the help centre is asked about the message together with the
         file's line that matches it best (an error code, an item), and answers when it can, after
         that line; a bare file, or one the help centre has nothing on, is shown by how it begins."""
         if not intent.question.strip() or conv.SEARCH_TOOL not in view.available:
             return say.attachment_overview(leading(units))
-        selection = self.answerer.select(intent.question, units)
-        line = selection.units[0].text if selection.units else ""
-        query = f"{intent.question} {line}".strip()
+        query = self._attachment_query(intent, units)
         if not view.results(conv.SEARCH_TOOL):
-            return Step(calls=(ToolCall(conv.SEARCH_TOOL, {"query": query}),))
-        found = self._answer(replace(intent, query=query), view)
+            return self._search(query, intent.question, attached)
+        found = self._answer(replace(intent, query=query), view, attached)
         if not found:
             return say.attachment_overview(leading(units))
+        selection = self.answerer.select(intent.question, units)
         confident = selection.confident(self.confidence)
         quoted = say.extracted(leading(selection.units, 1), from_attachment=True) if confident else ""
         return f"{quoted} {found}".strip()
+
+    def _attachment_query(self, intent: Intent, units: list[Unit]) -> str:
+        """The help centre is asked the message; a statement too slight to be searched alone, sent
+        with a file ("see this"), is asked with the file's line that matches it best (the error it
+        shows). A message that is searched anyway is asked as it is: the line that matched "got this
+        when adding my speaker" best was a screenshot's status bar ("09:41, battery 62%"), and it
+        brought the charging and firmware articles into the search."""
+        question = intent.search or intent.question
+        if intent.search or asks_a_question(intent.question) or not units:
+            return question
+        selection = self.answerer.select(intent.question, units)
+        line = selection.units[0].text if selection.units else ""
+        return f"{question} {line}".strip()
+
+    def _attached_facts(self, units: list[Unit], view: TurnView) -> dict[str, str]:
+        """What the attachments say about the customer (`ATTACHED_FACTS`, each the name of its kind
+        the text gives more often than any other, see `Vocabulary.prevailing`), for the kinds the
+        customer has not told us. Not a device: an invoice lists what it sold, not what the question
+        is about (searched with "Beacon Mini", "send one of these speakers back" found the
+        speaker's set-up articles)."""
+        told = {**view.known_facts, **_remembered_now(view)}
+        prevailing = self.router.vocabulary.prevailing(unit.text for unit in units)
+        return {
+            kind: name for kind, name in prevailing.items() if kind in ATTACHED_FACTS and kind not in told
+        }
+
+    @staticmethod
+    def _may_search(view: TurnView) -> bool:
+        """Whether this turn can still search (the tool is there and has not been asked yet)."""
+        return conv.SEARCH_TOOL in view.available and not view.results(conv.SEARCH_TOOL)
+
+    def _search(self, query: str, question: str, attached: Mapping[str, str]) -> Step:
+        """Search for `query`, with the names of the attachment's facts whose kind `question` does
+        not name itself ("send one of these back" + "Germany"; not "Germany" for "and in France?")."""
+        named = self.router.vocabulary.find(question)
+        names = [name for kind, name in attached.items() if kind not in named]
+        return Step(calls=(ToolCall(conv.SEARCH_TOOL, {"query": " ".join([query, *names])}),))
 
 
 def _previous_reply(view: TurnView) -> str:

@@ -1017,10 +1017,8 @@ def plan_calls(intent: Intent, known: Mapping[str, str], available: set[str]) ->
         calls.append(ToolCall(ESCALATE_TOOL, {"reason": intent.reason, "priority": intent.priority}))
     elif intent.kind == "ticket_status":
         calls.append(ToolCall(TICKET_STATUS_TOOL, {}))
-    elif intent.kind == "attachment":
+    elif intent.kind == "attachment":  # the search comes after: what the file says decides its query
         calls.extend(ToolCall(READ_ATTACHMENT_TOOL, {"attachment_id": i}) for i in intent.attachment_ids)
-        if intent.search:
-            calls.append(ToolCall(SEARCH_TOOL, {"query": intent.search}))
     elif intent.kind == "fact_question" and (
         not intent.fact_key or intent.fact_key not in {**known, **intent.facts}
     ):

@@ -13,6 +13,7 @@ name is recognised. Places are normalised to the country that decides which arti
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -140,7 +141,12 @@ class Vocabulary:
     _patterns: dict[str, re.Pattern[str]] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
-        places = {normalise(alias): country for country, aliases in GAZETTEER.items() for alias in aliases}
+        places = {
+            normalise(spelling): country
+            for country, aliases in GAZETTEER.items()
+            for alias in aliases
+            for spelling in (alias, _transliterated(alias))
+        }
         self.names = {**self.names, "country": places}
         for kind, table in self.names.items():
             if table:
@@ -187,6 +193,22 @@ class Vocabulary:
                 found[kind] = self.names[kind][match.group(1)]
         return found
 
+    def prevailing(self, texts: Iterable[str]) -> dict[str, str]:
+        """The name of each kind that more of `texts` name than any other name of that kind (none on
+        a tie): what a document is about, as opposed to what it mentions in passing. An invoice
+        names the seller's registered office once ("Kestrel Retail B.V., Venlo, Netherlands"), the
+        store and the delivery address ("Germany", "Köln") more often."""
+        counts: dict[str, Counter[str]] = {}
+        for text in texts:
+            for kind, name in {(mention.kind, mention.name) for mention in self.mentions(text)}:
+                counts.setdefault(kind, Counter())[name] += 1
+        found = {}
+        for kind, named in counts.items():
+            (first, most), *rest = named.most_common(2)
+            if not rest or rest[0][1] < most:
+                found[kind] = first
+        return found
+
     def mentions(self, text: str) -> list[Mention]:
         """Every place `text` names a plan, device or country, as spans of the text as written (so
         a name can be swapped for another: "Köln" and "U.K." are found where `find` finds them)."""
@@ -205,6 +227,11 @@ class Vocabulary:
                 span = (tokens[first][0].start(), tokens[inside[-1]][0].end())
                 found.append(Mention(kind, self.names[kind][match.group(1)], *span))
         return sorted(found, key=lambda mention: mention.start)
+
+
+def _transliterated(name: str) -> str:
+    """A name as written without umlauts ("Köln" -> "Koeln", as addresses typed in ASCII write it)."""
+    return name.translate(str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"}))
 
 
 def names_device_kind(text: str) -> bool:
