@@ -111,6 +111,24 @@ def test_a_signpost_counting_ways_is_quoted_with_the_headings_that_follow() -> N
     assert announced(short, short[0], frozenset(), content_words) == []
 
 
+def test_the_ways_are_listed_in_the_articles_order_whatever_order_its_passages_were_found_in() -> None:
+    """Search returns an article's chunks by rank: its "Deadline" section came back before the
+    sections the signpost counts and was listed as a way of sending a parcel back."""
+    from dataclasses import replace as with_
+
+    sections = ["Post Office", "InPost locker", "Home collection", "Deadline"]
+    found = [passage(1, "Returning a parcel", "", "You can send the parcel back in three ways in the UK.")]
+    chunks = {
+        n + 1: f"## {name}\n\n{name} is described here in a few words." for n, name in enumerate(sections)
+    }
+    # found by rank: the opening chunk, then the deadline (chunk 4), then the others in order
+    for position in (4, 1, 2, 3):
+        found.append(with_(found[0], chunk_id=f"Returning a parcel#{position}", text=chunks[position]))
+    units = passage_units(found)
+    (listed,) = announced(units, units[0], frozenset(), content_words)
+    assert listed.text.endswith("three ways in the UK: Post Office, InPost locker, Home collection.")
+
+
 def test_two_chosen_steps_bring_their_short_list_whole_in_order() -> None:
     units = passage_units([passage(1, "My parcel arrived damaged", "If you find damage", DAMAGED)])
     scores = np.asarray([0.7, 0.4, 0.69])

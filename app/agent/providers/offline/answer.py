@@ -120,6 +120,13 @@ class Unit:
     step: int = 0  # its number in a numbered list (0: not a step)
     block: int = 0  # units of one list or table share a block within their source
     doc_id: str = ""
+    chunk: int = 0  # where its passage stands in the article ("doc#3" -> 3; passages come by rank)
+
+    @property
+    def reading_order(self) -> tuple[int, int, int]:
+        """Where the unit stands in its article as written (its passage may have been found after a
+        later one of the same article)."""
+        return (self.chunk, *self.order)
 
     @property
     def heading(self) -> str:
@@ -329,11 +336,18 @@ def passage_units(passages: Sequence[Passage]) -> list[Unit]:
             item.step,
             item.block,
             passage.doc_id,
+            _chunk_position(passage.chunk_id),
         )
         for source, passage in enumerate(passages, start=1)
         for index, item in enumerate(split_items(passage.text))
         if not _INJECTION.search(item.text)
     ]
+
+
+def _chunk_position(chunk_id: str) -> int:
+    """A chunk's position in its article, from its id (`doc#position`, the chunker's contract)."""
+    position = chunk_id.rpartition("#")[2]
+    return int(position) if position.isdigit() else 0
 
 
 def attachment_units(texts: Sequence[str]) -> list[Unit]:

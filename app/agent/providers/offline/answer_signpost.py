@@ -135,9 +135,9 @@ def _with_headings(units: Sequence[Unit], signpost: Unit) -> list[Unit]:
     assert match is not None
     count = _NUMBERS.get(match.group(1).lower()) or int(match.group(1))
     headings: list[str] = []
-    for unit in sorted(units, key=lambda unit: unit.order):
+    for unit in sorted(units, key=lambda unit: unit.reading_order):
         heading = unit.heading.strip()
-        if unit.order <= signpost.order or not heading or heading in headings:
+        if unit.reading_order <= signpost.reading_order or not heading or heading in headings:
             continue
         if heading in {signpost.heading.strip(), unit.title.strip()}:
             continue
