@@ -95,6 +95,18 @@ def test_a_country_the_question_names_is_passed_by_its_help_centre_name() -> Non
     assert "Germany" not in responder._remembered_entities(question, moved)
 
 
+def test_an_attachments_country_speaks_for_a_customer_who_has_not_told_us_theirs() -> None:
+    from app.agent.providers.offline.client import OfflineResponder, TurnView
+    from app.protocol import format_facts
+
+    responder = OfflineResponder(MiniLM(), confidence=THRESHOLD)
+    question = "how do I send one of these back?"
+    invoice = {"country": "Germany"}
+    assert responder._remembered_entities(question, TurnView(user_text=question), invoice) == ["Germany"]
+    told = TurnView(user_text=question, instructions=format_facts({"country": "France"}))
+    assert responder._remembered_entities(question, told, invoice) == ["France"]
+
+
 def test_the_named_country_picks_the_top_article_over_a_sentence_that_sounds_closer(
     answerer: ExtractiveAnswerer,
 ) -> None:

@@ -356,6 +356,12 @@ def test_the_store_an_attachment_is_from_is_searched_with_the_question(desk: Des
     assert desk.called("search_knowledge_base") == [{"query": "how do I send one of these back? Germany"}]
 
 
+def test_a_country_the_question_names_is_not_overruled_by_the_attachments(desk: Desk) -> None:
+    desk.attachment = STORE_INVOICE
+    converse(make_agent(desk), ["can I send one of these back to France? [Attachment 3: invoice.pdf]"])
+    assert desk.called("search_knowledge_base") == [{"query": "can I send one of these back to France?"}]
+
+
 def test_the_country_the_customer_told_us_outranks_the_attachments(desk: Desk) -> None:
     """An invoice is of an order placed then; the country on file is where the customer is now."""
     desk.attachment = STORE_INVOICE

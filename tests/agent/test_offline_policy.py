@@ -84,6 +84,7 @@ def test_a_document_is_about_the_names_it_gives_most_often() -> None:
     ]
     assert vocabulary.prevailing(invoice) == {"country": "Germany", "plan": "Basic"}
     assert vocabulary.prevailing(invoice[:1]) == {}  # Netherlands and Germany, once each
+    assert vocabulary.prevailing(["Have a nice day!"]) == {}  # a word, not the city
     assert vocabulary.find("we live in Muenchen") == {"country": "Germany"}
 
 

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import cache, partial
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -208,12 +208,15 @@ def split_units(text: str) -> list[str]:
     return [item.text for item in split_items(text)]
 
 
-def split_items(text: str) -> list[Item]:
-    """`split_units` with each unit's list number, block and heading (what section-aware selection reads)."""
+def split_items(text: str, *, lone_rows: bool = False) -> list[Item]:
+    """`split_units` with each unit's list number, block and heading (what section-aware selection
+    reads). With `lone_rows`, a table that ends after its first row states that row (text extracted
+    from a customer's PDF splits a table where a line of text interrupts it: "| Kestrel Club plan |
+    Basic |"); otherwise it is a header whose rows are elsewhere (a help-centre chunk cut after it)."""
     items: list[Item] = []
     paragraph: list[str] = []
     header: list[str] | None = None
-    state: dict = {"block": 0, "heading": "", "rows": 0}
+    state: dict[str, Any] = {"block": 0, "heading": "", "rows": 0}
 
     def emit(pieces: list[str], step: int = 0) -> None:
         for piece in pieces:
@@ -224,9 +227,7 @@ def split_items(text: str) -> list[Item]:
         paragraph.clear()
 
     def close_table() -> None:
-        # a table that ended after its first row (text extracted from a PDF splits a table where a
-        # line of text interrupts it: "| Kestrel Club plan | Basic |") states that row, not a header
-        if header and not state["rows"]:
+        if lone_rows and header and not state["rows"]:
             emit([_label_line(header)])
         state["block"] += 1
 
@@ -355,7 +356,7 @@ def attachment_units(texts: Sequence[str]) -> list[Unit]:
     return [
         Unit(item.text, "", (number, index), section=item.heading, step=item.step, block=item.block)
         for number, body in enumerate(texts)
-        for index, item in enumerate(split_items(body))
+        for index, item in enumerate(split_items(body, lone_rows=True))
         if not _INJECTION.search(item.text)
     ]
 

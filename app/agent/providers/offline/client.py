@@ -69,10 +69,10 @@ MODEL_ID = "offline-extractive"
 SimilarAnswers = Callable[[str], Sequence[tuple[str, float]]]
 # whether a message is very like a labelled question the help centre does not answer
 KnownUnanswered = Callable[[str], bool]
-# what an attachment may tell about the customer for the search: the store's country picks among the
-# near-duplicate country articles. Not the plan: searched with "Plus", "return the carry case from
-# this order" found the delivery pages instead of the returns policy (demo dev attachment turns, fact
-# recall 0.3 with the plan, 0.4 without)
+# what an attachment may tell about the customer, for the search and the answer: the store's
+# country picks among the near-duplicate country articles. Not the plan: searched with "Plus",
+# "return the carry case from this order" found the delivery pages instead of the returns policy
+# (demo dev attachment turns, fact recall 0.3 with the plan, 0.4 without)
 ATTACHED_FACTS = ("country",)
 # (with the hand-over's earlier wording, which conversations stored before it changed still hold)
 _NO_SUBJECT = (
@@ -338,8 +338,9 @@ class OfflineResponder:
         A kind the question names is the question's own value, by the help centre's name for it:
         "I'm in the UK" is about the page titled "... in the United Kingdom" (the selection drops
         the words the question says itself, so "Premium" for "premium" adds nothing). What the
-        customer told us outranks what an attachment says (an old invoice, a plan changed since)."""
-        known = {**(attached or {}), **view.known_facts, **_remembered_now(view)}
+        customer told us outranks what an attachment says (an invoice of an order from before
+        they moved)."""
+        known = {**(attached or {}), **_told(view)}
         named = self.router.vocabulary.find(question)
         return [named.get(kind) or known[kind] for kind in ENTITY_FACTS if named.get(kind) or known.get(kind)]
 
@@ -355,7 +356,7 @@ class OfflineResponder:
         vocabulary = self.router.vocabulary
         device = vocabulary.find(question).get("device")
         if not device and not names_device_kind(question):
-            device = {**view.known_facts, **_remembered_now(view)}.get("device")
+            device = _told(view).get("device")
         if not device:
             return []
         family = device.split()[0].lower()
@@ -373,7 +374,7 @@ class OfflineResponder:
         units = attachment_units([text for text in texts if text.strip()])
         attached = self._attached_facts(units, view)
         if intent.search and self._may_search(view):
-            return self._search(self._attachment_query(intent, units), intent.question, attached)
+            return self._search(intent.search, intent.question, attached)
         if not units:
             return self._answer(intent, view, attached) or say.attachment_unreadable()
         if not asks_a_question(intent.question):
@@ -395,34 +396,25 @@ class OfflineResponder:
         self, intent: Intent, view: TurnView, units: list[Unit], attached: Mapping[str, str]
     ) -> str | Step:
         """A file sent with a statement, not a question ("got this when adding my speaker", "the
-        headphones arrived broken"): the help centre is asked about the message together with the
-        file's line that matches it best (an error code, an item), and answers when it can, after
-        that line; a bare file, or one the help centre has nothing on, is shown by how it begins."""
+        headphones arrived broken"): the answer is chosen for the message together with the file's
+        line that matches it best (an error code, an item), and follows that line; a bare file, or
+        one the help centre has nothing on, is shown by how it begins. A statement too slight to be
+        searched alone ("see this") is searched with that line too; one searched already was
+        searched as written (with the line, the best one for "got this when adding my speaker" was a
+        screenshot's status bar, "09:41, battery 62%")."""
         if not intent.question.strip() or conv.SEARCH_TOOL not in view.available:
             return say.attachment_overview(leading(units))
-        query = self._attachment_query(intent, units)
+        selection = self.answerer.select(intent.question, units)
+        line = selection.units[0].text if selection.units else ""
+        query = f"{intent.question} {line}".strip()
         if not view.results(conv.SEARCH_TOOL):
             return self._search(query, intent.question, attached)
         found = self._answer(replace(intent, query=query), view, attached)
         if not found:
             return say.attachment_overview(leading(units))
-        selection = self.answerer.select(intent.question, units)
         confident = selection.confident(self.confidence)
         quoted = say.extracted(leading(selection.units, 1), from_attachment=True) if confident else ""
         return f"{quoted} {found}".strip()
-
-    def _attachment_query(self, intent: Intent, units: list[Unit]) -> str:
-        """The help centre is asked the message; a statement too slight to be searched alone, sent
-        with a file ("see this"), is asked with the file's line that matches it best (the error it
-        shows). A message that is searched anyway is asked as it is: the line that matched "got this
-        when adding my speaker" best was a screenshot's status bar ("09:41, battery 62%"), and it
-        brought the charging and firmware articles into the search."""
-        question = intent.search or intent.question
-        if intent.search or asks_a_question(intent.question) or not units:
-            return question
-        selection = self.answerer.select(intent.question, units)
-        line = selection.units[0].text if selection.units else ""
-        return f"{question} {line}".strip()
 
     def _attached_facts(self, units: list[Unit], view: TurnView) -> dict[str, str]:
         """What the attachments say about the customer (`ATTACHED_FACTS`, each the name of its kind
@@ -430,7 +422,7 @@ class OfflineResponder:
         customer has not told us. Not a device: an invoice lists what it sold, not what the question
         is about (searched with "Beacon Mini", "send one of these speakers back" found the
         speaker's set-up articles)."""
-        told = {**view.known_facts, **_remembered_now(view)}
+        told = _told(view)
         prevailing = self.router.vocabulary.prevailing(unit.text for unit in units)
         return {
             kind: name for kind, name in prevailing.items() if kind in ATTACHED_FACTS and kind not in told
@@ -457,6 +449,11 @@ def _previous_reply(view: TurnView) -> str:
 def _same_answer(answer: str, previous: str) -> bool:
     """Whether the previous reply already said this answer (its citations aside)."""
     return conv.without_citations(answer).strip() in conv.without_citations(previous)
+
+
+def _told(view: TurnView) -> dict[str, str]:
+    """What the customer has told us about themselves: the facts on file and those stored this turn."""
+    return {**view.known_facts, **_remembered_now(view)}
 
 
 def _remembered_now(view: TurnView) -> dict[str, str]:

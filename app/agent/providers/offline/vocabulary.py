@@ -197,10 +197,12 @@ class Vocabulary:
         """The name of each kind that more of `texts` name than any other name of that kind (none on
         a tie): what a document is about, as opposed to what it mentions in passing. An invoice
         names the seller's registered office once ("Kestrel Retail B.V., Venlo, Netherlands"), the
-        store and the delivery address ("Germany", "Köln") more often."""
+        store and the delivery address ("Germany", "Köln") more often. Only a name written with a
+        capital counts: a document writes names so, and "have a nice day" is no trip to Nice."""
         counts: dict[str, Counter[str]] = {}
         for text in texts:
-            for kind, name in {(mention.kind, mention.name) for mention in self.mentions(text)}:
+            named = {(m.kind, m.name) for m in self.mentions(text) if text[m.start : m.start + 1].isupper()}
+            for kind, name in named:
                 counts.setdefault(kind, Counter())[name] += 1
         found = {}
         for kind, named in counts.items():
