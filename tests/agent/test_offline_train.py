@@ -42,8 +42,9 @@ def test_retraining_reproduces_the_validation_scores(tmp_path: Path) -> None:
         pytest.skip(f"the model was trained with {shipped.info.get('public')}; this checkout has {used}")
     examples = [*offline_train.read_examples(REPO / offline_train.DATA), *extra]
     questions = offline_train.public_questions(public) if public else {}
+    dialogues = offline_train.dialogue_turns(REPO / offline_train.DIALOGUES)
     model, report = offline_train.train(
-        examples, offline_train.embedding_function(), briefs=briefs, questions=questions
+        examples, offline_train.embedding_function(), briefs=briefs, questions=questions, dialogues=dialogues
     )
     expected = json.loads((REPO / offline_train.SCORES).read_text(encoding="utf-8"))
     assert report == expected
@@ -81,6 +82,50 @@ def test_tau3_briefs_split_each_class_in_turn(tmp_path: Path) -> None:
     texts = {example.text for example, _ in sentences}
     assert texts == {"Your character:", "Ask about fees."}  # "customer 1." is one word once split
     assert all(example.known == frozenset({"human"}) for example, _ in sentences)
+
+
+def test_dialogue_turns_are_labelled_for_the_hand_over_and_given_their_likeliest_reason(
+    tmp_path: Path,
+) -> None:
+    def turn(text: str, escalate: bool | None) -> dict:
+        return {"text": text, "labels": {"expect_escalation": escalate}}
+
+    dialogue = {"turns": [turn("get me a person", True), turn("it smokes", True), turn("price?", False)]}
+    dialogue["turns"].append(turn("hello", None))  # not labelled for the hand-over: left out
+    path = tmp_path / "train.jsonl"
+    path.write_text(json.dumps(dialogue) + "\n", encoding="utf-8")
+    turns = offline_train.dialogue_turns(path)
+    assert [(example.text, handover) for example, handover in turns] == [
+        ("get me a person", True),
+        ("it smokes", True),
+        ("price?", False),
+    ]
+    reasons = set(offline_train.ESCALATION_REASONS)
+    assert all(example.known == reasons and not example.labels for example, _ in turns)
+
+    # a first fit on two features: the first reads as `human`, the second as `safety`, and the
+    # other reasons sit far from both
+    human, safety = LABELS.index("human"), LABELS.index("safety")
+    others = [LABELS.index(name) for name in reasons - {"human", "safety"}]
+    rows = np.array([[3.0, 0.0], [2.0, 0.0], [0.0, 3.0], [0.0, 2.0], [0.0, 0.0], [-2.0, -2.0]])
+    y = np.zeros((6, len(LABELS)), dtype=np.int8)
+    y[:2, human] = 1
+    y[2:4, safety] = 1
+    y[5, others] = 1
+    mask = np.ones_like(y, dtype=bool)
+    vectors = {"get me a person": [1.0, 0.0], "it smokes": [0.0, 1.0], "price?": [0.0, 0.0]}
+
+    def featurize(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        found = np.array([vectors[text] for text in texts])
+        return found, found
+
+    examples, _, extra_rows = offline_train._with_reasons(turns, featurize, rows, y, mask, seed=1)
+    assert [(example.labels, example.known) for example in examples] == [
+        (frozenset({"human"}), frozenset({"human"})),  # a positive for its likeliest reason only
+        (frozenset({"safety"}), frozenset({"safety"})),
+        (frozenset(), reasons),  # a negative for every reason
+    ]
+    assert extra_rows.shape == (3, 2)
 
 
 def test_hand_over_calibration_falls_back_to_the_most_precise_pair() -> None:

