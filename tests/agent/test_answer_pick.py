@@ -83,3 +83,38 @@ def test_a_customer_naming_their_card_gets_its_row(embedder: MiniLM) -> None:
         "order number.",
         "Paid with: Bank card (Maestro, Discover); Arrives within: 2–4 working days",
     ]
+
+
+SIGN_UP = (
+    "1. Fill in the sign-up form.\n"
+    "2. Open the confirmation email we send you and tap Confirm. The code inside works for 48 hours. "
+    "After that, ask for a new one."
+)
+PIN_CHANGE = (
+    "Request a PIN change in the app. The code inside works for 15 minutes. Only the newest code is accepted."
+)
+
+
+def test_a_sentence_of_a_step_is_read_with_the_sentence_before_it() -> None:
+    """ "The code inside works for 48 hours" says which code only after the step's first sentence."""
+    units = passage_units([passage(1, "Opening an account", SIGN_UP, "sign-up")])
+    assert [(unit.text, unit.lead) for unit in units if unit.step == 2] == [
+        ("Open the confirmation email we send you and tap Confirm.", ""),
+        ("The code inside works for 48 hours.", "Open the confirmation email we send you and tap Confirm."),
+        ("After that, ask for a new one.", "The code inside works for 48 hours."),
+    ]
+
+
+def test_the_limit_of_the_thing_asked_about_beats_the_same_words_about_another(embedder: MiniLM) -> None:
+    """Both articles say "The code inside works for …"; only the sign-up step's sentence before it
+    says the code is the confirmation email's."""
+    units = passage_units(
+        [
+            passage(1, "Changing your PIN", PIN_CHANGE, "pin"),
+            passage(2, "Opening an account", SIGN_UP, "sign-up"),
+        ]
+    )
+
+    selection = ExtractiveAnswerer(embedder).select("how long does the email confirmation code last?", units)
+
+    assert selection.units[0].text == "The code inside works for 48 hours."

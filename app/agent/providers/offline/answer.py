@@ -121,6 +121,7 @@ class Unit:
     block: int = 0  # units of one list or table share a block within their source
     doc_id: str = ""
     chunk: int = 0  # where its passage stands in the article ("doc#3" -> 3; passages come by rank)
+    lead: str = ""  # the sentence before it in its paragraph or list item (see `Item.lead`)
 
     @property
     def reading_order(self) -> tuple[int, int, int]:
@@ -201,6 +202,7 @@ class Item:
     step: int = 0  # its number when it is an item of a numbered list ("2. Press and hold…")
     block: int = 0  # which run of lines it belongs to (the items of one list share a block)
     heading: str = ""  # the last heading above it inside the text
+    lead: str = ""  # the sentence before it in its paragraph or list item (what "the link" refers to)
 
 
 def split_units(text: str) -> list[str]:
@@ -218,12 +220,13 @@ def split_items(text: str, *, lone_rows: bool = False) -> list[Item]:
     header: list[str] | None = None
     state: dict[str, Any] = {"block": 0, "heading": "", "rows": 0}
 
-    def emit(pieces: list[str], step: int = 0) -> None:
-        for piece in pieces:
-            items.append(Item(piece, step, state["block"], state["heading"]))
+    def emit(pieces: list[str], step: int = 0, *, prose: bool = False) -> None:
+        for index, piece in enumerate(pieces):
+            lead = pieces[index - 1] if prose and index else ""
+            items.append(Item(piece, step, state["block"], state["heading"], lead))
 
     def flush() -> None:
-        emit(_sentences(" ".join(paragraph)))
+        emit(_sentences(" ".join(paragraph)), prose=True)
         paragraph.clear()
 
     def close_table() -> None:
@@ -254,7 +257,7 @@ def split_items(text: str, *, lone_rows: bool = False) -> list[Item]:
                 state["heading"] = line.lstrip("#").strip() if line.startswith("#") else state["heading"]
             if bullet:
                 number = _STEP_NUMBER.match(line)
-                emit(_sentences(_BULLET.sub("", line)), int(number.group(1)) if number else 0)
+                emit(_sentences(_BULLET.sub("", line)), int(number.group(1)) if number else 0, prose=True)
             continue
         if paragraph and _line_break(paragraph[-1], line):
             flush()
@@ -262,7 +265,7 @@ def split_items(text: str, *, lone_rows: bool = False) -> list[Item]:
     flush()
     if header is not None:
         close_table()
-    kept = [Item(_clean(item.text), item.step, item.block, item.heading) for item in items]
+    kept = [Item(_clean(item.text), item.step, item.block, item.heading, _clean(item.lead)) for item in items]
     return [item for item in kept if len(item.text.split()) >= 2]
 
 
@@ -338,6 +341,7 @@ def passage_units(passages: Sequence[Passage]) -> list[Unit]:
             item.block,
             passage.doc_id,
             _chunk_position(passage.chunk_id),
+            item.lead,
         )
         for source, passage in enumerate(passages, start=1)
         for index, item in enumerate(split_items(passage.text))
@@ -354,7 +358,15 @@ def _chunk_position(chunk_id: str) -> int:
 def attachment_units(texts: Sequence[str]) -> list[Unit]:
     """Every usable unit of the attachments' text (cited once, as the customer's attachment)."""
     return [
-        Unit(item.text, "", (number, index), section=item.heading, step=item.step, block=item.block)
+        Unit(
+            item.text,
+            "",
+            (number, index),
+            section=item.heading,
+            step=item.step,
+            block=item.block,
+            lead=item.lead,
+        )
         for number, body in enumerate(texts)
         for index, item in enumerate(split_items(body, lone_rows=True))
         if not _INJECTION.search(item.text)
@@ -468,11 +480,9 @@ class ExtractiveAnswerer:
         units = list(units)[: self.max_units]
         if not units or not question.strip():
             return Selection((), 0.0)
-        matrix = np.asarray(self.embedder.embed_documents([unit.text for unit in units]), dtype=np.float32)
-        similarity = matrix @ np.asarray(self.embedder.embed_query(focus), dtype=np.float32)
-        in_context = similarity
-        if focus != question:
-            in_context = matrix @ np.asarray(self.embedder.embed_query(question), dtype=np.float32)
+        matrix, windows = self._embedded(units)
+        similarity = self._similarity(matrix, windows, focus)
+        in_context = similarity if focus == question else self._similarity(matrix, windows, question)
         wanted = content_words(focus) | content_words(question)
         entities = frozenset(content_words(" ".join(remembered)))
         asked = read_question(focus, question, wanted, entities, frozenset(content_words(" ".join(replaced))))
@@ -499,6 +509,29 @@ class ExtractiveAnswerer:
         reviews = reviewers(units, units[choice.indices[0]])
         chosen = with_announced([units[i] for i in answers], units, entities)
         return Selection(tuple(chosen), best, shared, typed=typed, reviews=reviews)
+
+    def _embedded(self, units: Sequence[Unit]) -> tuple[np.ndarray, dict[int, np.ndarray]]:
+        """The units' embeddings, and per unit that continues a paragraph or list item, the embedding
+        of its window, the unit read after the sentence before it: "The link is valid for 24 hours"
+        says which link only after "Open the verification email we send you". One batch for both."""
+        led = [i for i, unit in enumerate(units) if unit.lead]
+        texts = [unit.text for unit in units] + [f"{units[i].lead} {units[i].text}" for i in led]
+        vectors = np.asarray(self.embedder.embed_documents(texts), dtype=np.float32)
+        return vectors[: len(units)], dict(zip(led, vectors[len(units) :], strict=True))
+
+    def _similarity(self, matrix: np.ndarray, windows: dict[int, np.ndarray], text: str) -> np.ndarray:
+        """Each unit's cosine to `text`, raised to its mean with the unit's window's (`_embedded`) when
+        that is higher. Halfway, not the window's own: a window that shares the question's words only
+        through its lead lifted unrelated sentences ("for 3" of a quick-start guide) into replies.
+        Full replays against the unit alone: validation fact recall 0.651 -> 0.666, semantic
+        0.614 -> 0.622, generation ROUGE-L 0.318 -> 0.316; dev 0.718 / 0.627 / 0.351 unchanged;
+        DSTC10 and DSTC11 unchanged. The window's own score (dev fact recall 0.718 -> 0.681) and
+        windows for list items only (validation unchanged) were worse."""
+        query = np.asarray(self.embedder.embed_query(text), dtype=np.float32)
+        similarity = matrix @ query
+        for i, vector in windows.items():
+            similarity[i] = max(float(similarity[i]), (float(similarity[i]) + float(vector @ query)) / 2)
+        return similarity
 
     def features(
         self, focus: str, question: str, units: Sequence[Unit], similarity: np.ndarray, in_context: np.ndarray
