@@ -100,15 +100,12 @@ def _rows(answerer: Any, call: Call, reference: str, asked: str) -> tuple[np.nda
     from eval.metrics.facts import numbers_in
 
     units = call.units[: answerer.max_units]
-    texts = [unit.text for unit in units]
-    matrix = np.asarray(answerer.embedder.embed_documents(texts), dtype=np.float32)
-    similarity = matrix @ np.asarray(answerer.embedder.embed_query(call.focus), dtype=np.float32)
-    in_context = matrix @ np.asarray(answerer.embedder.embed_query(call.question), dtype=np.float32)
+    _, similarity, in_context = answerer.similarities(units, call.focus, call.question)
     _, features = answerer.features(call.focus, call.question, units, similarity, in_context)
     facts = numbers_in(reference) - numbers_in(asked)
     wanted = content_words(reference)
     labels = []
-    for text in texts:
+    for text in (unit.text for unit in units):
         words = content_words(text)
         shared = len(words & wanted)
         carries = bool(facts & numbers_in(text)) or (shared >= 3 and shared >= 0.5 * len(words))

@@ -27,6 +27,7 @@ WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 ALLOWED = {
     "tests/test_intents_leak.py": "this test",
     "scripts/build_demo_dialogues.py": "writes the split from its definitions",
+    "scripts/flag_test_overlaps.py": "lists the training turns too close to it (prints no test text)",
     "app/ui/eval_tab.py": "offers the evaluation a dataset to run (eval/ reads it)",
     "notebooks/compare_retrieval_configs.ipynb": "prose telling a person where to confirm a result",
 }
@@ -50,10 +51,14 @@ test_turns.__test__ = False  # a helper, not a test
 
 
 def training_texts() -> list[str]:
+    """What the router is fitted on: the intent utterances and the training dialogues' turns it reads
+    (`dialogue_turns`, which leaves out those `scripts/flag_test_overlaps.py` listed)."""
+    from app.agent.providers.offline.train import dialogue_turns
+
     texts = []
     for path in sorted(INTENTS.rglob("*.jsonl")):
         texts += [json.loads(line)["text"] for line in path.read_text(encoding="utf-8").splitlines() if line]
-    return texts
+    return texts + [example.text for example, _ in dialogue_turns(REPO / "datasets/dialogues/train.jsonl")]
 
 
 @pytest.fixture(scope="module")

@@ -678,9 +678,9 @@ def test_a_kind_of_device_is_told_from_a_pronoun() -> None:
 def test_a_clause_read_alone_hands_over_for_a_hazard_only_as_surely_as_the_message_asks(
     router: Router,
 ) -> None:
-    """ "my card was declined" alone reads as fraud (0.90, above the hand-over threshold 0.85); the
-    message goes on to ask what happens to the membership, and reads as that question at 0.95, so
-    it is answered. A clause that says a takeover as surely as the message asks anything still
+    """Read alone, "my card was declined" is misread as fraud, above the hand-over threshold; the
+    message goes on to ask what happens to the membership and reads more surely as that question,
+    so it is answered. A clause that says a takeover as surely as the message asks anything still
     hands over."""
     asked = "my card was declined and the club renewal failed, do i lose my premium benefits straight away?"
     assert router.read("my card was declined").escalation() == ("fraud",)
@@ -690,9 +690,9 @@ def test_a_clause_read_alone_hands_over_for_a_hazard_only_as_surely_as_the_messa
 
 
 def test_a_takeover_just_below_the_threshold_that_asks_nothing_is_handed_over(router: Router) -> None:
-    """Read as fraud at 0.73 (threshold 0.85) and as a question at 0.23: offering a person would
-    make the customer ask twice."""
-    text = "there's a beacon max order on my account going to leeds"
+    """A fraud report read a little below the hand-over threshold, and hardly as a question:
+    offering a person would make the customer ask twice."""
+    text = "my card got cloned"
     reading = router.read(text)
     assert reading.escalation() == () and unsure_escalation(reading)
 

@@ -90,10 +90,13 @@ def test_dialogue_turns_are_labelled_for_the_hand_over_and_given_their_likeliest
     def turn(text: str, escalate: bool | None) -> dict:
         return {"text": text, "labels": {"expect_escalation": escalate}}
 
-    dialogue = {"turns": [turn("get me a person", True), turn("it smokes", True), turn("price?", False)]}
-    dialogue["turns"].append(turn("hello", None))  # not labelled for the hand-over: left out
+    dialogue = {"id": "d-1", "turns": [turn("get me a person", True), turn("it smokes", True)]}
+    dialogue["turns"] += [turn("price?", False), turn("hello", None)]  # "hello": not labelled, left out
+    dialogue["turns"].append(turn("I will see you in the small claims court", True))
     path = tmp_path / "train.jsonl"
     path.write_text(json.dumps(dialogue) + "\n", encoding="utf-8")
+    # the last turn comes too close to a test turn (scripts/flag_test_overlaps.py listed it)
+    (tmp_path / offline_train.OVERLAPS).write_text(json.dumps({"turns": ["d-1#4"]}), encoding="utf-8")
     turns = offline_train.dialogue_turns(path)
     assert [(example.text, handover) for example, handover in turns] == [
         ("get me a person", True),
@@ -125,7 +128,7 @@ def test_dialogue_turns_are_labelled_for_the_hand_over_and_given_their_likeliest
         (frozenset({"safety"}), frozenset({"safety"})),
         (frozenset(), reasons),  # a negative for every reason
     ]
-    assert extra_rows.shape == (3, 2)
+    assert extra_rows.tolist() == [vectors[example.text] for example, _ in turns]  # the rows follow the turns
 
 
 def test_hand_over_calibration_falls_back_to_the_most_precise_pair() -> None:

