@@ -7,21 +7,17 @@
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+# the same rules as the script that keeps the router's dialogue turns clear of the split
+from scripts.flag_test_overlaps import COSINE, MIN_WORDS_FOR_COSINE, RUN, runs, words
+
 REPO = Path(__file__).resolve().parents[1]
 TEST_SPLIT = REPO / "datasets" / "dialogues" / "test.jsonl"
 INTENTS = REPO / "datasets" / "intents"
-RUN = 5  # words in a row shared with a test turn
-COSINE = 0.9
-# Five words carry the cosine rule too: "thanks!" or "hello" are in any split of any support data
-# and are no leak; a longer utterance this close to a test turn is.
-MIN_WORDS_FOR_COSINE = 5
-WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
 # Where the literal path may appear outside eval/, and why.
 ALLOWED = {
@@ -32,14 +28,6 @@ ALLOWED = {
     "notebooks/compare_retrieval_configs.ipynb": "prose telling a person where to confirm a result",
 }
 CODE_SUFFIXES = {".py", ".yaml", ".yml", ".toml", ".cfg", ".ini", ".sh", ".ipynb", ".json", ".md", ""}
-
-
-def words(text: str) -> list[str]:
-    return WORD.findall(text.lower().replace("\u2019", "'"))
-
-
-def runs(tokens: list[str]) -> set[tuple[str, ...]]:
-    return {tuple(tokens[i : i + RUN]) for i in range(len(tokens) - RUN + 1)}
 
 
 def test_turns() -> list[str]:
