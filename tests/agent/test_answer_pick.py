@@ -8,7 +8,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from app.agent.providers.offline.answer import ExtractiveAnswerer, content_words, passage_units
+from app.agent.providers.offline.answer import (
+    ExtractiveAnswerer,
+    content_words,
+    embedded_texts,
+    passage_units,
+)
 from app.agent.providers.offline.answer_select import named_row, read_question, row_conflicts
 from app.agent.providers.offline.answer_types import COUNT, DURATION, question_type
 from app.protocol import Passage
@@ -129,3 +134,14 @@ def test_a_sentence_the_units_leave_out_is_no_ones_lead() -> None:
         ("Refunds take 5 days.", ""),
         ("Cards take longer.", ""),
     ]
+
+
+def test_the_warm_up_embeds_each_window_the_answerer_reads() -> None:
+    """What a turn embeds of a passage is what the warm-up embedded ahead of it: units and windows."""
+    units = passage_units([passage(1, "Opening an account", SIGN_UP, "sign-up")])
+    wanted = {text for unit in units for text in (unit.text, unit.window) if text}
+    assert set(embedded_texts(SIGN_UP)) == wanted
+    assert (
+        "Open the confirmation email we send you and tap Confirm. The code inside works for 48 hours."
+        in wanted
+    )

@@ -130,6 +130,11 @@ class Unit:
         return (self.chunk, *self.order)
 
     @property
+    def window(self) -> str:
+        """The unit read after the sentence before it (`lead`); "" when it opens its paragraph."""
+        return _window(self.lead, self.text)
+
+    @property
     def heading(self) -> str:
         """The unit's own heading: the last step of its heading path."""
         return self.section.rpartition(">")[2]
@@ -208,6 +213,22 @@ class Item:
 def split_units(text: str) -> list[str]:
     """Sentences of paragraphs, plus each bullet item and table row on its own."""
     return [item.text for item in split_items(text)]
+
+
+def embedded_texts(text: str) -> list[str]:
+    """What the answerer embeds of a passage's text (`ExtractiveAnswerer.similarities`): each unit,
+    and the window of each unit that continues a sentence. The warm-up embeds these ahead of a turn."""
+    texts = []
+    for item in split_items(text):
+        if not _INJECTION.search(item.text):
+            texts.append(item.text)
+            texts.append(_window(_usable_lead(item), item.text))
+    return [text for text in texts if text]
+
+
+def _window(lead: str, text: str) -> str:
+    """A unit read after the sentence before it; "" without one."""
+    return f"{lead} {text}" if lead else ""
 
 
 def split_items(text: str, *, lone_rows: bool = False) -> list[Item]:
@@ -532,7 +553,7 @@ class ExtractiveAnswerer:
         of its window, the unit read after the sentence before it: "The link is valid for 24 hours"
         says which link only after "Open the verification email we send you". One batch for both."""
         led = [i for i, unit in enumerate(units) if unit.lead]
-        texts = [unit.text for unit in units] + [f"{units[i].lead} {units[i].text}" for i in led]
+        texts = [unit.text for unit in units] + [units[i].window for i in led]
         vectors = np.asarray(self.embedder.embed_documents(texts), dtype=np.float32)
         return vectors[: len(units)], dict(zip(led, vectors[len(units) :], strict=True))
 

@@ -38,9 +38,9 @@ from app.agent.providers.offline.answer import (
     Selection,
     Unit,
     attachment_units,
+    embedded_texts,
     leading,
     passage_units,
-    split_units,
 )
 from app.agent.providers.offline.answer_context import ChunkLookup, with_sections
 from app.agent.providers.offline.answer_entity import EntityAnswerer, entity_snippets
@@ -522,7 +522,7 @@ class OfflineRawClient(BaseChatClient):
 
         _ = self.responder.router.vocabulary
         self.responder.router.start_questions()
-        return warm_answer_units(kb, split_units)
+        return warm_answer_units(kb, embedded_texts)
 
     def retrieval_context(self, dialogue: list[str]) -> list[str]:
         """The search tool's context without this model's own subject-less replies."""
