@@ -218,12 +218,12 @@ def split_units(text: str) -> list[str]:
 def embedded_texts(text: str) -> list[str]:
     """What the answerer embeds of a passage's text (`ExtractiveAnswerer.similarities`): each unit,
     and the window of each unit that continues a sentence. The warm-up embeds these ahead of a turn."""
-    texts = []
-    for item in split_items(text):
-        if not _INJECTION.search(item.text):
-            texts.append(item.text)
-            texts.append(_window(_usable_lead(item), item.text))
-    return [text for text in texts if text]
+    return [
+        piece
+        for _, item in _kept_items(text)
+        for piece in (item.text, _window(item.lead, item.text))
+        if piece
+    ]
 
 
 def _window(lead: str, text: str) -> str:
@@ -362,10 +362,21 @@ def passage_units(passages: Sequence[Passage]) -> list[Unit]:
             item.block,
             passage.doc_id,
             _chunk_position(passage.chunk_id),
-            _usable_lead(item),
+            item.lead,
         )
         for source, passage in enumerate(passages, start=1)
-        for index, item in enumerate(split_items(passage.text))
+        for index, item in _kept_items(passage.text)
+    ]
+
+
+def _kept_items(text: str, *, lone_rows: bool = False) -> list[tuple[int, Item]]:
+    """The items of `text` that become units, with their position among all its items (no
+    instruction planted in a passage or an attachment), each with a lead only when that lead is no
+    such text and long enough to be a unit ("Ok." is not). The one filter for passages, attachments
+    and the warm-up (`embedded_texts`)."""
+    return [
+        (index, replace(item, lead=_usable_lead(item)))
+        for index, item in enumerate(split_items(text, lone_rows=lone_rows))
         if not _INJECTION.search(item.text)
     ]
 
@@ -394,11 +405,10 @@ def attachment_units(texts: Sequence[str]) -> list[Unit]:
             section=item.heading,
             step=item.step,
             block=item.block,
-            lead=_usable_lead(item),
+            lead=item.lead,
         )
         for number, body in enumerate(texts)
-        for index, item in enumerate(split_items(body, lone_rows=True))
-        if not _INJECTION.search(item.text)
+        for index, item in _kept_items(body, lone_rows=True)
     ]
 
 
