@@ -850,6 +850,58 @@ def test_a_remembered_country_decides_between_sibling_articles_only(embedder: Mi
     assert "Klarna" in chosen.units[0].text
 
 
+@pytest.mark.parametrize(
+    ("titles", "remembered", "flagged"),
+    [
+        # the customer told us Ireland: the UK page is the sibling they did not choose
+        (
+            ("Delivery times and costs in the United Kingdom", "Delivery times and costs in Ireland"),
+            frozenset({"ireland"}),
+            {"Delivery times and costs in the United Kingdom"},
+        ),
+        # told nothing: both pages stay as scored (the search ordered them)
+        (
+            ("Delivery times and costs in the United Kingdom", "Delivery times and costs in Ireland"),
+            frozenset(),
+            set(),
+        ),
+        # a page that differs by words the customer did not tell us is no variant they chose
+        (("Kestrel Club Plus", "Student discount for Kestrel Club Plus"), frozenset({"plus"}), set()),
+    ],
+)
+def test_the_sibling_article_of_what_the_customer_told_us_is_flagged(
+    titles: tuple[str, str], remembered: frozenset[str], flagged: set[str]
+) -> None:
+    from app.agent.providers.offline.answer_select import Question, other_variant_articles
+
+    focus = "how much is next day delivery"
+    passages = [
+        passage(n, title, "", "Some text about it.", doc_id=f"doc-{n}") for n, title in enumerate(titles, 1)
+    ]
+    units = passage_units(passages)
+    asked = Question(focus, focus, question_type(focus), frozenset(), remembered)
+    marks = other_variant_articles(asked, units)
+    assert {unit.title for unit, mark in zip(units, marks, strict=True) if mark} == flagged
+
+
+def test_a_customer_in_ireland_is_not_answered_from_the_uk_page(embedder: MiniLM) -> None:
+    """ "how much is next day delivery" from a customer who told us they are in Dublin: the UK page's
+    next-day row sounds most like the question, yet the Irish page, which has no next-day option,
+    is the one that answers them."""
+    kb = ROOT / "datasets" / "knowledge_base" / "orders"
+    pages = [("delivery-uk.md", "uk"), ("delivery-ireland.md", "ie")]
+    passages = []
+    for number, (name, doc_id) in enumerate(pages, 1):
+        text = (kb / name).read_text(encoding="utf-8")
+        title = text.splitlines()[0].lstrip("# ")
+        passages.append(passage(number, title, "Delivery options", text, doc_id=doc_id))
+    answerer = ExtractiveAnswerer(embedder)
+    question = "how much is next day delivery"
+    assert "£5.95" in say.extracted(answerer.select(question, passage_units(passages)))
+    reply = say.extracted(answerer.select(question, passage_units(passages), remembered=["Ireland"]))
+    assert "£5.95" not in reply and "no express or next-day delivery in Ireland" in reply
+
+
 def test_a_remembered_country_picks_its_row_of_a_price_table(embedder: MiniLM) -> None:
     """The plan page's price-by-country table answers a customer in the Netherlands with the euro
     row, first, and leaves out the UK row."""

@@ -29,6 +29,7 @@ from app.agent.providers.offline.answer_select import (
     default_scorer,
     elliptical,
     named_sections,
+    other_variant_articles,
     other_variant_sections,
     read_question,
     remembered_headings,
@@ -638,10 +639,11 @@ class ExtractiveAnswerer:
         """Section-aware, answer-type-aware choice by similarity plus weighted features (RULE_WEIGHTS),
         plus the hints' bonus."""
         replaced = [
-            a or b
-            for a, b in zip(
+            any(readings)
+            for readings in zip(
                 about_replaced(asked, units, content_words),
                 other_variant_sections(asked, units),
+                other_variant_articles(asked, units),
                 strict=True,
             )
         ]

@@ -412,6 +412,33 @@ def other_variant_sections(question: Question, units: Sequence[Unit]) -> list[bo
     ]
 
 
+def other_variant_articles(question: Question, units: Sequence[Unit]) -> list[bool]:
+    """Units of an article about the variant the customer did not name, beside its retrieved sibling
+    article that they did: a customer in Ireland asking "how much is next-day delivery" is answered
+    from "Delivery times and costs in Ireland", not from the UK page's next-day row that sounds more
+    like the question. The retriever's rules for sibling articles (`app.knowledge.variants`), read
+    with what the customer told us too (their country, plan, device): the search saw only the
+    dialogue's words ("Dublin"), the selection also knows what they mean ("Ireland"). Only a sibling
+    named by what the customer told us: titles that differ by other words are not always variants
+    ("Student discount for Kestrel Club Plus" beside "Kestrel Club Plus"), and the search has
+    ordered those by the rules already."""
+    titles = {unit.article: variants.title_words(unit.title) for unit in units if unit.cite and unit.title}
+    asked = named_variants(question)
+    told = variants.title_words(" ".join(sorted(question.remembered)))
+
+    def passed_over(article: str) -> bool:
+        own = titles.get(article)
+        return bool(own) and any(
+            other != article
+            and variants.siblings(own, words)
+            and bool(told & (words - own))
+            and variants.preferred(words, own, asked)
+            for other, words in titles.items()
+        )
+
+    return [passed_over(unit.article) for unit in units]
+
+
 def _label(text: str, content_words: Words) -> set[str]:
     """A table row's label as content words; nothing for a sentence."""
     return content_words(_row_label(text)) if _is_row(text) else set()
