@@ -902,6 +902,28 @@ def test_a_customer_in_ireland_is_not_answered_from_the_uk_page(embedder: MiniLM
     assert "£5.95" not in reply and "no express or next-day delivery in Ireland" in reply
 
 
+def test_an_indefinite_pronoun_names_no_section(embedder: MiniLM) -> None:
+    """ "someone" in "if I kick someone out, when can they join again?" is no word of the question's
+    topic, so the heading "Inviting someone" does not name the question: the section on removed
+    members answers it, not the invitation steps."""
+    from app.agent.providers.offline.answer import content_words
+
+    assert content_words("if I kick someone out, can anybody else join?") == {"kick", "out", "else", "join"}
+    text = (ROOT / "datasets" / "knowledge_base" / "account" / "household-sharing.md").read_text(
+        encoding="utf-8"
+    )
+    passages = [
+        passage(1, "Household sharing (Premium)", heading.partition("\n")[0], body, doc_id="household")
+        for heading, _, body in (part.partition("\n") for part in text.split("\n## ")[1:])
+    ]
+    reply = say.extracted(
+        ExtractiveAnswerer(embedder).select(
+            "if I kick someone out, when can they join again?", passage_units(passages)
+        )
+    )
+    assert "30 days" in reply and "Invite member" not in reply
+
+
 def test_a_remembered_country_picks_its_row_of_a_price_table(embedder: MiniLM) -> None:
     """The plan page's price-by-country table answers a customer in the Netherlands with the euro
     row, first, and leaves out the UK row."""

@@ -65,7 +65,8 @@ _STOPWORD_TEXT = (
     "being do does did doing have has had having i me my we our you your he she it its they them their "
     "this that these those what which who whom whose when where why how can could would should will shall "
     "may might must not no yes so than then there here just also very too any some all each more most "
-    "other such only own same please tell know want need get got like"
+    "other such only own same please tell know want need get got like someone somebody something anyone "
+    "anybody anything everyone everybody everything nobody nothing"
 )
 _STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 LEXICAL_WEIGHT = 0.05
