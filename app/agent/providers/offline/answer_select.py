@@ -426,17 +426,19 @@ def other_variant_articles(question: Question, units: Sequence[Unit]) -> list[bo
     asked = named_variants(question)
     told = variants.title_words(" ".join(sorted(question.remembered)))
 
-    def passed_over(article: str) -> bool:
-        own = titles.get(article)
-        return bool(own) and any(
+    passed_over = {
+        article
+        for article, own in titles.items()
+        if own
+        and any(
             other != article
             and variants.siblings(own, words)
             and bool(told & (words - own))
             and variants.preferred(words, own, asked)
             for other, words in titles.items()
         )
-
-    return [passed_over(unit.article) for unit in units]
+    }
+    return [unit.article in passed_over for unit in units]
 
 
 def _label(text: str, content_words: Words) -> set[str]:
