@@ -913,7 +913,7 @@ def test_an_indefinite_pronoun_names_no_section(embedder: MiniLM) -> None:
         encoding="utf-8"
     )
     passages = [
-        passage(1, "Household sharing (Premium)", heading.partition("\n")[0], body, doc_id="household")
+        passage(1, "Household sharing (Premium)", heading, body, doc_id="household")
         for heading, _, body in (part.partition("\n") for part in text.split("\n## ")[1:])
     ]
     reply = say.extracted(
