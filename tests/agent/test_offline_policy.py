@@ -114,6 +114,25 @@ def test_a_question_beside_a_statement_is_still_asked(router: Router) -> None:
     assert kinds(router, "we're in Germany, moved here last month") == "acknowledge"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what's your phone number? I'm on premium, living in Leeds",
+        "got a beacon max delivered last week, want to send it back, not for me. I'm in Bristol",
+    ],
+)
+def test_a_question_or_request_before_a_statement_is_still_asked(router: Router, text: str) -> None:
+    # read whole, these read as statements (the question or request is one part of several); the
+    # part that asks, read alone, still asks: they were only acknowledged before
+    intent = read_intent(text, [], {}, router)
+    assert intent.kind == "knowledge" and intent.facts.get("country") == "United Kingdom"
+
+
+def test_a_statement_with_a_short_noun_phrase_is_still_only_acknowledged(router: Router) -> None:
+    # "and an android phone", read alone, reads as a question; it has no question mark and asks nothing
+    assert kinds(router, "I've got the beacon mini and an android phone") == "acknowledge"
+
+
 def test_naming_a_plan_in_a_question_states_no_fact(router: Router) -> None:
     intent = read_intent("does premium come with a longer warranty?", [], {}, router)
     assert intent.kind == "knowledge" and intent.facts == {}

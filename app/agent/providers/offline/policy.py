@@ -575,7 +575,8 @@ def read_intent(user_text: str, history: Sequence[Turn], known: Mapping[str, str
         )
     # a booking or a database lookup read more surely than a question is not searched
     reading = offline_detection.settle(reading, router.model.info)
-    only_states = bool(facts) and _only_states(reading, text, router)
+    part_asks = bool(facts) and _a_part_asks(text, router)
+    only_states = bool(facts) and not part_asks and _only_states(reading, text, router)
     intent = _plain_intent(
         with_thanks_said_in_passing(reading, text, router),  # after the hand-over is settled
         text,
@@ -584,6 +585,7 @@ def read_intent(user_text: str, history: Sequence[Turn], known: Mapping[str, str
         history,
         offered=offered,
         only_states=only_states,
+        part_asks=part_asks,
         vocabulary=vocabulary,
     )
     if intent.kind == "acknowledge" and set(ENTITY_FACTS) & set(facts):
@@ -917,17 +919,19 @@ def _plain_intent(
     *,
     offered: bool,
     only_states: bool = False,
+    part_asks: bool = False,
     vocabulary: Vocabulary | None = None,
 ) -> Intent:
     """A question for the knowledge base, an acknowledgement of facts, or small talk. A message
     that is nothing else and nearly reads as a question is taken as one (searching costs less
-    than "I didn't understand"); one that `only_states` facts is not."""
+    than "I didn't understand"); one that `only_states` facts is not; one with a part that asks
+    (`_a_part_asks`) is."""
     others = any(reading.has(name) for name in _SMALLTALK)
     asks = reading.has("knowledge") or (
         reading.margin("knowledge") >= -OFFER_MARGIN and not others and not facts
     )
     # a message that only tells us something ("I've got the Beacon Mini") is remembered, not looked up
-    asks = asks and not only_states
+    asks = (asks or part_asks) and not only_states
     # a message the classifier cannot place at all, that says something, is looked up: the
     # answerer declines and offers a person when the help centre has nothing
     # (unless it reads more as a booking: "Do you have one that is a guesthouse?")
@@ -993,6 +997,33 @@ def _only_states(reading: Reading, text: str, router: Router) -> bool:
     # I'm in the UK"): a clause that reads as a question and states nothing still asks
     clauses = _clauses(text)
     return len(clauses) < 2 or not any(_asks(router.read(clause)) for clause in clauses)
+
+
+_SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
+
+
+def _a_part_asks(text: str, router: Router) -> bool:
+    """Whether a message that tells us something also asks or requests something in one of its
+    sentences or clauses, read alone. Read whole, what it tells can outweigh the rest: "whats the
+    number to ring you? I'm premium, based in Bristol" reads as a fact (0.95) and hardly as a
+    question (0.12), and "got a beacon mini delivered 26 days ago, want to send it back, ... I'm in
+    Glasgow" more as a fact than as a question; both were only acknowledged. Sentences are read as
+    well as clauses: the clauses glue a short piece to the one before ("...ring you? I'm premium,").
+    Only a part the customer marked as a question counts as asking: clauses without a question mark
+    that read as questions alone ("a pixel phone" beside "I have the aura 2 pro") were statements."""
+    parts = dict.fromkeys([*_SENTENCE_END.split(text.strip()), *_clauses(text)])
+    return len(parts) > 1 and any(_asks_or_requests(part, router) for part in parts)
+
+
+PART_WORDS = 4  # a request this short is no request read alone
+
+
+def _asks_or_requests(part: str, router: Router) -> bool:
+    """A part that asks a question (`_asks`, marked with "?"; the shop's own details too, see
+    `_about_the_shop`) or asks staff for something (a refund, a return) in `PART_WORDS` words or more."""
+    if part.rstrip().endswith("?"):
+        return _asks(_about_the_shop(router.read(part), part))
+    return len(part.split()) >= PART_WORDS and router.read(part).has("staff_action")
 
 
 def _asks(reading: Reading) -> bool:
