@@ -1208,3 +1208,36 @@ def test_the_section_of_the_variant_not_named_is_flagged(
     asked = Question(focus, in_context or focus, question_type(focus), frozenset(), remembered)
     marks = other_variant_sections(asked, units)
     assert {unit.section for unit, mark in zip(units, marks, strict=True) if mark} == flagged
+
+
+def article_passages(number: int, path: str) -> list[Passage]:
+    """One passage per section of a help-centre article, as the search returns them."""
+    text = (ROOT / "datasets/knowledge_base" / path).read_text(encoding="utf-8")
+    title, _, body = text.partition("\n")
+    sections = [("", body)] + [tuple(part.split("\n", 1)) for part in body.split("\n## ")[1:]]
+    doc_id = path.removesuffix(".md")
+    return [
+        passage(number, title.lstrip("# "), heading.strip(), section.split("\n## ")[0], doc_id=doc_id)
+        for heading, section in sections
+    ]
+
+
+def test_a_labelled_answer_about_the_sibling_product_does_not_choose_the_steps(embedder: MiniLM) -> None:
+    """The demo's question memory holds an Aura 2 reset question close to "How do I reset my Aura 2
+    Pro?" (0.79); its answer ("hold power and volume down for 10 seconds") sounds more like the Pro's
+    pairing steps ("hold the power button for 5 seconds") than its reset, and the reply was the
+    pairing steps. A labelled answer closest to the unnamed sibling's article is left out."""
+    units = passage_units(
+        article_passages(1, "troubleshooting/aura-2-pro-pairing-and-reset.md")
+        + article_passages(2, "troubleshooting/aura-2-pairing-and-reset.md")
+    )
+    hints = [
+        (
+            "Switch them on and hold power and volume down together for 10 seconds until the light flashes.",
+            0.79,
+        )
+    ]
+    answerer = ExtractiveAnswerer(embedder)
+    for question in ("How do I reset my Aura 2 Pro?", "how do i reset my aura 2 pro"):
+        reply = say.extracted(answerer.select(question, units, remembered=["Aura 2 Pro"], hints=hints))
+        assert reply.startswith("Resetting Aura 2 Pro:") and "15 seconds" in reply

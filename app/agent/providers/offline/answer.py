@@ -37,6 +37,7 @@ from app.agent.providers.offline.answer_select import (
     rule_scores,
     stated_numbers,
     tried_units,
+    unasked_siblings,
     unit_features,
 )
 from app.agent.providers.offline.answer_signpost import WAYS, announced, announces
@@ -531,7 +532,7 @@ class ExtractiveAnswerer:
             ranking = similarity if carried == asked else in_context
             asked = carried
         chooser = self._learned if self.learned else self._ruled
-        choice = chooser(asked, units, ranking, in_context, matrix, self.hinted(matrix, hints, units))
+        choice = chooser(asked, units, ranking, in_context, matrix, hints)
         # Confidence reads the most similar unit (plus word overlap) and the chosen one: a price row
         # can answer "how much" while sounding less like it than the sentence beside it. The words
         # shared are those of any chosen unit: the one a close labelled answer's number put first
@@ -591,20 +592,33 @@ class ExtractiveAnswerer:
         return asked, unit_features(asked, units, similarity, in_context, content_words)
 
     def hinted(
-        self, matrix: np.ndarray, hints: Sequence[tuple[str, float]], units: Sequence[Unit]
+        self,
+        matrix: np.ndarray,
+        hints: Sequence[tuple[str, float]],
+        units: Sequence[Unit],
+        elsewhere: Sequence[bool] = (),
     ) -> np.ndarray:
         """Per unit, HINT_WEIGHT x the best of (closeness of a hint's question x cosine of the unit to
         that hint's answer), plus HINT_NUMBER_WEIGHT x the closeness of the closest hint whose answer
         states a number the unit states: the sentence that states what a close labelled question was
         answered with ("Hand it over within 14 days") over one that only sounds like the question.
         A number that is part of a name ("Aura 2") is no fact of the answer; one the question states
-        may be (the reference repeats the deadline the customer asked about)."""
+        may be (the reference repeats the deadline the customer asked about).
+
+        A hint whose answer is closest to a unit about another entity than the one asked about
+        (`elsewhere`: a sibling product's article) answered that entity's question and is left out:
+        "how do I reset my aura 2 pro" is close to a labelled Aura 2 question whose answer ("hold
+        power and volume down for 10 seconds") sounds more like the Pro's pairing steps ("hold the
+        power button for 5 seconds") than like its reset, and lifted the pairing steps into the reply."""
         worded = np.zeros(len(matrix), dtype=np.float32)
         numbered = np.zeros(len(matrix), dtype=np.float32)
         stated = [stated_numbers(unit.text) for unit in units] if hints else []  # most messages have none
         for answer, strength in hints:
             vector = np.asarray(self.embedder.embed_query(answer), dtype=np.float32)
-            worded = np.maximum(worded, HINT_WEIGHT * strength * (matrix @ vector))
+            closeness = matrix @ vector
+            if len(elsewhere) and elsewhere[int(np.argmax(closeness))]:
+                continue
+            worded = np.maximum(worded, HINT_WEIGHT * strength * closeness)
             said = hinted_quantities(answer)
             if said:
                 shares = np.array([bool(numbers & said) for numbers in stated], dtype=np.float32)
@@ -618,7 +632,7 @@ class ExtractiveAnswerer:
         similarity: np.ndarray,
         in_context: np.ndarray,
         matrix: np.ndarray,
-        hinted: np.ndarray,
+        hints: Sequence[tuple[str, float]],
     ) -> Choice:
         """Section-first choice by the learned scorer's probabilities (it has no feature for hints)."""
         scorer = self.scorer
@@ -635,10 +649,10 @@ class ExtractiveAnswerer:
         similarity: np.ndarray,
         in_context: np.ndarray,
         matrix: np.ndarray,
-        hinted: np.ndarray,
+        hints: Sequence[tuple[str, float]],
     ) -> Choice:
         """Section-aware, answer-type-aware choice by similarity plus weighted features (RULE_WEIGHTS),
-        plus the hints' bonus."""
+        plus the hints' bonus (`hinted`)."""
         replaced = [
             any(readings)
             for readings in zip(
@@ -652,6 +666,8 @@ class ExtractiveAnswerer:
         about = remembered_headings(asked, units, content_words)
         named = named_sections(asked, units, content_words)
         scores = rule_scores(features, asked) + REMEMBERED_HEADING * about + HEADING_NAMED * named
+        elsewhere = [a or b for a, b in zip(replaced, unasked_siblings(asked, units), strict=True)]
+        hinted = self.hinted(matrix, hints, units, elsewhere)
         scores = scores + tried_units(asked, units, content_words) + hinted
         scores = scores - REPLACED_PENALTY * np.asarray(replaced, dtype=float)
         similar = _near_duplicates(units, matrix)

@@ -441,6 +441,30 @@ def other_variant_articles(question: Question, units: Sequence[Unit]) -> list[bo
     return [unit.article in passed_over for unit in units]
 
 
+def unasked_siblings(question: Question, units: Sequence[Unit]) -> list[bool]:
+    """Units of an article beside a retrieved sibling whose distinguishing title words the message
+    names, all of them, and none of this article's own: "how do I reset my aura 2 pro" beside
+    "Pairing and resetting Aura 2 headphones". Not a reason to pass the article over (that is
+    `other_variant_articles`, which reads only what the customer told us), but a labelled answer
+    that sounds most like such an article answered the sibling's question (`ExtractiveAnswerer.hinted`).
+    All of them: "does the 5% plus discount work on the watch" names one word of "Student discount
+    for Kestrel Club Plus", which is no variant of "Kestrel Club Plus"."""
+    titles = {unit.article: variants.title_words(unit.title) for unit in units if unit.cite and unit.title}
+    named = variants.title_words(question.focus)
+
+    def named_instead(own: frozenset[str], sibling: frozenset[str]) -> bool:
+        extra = sibling - own
+        named_all = bool(extra) and extra <= named and not (own - sibling) & named
+        return named_all and variants.siblings(own, sibling)
+
+    unasked = {
+        article
+        for article, own in titles.items()
+        if own and any(other != article and named_instead(own, words) for other, words in titles.items())
+    }
+    return [unit.article in unasked for unit in units]
+
+
 def _label(text: str, content_words: Words) -> set[str]:
     """A table row's label as content words; nothing for a sentence."""
     return content_words(_row_label(text)) if _is_row(text) else set()
