@@ -422,23 +422,14 @@ def other_variant_articles(question: Question, units: Sequence[Unit]) -> list[bo
     named by what the customer told us: titles that differ by other words are not always variants
     ("Student discount for Kestrel Club Plus" beside "Kestrel Club Plus"), and the search has
     ordered those by the rules already."""
-    titles = {unit.article: variants.title_words(unit.title) for unit in units if unit.cite and unit.title}
     asked = named_variants(question)
     told = variants.title_words(" ".join(sorted(question.remembered)))
 
-    passed_over = {
-        article
-        for article, own in titles.items()
-        if own
-        and any(
-            other != article
-            and variants.siblings(own, words)
-            and bool(told & (words - own))
-            and variants.preferred(words, own, asked)
-            for other, words in titles.items()
-        )
-    }
-    return [unit.article in passed_over for unit in units]
+    def passed_over(own: frozenset[str], sibling: frozenset[str]) -> bool:
+        told_sibling = bool(told & (sibling - own))
+        return told_sibling and variants.siblings(own, sibling) and variants.preferred(sibling, own, asked)
+
+    return _beside_sibling(units, passed_over)
 
 
 def unasked_siblings(question: Question, units: Sequence[Unit]) -> list[bool]:
@@ -449,7 +440,6 @@ def unasked_siblings(question: Question, units: Sequence[Unit]) -> list[bool]:
     that sounds most like such an article answered the sibling's question (`ExtractiveAnswerer.hinted`).
     All of them: "does the 5% plus discount work on the watch" names one word of "Student discount
     for Kestrel Club Plus", which is no variant of "Kestrel Club Plus"."""
-    titles = {unit.article: variants.title_words(unit.title) for unit in units if unit.cite and unit.title}
     named = variants.title_words(question.focus)
 
     def named_instead(own: frozenset[str], sibling: frozenset[str]) -> bool:
@@ -457,12 +447,21 @@ def unasked_siblings(question: Question, units: Sequence[Unit]) -> list[bool]:
         named_all = bool(extra) and extra <= named and not (own - sibling) & named
         return named_all and variants.siblings(own, sibling)
 
-    unasked = {
+    return _beside_sibling(units, named_instead)
+
+
+def _beside_sibling(
+    units: Sequence[Unit], instead: Callable[[frozenset[str], frozenset[str]], bool]
+) -> list[bool]:
+    """Per unit, whether its article has a retrieved article that answers `instead` of it
+    (`instead(own title words, the other's)`)."""
+    titles = {unit.article: variants.title_words(unit.title) for unit in units if unit.cite and unit.title}
+    articles = {
         article
         for article, own in titles.items()
-        if own and any(other != article and named_instead(own, words) for other, words in titles.items())
+        if own and any(other != article and instead(own, words) for other, words in titles.items())
     }
-    return [unit.article in unasked for unit in units]
+    return [unit.article in articles for unit in units]
 
 
 def _label(text: str, content_words: Words) -> set[str]:

@@ -30,6 +30,7 @@ from app.agent.providers.offline.intents import (
     IntentModel,
     Reading,
     request_parts,
+    sentences,
     urgent,
 )
 from app.agent.providers.offline.vocabulary import Mention, Vocabulary
@@ -999,9 +1000,6 @@ def _only_states(reading: Reading, text: str, router: Router) -> bool:
     return len(clauses) < 2 or not any(_asks(router.read(clause)) for clause in clauses)
 
 
-_SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
-
-
 def _a_part_asks(text: str, router: Router) -> bool:
     """Whether a message that tells us something also asks or requests something in one of its
     sentences or clauses, read alone. Read whole, what it tells can outweigh the rest: "whats the
@@ -1011,7 +1009,7 @@ def _a_part_asks(text: str, router: Router) -> bool:
     well as clauses: the clauses glue a short piece to the one before ("...ring you? I'm premium,").
     Only a part the customer marked as a question counts as asking: clauses without a question mark
     that read as questions alone ("a pixel phone" beside "I have the aura 2 pro") were statements."""
-    parts = dict.fromkeys([*_SENTENCE_END.split(text.strip()), *_clauses(text)])
+    parts = dict.fromkeys([*sentences(text), *_clauses(text)])
     return len(parts) > 1 and any(_asks_or_requests(part, router) for part in parts)
 
 
