@@ -666,8 +666,9 @@ class ExtractiveAnswerer:
         about = remembered_headings(asked, units, content_words)
         named = named_sections(asked, units, content_words)
         scores = rule_scores(features, asked) + REMEMBERED_HEADING * about + HEADING_NAMED * named
-        elsewhere = [a or b for a, b in zip(replaced, unasked_siblings(asked, units), strict=True)]
-        hinted = self.hinted(matrix, hints, units, elsewhere)
+        # (most messages have no hint: the sibling reading is then not needed)
+        siblings = unasked_siblings(asked, units) if hints else [False] * len(units)
+        hinted = self.hinted(matrix, hints, units, [a or b for a, b in zip(replaced, siblings, strict=True)])
         scores = scores + tried_units(asked, units, content_words) + hinted
         scores = scores - REPLACED_PENALTY * np.asarray(replaced, dtype=float)
         similar = _near_duplicates(units, matrix)
