@@ -324,6 +324,7 @@ def build_chat_tab(
         show_label=False,
         file_types=[f".{kind}" for kind in settings.allowed_attachment_types],
         elem_id="chat-input",
+        interactive=False,  # until the page load below knows the visitor: see `enable_box`
     )
     parts = ChatComponents(
         conversations,
@@ -357,8 +358,17 @@ def build_chat_tab(
             banner,
             parts.visitor,
         ],
-    )
+    ).then(enable_box, None, box, queue=False, api_visibility="undocumented")
     return parts
+
+
+def enable_box() -> dict[str, Any]:
+    """The chat box opens once the page load has restored the visitor's conversation.
+
+    A message sent before that was refused or shown, then wiped when the load's (empty) chat arrived.
+    `.then` runs whether the load succeeded or not, so a failed restore never leaves the box shut.
+    """
+    return gr.update(interactive=True)
 
 
 def example_box(question: str) -> dict[str, Any]:

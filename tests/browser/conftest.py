@@ -141,7 +141,7 @@ def new_page(browser, live_server: LiveServer):
         contexts.append(context)
         page = context.new_page()
         page.goto(live_server.url + "/")
-        page.wait_for_selector("#chat-input textarea")
+        page.wait_for_selector("#chat-input textarea:not([disabled])")  # the load has run
         return page
 
     yield open_page

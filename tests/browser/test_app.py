@@ -132,8 +132,7 @@ def test_a_reload_reopens_the_visitors_own_conversation_and_no_one_elses(new_pag
     _expect()(visitor.locator("#chatbot")).to_contain_text("How do I track my order?", timeout=20_000)
     visitor.screenshot(path=str(screenshots / "08-reload-resumes-own-conversation.png"), full_page=True)
 
-    stranger = new_page()  # another browser: another visitor, who sees none of it
-    stranger.wait_for_timeout(3_000)  # the page-load handler has run
+    stranger = new_page()  # another browser: another visitor, who sees none of it (loaded: box open)
     _expect()(stranger.locator("#chatbot")).not_to_contain_text("track my order")
 
 

@@ -113,6 +113,27 @@ def test_an_oversized_message_is_refused_in_the_chat_and_kept(new_page, screensh
     page.screenshot(path=str(screenshots / "12-oversized-message-refused.png"), full_page=True)
 
 
+def test_the_chat_box_opens_only_once_the_page_load_has_restored_the_chat(browser, live_server):
+    """A message sent while the load was still running was wiped by the load's empty chat (seen in
+    CI as a vanished refusal); the box is shut until the load has answered, even a slow one."""
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        held: list = []
+        page.route("**/queue/join*", lambda route: held.append(route))  # the load waits in the queue
+        page.goto(live_server.url + "/")
+        page.wait_for_selector("#chat-input textarea")
+        page.wait_for_timeout(1000)
+        assert held, "the page load never reached the queue"
+        _expect()(page.locator("#chat-input textarea")).to_be_disabled()
+        for route in held:
+            route.continue_()
+        page.unroute("**/queue/join*")
+        _expect()(page.locator("#chat-input textarea")).to_be_enabled(timeout=20_000)
+    finally:
+        context.close()
+
+
 def test_a_renamed_executable_is_refused_in_the_chat_and_the_text_kept(
     new_page, screenshots: Path, tmp_path: Path
 ):
