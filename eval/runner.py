@@ -59,15 +59,22 @@ def run_meta(dataset: Dataset, settings: Settings, repeats: int) -> dict[str, ob
     }
 
 
+REPLAY_DATABASE = "replay.db"
+
+
 def replay_settings(settings: Settings, output: Path) -> Settings:
-    """Give the replay its own conversation database unless one was configured explicitly.
+    """Give the replay its own, fresh conversation database unless one was configured explicitly.
 
     Replayed dialogues open tickets and store messages; they must not land in the queue staff
-    work from, and a fresh file per run keeps runs independent.
+    work from. An earlier run's file in the same output folder is deleted first: its customers'
+    memory (the dataset's customer ids recur) and its tickets would otherwise carry into this run.
     """
     if settings.database_url is not None:
         return settings
-    return settings.model_copy(update={"database_url": f"sqlite:///{(output / 'replay.db').resolve()}"})
+    database = (output / REPLAY_DATABASE).resolve()
+    for suffix in ("", "-wal", "-shm", "-journal"):  # SQLite's companions of a crashed run too
+        database.with_name(database.name + suffix).unlink(missing_ok=True)
+    return settings.model_copy(update={"database_url": f"sqlite:///{database}"})
 
 
 class GoldPassages:
