@@ -37,6 +37,7 @@ from app.agent.providers.offline.answer_types import (
     question_type,
 )
 from app.knowledge import variants
+from app.knowledge.loaders import load_file
 from app.protocol import Passage
 from tests.agent.test_offline_client import MiniLM
 
@@ -201,6 +202,19 @@ def test_a_price_question_gets_the_row_of_the_plan_asked_about(embedder: MiniLM)
     selection = ExtractiveAnswerer(embedder).select("How much is Kestrel Club Plus?", passage_units(passages))
     reply = say.extracted(selection)
     assert "£4.99" in reply and "£9.99" not in reply
+
+
+def test_a_price_list_row_states_its_prices_as_amounts(embedder: MiniLM) -> None:
+    """The demo's price list (CSV, loaded as ingest loads it) writes "price_gbp: 4.99"; quoted as is,
+    the reply to "how much is Plus?" stated no "£4.99", which the person asked for."""
+    prices = load_file(ROOT / "datasets/knowledge_base/billing/price-list.csv")
+    passages = [passage(1, prices.title, "", prices.text, doc_id="billing/price-list")]
+    selection = ExtractiveAnswerer(embedder).select(
+        "How much is Kestrel Club Plus a month?", passage_units(passages)
+    )
+    reply = say.extracted(selection)
+    assert "price_gbp: £4.99; price_eur: €5.99" in reply
+    assert "4.99" in prices.text and "£4.99" not in prices.text  # the stored row keeps its cells
 
 
 def test_steps_come_from_the_article_asked_about_as_a_list(embedder: MiniLM) -> None:

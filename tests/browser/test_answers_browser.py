@@ -2,7 +2,7 @@
 
 The server runs over the help-centre articles these questions need, near-duplicates included
 (Plus and Premium, Aura 2 and Aura 2 Pro, UK and Ireland delivery, the price list's rows), so
-choosing the right one is part of what is tested. The offline model answers; nothing is mocked.
+choosing the right one is part of what is tested, with the demo's question memory on. The offline model answers; nothing is mocked.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import LiveServer, serve_knowledge
+from tests.browser.conftest import REPO_ROOT, LiveServer, serve_knowledge
 from tests.browser.test_app import ask
 
 pytestmark = pytest.mark.browser
@@ -32,8 +32,10 @@ ARTICLES = (
 
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """This module's own server (overrides the shared one), over the articles above."""
-    yield from serve_knowledge(tmp_path_factory.mktemp("answers-server"), ARTICLES)
+    """This module's own server (overrides the shared one), over the articles above and with the
+    demo's question memory, as `make demo` answers (its labelled answers hint at what to quote)."""
+    memory = {"SUPPORT_QUESTION_MEMORY": str(REPO_ROOT / "datasets" / "question_memory.jsonl")}
+    yield from serve_knowledge(tmp_path_factory.mktemp("answers-server"), ARTICLES, memory)
 
 
 def _expect():
@@ -72,5 +74,5 @@ def test_a_price_list_question_gets_that_product_s_row(new_page, screenshots: Pa
     ask(page, "how much is the floor stand in euros")
     reply = page.locator("#chatbot")
     _expect()(reply).to_contain_text("Floor stand for Beacon Max")
-    _expect()(reply).to_contain_text("price_eur: 65.00")
+    _expect()(reply).to_contain_text("price_eur: €65.00")
     page.screenshot(path=str(screenshots / "answers-price-list-row.png"), full_page=True)

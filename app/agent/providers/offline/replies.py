@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from app.agent.providers.offline.answer import Selection, reviewer
+from app.agent.providers.offline.answer import Selection, Unit, reviewer
+from app.files.tables import with_amounts
 from app.protocol import (
     ATTACHMENT_CITATION,
     DECLINE_PHRASE,
@@ -87,7 +88,7 @@ def extracted(selection: Selection, *, from_attachment: bool = False) -> str:
     """The chosen sentences, each with its passage citation (or one attachment citation at the end)."""
     if selection.steps:
         return _steps(selection)
-    sentences = [_with_citation(unit.text, unit.cite) for unit in selection.units]
+    sentences = [_with_citation(_quoted(unit), unit.cite) for unit in selection.units]
     text = f"{_reviews_intro(selection)}{' '.join(sentences)}"
     if from_attachment:
         text = f"{text.rstrip('.')} {ATTACHMENT_CITATION}."
@@ -110,13 +111,18 @@ def _steps(selection: Selection) -> str:
     heading = first.heading.strip() or first.title.strip()
     listed = "\n".join(lines)
     # what the section says beside its steps (how long it takes, what it costs) follows the list
-    notes = " ".join(_with_citation(unit.text, unit.cite) for unit in selection.units if unit.step == 0)
+    notes = " ".join(_with_citation(_quoted(unit), unit.cite) for unit in selection.units if unit.step == 0)
     if notes:
         listed = f"{listed}\n\n{notes}"
     heading = heading.rstrip(":.")
     if heading and not heading.endswith("?"):
         heading = f"{heading}:"
     return f"{heading}\n\n{listed}" if heading else listed
+
+
+def _quoted(unit: Unit) -> str:
+    """A unit as the reply states it: a price list's row says "price_gbp: £4.99", not "4.99"."""
+    return with_amounts(unit.text)
 
 
 def _reviews_intro(selection: Selection) -> str:
