@@ -1255,3 +1255,32 @@ def test_a_labelled_answer_about_the_sibling_product_does_not_choose_the_steps(e
     for question in ("How do I reset my Aura 2 Pro?", "how do i reset my aura 2 pro"):
         reply = say.extracted(answerer.select(question, units, remembered=["Aura 2 Pro"], hints=hints))
         assert reply.startswith("Resetting Aura 2 Pro:") and "15 seconds" in reply
+
+
+@pytest.mark.parametrize("asked", ["aura 2 pro reset?", "reset aura 2 pro", "Aura 2 Pro factory reset"])
+def test_a_short_topic_that_names_a_procedure_gets_its_steps(embedder: MiniLM, asked: str) -> None:
+    """Typed as a topic, not as "how do I ...", the reset was answered with the article's notes and
+    the pairing steps ("Press and hold the power button for 5 seconds"); the closest heading
+    ("Resetting Aura 2 Pro") heads a numbered list, so its steps are the answer."""
+    units = passage_units(
+        article_passages(1, "troubleshooting/aura-2-pro-pairing-and-reset.md")
+        + article_passages(2, "troubleshooting/aura-2-pairing-and-reset.md")
+    )
+    selection = ExtractiveAnswerer(embedder).select(asked, units)
+    reply = say.extracted(selection)
+    assert selection.steps
+    assert reply.startswith("Resetting Aura 2 Pro:") and "15 seconds" in reply
+
+
+def test_a_short_follow_up_asks_what_the_question_before_it_asked(embedder: MiniLM) -> None:
+    """"what about the pro version?" after "can my aura 2 stay connected to two devices?" asks that
+    again of the Pro, not for a procedure: no list, the multipoint sentence."""
+    units = passage_units(
+        article_passages(1, "troubleshooting/aura-2-pro-pairing-and-reset.md")
+        + article_passages(2, "troubleshooting/aura-2-pairing-and-reset.md")
+    )
+    earlier = "can my aura 2 stay connected to my laptop and phone at the same time?"
+    follow_up = "what about the pro version?"
+    selection = ExtractiveAnswerer(embedder).select(f"{earlier} {follow_up}", units, focus=follow_up)
+    assert not selection.steps
+    assert "multipoint" in say.extracted(selection)

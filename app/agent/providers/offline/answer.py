@@ -29,6 +29,7 @@ from app.agent.providers.offline.answer_select import (
     default_scorer,
     elliptical,
     named_sections,
+    names_a_procedure,
     other_variant_articles,
     other_variant_sections,
     read_question,
@@ -530,7 +531,7 @@ class ExtractiveAnswerer:
         if not self.learned:  # the learned scorer was trained on the question's own kind
             carried = elliptical(asked)
             ranking = similarity if carried == asked else in_context
-            asked = carried
+            asked = names_a_procedure(carried, units, partial(self.heading_similarity, focus))
         chooser = self._learned if self.learned else self._ruled
         choice = chooser(asked, units, ranking, in_context, matrix, hints)
         # Confidence reads the most similar unit (plus word overlap) and the chosen one: a price row
@@ -583,6 +584,13 @@ class ExtractiveAnswerer:
         for i, vector in windows.items():
             similarity[i] = max(float(similarity[i]), (float(similarity[i]) + float(vector @ query)) / 2)
         return similarity
+
+    def heading_similarity(self, text: str, headings: list[str]) -> np.ndarray:
+        """Each heading's cosine to `text`. Each heading is embedded alone (and cached): in a batch
+        its last float bits would depend on which other headings the turn brought."""
+        query = np.asarray(self.embedder.embed_query(text), dtype=np.float32)
+        vectors = [self.embedder.embed_documents([heading])[0] for heading in headings]
+        return np.asarray(vectors, dtype=np.float32) @ query
 
     def features(
         self, focus: str, question: str, units: Sequence[Unit], similarity: np.ndarray, in_context: np.ndarray

@@ -189,6 +189,35 @@ def elliptical(question: Question) -> Question:
     return replace(question, kind=QuestionType(earlier)) if earlier else question
 
 
+# A short message that asks for no kind of answer ("aura 2 pro reset?", "pulse watch pairing") names a
+# task; when the section heading closest to it in meaning heads a numbered list ("Resetting Aura 2
+# Pro"), it asks for that list, as "how do I reset ..." does. Read alone, its words sound most like the
+# article's notes ("A reset removes all paired devices") and the reply quoted those, or another list.
+TOPIC_WORDS = 6
+HeadingSimilarity = Callable[[list[str]], np.ndarray]  # cosine of each heading to the message
+
+
+def names_a_procedure(
+    question: Question, units: Sequence[Unit], heading_similarity: HeadingSimilarity
+) -> Question:
+    """`question` asking for steps when it is a short topic that asks for no kind of answer, nor does
+    the question before it ("what about the pro version?" asks what that one asked), and whose closest
+    section heading (among the units' own headings) heads a numbered list; else `question` as it is."""
+    if len(question.focus.split()) > TOPIC_WORDS or reports_tried(question):
+        return question
+    if question.kind.kinds or question_type(question.in_context).kinds:  # a follow-up asks what came before
+        return question
+    listed: dict[str, bool] = {}
+    for unit in units:
+        if unit.cite and unit.heading.strip():
+            listed[unit.heading] = listed.get(unit.heading, False) or unit.step > 0
+    if not any(listed.values()):
+        return question
+    headings = list(listed)
+    closest = headings[int(np.argmax(heading_similarity(headings)))]
+    return replace(question, kind=QuestionType(frozenset({STEPS}))) if listed[closest] else question
+
+
 def unit_features(
     question: Question,
     units: Sequence[Unit],
