@@ -1273,7 +1273,7 @@ def test_a_short_topic_that_names_a_procedure_gets_its_steps(embedder: MiniLM, a
 
 
 def test_a_short_follow_up_asks_what_the_question_before_it_asked(embedder: MiniLM) -> None:
-    """"what about the pro version?" after "can my aura 2 stay connected to two devices?" asks that
+    """ "what about the pro version?" after "can my aura 2 stay connected to two devices?" asks that
     again of the Pro, not for a procedure: no list, the multipoint sentence."""
     units = passage_units(
         article_passages(1, "troubleshooting/aura-2-pro-pairing-and-reset.md")
@@ -1284,3 +1284,25 @@ def test_a_short_follow_up_asks_what_the_question_before_it_asked(embedder: Mini
     selection = ExtractiveAnswerer(embedder).select(f"{earlier} {follow_up}", units, focus=follow_up)
     assert not selection.steps
     assert "multipoint" in say.extracted(selection)
+
+
+def _price_list_and(path: str) -> list[Passage]:
+    """The demo's price list (as ingest loads it, one passage) and the sections of one article."""
+    prices = load_file(ROOT / "datasets/knowledge_base/billing/price-list.csv")
+    price_list = passage(1, prices.title, "", prices.text, doc_id="billing/price-list")
+    return [price_list, *article_passages(2, path)]
+
+
+def test_a_catalogue_row_is_no_answer_to_a_question_that_asks_no_price(embedder: MiniLM) -> None:
+    """The price list's rows name products and colours, so "black" and "Aura 2" made its row sound
+    like the answer to a change of order; the order-changes article answers it."""
+    units = passage_units(_price_list_and("orders/change-or-cancel-an-order.md"))
+    asked = "I ordered the Aura 2 in sand an hour ago but I wanted black, can I still switch it?"
+    reply = say.extracted(ExtractiveAnswerer(embedder).select(asked, units))
+    assert "sku:" not in reply and "[2]" in reply
+
+
+def test_a_catalogue_row_still_answers_a_price_question(embedder: MiniLM) -> None:
+    units = passage_units(_price_list_and("orders/change-or-cancel-an-order.md"))
+    asked = "how much are the black Aura 2 headphones?"
+    assert "£149.00" in say.extracted(ExtractiveAnswerer(embedder).select(asked, units))

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from app.agent.providers.offline.answer_select import (
+    CATALOGUE_PENALTY,
     HEADING_NAMED,
     REMEMBERED_HEADING,
     REPLACED_PENALTY,
@@ -38,6 +39,7 @@ from app.agent.providers.offline.answer_select import (
     rule_scores,
     stated_numbers,
     tried_units,
+    unasked_price_rows,
     unasked_siblings,
     unit_features,
 )
@@ -679,6 +681,7 @@ class ExtractiveAnswerer:
         hinted = self.hinted(matrix, hints, units, [a or b for a, b in zip(replaced, siblings, strict=True)])
         scores = scores + tried_units(asked, units, content_words) + hinted
         scores = scores - REPLACED_PENALTY * np.asarray(replaced, dtype=float)
+        scores = scores - CATALOGUE_PENALTY * np.asarray(unasked_price_rows(asked, units), dtype=float)
         similar = _near_duplicates(units, matrix)
         naming = frozenset(content_words(asked.focus) | places_named(asked.focus))
         rows = rows_naming(units, naming, content_words)

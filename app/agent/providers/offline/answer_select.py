@@ -441,6 +441,29 @@ def other_variant_sections(question: Question, units: Sequence[Unit]) -> list[bo
     ]
 
 
+# A passage made of nothing but table rows is a catalogue (a price list: "sku: KA2-BLK; product: Aura 2
+# headphones, black; ...; price_gbp: 149.00"). Its rows name products, colours and sizes, so they sound
+# like any message about a product ("ordered aura 2 in sand but wanted black, can I switch it", "can
+# I order 4 of the 45mm Pulse watches in one go") and were quoted as the answer. A catalogue row that
+# states a price answers a question about a price; for any other it comes only when nothing else does.
+CATALOGUE_ROWS = 3
+CATALOGUE_PENALTY = 0.2  # 0.1-0.2 give the same replies on train, dev and validation; 0.4 lost a
+# train turn whose answer is a catalogue row's product name ("ear cushions for Aura 2 and Aura 2 Pro")
+
+
+def unasked_price_rows(question: Question, units: Sequence[Unit]) -> list[bool]:
+    """Per unit, whether it is a catalogue's row stating a price while the question asks no price."""
+    if question.kind.wants(PRICE):
+        return [False] * len(units)
+    rows: dict[str, list[bool]] = {}
+    for unit in units:
+        rows.setdefault(unit.cite, []).append(_is_row(unit.text))
+    catalogues = {
+        cite for cite, are_rows in rows.items() if cite and all(are_rows) and len(are_rows) >= CATALOGUE_ROWS
+    }
+    return [unit.cite in catalogues and PRICE in carried_types(unit.text) for unit in units]
+
+
 def other_variant_articles(question: Question, units: Sequence[Unit]) -> list[bool]:
     """Units of an article about the variant the customer did not name, beside its retrieved sibling
     article that they did: a customer in Ireland asking "how much is next-day delivery" is answered
