@@ -14,7 +14,6 @@ from app.errors import InputError
 from app.files.kinds import MEDIA_TYPES, TABLE_KINDS, content_matches, decode_text
 from app.files.limits import check_parsable, check_size
 from app.files.names import check_filename, declared_kind
-from app.files.reflow import reflowed
 from app.files.sandbox import DEFAULT_LIMITS, ExtractionLimits, extract_markdown
 from app.files.tables import rows_with_header
 
@@ -87,6 +86,4 @@ def read_text(
         text = decode_text(data) or ""
     else:
         text = extract_markdown(data, kind=kind, name=name, limits=limits)  # in a sandboxed child
-    if kind == "pdf":
-        text = reflowed(text)
     return rows_with_header(text) if table_rows and kind in TABLE_KINDS else text

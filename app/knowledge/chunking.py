@@ -16,8 +16,7 @@ from dataclasses import dataclass
 
 from app.knowledge.documents import Chunk, SourceDocument
 
-CHUNKER_VERSION = 4  # 2: CSV/XLSX rows are stored as "column: value" lines; 3: long lists cut between lines;
-# 4: PDF lines the layout wrapped are joined (app.files.reflow)
+CHUNKER_VERSION = 3  # 2: CSV/XLSX rows are stored as "column: value" lines; 3: long lists cut between lines
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
