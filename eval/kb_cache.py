@@ -27,11 +27,35 @@ INDEX_SETTINGS = ("chunk_size", "chunk_overlap", "embedding_model")
 CACHE_FORMAT = 1
 
 
-def collection_name(source: KnowledgeSource, settings: Settings) -> str:
-    """`eval-dstc-<hash>`: one collection per (source content, chunking, embedding model)."""
+def collection_name(source: KnowledgeSource, settings: Settings, *, ingest: str | None = None) -> str:
+    """`eval-dstc-<hash>`: one collection per (source content, chunking, embedding model, ingest code).
+
+    `ingest` (default: `ingest_fingerprint()`) keys the index to the code that reads and chunks the
+    files. The chunker version alone is bumped by hand: a trial that changed how files are read, under
+    a version number an earlier trial had used, replayed that trial's index and printed its figures.
+    """
     shape = {name: getattr(settings, name) for name in INDEX_SETTINGS}
-    key = json.dumps({"source": source.fingerprint, "format": CACHE_FORMAT, **shape}, sort_keys=True)
+    code = ingest_fingerprint() if ingest is None else ingest
+    key = json.dumps(
+        {"source": source.fingerprint, "format": CACHE_FORMAT, "ingest": code, **shape}, sort_keys=True
+    )
     return f"eval-{source.label}-{hashlib.sha256(key.encode()).hexdigest()[:12]}"
+
+
+def ingest_fingerprint() -> str:
+    """A hash of the source of the modules that turn files into chunks (app.files, the knowledge
+    loaders, documents and chunker): any edit to them builds a new index."""
+    import app.files
+    import app.knowledge
+
+    knowledge = Path(app.knowledge.__file__).parent
+    files = sorted(Path(app.files.__file__).parent.glob("*.py"))
+    files += [knowledge / name for name in ("loaders.py", "documents.py", "chunking.py")]
+    digest = hashlib.sha256()
+    for file in files:
+        digest.update(file.name.encode())
+        digest.update(file.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def marker_path(settings: Settings, collection: str) -> Path:
