@@ -2,7 +2,8 @@
 
 The server runs over the help-centre articles these questions need, near-duplicates included
 (Plus and Premium, Aura 2 and Aura 2 Pro, UK and Ireland delivery, the price list's rows), so
-choosing the right one is part of what is tested, with the demo's question memory on. The offline model answers; nothing is mocked.
+choosing the right one is part of what is tested, with the demo's question memory on. The offline
+model answers; nothing is mocked.
 """
 
 from __future__ import annotations
