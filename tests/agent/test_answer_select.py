@@ -69,10 +69,17 @@ def passage(number: int, title: str, section: str, text: str, doc_id: str = "") 
         ("How do I reset my Aura 2 Pro?", STEPS),
         ("Delivery times to Ireland?", DURATION),
         ("can i return it without the box", YES_NO),
+        ("when will my refund arrive", DURATION),
+        ("delivery to Cork when?", DURATION),
     ],
 )
 def test_question_types(question: str, kind: str) -> None:
     assert question_type(question).wants(kind)
+
+
+def test_a_when_clause_of_a_statement_asks_for_no_time() -> None:
+    """ "...throws K-402 when I add it" says when the error shows, it does not ask when something is."""
+    assert not question_type("the app throws K-402 when I add it").wants(DURATION)
 
 
 @pytest.mark.parametrize(
@@ -174,6 +181,8 @@ PHONE_NUMBERS = (
         ("I'm premium, in the uk", {"united", "kingdom"}),  # an abbreviation in any case
         ("Ireland or the UK?", {"ireland", "united", "kingdom"}),
         ("would be nice to know your number", set()),  # a word that is also a town's name
+        ("vat rate in the NL store", {"netherland"}),  # a country code
+        ("is there german speaking support?", {"germany"}),  # an adjective, in any case
     ],
 )
 def test_the_countries_a_question_names(text: str, words: set[str]) -> None:
@@ -1112,6 +1121,22 @@ def test_a_message_reporting_what_was_tried_gets_the_next_step(embedder: MiniLM)
     reply = say.extracted(ExtractiveAnswerer(embedder).select(message, passage_units(passages)))
     assert "4.2" in reply
     assert "Move the speaker" not in reply and "Restart your" not in reply
+
+
+ERROR_CODES = (
+    "| Code | Meaning | What to do |\n|---|---|---|\n"
+    "| K-103 | Your session has expired | Sign out of the app and sign in again. |\n"
+    "| K-402 | Device is linked to another account | The previous owner must remove it from their app. |"
+)
+
+
+def test_only_the_sentence_reporting_what_was_tried_rules_units_out(embedder: MiniLM) -> None:
+    """ "Reset it twice already" rules out what says to reset, not what the rest of the message names:
+    the row of the error code the customer quotes shares the words of their problem ("app", "add")."""
+    passages = [passage(1, "Kestrel app error codes", "", ERROR_CODES)]
+    message = "bought it second hand and the app keeps throwing K-402 when I add it. reset it twice already"
+    reply = say.extracted(ExtractiveAnswerer(embedder).select(message, passage_units(passages)))
+    assert "K-402" in reply and "K-103" not in reply
 
 
 def test_a_question_mentioning_already_is_no_report_of_what_was_tried() -> None:

@@ -45,7 +45,7 @@ from app.agent.providers.offline.answer_select import (
 )
 from app.agent.providers.offline.answer_signpost import WAYS, announced, announces
 from app.agent.providers.offline.answer_types import carried_types
-from app.agent.providers.offline.vocabulary import Vocabulary
+from app.agent.providers.offline.vocabulary import ADJECTIVES, Vocabulary
 from app.protocol import TOOL_NAMES, Passage
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[A-Z0-9\"'(*])")
@@ -724,12 +724,14 @@ def places_named(text: str) -> set[str]:
     "united", "kingdom"): a table's row is labelled with the country's full name, while another row
     may mention the short one in passing ("English-speaking team in the UK" on the Ireland row). A
     place written in lower case counts only when it is an abbreviation ("uk"), not a word that is
-    also a town ("nice")."""
+    also a town ("nice"). A country's adjective names it too ("the dutch store" -> "netherlands")."""
     found = set()
     for mention in _places().mentions(text):
         written = text[mention.start : mention.end]
         if mention.kind == "country" and (not written.islower() or len(written) <= PLACE_ABBREVIATION):
             found |= content_words(mention.name)
+    for word in content_words(text) & ADJECTIVES.keys():
+        found |= content_words(ADJECTIVES[word])
     return found
 
 

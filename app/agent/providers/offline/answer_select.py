@@ -805,7 +805,7 @@ def tried_units(question: Question, units: Sequence[Unit], content_words: Words)
     change = np.zeros(len(units))
     if not reports_tried(question) or not units:
         return change
-    said = _stems(question.focus, content_words)
+    said = _stems(" ".join(tried_clauses(question.focus)), content_words)
     covered = [
         bool((said - _stems(unit.title, content_words)) & _stems(unit.text, content_words)) for unit in units
     ]
@@ -821,6 +821,17 @@ def tried_units(question: Question, units: Sequence[Unit], content_words: Words)
             before = sum((unit.cite, unit.block, step) in done for step in range(1, unit.step))
             change[i] += NEXT_STEP * before / (unit.step - 1)
     return change
+
+
+_CLAUSE_BREAK = re.compile(r"[.!?;\n]+|,?\s+but\s+", re.IGNORECASE)
+
+
+def tried_clauses(text: str) -> list[str]:
+    """The sentences of a message that report what was tried ("reset it twice already"), not those
+    that say what is wrong ("the app keeps throwing K-402 when I add it"): quoting back what the
+    customer did tells them nothing, but the sentences about their problem name the answer's
+    words. A contrast ("I restarted it but it still shows K-402") ends the report."""
+    return [clause for clause in _CLAUSE_BREAK.split(text) if _TRIED.search(clause)]
 
 
 def _stems(text: str, content_words: Words) -> set[str]:

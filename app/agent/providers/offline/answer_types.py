@@ -46,6 +46,12 @@ def asks_a_question(text: str) -> bool:
     return bool(_ASKS_A_QUESTION.search(text))
 
 
+# "When" asks for a time where it opens a question ("when will it arrive?", "when's the cut-off",
+# "delivery when?"), not where it opens a clause of a statement ("the app throws K-402 when I add it").
+_ASKS_WHEN = (
+    r"\bwhen(?:'?s\b|(?=\s+(?:do|does|did|will|would|can|could|is|are|was|were|should|shall|might|must)\b)"
+    r"|(?=\s*\?))|^\W*when\b"
+)
 # The question's form: interrogatives and the nouns customers use for each kind of answer.
 _ASKS = {
     PRICE: re.compile(
@@ -54,7 +60,7 @@ _ASKS = {
         _I,
     ),
     DURATION: re.compile(
-        r"\bhow (?:long|soon|quickly|fast)\b|\bwhen\b|\bwhat time\b|\bby when\b|\bhow many (?:days|hours"
+        rf"\bhow (?:long|soon|quickly|fast)\b|{_ASKS_WHEN}|\bwhat time\b|\bby when\b|\bhow many (?:days|hours"
         r"|weeks|months|minutes)\b|\b(?:deadline|delivery times?|opening hours|until|expire|expires"
         r"|valid|date|time ?limits?|time ?frames?)\b",
         _I,

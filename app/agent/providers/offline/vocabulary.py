@@ -35,6 +35,7 @@ GAZETTEER: Mapping[str, tuple[str, ...]] = {
         "united kingdom",
         "uk",
         "u.k.",
+        "gb",
         "great britain",
         "britain",
         "england",
@@ -100,6 +101,7 @@ GAZETTEER: Mapping[str, tuple[str, ...]] = {
     "Netherlands": (
         "netherlands",
         "the netherlands",
+        "nl",
         "holland",
         "nederland",
         "amsterdam",
@@ -119,6 +121,17 @@ GAZETTEER: Mapping[str, tuple[str, ...]] = {
     "Switzerland": ("switzerland", "zurich", "zürich", "geneva", "basel"),
     "Poland": ("poland", "warsaw", "krakow", "kraków"),
     "United States": ("united states", "usa", "u.s.", "america", "new york", "california", "texas"),
+}
+
+# a country's adjective -> the country: "the German store" names the store's country, but "can I
+# switch to the Dutch store?" says nothing of where the customer is, so an adjective names a row or a
+# page, never a fact about the customer
+ADJECTIVES: Mapping[str, str] = {
+    "british": "United Kingdom",
+    "irish": "Ireland",
+    "german": "Germany",
+    "french": "France",
+    "dutch": "Netherlands",
 }
 
 
