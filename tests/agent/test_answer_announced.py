@@ -17,7 +17,7 @@ from app.agent.providers.offline.answer_select import (
     whole_list,
 )
 from app.agent.providers.offline.answer_signpost import VARIES, WAYS, announced, announces
-from app.agent.providers.offline.answer_types import DURATION
+from app.agent.providers.offline.answer_types import DURATION, STEPS
 from tests.agent.test_answer_select import passage
 from tests.agent.test_offline_client import MiniLM
 
@@ -161,6 +161,9 @@ def test_an_elliptical_follow_up_asks_for_the_kind_the_question_before_it_did() 
     assert DURATION not in kinds("how much is express?", "how long does shipping take? how much is express?")
     assert kinds("what about the one I sent back last week then", "how long? what about ...") == frozenset()
     assert kinds("and express?", "and express?") == frozenset()
+    # a how-to's follow-up asks for the steps of what it names; a yes or no is not carried
+    assert kinds("for the pro version?", "how do I reset my aura 2? for the pro version?") == {STEPS}
+    assert kinds("and the charger?", "can I return it opened? and the charger?") == frozenset()
 
 
 def test_a_section_headed_by_the_asked_kind_and_subject_adds_its_fact() -> None:

@@ -1331,3 +1331,24 @@ def test_a_catalogue_row_still_answers_a_price_question(embedder: MiniLM) -> Non
     units = passage_units(_price_list_and("orders/change-or-cancel-an-order.md"))
     asked = "how much are the black Aura 2 headphones?"
     assert "£149.00" in say.extracted(ExtractiveAnswerer(embedder).select(asked, units))
+
+
+def test_a_typed_unit_under_a_heading_asking_that_kind_may_sound_further_from_the_question() -> None:
+    """ "How long have I got to send back headphones" sounds most like a sentence about headphones;
+    the returns window row under "How long do I have?" states what was asked and wins from further
+    below than a row under another heading may."""
+    from app.agent.providers.offline.answer import Unit
+    from app.agent.providers.offline.answer_select import HEADED_LEAD, TYPED_LEAD, _typed_lead, read_question
+
+    message = "How long have I got to send back headphones?"
+    asked = read_question(message, message, frozenset({"headphone", "send"}))
+    top = Unit("Over-ear headphones can be returned after use.", "[2]", (2, 0), section="Headphones")
+    headed = Unit(
+        "Plan: Plus; Returns window: 45 days", "[1]", (1, 0), section="Returns > How long do I have?"
+    )
+    other = Unit(
+        "Christmas items can be returned until 31 January.", "[1]", (1, 1), section="Returns > Christmas"
+    )
+    support = {"[1]": 2, "[2]": 3}
+    assert _typed_lead(headed, top, support, asked) == TYPED_LEAD + HEADED_LEAD
+    assert _typed_lead(other, top, support, asked) == TYPED_LEAD
