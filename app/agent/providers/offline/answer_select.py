@@ -735,11 +735,12 @@ TYPED_LEAD = 0.25  # a unit stating the kind of fact asked for wins over better-
 # pay a small fee" for "do you pay bug bounties?"). Demo dev (replayed selection): three such turns
 # answered from the top article instead, fact recall unchanged; 0.08-0.15 give the same replies.
 TYPED_LEAD_ELSEWHERE = 0.12
-# ...and this much further when the unit's own section heading asks for the kind of fact asked
-# ("How long do I have?" over its "Plan: Plus; Returns window: 45 days" row), since the help centre
-# wrote that section to answer it. Replayed selection, fact recall without -> with 0.1: dev 0.723 ->
-# 0.746 ("how much is premium for me" gets the Premium price row, not a worked example), validation
-# (aggregate only) 0.693 -> 0.685, a probe set written apart 0.430 -> 0.450; 0.05 and 0.2 no better.
+# ...and this much further when the unit's own section heading asks for the kind of fact asked (a
+# returns page's "How long ...?" heading over its "Plan: Plus; Returns window: 45 days" row), since
+# the help centre wrote that section to answer it. Replayed selection, fact recall without -> with
+# 0.1: dev 0.723 -> 0.746 ("how much is premium for me" gets the Premium price row, not a worked
+# example), validation (aggregate only) 0.693 -> 0.685, a probe set written apart 0.430 -> 0.450;
+# 0.05 and 0.2 no better.
 HEADED_LEAD = 0.1
 
 
