@@ -255,6 +255,22 @@ def test_safety_hazards_escalate_with_high_priority(desk: Desk) -> None:
     assert arguments["priority"] == "high" and "safety" in arguments["reason"].lower()
 
 
+@pytest.mark.parametrize(
+    ("message", "opening"),
+    [
+        ("The charging dock is giving off smoke!", "Please stop using it"),
+        ("Someone I don't know used my card on your site, let me speak to an agent", "I'm sorry"),
+        ("I want to speak to a real person please", ESCALATED_PHRASE),
+    ],
+)
+def test_a_hand_over_opens_for_its_reason(desk: Desk, message: str, opening: str) -> None:
+    """A hazard is told what to do at once and a wronged customer hears an apology before the
+    ticket; a plain request for a person gets the hand-over itself."""
+    (reply,) = converse(make_agent(desk), [message])
+    assert desk.called("escalate_to_human")
+    assert reply.startswith(opening) and ESCALATED_PHRASE in reply
+
+
 def test_greeting_uses_no_tools(desk: Desk) -> None:
     (reply,) = converse(make_agent(desk), ["Hello!"])
     assert desk.calls == []

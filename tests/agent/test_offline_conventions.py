@@ -10,8 +10,10 @@ from hypothesis import strategies as st
 
 from app.agent.providers.offline.answer import Selection, passage_units
 from app.agent.providers.offline.client import without_fixed_replies
-from app.agent.providers.offline.replies import decline, escalated, extracted
+from app.agent.providers.offline.intents import REASONS
+from app.agent.providers.offline.replies import HANDOVER_OPENINGS, decline, escalated, extracted
 from app.protocol import (
+    ESCALATED_PHRASE,
     FACTS_HEADER,
     NO_PASSAGES,
     attachment_marker,
@@ -130,6 +132,17 @@ def test_a_hand_over_says_its_priority_only_when_it_is_raised() -> None:
     assert "T-000002" in high and "high priority" in high
     assert "urgent priority" in escalated("T-000004", "urgent")
     assert escalated("T-000003", "low", after_decline=True).startswith("I couldn't find that")
+
+
+def test_a_hand_over_opens_with_what_its_reason_calls_for() -> None:
+    """Every reason to hand over has an opening or deliberately none; an unknown one gets none."""
+    assert escalated("T-000001", "normal", reason="frustration").startswith("I'm sorry")
+    assert escalated("T-000001", "normal", reason="staff_action").startswith("I can't do that myself, so I")
+    assert escalated("T-000001", "normal", reason="human").startswith(ESCALATED_PHRASE)
+    assert escalated("T-000001", "normal", reason="").startswith(ESCALATED_PHRASE)
+    # a hand-over after a decline explains that instead
+    assert escalated("T-000001", "normal", reason="fraud", after_decline=True).startswith("I couldn't find")
+    assert set(HANDOVER_OPENINGS) <= set(REASONS)
 
 
 @dataclass

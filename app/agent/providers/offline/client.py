@@ -250,7 +250,7 @@ class OfflineResponder:
                 return say.noted_only(remembered)
             return say.smalltalk("acknowledge", known.get("name"))
         if intent.kind == "escalate":
-            return self._escalated(view, intent.priority, meanwhile=self._answer(intent, view))
+            return self._escalated(view, intent, meanwhile=self._answer(intent, view))
         if intent.kind == "ticket_status":
             results = [s.result for s in view.results(conv.TICKET_STATUS_TOOL) if not s.failed]
             return say.ticket_status(results[-1] if results else None)
@@ -269,21 +269,21 @@ class OfflineResponder:
         return self._from_knowledge(intent, view)
 
     def _escalated(
-        self, view: TurnView, priority: str, *, after_decline: bool = False, meanwhile: str = ""
+        self, view: TurnView, intent: Intent, *, after_decline: bool = False, meanwhile: str = ""
     ) -> str:
         """Tell the customer what happens next, with the ticket number the tool reported, and what
         the help centre says about the problem meanwhile (when the search found an answer)."""
         steps = [s for s in view.results(conv.ESCALATE_TOOL) if not s.failed]
         number = conv.find_ticket_number(steps[-1].result) if steps else None
         # the ticket's priority, not the one asked for: an open ticket keeps the one it was opened with
-        priority = (conv.find_ticket_priority(steps[-1].result) if steps else None) or priority
-        handed_over = say.escalated(number, priority, after_decline=after_decline)
+        priority = (conv.find_ticket_priority(steps[-1].result) if steps else None) or intent.priority
+        handed_over = say.escalated(number, priority, reason=intent.handover, after_decline=after_decline)
         return f"{handed_over} {say.meanwhile(meanwhile)}" if meanwhile else handed_over
 
     def _from_knowledge(self, intent: Intent, view: TurnView) -> str | Step:
         """Extractive answer from the passages the search returned; decline below the threshold."""
         if view.results(conv.ESCALATE_TOOL):
-            return self._escalated(view, intent.priority, after_decline=True)
+            return self._escalated(view, intent, after_decline=True)
         # Not knowing twice is not, by itself, a reason to hand over: the decline offers a person and
         # the customer decides (accepting, asking, or saying it is not helping escalates).
         return self._answer(intent, view) or say.decline()

@@ -84,6 +84,7 @@ class Intent:
     fact_key: str = ""
     attachment_ids: tuple[int, ...] = ()
     reason: str = ""
+    handover: str = ""  # the reason to hand over (a REASONS name); "" when the customer accepted an offer
     priority: str = "normal"
     offer: bool = False  # unsure whether a person is needed: answer, and offer one
     # the message only stated who the customer is ("I'm on Premium") right after a question whose
@@ -860,6 +861,7 @@ def _escalation_intent(
         lookup,
         facts,
         reason=f"{trigger}. Problem: {summary}",
+        handover=reasons[0] if reasons else "",
         priority=priority,
     )
 

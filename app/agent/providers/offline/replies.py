@@ -175,12 +175,28 @@ def attachment_overview(selection: Selection) -> str:
     )
 
 
-def escalated(ticket_number: str | None, priority: str, *, after_decline: bool = False) -> str:
-    """What happens next once a person has been asked to take over. The priority is said only when
-    it is raised (a safety case): "It has normal priority" told the customer nothing and lengthened
-    every hand-over (semantic similarity to the training dialogues' hand-overs 0.49 -> 0.55 without
-    it and with "this" for "your conversation"; dev 0.40 -> 0.43)."""
-    lead = "I couldn't find that in our help centre, so " if after_decline else ""
+# What a hand-over first says to the customer, by its reason (see intents.REASONS): sorry where
+# something went wrong for them, what to do at once for a hazard, why a person is needed for what
+# only staff may do. A request for a person, or a yes to one offered, needs no preamble.
+HANDOVER_OPENINGS = {
+    "frustration": "I'm sorry this still isn't sorted. ",
+    "complaint": "I'm sorry about this. ",
+    "fraud": "I'm sorry this has happened. ",
+    "safety": "Please stop using it for now. ",
+    "staff_action": "I can't do that myself, so ",
+}
+
+
+def escalated(
+    ticket_number: str | None, priority: str, *, reason: str = "", after_decline: bool = False
+) -> str:
+    """What happens next once a person has been asked to take over, opened for its `reason`
+    (`HANDOVER_OPENINGS`). The priority is said only when it is raised (a safety case): "It has
+    normal priority" told the customer nothing and lengthened every hand-over (semantic similarity
+    to the training dialogues' hand-overs 0.49 -> 0.55 without it and with "this" for "your
+    conversation"; dev 0.40 -> 0.43)."""
+    opening = HANDOVER_OPENINGS.get(reason, "")
+    lead = "I couldn't find that in our help centre, so " if after_decline else opening
     if ticket_number is None:
         return (
             "Sorry, I couldn't open a ticket for a member of our support team just now. "
