@@ -96,6 +96,20 @@ def test_units_about_the_replaced_entity_are_its_pages_and_rows() -> None:
     assert premium_page and not any(premium_page)
 
 
+def test_a_row_listing_the_asked_device_beside_other_families_answers_for_it() -> None:
+    """Five Pulse watches: the other families (Aura, Beacon) are replaced, but the row "Kestrel
+    devices (Aura, Beacon, Pulse)" names the Pulse too, so it is the Pulse's limit, not another's."""
+    units = passage_units(article_passages("orders/order-limits"))
+    text = "want to order 5 Pulse watches in one order"
+    replaced = frozenset(content_words("Aura Aura 2 Pro Beacon Beacon Max Beacon Mini"))
+    asked = read_question(text, text, content_words(text), replaced=replaced)
+    about = dict(zip((unit.text for unit in units), about_replaced(asked, units, content_words), strict=True))
+    devices = next(text for text in about if text.startswith("What: Kestrel devices"))
+    assert about[devices] is False
+    other = read_question("and the gift cards?", "", content_words("and the gift cards?"), replaced=replaced)
+    assert about_replaced(other, units, content_words)[list(about).index(devices)]  # names no asked one
+
+
 # --- end to end ------------------------------------------------------------------------------
 ARTICLES = ("orders/delivery-uk", "orders/delivery-germany", "orders/delivery-netherlands")
 

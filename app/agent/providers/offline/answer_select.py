@@ -415,12 +415,24 @@ def about_replaced(question: Question, units: Sequence[Unit], content_words: Wor
     if not question.replaced:
         return [False] * len(units)
     return [
-        bool(
-            question.replaced
-            & (content_words(f"{unit.title} {unit.section}") | _label(unit.text, content_words))
+        bool(question.replaced & content_words(f"{unit.title} {unit.section}"))
+        or (
+            bool(question.replaced & _label(unit.text, content_words))
+            and not _lists_asked(unit, question, content_words)
         )
         for unit in units
     ]
+
+
+_NAME = re.compile(r"\b[A-Z][\w-]*")
+
+
+def _lists_asked(unit: Unit, question: Question, content_words: Words) -> bool:
+    """A row whose label names the entity asked about beside replaced ones ("Kestrel devices (Aura,
+    Beacon, Pulse)" for five Pulse watches) lists them together: it answers for each. The entity is
+    a capitalised name in the label that the question names and did not replace."""
+    names = content_words(" ".join(_NAME.findall(_row_label(unit.text))))
+    return bool(names & (question.words - question.replaced))
 
 
 def other_variant_sections(question: Question, units: Sequence[Unit]) -> list[bool]:
