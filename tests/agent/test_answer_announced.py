@@ -11,6 +11,7 @@ import numpy as np
 from app.agent.providers.offline.answer import ExtractiveAnswerer, content_words, passage_units
 from app.agent.providers.offline.answer_select import (
     elliptical,
+    equally_named_rows,
     headed_answer,
     read_question,
     supporting,
@@ -202,3 +203,28 @@ def test_a_heading_sharing_only_the_question_s_kind_words_adds_nothing() -> None
     scores = np.asarray([1.2, 0.9])
     none = np.zeros(len(units), dtype=bool)
     assert headed_answer(units, [0], scores, asked, lambda i, j: False, none) == []
+
+
+def test_rows_whose_labels_name_the_same_asked_word_are_quoted_together(embedder: MiniLM) -> None:
+    """ "klarna in germany?" names two rows of the payment table, one with Germany: No and one with
+    Germany: Yes; quoting the likelier alone told half the answer. A word that more than
+    MAX_SIBLING_ROWS other rows name ("card" here) names the table: no row joins for it."""
+    table = (
+        "| Method | UK | Germany |\n|---|---|---|\n| Klarna – pay in 3 instalments | Yes | No |\n"
+        "| Klarna – pay in 30 days | No | Yes |\n| Card (Visa, Mastercard) | Yes | Yes |\n"
+        "| Gift card | Yes | Yes |\n| Card (American Express) | Yes | No |\n"
+        "| Card (Cartes Bancaires) | No | No |"
+    )
+    units = passage_units([passage(1, "Payment methods", "For orders", table)])
+    answerer = ExtractiveAnswerer(embedder)
+    texts = [unit.text for unit in answerer.select("klarna in germany?", units).units]
+    assert sum(text.startswith("Method: Klarna") for text in texts) == 2
+    # the rule itself: the other Klarna row joins; "card" names four rows, so none joins
+    klarna, card = (
+        next(i for i, u in enumerate(units) if u.text.startswith(start))
+        for start in ("Method: Klarna – pay in 3", "Method: Card (Visa")
+    )
+    unopposed = np.zeros(len(units), dtype=bool)
+    for question, best, joined in (("klarna in germany?", klarna, 1), ("card in germany?", card, 0)):
+        asked = read_question(question, question, content_words(question))
+        assert len(equally_named_rows(units, best, asked, unopposed, [best])) == joined

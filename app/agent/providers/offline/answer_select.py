@@ -1004,12 +1004,47 @@ def compose(
         return Choice((*steps, *sorted(dict.fromkeys([*notes, *extra]), key=lambda i: units[i].order)))
     if asked_rows is None or not asked_rows[best]:  # the row the question names is the one asked for
         chosen.extend(sibling_rows(units, best, question, conflicts, chosen))
+    else:
+        chosen.extend(equally_named_rows(units, best, question, conflicts, chosen))
     chosen = answering_section_first(units, chosen, scores, question, similar, conflicts)
     chosen.extend(headed_answer(units, chosen, scores, question, similar, conflicts))
     chosen.extend(named_row(units, chosen, scores, question, asked_rows))
     chosen.extend(time_limit(units, chosen, scores, similar, conflicts))
     chosen.extend(stated_quantity(units, chosen, scores, similar, conflicts))
     return Choice(by_article(units, chosen, support))
+
+
+def equally_named_rows(
+    units: Sequence[Unit], best: int, question: Question, conflicts: np.ndarray, chosen: Sequence[int]
+) -> list[int]:
+    """The other rows of the best row's table whose labels name the same words of the question:
+    "klarna in germany?" names both "Klarna – pay in 3 instalments" (Germany: No) and "Klarna – pay
+    in 30 days" (Germany: Yes), and either alone answers half of it. Rows about another entity
+    (`conflicts`) stay out, and at most MAX_SIBLING_ROWS join, within the reply's word budget."""
+    asked = _words(question.focus)
+    named = _named_by(units[best].text, asked)
+    if not named or conflicts[best]:
+        return []
+    table = (units[best].cite, units[best].order[0], units[best].block)
+    rows = [
+        i
+        for i, unit in enumerate(units)
+        if i not in chosen
+        and (unit.cite, unit.order[0], unit.block) == table
+        and _is_row(unit.text)
+        and not conflicts[i]
+        and _named_by(unit.text, asked) == named
+    ]
+    if len(rows) > MAX_SIBLING_ROWS:  # the label word names the whole table, not a few of its rows
+        return []
+    words = sum(len(units[i].text.split()) for i in chosen)
+    added = []
+    for i in sorted(rows, key=lambda i: units[i].order):
+        size = len(units[i].text.split())
+        if words + size <= RULE_MAX_WORDS:
+            added.append(i)
+            words += size
+    return added
 
 
 def named_row(
