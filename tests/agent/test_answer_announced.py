@@ -71,9 +71,9 @@ def test_a_depends_on_signpost_gets_the_row_labelled_with_the_entity() -> None:
         "| Ireland, Germany | €5.99 |"
     )
     units = passage_units([passage(1, "Plus", "Price", prices)])
-    found = announced(units, units[0], frozenset({"germany"}), content_words)
+    found = announced(units, units[0], frozenset(content_words("Germany")), content_words)
     assert [unit.text for unit in found] == ["Store: Ireland, Germany; Monthly: €5.99"]
-    assert announced(units, units[0], frozenset({"france"}), content_words) == []
+    assert announced(units, units[0], frozenset(content_words("France")), content_words) == []
 
 
 def test_a_column_or_row_named_by_a_country_s_short_name_is_that_country() -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from functools import cache, partial
+from functools import cache, lru_cache, partial
 from typing import Any, Protocol
 
 import numpy as np
@@ -433,9 +433,27 @@ def quoted(text: str, reply: str) -> bool:
 
 
 def content_words(text: str) -> set[str]:
-    """Lower-case words that carry meaning, with a plural "s" dropped."""
+    """Lower-case words that carry meaning, stemmed by nltk's English Snowball stemmer, so "can DHL
+    collect it" shares a word with "Home collection is not available" (dropping a plural "s" did
+    not). Full replays against that, fact recall / ROUGE-L / semantic: validation 0.6717 / 0.3202
+    / 0.6297 -> 0.6836 / 0.3230 / 0.6315, train 0.7874 -> 0.7957; dev 0.7405 / 0.3560 / 0.6276 ->
+    0.7405 / 0.3503 / 0.6266 (runner-up sentences sharing a stem join replies); sets written apart
+    mixed (ROUGE-L 0.2801 -> 0.2784, 0.2622 -> 0.2639, 0.2798 -> 0.2819)."""
     words = (word for word in _WORD.findall(text.lower()) if word not in _STOPWORDS and len(word) > 1)
-    return {word[:-1] if len(word) > 3 and word.endswith("s") else word for word in words}
+    return {_stem(word) for word in words}
+
+
+@lru_cache(maxsize=65536)
+def _stem(word: str) -> str:
+    return _stemmer().stem(word)
+
+
+@cache
+def _stemmer() -> Any:
+    """Imported on first use: nltk takes about a second to import."""
+    from nltk.stem.snowball import SnowballStemmer
+
+    return SnowballStemmer("english")
 
 
 class ExtractiveAnswerer:
