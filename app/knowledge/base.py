@@ -456,6 +456,18 @@ class KnowledgeBase:
         row = catalog.rows.get(chunk_id)
         return None if row is None else as_hit(catalog.chunks[row], 1.0, 1)
 
+    def document_titled(self, title: str) -> str | None:
+        """The document a cross-reference names by title ("see *My parcel is late or missing*"): the
+        one titled so (case aside), else the only one whose title contains it or is contained in it
+        (a reference may shorten a title); None when no document or several fit."""
+        wanted = " ".join(title.lower().split())
+        titles = {" ".join(chunk.title.lower().split()): chunk.doc_id for chunk in self.catalog().chunks}
+        titles.pop("", None)
+        if wanted in titles:
+            return titles[wanted]
+        fits = {doc_id for name, doc_id in titles.items() if wanted in name or name in wanted}
+        return fits.pop() if len(fits) == 1 else None
+
     def document_chunks(self, doc_id: str) -> list[Chunk]:
         """One document's chunks in document order (a help-centre article page); [] if unknown."""
         chunks = (chunk for chunk in self.catalog().chunks if chunk.doc_id == doc_id)

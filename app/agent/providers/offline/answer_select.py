@@ -335,6 +335,11 @@ def named_variants(question: Question) -> variants.Asked:
     return variants.Asked.of(question.focus, [question.in_context, " ".join(sorted(question.remembered))])
 
 
+def referenced_titles(units: Sequence[Unit]) -> list[str]:
+    """The titles the units refer the reader to ("see *My parcel is late or missing*"), in order."""
+    return [match.group(1).strip() for unit in units for match in _SEE.finditer(unit.text)]
+
+
 def refers_away(unit: Unit, titles: set[str], asked: variants.Asked | None = None) -> bool:
     """Whether the unit sends the reader to another retrieved article ("see *Pairing and resetting…*"),
     or, when `asked` (what the customer named) is given, to a variant of its own article that the

@@ -15,6 +15,7 @@ import logging
 import re
 from collections.abc import AsyncIterable, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from agent_framework import (
@@ -42,7 +43,12 @@ from app.agent.providers.offline.answer import (
     leading,
     passage_units,
 )
-from app.agent.providers.offline.answer_context import ChunkLookup, with_sections
+from app.agent.providers.offline.answer_context import (
+    ChunkLookup,
+    TitleLookup,
+    referenced_article,
+    with_sections,
+)
 from app.agent.providers.offline.answer_entity import EntityAnswerer, entity_snippets
 from app.agent.providers.offline.answer_select import ELLIPSIS_WORDS
 from app.agent.providers.offline.answer_types import asks_a_question, needs_help_centre, unstated_measures
@@ -200,6 +206,7 @@ class OfflineResponder:
         chunks: ChunkLookup | None = None,
         similar_answers: SimilarAnswers | None = None,
         known_unanswered: KnownUnanswered | None = None,
+        titled: TitleLookup | None = None,
     ):
         self.confidence = confidence
         # by default the shipped intent classifier over this embedder, and only the gazetteer as
@@ -210,6 +217,7 @@ class OfflineResponder:
         self.chunks = chunks  # reads the other sections of retrieved articles (None: passages only)
         self.similar_answers = similar_answers  # answers of labelled questions like the message (hints)
         self.known_unanswered = known_unanswered  # labelled evidence that the help centre has no answer
+        self.titled = titled  # the articles that passages refer to by title ("see *Faulty items*")
 
     def step(self, view: TurnView) -> Step:
         """Tool calls on the first model call of a turn, the reply once their results are in."""
@@ -309,9 +317,24 @@ class OfflineResponder:
         remembered = self._remembered_entities(question, view, attached)
         replaced = (*intent.replaced, *self._other_families(question, view))
         hints = self.similar_answers(intent.question) if self.similar_answers else []
-        selection = self.answerer.select(
-            question, units, focus=intent.question, remembered=remembered, replaced=replaced, hints=hints
+        select = partial(
+            self.answerer.select,
+            question,
+            focus=intent.question,
+            remembered=remembered,
+            replaced=replaced,
+            hints=hints,
         )
+        selection = select(units)
+        followed = (
+            referenced_article(selection.units, passages, self.chunks, self.titled)
+            if self.chunks is not None and self.titled is not None
+            else []
+        )
+        if followed:  # the answer sends the customer elsewhere: read there too, and choose again
+            passages = [*passages, *followed]
+            units = passage_units(passages)
+            selection = select(units)
         if self._labelled_unanswered(intent.question, selection):
             logger.info("declined: like a question the help centre does not answer")
             return ""
@@ -498,6 +521,7 @@ class OfflineRawClient(BaseChatClient):
         chunks: ChunkLookup | None = None,
         similar_answers: SimilarAnswers | None = None,
         known_unanswered: KnownUnanswered | None = None,
+        titled: TitleLookup | None = None,
         **kwargs: Any,
     ) -> None:
         self.responder = OfflineResponder(
@@ -509,6 +533,7 @@ class OfflineRawClient(BaseChatClient):
             chunks=chunks,
             similar_answers=similar_answers,
             known_unanswered=known_unanswered,
+            titled=titled,
         )
         self.model = MODEL_ID
         self.stream_words = max(1, stream_words)

@@ -53,6 +53,7 @@ def build_client(settings: Settings, *, kb: KnowledgeBase | None = None) -> Supp
         router=router,
         confidence=settings.offline_confidence,
         chunks=kb.get_chunk,  # other sections of the articles found (answer selection)
+        titled=kb.document_titled,  # articles that passages refer to by title
         similar_answers=partial(kb.similar_answers, min_similarity=HINT_SIMILARITY, limit=HINTS),
         known_unanswered=partial(kb.known_unanswered, min_similarity=settings.offline_unanswered_similarity),
     )
