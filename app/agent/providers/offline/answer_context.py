@@ -10,13 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
-from app.agent.providers.offline.answer_select import referenced_titles
 from app.protocol import Passage
-
-if TYPE_CHECKING:
-    from app.agent.providers.offline.answer import Unit
 
 MAX_DOCUMENTS = 3
 MAX_CHUNKS_PER_DOCUMENT = 12
@@ -61,34 +57,3 @@ def with_sections(
                 replace(passage, chunk_id=found.chunk_id, section=found.section, text=found.text, score=0.0)
             )
     return expanded
-
-
-def article_passages(
-    doc_id: str, number: int, chunk: ChunkLookup, *, limit: int = MAX_CHUNKS_PER_DOCUMENT
-) -> list[Passage]:
-    """A document's first `limit` chunks as passages cited with `number` (an article the search did
-    not return, read because a passage refers to it)."""
-    passages = []
-    for position in range(limit):
-        found = chunk(f"{doc_id}#{position}")
-        if found is None:
-            break
-        passages.append(
-            Passage(number, found.chunk_id, found.doc_id, found.title, found.section, found.text, 0.0)
-        )
-    return passages
-
-
-def referenced_article(
-    units: Sequence[Unit], passages: Sequence[Passage], chunk: ChunkLookup, titled: TitleLookup
-) -> list[Passage]:
-    """The article a chosen sentence refers the customer to ("If it still has not turned up, see
-    *My parcel is late or missing*") when the search did not return it: its sections, cited with
-    the next passage number, so the answer can quote the part that answers instead of the pointer
-    (which `refers_away` then counts against). The first such article only; [] when there is none."""
-    found = {passage.doc_id for passage in passages}
-    for title in referenced_titles(units):
-        doc_id = titled(title)
-        if doc_id is not None and doc_id not in found:
-            return article_passages(doc_id, max((p.number for p in passages), default=0) + 1, chunk)
-    return []

@@ -15,8 +15,7 @@ import logging
 import re
 from collections.abc import AsyncIterable, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from functools import partial
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from agent_framework import (
     BaseChatClient,
@@ -43,14 +42,9 @@ from app.agent.providers.offline.answer import (
     leading,
     passage_units,
 )
-from app.agent.providers.offline.answer_context import (
-    ChunkLookup,
-    TitleLookup,
-    referenced_article,
-    with_sections,
-)
+from app.agent.providers.offline.answer_context import ChunkLookup, TitleLookup, with_sections
 from app.agent.providers.offline.answer_entity import EntityAnswerer, entity_snippets
-from app.agent.providers.offline.answer_select import ELLIPSIS_WORDS
+from app.agent.providers.offline.answer_select import ELLIPSIS_WORDS, referenced_titles
 from app.agent.providers.offline.answer_types import asks_a_question, needs_help_centre, unstated_measures
 from app.agent.providers.offline.intents import IntentModel
 from app.agent.providers.offline.policy import (
@@ -67,6 +61,7 @@ from app.agent.providers.offline.vocabulary import names_device_kind
 if TYPE_CHECKING:
     from app.knowledge.base import KnowledgeBase
     from app.knowledge.warmup import AnswerUnitWarmer
+    from app.protocol import Passage
 
 logger = logging.getLogger(__name__)
 
@@ -192,6 +187,14 @@ class Step:
     text: str = ""
 
 
+class Chosen(NamedTuple):
+    """What the answerer chose from a turn's passages, with what it chose from."""
+
+    selection: Selection
+    units: list[Unit]
+    passages: list[Passage]
+
+
 class OfflineResponder:
     """The turn logic: plan tool calls from the customer's message, then answer from their results."""
 
@@ -294,21 +297,32 @@ class OfflineResponder:
             return self._escalated(view, intent, after_decline=True)
         # Not knowing twice is not, by itself, a reason to hand over: the decline offers a person and
         # the customer decides (accepting, asking, or saying it is not helping escalates).
-        return self._answer(intent, view) or say.decline()
+        chosen = self._chosen(intent, view)
+        if isinstance(chosen, str):
+            return chosen or say.decline()
+        title = self._unread_reference(chosen, view)
+        if title:
+            return Step(calls=(ToolCall(conv.SEARCH_TOOL, {"query": title}),))
+        return self._said(intent, view, chosen) or say.decline()
 
     def _answer(self, intent: Intent, view: TurnView, attached: Mapping[str, str] | None = None) -> str:
         """The extractive answer from this turn's search results, or "" below the threshold;
         `attached` holds what the customer's attachments say about them (see `_attached_facts`)."""
-        passages = [
-            p for s in view.results(conv.SEARCH_TOOL) if not s.failed for p in conv.parse_passages(s.result)
-        ]
+        chosen = self._chosen(intent, view, attached)
+        return chosen if isinstance(chosen, str) else self._said(intent, view, chosen)
+
+    def _chosen(
+        self, intent: Intent, view: TurnView, attached: Mapping[str, str] | None = None
+    ) -> str | Chosen:
+        """The sentences chosen from this turn's passages, or the reply when there is no choice to
+        make ("" for nothing found or no passage stating the measurement asked for; an entity's
+        selected snippets, quoted whole)."""
+        passages = self._found_passages(view)
         if not passages:
             return ""
         snippets = entity_snippets(passages)
         if snippets:  # the knowledge base selected an entity's answer set: cite all of it
             return self.entity_answerer.reply(snippets, intent.question)
-        if self.chunks is not None:
-            passages = with_sections(passages, self.chunks)
         question = intent.query or intent.question
         units = passage_units(passages)
         if unstated_measures(intent.question, (unit.text for unit in units)):
@@ -317,30 +331,52 @@ class OfflineResponder:
         remembered = self._remembered_entities(question, view, attached)
         replaced = (*intent.replaced, *self._other_families(question, view))
         hints = self.similar_answers(intent.question) if self.similar_answers else []
-        select = partial(
-            self.answerer.select,
-            question,
-            focus=intent.question,
-            remembered=remembered,
-            replaced=replaced,
-            hints=hints,
+        selection = self.answerer.select(
+            question, units, focus=intent.question, remembered=remembered, replaced=replaced, hints=hints
         )
-        selection = select(units)
-        followed = (
-            referenced_article(selection.units, passages, self.chunks, self.titled)
-            if self.chunks is not None and self.titled is not None
-            else []
-        )
-        if followed:  # the answer sends the customer elsewhere: read there too, and choose again
-            passages = [*passages, *followed]
-            units = passage_units(passages)
-            selection = select(units)
-        if self._labelled_unanswered(intent.question, selection):
+        return Chosen(selection, units, passages)
+
+    def _said(self, intent: Intent, view: TurnView, chosen: Chosen) -> str:
+        """The chosen sentences as the reply, or "" when labelled evidence says the help centre does
+        not answer the question or the choice is not confident enough."""
+        if self._labelled_unanswered(intent.question, chosen.selection):
             logger.info("declined: like a question the help centre does not answer")
             return ""
-        continues = selection.continues(units, _previous_reply(view))
-        logger.debug("offline answer", extra={"best": round(selection.best, 4), "passages": len(passages)})
-        return say.extracted(selection) if selection.confident(self.confidence, continues=continues) else ""
+        continues = chosen.selection.continues(chosen.units, _previous_reply(view))
+        logger.debug(
+            "offline answer",
+            extra={"best": round(chosen.selection.best, 4), "passages": len(chosen.passages)},
+        )
+        confident = chosen.selection.confident(self.confidence, continues=continues)
+        return say.extracted(chosen.selection) if confident else ""
+
+    def _found_passages(self, view: TurnView) -> list[Passage]:
+        """The passages of this turn's searches, with the other sections of the first search's
+        leading articles and of the article a follow-up search looked up (`_unread_reference`)."""
+        searches = [conv.parse_passages(s.result) for s in view.results(conv.SEARCH_TOOL) if not s.failed]
+        if self.chunks is None:
+            return [passage for found in searches for passage in found]
+        passages = with_sections(searches[0], self.chunks) if searches else []
+        for found in searches[1:]:
+            seen = {passage.chunk_id for passage in passages}
+            passages.extend(
+                p for p in with_sections(found, self.chunks, documents=1) if p.chunk_id not in seen
+            )
+        return passages
+
+    def _unread_reference(self, chosen: Chosen, view: TurnView) -> str:
+        """The title of the article a chosen sentence refers the customer to ("If it still has not
+        turned up, see *My parcel is late or missing*") when the search did not return it: it is
+        looked up with a second search, so the answer can quote what the pointer points to (which
+        `refers_away` then counts against) and cite it. One follow-up per turn; "" for none."""
+        if self.titled is None or len(view.results(conv.SEARCH_TOOL)) != 1:
+            return ""
+        found = {passage.doc_id for passage in chosen.passages}
+        for title in referenced_titles(chosen.selection.units):
+            doc_id = self.titled(title)
+            if doc_id is not None and doc_id not in found:
+                return title
+        return ""
 
     def _labelled_unanswered(self, question: str, selection: Selection) -> bool:
         """Whether labelled evidence says the help centre does not answer this: the question memory's
