@@ -1042,14 +1042,7 @@ def equally_named_rows(
     ]
     if len(rows) > MAX_SIBLING_ROWS:  # the label word names the whole table, not a few of its rows
         return []
-    words = sum(len(units[i].text.split()) for i in chosen)
-    added = []
-    for i in sorted(rows, key=lambda i: units[i].order):
-        size = len(units[i].text.split())
-        if words + size <= RULE_MAX_WORDS:
-            added.append(i)
-            words += size
-    return added
+    return _within_budget(units, rows, chosen)
 
 
 def named_row(
@@ -1202,14 +1195,20 @@ def sibling_rows(
     ]
     if any(conflicts[i] for i in rows) or len(rows) > MAX_SIBLING_ROWS:
         return []
+    priced = [i for i in rows if i not in chosen and PRICE in carried_types(units[i].text)]
+    return _within_budget(units, priced, chosen)
+
+
+def _within_budget(units: Sequence[Unit], rows: Sequence[int], chosen: Sequence[int]) -> list[int]:
+    """`rows` in reading order, each that still fits the reply's word budget (RULE_MAX_WORDS) after
+    the `chosen` units and the rows taken before it."""
     words = sum(len(units[i].text.split()) for i in chosen)
     added = []
     for i in sorted(rows, key=lambda i: units[i].order):
         size = len(units[i].text.split())
-        if i in chosen or PRICE not in carried_types(units[i].text) or words + size > RULE_MAX_WORDS:
-            continue
-        added.append(i)
-        words += size
+        if words + size <= RULE_MAX_WORDS:
+            added.append(i)
+            words += size
     return added
 
 
