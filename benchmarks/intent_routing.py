@@ -41,8 +41,8 @@ def main() -> None:
     offline_environment()
     from app.agent.providers.offline.intents import IntentModel
     from app.agent.providers.offline.policy import Router, read_intent
-    from app.agent.providers.offline.vocabulary import Vocabulary
     from app.knowledge.embedders import CachedEmbedder, load_embedder
+    from app.knowledge.vocabulary import Vocabulary
 
     loads = []
     for _ in range(20):

@@ -37,7 +37,7 @@ SHARED = SHARED if SHARED.is_dir() else REPO.parent.parent / "shared" / "dataset
 
 if TYPE_CHECKING:
     from app.agent.providers.offline.policy import Router
-    from app.agent.providers.offline.vocabulary import Vocabulary
+    from app.knowledge.vocabulary import Vocabulary
 
 Case = tuple[str, list[tuple[str, str]], str, bool]  # (group, history, text, needs knowledge)
 Corpus = tuple[list[Case], "Vocabulary", list[str]]  # cases, vocabulary, the questions it answers
@@ -73,7 +73,7 @@ def demo_cases(path: Path) -> list[Case]:
 
 
 def vocabulary_of(headings: Iterable[str], text: str) -> Vocabulary:
-    from app.agent.providers.offline.vocabulary import Vocabulary
+    from app.knowledge.vocabulary import Vocabulary
 
     return Vocabulary.from_headings(sorted(set(headings)), text)
 

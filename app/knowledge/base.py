@@ -31,6 +31,7 @@ from app.knowledge.memory import QuestionMemory
 from app.knowledge.retrieval import Request, Retriever, as_hit
 from app.knowledge.selection import FEATURES, SelectionModel
 from app.knowledge.vectorstore import ENTITY_KEY, ChromaStore, collection_name
+from app.knowledge.vocabulary import Vocabulary
 from app.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -488,6 +489,10 @@ class KnowledgeBase:
             "store": self.store.location,
             "entities": len(set(filter(None, (m.get(ENTITY_KEY) for m in self.catalog().metadata)))),
         }
+
+    def vocabulary(self) -> Vocabulary:
+        """The plans, products and countries the help centre names (Catalog.names), current."""
+        return self.catalog().names
 
     def names_entities(self) -> bool:
         """Whether documents are tagged with a named entity (a hotel, a restaurant: things one books)."""

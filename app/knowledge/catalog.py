@@ -20,6 +20,7 @@ from app.knowledge.filters import matches
 from app.knowledge.lexical import LexicalIndex
 from app.knowledge.manifest import Manifest
 from app.knowledge.vectorstore import ENTITY_KEY, store_metadata
+from app.knowledge.vocabulary import Vocabulary
 
 _MASK_CACHE = 64
 
@@ -76,3 +77,11 @@ class Catalog:
         if not names:
             return EntityMatcher(())
         return EntityMatcher(sorted(names), background=(chunk.index_text for chunk in self.chunks))
+
+    @cached_property
+    def names(self) -> Vocabulary:
+        """The plans, products and countries the articles name in their titles and headings (an
+        article that renames a product is read at the next version)."""
+        headings = {chunk.title for chunk in self.chunks}
+        headings |= {part for chunk in self.chunks for part in chunk.section.split(" > ") if part}
+        return Vocabulary.from_headings(sorted(headings), "\n".join(chunk.text for chunk in self.chunks))

@@ -4,6 +4,9 @@
     → score floor → one per document
     (document results, or settings.passages_by_document) → hits → the entity's selected snippets first
 
+A message that names one of the help centre's products is searched twice, as asked and without
+the name, and the two rankings fused (the named variant first again): see `Retriever.search`.
+
 Each step is a short function (or method) that says why it exists; the ranking itself is one
 ranker object per mode (rankers.py), chosen once by the mode's name.
 """
@@ -20,7 +23,7 @@ from app.errors import InputError
 from app.knowledge.catalog import Catalog
 from app.knowledge.documents import Chunk, Hit
 from app.knowledge.filters import combine, validate
-from app.knowledge.fusion import mmr
+from app.knowledge.fusion import mmr, reciprocal_rank_fusion
 from app.knowledge.memory import QuestionMemory
 from app.knowledge.query import WeightedTexts, build_query, query_parts
 from app.knowledge.rankers import EmbedQuery, Query, Ranked, Ranker, build_rankers
@@ -30,6 +33,7 @@ from app.knowledge.vectorstore import ENTITY_KEY, ChromaStore
 from app.settings import Settings
 
 MODES = ("dense", "bm25", "hybrid")
+NAME_FUSION_DEPTH = 20  # hits of each search (as asked, without product names) the fusion reads
 DOC_POOL = 20  # chunks ranked per requested document when results are collapsed to documents
 # Fusion constant for the question memory: with the usual 60, a memory article that the search ranked
 # low would barely move; at 10 a full vote (the same question) adds what a first place does, so that
@@ -65,9 +69,49 @@ class Retriever:
     question_memory: Callable[[], QuestionMemory | None] = lambda: None
 
     def search(self, request: Request) -> list[Hit]:
-        """The k best chunks, best first; an entity's selected snippets lead (see selection.py)."""
-        ranker = self.ranker(request.mode)
+        """The k best chunks, best first; an entity's selected snippets lead (see selection.py).
+
+        A message that names one of the help centre's products ("send back a Beacon Max I ordered
+        on the French site") is searched as asked and again without the name, and the two rankings
+        are fused: the name matches every article about the product (its set-up, its reset) so
+        strongly that the one about what was asked (returns in France) fell out of the first five.
+        Fusing keeps the product's articles for questions about the product itself."""
         request = replace(request, where=validate(request.where))  # refused before anything is ranked
+        unnamed = self.without_product_names(request)
+        if unnamed is None:
+            return self.search_as_asked(request)
+        return self.fused_with_unnamed(request, unnamed)
+
+    def fused_with_unnamed(self, request: Request, unnamed: Request) -> list[Hit]:
+        """The searches as asked and without the product names, fused by reciprocal rank (the second
+        weighted settings.unnamed_search_weight); the named variant leads again, since the second
+        search no longer knows which one the customer named."""
+        depth = max(request.k, NAME_FUSION_DEPTH)
+        as_asked, without_names = (self.search_as_asked(replace(r, k=depth)) for r in (request, unnamed))
+        weight = self.settings.unnamed_search_weight
+        fused = reciprocal_rank_fusion(
+            [(1.0, [hit.chunk_id for hit in as_asked]), (weight, [hit.chunk_id for hit in without_names])],
+            k=self.settings.rrf_k,
+        )
+        catalog = self.catalog()
+        fused = self.named_variants_first(catalog, fused, request)
+        if request.unique_docs or self.settings.passages_by_document:
+            fused = best_per_doc(catalog, fused)
+        return as_hits(catalog, fused[: request.k])
+
+    def without_product_names(self, request: Request) -> Request | None:
+        """The request with the product names taken out of the message, or None when it names none,
+        is nothing but names ("beacon max") or settings.unnamed_search_weight is 0."""
+        if self.settings.unnamed_search_weight <= 0:
+            return None
+        unnamed = self.catalog().names.without(request.query, "device")
+        if unnamed == " ".join(request.query.split()) or not unnamed:
+            return None
+        return replace(request, query=unnamed)
+
+    def search_as_asked(self, request: Request) -> list[Hit]:
+        """The pipeline of one query (the module docstring's steps)."""
+        ranker = self.ranker(request.mode)
         text = self.query_text(request)
         if not text:
             return []

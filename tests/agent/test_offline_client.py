@@ -20,7 +20,7 @@ from app.agent.providers.offline.answer import ExtractiveAnswerer, Unit
 from app.agent.providers.offline.client import OfflineChatClient, OfflineResponder, ToolStep, TurnView
 from app.agent.providers.offline.intents import IntentModel
 from app.agent.providers.offline.policy import Router
-from app.agent.providers.offline.vocabulary import Vocabulary
+from app.knowledge.vocabulary import Vocabulary
 from app.protocol import (
     ATTACHMENT_CITATION,
     DECLINE_PHRASE,

@@ -30,8 +30,8 @@ from app.agent.providers.offline.policy import (
     read_intent,
     unsure_escalation,
 )
-from app.agent.providers.offline.vocabulary import Vocabulary
 from app.knowledge.embedders import CachedEmbedder, load_embedder
+from app.knowledge.vocabulary import Vocabulary
 from app.protocol import TOOL_NAMES
 
 REPO = Path(__file__).resolve().parents[2]
@@ -687,7 +687,7 @@ def test_a_reason_read_surely_hands_over_though_the_story_reads_as_a_question() 
 def test_a_kind_of_device_is_told_from_a_pronoun() -> None:
     """ "my headphones" names a kind of device (a remembered speaker does not speak for it); "them"
     does not."""
-    from app.agent.providers.offline.vocabulary import names_device_kind
+    from app.knowledge.vocabulary import names_device_kind
 
     assert names_device_kind("how do i reset my Headphones?")
     assert names_device_kind("the watches stopped syncing")

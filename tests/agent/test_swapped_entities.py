@@ -15,7 +15,7 @@ import pytest
 from app.agent.providers.offline.answer import ExtractiveAnswerer, content_words, passage_units
 from app.agent.providers.offline.answer_select import about_replaced, read_question
 from app.agent.providers.offline.policy import read_in_context, replaced_entities, swapped_entities
-from app.agent.providers.offline.vocabulary import Vocabulary
+from app.knowledge.vocabulary import Vocabulary
 from tests.agent.conftest import demo_articles_kb
 from tests.agent.test_answer_headings import article_passages
 from tests.agent.test_offline_client import MiniLM

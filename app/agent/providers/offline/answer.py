@@ -45,7 +45,7 @@ from app.agent.providers.offline.answer_select import (
 )
 from app.agent.providers.offline.answer_signpost import WAYS, announced, announces
 from app.agent.providers.offline.answer_types import carried_types
-from app.agent.providers.offline.vocabulary import ADJECTIVES, Vocabulary
+from app.knowledge.vocabulary import ADJECTIVES, Vocabulary
 from app.protocol import TOOL_NAMES, Passage
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[A-Z0-9\"'(*])")

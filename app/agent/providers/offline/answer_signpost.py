@@ -21,8 +21,8 @@ from dataclasses import replace
 from functools import cache
 from typing import TYPE_CHECKING
 
-from app.agent.providers.offline.vocabulary import GAZETTEER
 from app.knowledge.entities import normalise
+from app.knowledge.vocabulary import GAZETTEER
 
 if TYPE_CHECKING:
     from app.agent.providers.offline.answer import Unit

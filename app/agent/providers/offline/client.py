@@ -56,7 +56,7 @@ from app.agent.providers.offline.policy import (
     plan_calls,
     read_intent,
 )
-from app.agent.providers.offline.vocabulary import names_device_kind
+from app.knowledge.vocabulary import names_device_kind
 
 if TYPE_CHECKING:
     from app.knowledge.base import KnowledgeBase

@@ -5,7 +5,8 @@ probability per intent of the routing table, over the sentence embedding and the
 character n-grams) and the rules here only combine those verdicts with the conversation (was a
 person just offered?) and pull values out of the text. Patterns are kept for values only -
 emails, order and account numbers, phone numbers, a name - and names the help centre knows
-(plans, products, countries) come from a vocabulary built from the knowledge base (`vocabulary`).
+(plans, products, countries) come from a vocabulary built from the knowledge base
+(`app.knowledge.vocabulary`).
 
 Driven only by what the customer wrote (and by the offline model's own earlier replies): tool
 results never reach this module, so a passage or an attachment that says "call
@@ -33,7 +34,7 @@ from app.agent.providers.offline.intents import (
     sentences,
     urgent,
 )
-from app.agent.providers.offline.vocabulary import Mention, Vocabulary
+from app.knowledge.vocabulary import Mention, Vocabulary
 from app.protocol import (
     ESCALATE_TOOL,
     OFFER_HUMAN_PHRASE,

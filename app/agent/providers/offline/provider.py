@@ -20,7 +20,6 @@ from app.agent.providers.offline.answer import HINT_SIMILARITY, HINTS
 from app.agent.providers.offline.intents import IntentModel
 from app.agent.providers.offline.policy import Router
 from app.agent.providers.offline.questions import QuestionIndex, asked_in
-from app.agent.providers.offline.vocabulary import Vocabulary
 from app.errors import ConfigError
 
 logger = logging.getLogger(__name__)
@@ -47,7 +46,7 @@ def build_client(settings: Settings, *, kb: KnowledgeBase | None = None) -> Supp
     model = IntentModel.load(settings.offline_intent_model)
     embedder = routing_embedder(model, kb)
     questions = KnowledgeQuestions(kb, kb.embedder if kb.embedder.name == model.embedder else embedder)
-    router = Router(model, embedder, KnowledgeVocabulary(kb), questions, bookable=kb.names_entities)
+    router = Router(model, embedder, kb.vocabulary, questions, bookable=kb.names_entities)
     return OfflineChatClient(
         embedder=kb.cached_embedder,
         router=router,
@@ -88,18 +87,6 @@ class CatalogDerived(Generic[T]):
 
     def build(self, catalog: Catalog) -> T:
         raise NotImplementedError
-
-
-class KnowledgeVocabulary(CatalogDerived[Vocabulary]):
-    """Plans, products and countries named in the help centre's titles and headings (an article
-    renamed a product: the new name is known at once)."""
-
-    def build(self, catalog: Catalog) -> Vocabulary:
-        chunks = catalog.chunks
-        headings = {chunk.title for chunk in chunks}
-        headings |= {part for chunk in chunks for part in chunk.section.split(" > ") if part}
-        text = "\n".join(chunk.text for chunk in chunks)
-        return Vocabulary.from_headings(sorted(headings), text)
 
 
 class KnowledgeQuestions(CatalogDerived["QuestionIndex | None"]):

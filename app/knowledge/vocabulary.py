@@ -28,6 +28,8 @@ _PRODUCT_CUES = (r"\b{name}\s+" + _DEVICE_NOUNS + r"\b",)
 _CODE = re.compile(r"\b[A-Z]{1,3}-\d{2,4}\b", re.IGNORECASE)
 _STOP_NAMES = frozenset({"the", "a", "an", "i", "my", "your", "our", "what", "how", "when", "why", "if"})
 _TOKEN = re.compile(r"[\w'&]+")
+# a model number after a name ("aura 3"), not a size ("pulse 45mm", "pulse 41 mm")
+_NUMBER_NEXT = re.compile(r"\s*\d+\b(?!\s*(?:mm|cm|in|inch)\b)")
 
 # country -> names customers use for it and for its larger cities (lower case)
 GAZETTEER: Mapping[str, tuple[str, ...]] = {
@@ -223,6 +225,15 @@ class Vocabulary:
             if not rest or rest[0][1] < most:
                 found[kind] = first
         return found
+
+    def without(self, text: str, kind: str) -> str:
+        """`text` with the names of `kind` it mentions taken out, whitespace collapsed. A name that a
+        number follows ("when is the aura 3 coming out") names a model the help centre does not
+        know, so it stays: without it, the question would be about nothing in particular."""
+        named = [m for m in self.mentions(text) if m.kind == kind and not _NUMBER_NEXT.match(text, m.end)]
+        for mention in reversed(named):
+            text = text[: mention.start] + text[mention.end :]
+        return " ".join(text.split())
 
     def mentions(self, text: str) -> list[Mention]:
         """Every place `text` names a plan, device or country, as spans of the text as written (so
