@@ -221,6 +221,16 @@ class Settings(BaseSettings):
         description="When an entity is tracked, put the set of its snippets that answers the question "
         "(calibrated, app/knowledge/selection.py) first in the results, marked 'selected'.",
     )
+    hnsw_ef_search: int = Field(
+        default=500,
+        ge=1,
+        le=100_000,
+        description="Candidates Chroma's HNSW index weighs per search. At Chroma's default of 100 the "
+        "demo's 379 chunks came back in a different order from one process to the next (the same "
+        "query vector, 80 results: three different lists in five replays), which flipped the "
+        "answers of a gated replay; at or above the collection's size the search is exhaustive, "
+        "so exact and repeatable.",
+    )
     chroma_host: str | None = Field(
         default=None, description="host:port of a Chroma server; unset = embedded."
     )

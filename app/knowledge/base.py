@@ -75,7 +75,12 @@ class KnowledgeBase:
         chunker = f"c{CHUNKER_VERSION}-{settings.chunk_size}-{settings.chunk_overlap}"
         self.name = collection_name(collection or settings.collection, model, chunker)
         self._folder = Path(settings.data_dir) / "knowledge"
-        self.store = ChromaStore(self.name, path=str(settings.chroma_path), host=settings.chroma_host)
+        self.store = ChromaStore(
+            self.name,
+            path=str(settings.chroma_path),
+            host=settings.chroma_host,
+            ef_search=settings.hnsw_ef_search,
+        )
         self._manifest: Manifest | None = None
         self._cache: EmbeddingCache | None = None
         self._catalog: Catalog | None = None

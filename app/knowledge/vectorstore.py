@@ -61,10 +61,11 @@ class CorruptStoreError(StoreUnavailableError):
 class ChromaStore:
     """One Chroma collection; the client is created on first use."""
 
-    def __init__(self, name: str, *, path: str, host: str | None = None) -> None:
+    def __init__(self, name: str, *, path: str, host: str | None = None, ef_search: int = 500) -> None:
         self.name = name
         self.path = path
         self.host = host
+        self.ef_search = ef_search  # settings.hnsw_ef_search
         self._client: Any = None
         self._collection: Any = None
 
@@ -75,12 +76,19 @@ class ChromaStore:
     @property
     def collection(self) -> Any:
         if self._collection is None:
-            self._collection = self._call(
-                lambda: self._open_client().get_or_create_collection(
-                    self.name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
-                )
-            )
+            self._collection = self._call(self._open_collection)
         return self._collection
+
+    def _open_collection(self) -> Any:
+        """The collection, searched with `ef_search` candidates (set again on a collection created
+        with another value: Chroma keeps the value a collection was created with)."""
+        hnsw = {"space": "cosine", "ef_search": self.ef_search}
+        collection = self._open_client().get_or_create_collection(
+            self.name, embedding_function=None, configuration={"hnsw": hnsw}
+        )
+        if (collection.configuration_json.get("hnsw") or {}).get("ef_search") != self.ef_search:
+            collection.modify(configuration={"hnsw": {"ef_search": self.ef_search}})
+        return collection
 
     def _open_client(self) -> Any:
         if self._client is None:
