@@ -21,4 +21,3 @@ def test_the_search_breadth_reaches_new_and_existing_collections(make_kb, corpus
     reopened: KnowledgeBase = make_kb("breadth", hnsw_ef_search=700)
     assert _ef_search(reopened) == 700
     assert reopened.search("How much does the Premium plan cost per month?", k=1)[0].doc_id == "billing/plans"
-
