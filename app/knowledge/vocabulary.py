@@ -29,6 +29,7 @@ _CODE = re.compile(r"\b[A-Z]{1,3}-\d{2,4}\b", re.IGNORECASE)
 _STOP_NAMES = frozenset({"the", "a", "an", "i", "my", "your", "our", "what", "how", "when", "why", "if"})
 _TOKEN = re.compile(r"[\w'&]+")
 # a model number after a name ("aura 3"), not a size ("pulse 45mm", "pulse 41 mm")
+_BEFORE_A_NAME = frozenset("abcdefghijklmnopqrstuvwxyz0123456789,;(")  # a name mid-sentence follows one
 _NUMBER_NEXT = re.compile(r"\s*\d+\b(?!\s*(?:mm|cm|in|inch)\b)")
 
 # country -> names customers use for it and for its larger cities (lower case)
@@ -180,12 +181,12 @@ class Vocabulary:
         names: dict[str, dict[str, str]] = {"plan": {}, "device": {}}
         for name in sorted(candidates):
             for kind, cues in (("plan", _PLAN_CUES), ("device", _PRODUCT_CUES)):
-                if any(re.search(cue.format(name=re.escape(name)), text) for cue in cues):
+                if any(_found(cue.format(name=re.escape(name)), text) for cue in cues):
                     names[kind].setdefault(normalise(name), name)
         plans = set(names["plan"].values())
         # "Kestrel Club" is the programme when the articles say "Kestrel Club Plus"
         for name in [
-            p for p in plans if any(re.search(rf"\b{re.escape(p)} {re.escape(q)}\b", text) for q in plans)
+            p for p in plans if any(_found(rf"\b{re.escape(p)} {re.escape(q)}\b", text) for q in plans)
         ]:
             del names["plan"][normalise(name)]
         # "Beacon Max" is a product like "Beacon Mini" (a model name of the same family)
@@ -268,8 +269,39 @@ def names_device_kind(text: str) -> bool:
 
 def _named_mid_sentence(name: str, text: str) -> bool:
     """Whether `text` writes `name` capitalised after a lower-case word (a proper name, not a
-    capitalised first word)."""
-    return re.search(rf"[a-z0-9,;(] {re.escape(name)}\b", text) is not None
+    capitalised first word): `[a-z0-9,;(] <name>\\b`, searched from its literal part (see `_found`)."""
+    pattern = re.compile(re.escape(f" {name}") + r"\b")
+    match = pattern.search(text, 1)
+    while match is not None:
+        if text[match.start() - 1] in _BEFORE_A_NAME:
+            return True
+        match = pattern.search(text, match.start() + 1)
+    return False
+
+
+def _found(pattern: str, text: str) -> bool:
+    """`re.search(pattern, text)` for a pattern that opens with `\\b` and then a literal, found as
+    fast as the literal: `re` scans for a literal prefix quickly but tries a leading `\\b` at every
+    position. Building the vocabulary of τ³'s 3,000 headings over its 740,000 characters of
+    articles took 18 s that way, before the first search could run."""
+    compiled = re.compile(pattern.removeprefix(r"\b"))
+    match = compiled.search(text)
+    while match is not None:
+        if _word_boundary(text, match.start()):
+            return True
+        match = compiled.search(text, match.start() + 1)
+    return False
+
+
+def _word_boundary(text: str, position: int) -> bool:
+    """Whether `\\b` matches at `position` of `text` (a word character on one side only)."""
+    before = position > 0 and _is_word(text[position - 1])
+    after = position < len(text) and _is_word(text[position])
+    return before != after
+
+
+def _is_word(char: str) -> bool:
+    return char.isalnum() or char == "_"
 
 
 def _trim(name: str) -> str:
