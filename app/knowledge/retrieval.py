@@ -75,7 +75,8 @@ class Retriever:
         on the French site") is searched as asked and again without the name, and the two rankings
         are fused: the name matches every article about the product (its set-up, its reset) so
         strongly that the one about what was asked (returns in France) fell out of the first five.
-        Fusing keeps the product's articles for questions about the product itself."""
+        The fusion favours what both searches find: the product's articles stay for a question about
+        the product itself ("how do I reset my Beacon Max" finds reset articles either way)."""
         request = replace(request, where=validate(request.where))  # refused before anything is ranked
         unnamed = self.without_product_names(request)
         if unnamed is None:
