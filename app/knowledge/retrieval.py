@@ -78,46 +78,46 @@ class Retriever:
         The fusion favours what both searches find: the product's articles stay for a question about
         the product itself ("how do I reset my Beacon Max" finds reset articles either way)."""
         request = replace(request, where=validate(request.where))  # refused before anything is ranked
-        unnamed = self.without_product_names(request)
+        catalog = self.catalog()
+        unnamed = self.without_product_names(request, catalog)
         if unnamed is None:
-            return self.search_as_asked(request)
-        return self.fused_with_unnamed(request, unnamed)
+            return self.search_as_asked(request, catalog)
+        return self.fused_with_unnamed(request, unnamed, catalog)
 
-    def fused_with_unnamed(self, request: Request, unnamed: Request) -> list[Hit]:
+    def fused_with_unnamed(self, request: Request, unnamed: Request, catalog: Catalog) -> list[Hit]:
         """The searches as asked and without the product names, fused by reciprocal rank (the second
         weighted settings.unnamed_search_weight); the named variant leads again, since the second
         search no longer knows which one the customer named."""
         depth = max(request.k, NAME_FUSION_DEPTH)
-        as_asked, without_names = (self.search_as_asked(replace(r, k=depth)) for r in (request, unnamed))
+        as_asked, without_names = (
+            self.search_as_asked(replace(asked, k=depth), catalog) for asked in (request, unnamed)
+        )
         weight = self.settings.unnamed_search_weight
         fused = reciprocal_rank_fusion(
             [(1.0, [hit.chunk_id for hit in as_asked]), (weight, [hit.chunk_id for hit in without_names])],
             k=self.settings.rrf_k,
         )
-        catalog = self.catalog()
         fused = self.named_variants_first(catalog, fused, request)
         if request.unique_docs or self.settings.passages_by_document:
             fused = best_per_doc(catalog, fused)
         return as_hits(catalog, fused[: request.k])
 
-    def without_product_names(self, request: Request) -> Request | None:
+    def without_product_names(self, request: Request, catalog: Catalog) -> Request | None:
         """The request with the product names taken out of the message, or None when it names none,
         is nothing but names ("beacon max") or settings.unnamed_search_weight is 0."""
         if self.settings.unnamed_search_weight <= 0:
             return None
-        unnamed = self.catalog().names.without(request.query, "device")
+        unnamed = catalog.names.without(request.query, "device")
         if unnamed == " ".join(request.query.split()) or not unnamed:
             return None
         return replace(request, query=unnamed)
 
-    def search_as_asked(self, request: Request) -> list[Hit]:
-        """The pipeline of one query (the module docstring's steps)."""
+    def search_as_asked(self, request: Request, catalog: Catalog) -> list[Hit]:
+        """The pipeline of one query over the search's catalogue snapshot (the module docstring's
+        steps)."""
         ranker = self.ranker(request.mode)
         text = self.query_text(request)
-        if not text:
-            return []
-        catalog = self.catalog()
-        if not catalog.chunks:
+        if not text or not catalog.chunks:
             return []
         entity = self.tracked_entity(catalog, request.query, request.context)
         focused = entity_focus(request.query, text, entity)
