@@ -61,7 +61,7 @@ class CorruptStoreError(StoreUnavailableError):
 class ChromaStore:
     """One Chroma collection; the client is created on first use."""
 
-    def __init__(self, name: str, *, path: str, host: str | None = None, ef_search: int = 500) -> None:
+    def __init__(self, name: str, *, path: str, ef_search: int, host: str | None = None) -> None:
         self.name = name
         self.path = path
         self.host = host
