@@ -28,8 +28,8 @@ _PRODUCT_CUES = (r"\b{name}\s+" + _DEVICE_NOUNS + r"\b",)
 _CODE = re.compile(r"\b[A-Z]{1,3}-\d{2,4}\b", re.IGNORECASE)
 _STOP_NAMES = frozenset({"the", "a", "an", "i", "my", "your", "our", "what", "how", "when", "why", "if"})
 _TOKEN = re.compile(r"[\w'&]+")
-# a model number after a name ("aura 3"), not a size ("pulse 45mm", "pulse 41 mm")
 _BEFORE_A_NAME = frozenset("abcdefghijklmnopqrstuvwxyz0123456789,;(")  # a name mid-sentence follows one
+# a model number after a name ("aura 3"), not a size ("pulse 45mm", "pulse 41 mm")
 _NUMBER_NEXT = re.compile(r"\s*\d+\b(?!\s*(?:mm|cm|in|inch)\b)")
 
 # country -> names customers use for it and for its larger cities (lower case)
