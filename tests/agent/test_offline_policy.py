@@ -159,6 +159,8 @@ def test_small_talk_in_several_languages_searches_nothing(router: Router, text: 
     [
         ("bonjour madame", "greeting"),
         ("bonjour !", "greeting"),
+        ("hi, is anybody there?", "greeting_question"),  # a greeting that asks is told who answers
+        ("hey, are you a bot?", "greeting_question"),
         ("thank you so much", "thanks"),
         ("many thanks, that's great", "thanks"),
         ("that's all, bye for now", "goodbye"),

@@ -78,8 +78,8 @@ class Intent:
     query: str = ""  # the question read in context (with the previous question for short follow-ups)
     search: str = ""  # what the search tool is asked: the question itself (the retriever adds the context)
     facts: dict[str, str] = field(default_factory=dict)
-    # greeting | thanks | goodbye | thanks_goodbye | declined_offer | acknowledge | affirm | deny
-    # | booking | injection | unclear
+    # greeting | greeting_question | thanks | goodbye | thanks_goodbye | declined_offer | acknowledge
+    # | affirm | deny | booking | injection | unclear
     # ("injection" on a knowledge intent: the refusal comes before the answer)
     smalltalk: str = ""
     fact_key: str = ""
@@ -975,6 +975,8 @@ def _smalltalk_kind(reading: Reading, question: str) -> str:
     if not held:
         return "unclear" if question else "greeting"
     kind = max(held, key=reading.margin)
+    if kind == "greeting" and asks_a_question(question):
+        return "greeting_question"
     if "thanks" not in held:
         return kind
     if kind == "goodbye" or reading.margin("goodbye") >= GOODBYE_MARGIN:
