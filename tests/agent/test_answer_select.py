@@ -1375,3 +1375,32 @@ def test_words_of_one_stem_are_one_word(embedder: MiniLM) -> None:
     question = "Moved to Munich. Need to send back a speaker, can somebody collect it from my flat?"
     reply = say.extracted(ExtractiveAnswerer(embedder).select(question, passage_units(passages)))
     assert "Home collection is not available in Germany" in reply
+
+
+RESET_NOTES = (
+    "A reset removes all paired devices, your sound settings and the multipoint setting. It does not "
+    "change the firmware version.\n\nThe headphones charge fully in 2.5 hours."
+)
+
+
+def test_a_lone_short_answer_goes_on_with_the_next_sentence_of_its_paragraph(embedder: MiniLM) -> None:
+    """One short sentence answered "does that setting go too?"; the next one says what stays."""
+    passages = [passage(1, "Resetting Aura 2", "Reset", RESET_NOTES, doc_id="reset")]
+    selection = ExtractiveAnswerer(embedder).select(
+        "if I reset them does the multipoint setting go too?", passage_units(passages)
+    )
+    reply = say.extracted(selection)
+    assert reply.startswith("A reset removes all paired devices")
+    assert "It does not change the firmware version" in reply
+    assert "2.5 hours" not in reply  # the next paragraph does not go on from it
+
+
+def test_a_long_lone_answer_is_not_lengthened(embedder: MiniLM) -> None:
+    longer = "the multipoint setting, and the app asks you to pair them again next time."
+    long_first = RESET_NOTES.replace("the multipoint setting.", longer)
+    passages = [passage(1, "Resetting Aura 2", "Reset", long_first, doc_id="reset")]
+    selection = ExtractiveAnswerer(embedder).select(
+        "if I reset them does the multipoint setting go too?", passage_units(passages)
+    )
+    assert len(long_first.split(". ")[0].split()) >= 20
+    assert "firmware" not in say.extracted(selection)
