@@ -31,6 +31,7 @@ from app.agent.providers.offline.answer_select import (
     SUPPORT_MARGIN,
     SUPPORT_MAX_WORDS,
     TIME_LIMIT_MARGIN,
+    continuation,
     default_scorer,
     refers_away,
 )
@@ -1404,3 +1405,11 @@ def test_a_long_lone_answer_is_not_lengthened(embedder: MiniLM) -> None:
     )
     assert len(long_first.split(". ")[0].split()) >= 20
     assert "firmware" not in say.extracted(selection)
+
+
+def test_a_lone_table_row_is_not_followed_by_the_next_row(embedder: MiniLM) -> None:
+    """The next row is about another plan or country: it goes on from nothing the customer asked."""
+    units = passage_units([passage(1, "Kestrel Club plans compared", "Prices", PLANS, doc_id="plans")])
+    plus = next(i for i, unit in enumerate(units) if unit.text.startswith("Plan: Plus"))
+    assert units[plus + 1].text.startswith("Plan: Premium")
+    assert continuation(units, [plus], lambda i, j: False) == []

@@ -1032,14 +1032,16 @@ def continuation(
     """The sentence after a lone answer shorter than SHORT_REPLY_WORDS, in the same paragraph: "A
     reset removes all paired devices, your sound settings and the multipoint setting." goes on "It
     does not change the firmware version.", which the customer would ask next. [] for a longer
-    answer, or when the next unit is a step, a question or says the same again."""
+    answer, or when the next unit is a step, a table row (about another entity), a question, or says
+    the same again."""
     if len(chosen) != 1 or len(units[chosen[0]].text.split()) >= SHORT_REPLY_WORDS:
         return []
     lone = units[chosen[0]]
     following = (lone.order[0], lone.order[1] + 1)
     for i, unit in enumerate(units):
         if unit.order == following and unit.chunk == lone.chunk and unit.section == lone.section:
-            return [] if unit.step or unit.text.endswith("?") or similar(i, chosen[0]) else [i]
+            ends = unit.step or unit.text.endswith("?") or _is_row(unit.text)  # another row: another entity
+            return [] if ends or similar(i, chosen[0]) else [i]
     return []
     best = units[chosen[0]]
     for i, unit in enumerate(units):
