@@ -32,7 +32,7 @@ from app.agent.providers.offline.policy import (
 )
 from app.knowledge.embedders import CachedEmbedder, load_embedder
 from app.knowledge.vocabulary import Vocabulary
-from app.protocol import TOOL_NAMES
+from app.protocol import EARLIER_OFFER_PHRASES, OFFER_HUMAN_PHRASE, TOOL_NAMES
 
 REPO = Path(__file__).resolve().parents[2]
 EARLIER = [("user", "How much is the Plus plan a month?"), ("assistant", "Plus costs £4.99 a month [1].")]
@@ -297,6 +297,14 @@ def test_yes_after_an_offer_escalates_but_thanks_or_no_do_not(router: Router) ->
     assert kinds(router, "no thanks", OFFERED) != "escalate"
     assert kinds(router, "ok cheers", OFFERED) != "escalate"
     assert kinds(router, "yes please", EARLIER) != "escalate"
+
+
+@pytest.mark.parametrize("offer", EARLIER_OFFER_PHRASES)
+def test_yes_to_an_offer_in_an_earlier_wording_still_escalates(router: Router, offer: str) -> None:
+    """Conversations stored before the offer's wording changed end with the old one."""
+    stored = [*EARLIER, ("assistant", f"I'm sorry, I couldn't find that. {offer}")]
+    assert OFFER_HUMAN_PHRASE not in stored[-1][1]
+    assert kinds(router, "yes please", stored) == "escalate"
 
 
 def test_questions_about_remembered_facts(router: Router) -> None:

@@ -79,7 +79,7 @@ ATTACHED_FACTS = ("country",)
 _NO_SUBJECT = (
     conv.DECLINE_PHRASE,
     conv.ESCALATED_PHRASE,
-    conv.OFFER_HUMAN_PHRASE,
+    *conv.OFFER_PHRASES,
     "I've passed your conversation to a member of our support team",
 )
 

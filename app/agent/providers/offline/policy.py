@@ -37,7 +37,7 @@ from app.agent.providers.offline.intents import (
 from app.knowledge.vocabulary import Mention, Vocabulary
 from app.protocol import (
     ESCALATE_TOOL,
-    OFFER_HUMAN_PHRASE,
+    OFFER_PHRASES,
     READ_ATTACHMENT_TOOL,
     RECALL_TOOL,
     REMEMBER_TOOL,
@@ -560,7 +560,9 @@ def read_intent(user_text: str, history: Sequence[Turn], known: Mapping[str, str
     states = _not_a_question if _asks_nothing(reading) else router.states_fact
     facts, question = extract_facts(text, vocabulary, stated=stated, states=states)
     last_reply = next((body for role, body in reversed(history) if role == "assistant"), "")
-    offered = OFFER_HUMAN_PHRASE in last_reply or bool(_POINTS_TO_SUPPORT.search(last_reply))
+    offered = any(phrase in last_reply for phrase in OFFER_PHRASES) or bool(
+        _POINTS_TO_SUPPORT.search(last_reply)
+    )
     if intent := _escalation_intent(reading, question, history, facts, router, accepted=offered):
         return intent
     if reading.has("ticket"):
