@@ -467,8 +467,7 @@ class KnowledgeBase:
         one titled so (case aside), else the only one whose title contains it or is contained in it
         (a reference may shorten a title); None when no document or several fit."""
         wanted = " ".join(title.lower().split())
-        titles = {" ".join(chunk.title.lower().split()): chunk.doc_id for chunk in self.catalog().chunks}
-        titles.pop("", None)
+        titles = self.catalog().titles
         if wanted in titles:
             return titles[wanted]
         fits = {doc_id for name, doc_id in titles.items() if wanted in name or name in wanted}
@@ -476,7 +475,8 @@ class KnowledgeBase:
 
     def document_chunks(self, doc_id: str) -> list[Chunk]:
         """One document's chunks in document order (a help-centre article page); [] if unknown."""
-        chunks = (chunk for chunk in self.catalog().chunks if chunk.doc_id == doc_id)
+        catalog = self.catalog()
+        chunks = (catalog.chunks[row] for row in catalog.document_rows.get(doc_id, ()))
         return sorted(chunks, key=lambda chunk: chunk.position)
 
     # --- housekeeping ----------------------------------------------------------------------

@@ -72,6 +72,14 @@ class Catalog:
         return rows
 
     @cached_property
+    def titles(self) -> dict[str, str]:
+        """Each title, lower-cased with its spacing normalised, and the document it belongs to (read
+        once per snapshot: a reply that follows a cross-reference looks titles up by name)."""
+        titles = {" ".join(chunk.title.lower().split()): chunk.doc_id for chunk in self.chunks}
+        titles.pop("", None)
+        return titles
+
+    @cached_property
     def entities(self) -> EntityMatcher:
         names = {str(meta[ENTITY_KEY]) for meta in self.metadata if meta.get(ENTITY_KEY)}
         if not names:
