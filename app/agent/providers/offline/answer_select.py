@@ -1043,19 +1043,6 @@ def continuation(
             ends = unit.step or unit.text.endswith("?") or _is_row(unit.text)  # another row: another entity
             return [] if ends or similar(i, chosen[0]) else [i]
     return []
-    best = units[chosen[0]]
-    for i, unit in enumerate(units):
-        if (
-            unit.cite == best.cite
-            and unit.chunk == best.chunk
-            and unit.order == (best.order[0], best.order[1] + 1)
-            and unit.section == best.section
-            and unit.step == 0
-            and not unit.text.endswith("?")
-            and not similar(i, chosen[0])
-        ):
-            return [i]
-    return []
 
 
 def equally_named_rows(
