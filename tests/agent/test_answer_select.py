@@ -1407,7 +1407,7 @@ def test_a_long_lone_answer_is_not_lengthened(embedder: MiniLM) -> None:
     assert "firmware" not in say.extracted(selection)
 
 
-def test_a_lone_table_row_is_not_followed_by_the_next_row(embedder: MiniLM) -> None:
+def test_a_lone_table_row_is_not_followed_by_the_next_row() -> None:
     """The next row is about another plan or country: it goes on from nothing the customer asked."""
     units = passage_units([passage(1, "Kestrel Club plans compared", "Prices", PLANS, doc_id="plans")])
     plus = next(i for i, unit in enumerate(units) if unit.text.startswith("Plan: Plus"))
