@@ -466,7 +466,8 @@ def test_a_row_conflicts_only_when_another_row_of_its_table_names_the_entity() -
 
 def test_a_row_whose_label_is_part_of_the_named_one_conflicts() -> None:
     """ "Aura 2" is part of "Aura 2 Pro": a question about the Pro names both labels' words, and
-    only the Pro's row answers it; a question about the Aura 2 alone keeps both (nothing says the Pro)."""
+    only the Pro's row answers it; a question about the Aura 2 is answered by the row that names
+    nothing else (the Pro's row adds a name the customer did not say)."""
     from app.agent.providers.offline.answer import content_words
     from app.agent.providers.offline.answer_select import row_conflicts
 
@@ -475,7 +476,55 @@ def test_a_row_whose_label_is_part_of_the_named_one_conflicts() -> None:
     pro = frozenset(content_words("how long to fully charge the Aura 2 Pro?"))
     assert row_conflicts(units, pro, content_words) == [True, False]
     plain = frozenset(content_words("how long to fully charge the Aura 2?"))
-    assert row_conflicts(units, plain, content_words) == [False, False]
+    assert row_conflicts(units, plain, content_words) == [False, True]
+
+
+PRICE_LIST = (
+    'sku,product,price_gbp\nKA2-SND,"Aura 2 headphones, sand",149.00\n'
+    'KA2P-NVY,"Aura 2 Pro headphones, navy",229.00\nKBM-WHT,"Beacon Mini speaker, white",49.00\n'
+    "ACC-MNT-BM,Wall mount for Beacon Mini,15.00\n"
+)
+
+
+@pytest.fixture(scope="module")
+def price_list(tmp_path_factory: pytest.TempPathFactory) -> list:
+    """The price list's rows as the offline model reads a CSV: "sku: ...; product: ...; ..."."""
+    path = tmp_path_factory.mktemp("prices") / "price-list.csv"
+    path.write_text(PRICE_LIST, encoding="utf-8")
+    text = load_file(path).text
+    return passage_units([passage(1, "Price list", "", text, doc_id="billing/price-list")])
+
+
+def _conflicting(units: list, question: str, **options: bool) -> set[str]:
+    from app.agent.providers.offline.answer_select import row_conflicts
+
+    wanted = frozenset(content_words(question))
+    flags = row_conflicts(units, wanted, content_words, **options)
+    named = (unit.text.split("; ")[1].removeprefix("product: ") for unit in units)
+    return {product for product, flag in zip(named, flags, strict=True) if flag}
+
+
+def test_a_price_list_row_is_named_by_its_product_not_its_stock_code(price_list) -> None:
+    """The stock code comes first in each row, but no customer says "KA2P-NVY": the product name
+    labels the row, so a question about the Aura 2 Pro sets the Aura 2's row aside and the reverse."""
+    assert len(price_list) == 4 and price_list[0].text.startswith("sku: KA2-SND; product: Aura 2")
+    assert "Aura 2 headphones, sand" in _conflicting(price_list, "how much is the aura 2 pro")
+    assert "Aura 2 Pro headphones, navy" not in _conflicting(price_list, "how much is the aura 2 pro")
+    assert "Aura 2 Pro headphones, navy" in _conflicting(price_list, "how much are the aura 2 headphones")
+    assert "Aura 2 headphones, sand" not in _conflicting(price_list, "how much are the aura 2 headphones")
+
+
+def test_an_accessory_row_is_not_the_product_it_is_for(price_list) -> None:
+    """ "Wall mount for Beacon Mini" names the speaker as what the mount is for: beside the speaker's
+    own row it answers no question about the speaker, but one about the mount it does; and for a
+    customer who told us they own a Beacon Mini, the mount for it is about them (`accessories`)."""
+    about_the_speaker = _conflicting(price_list, "how much is the beacon mini")
+    assert "Wall mount for Beacon Mini" in about_the_speaker
+    assert "Beacon Mini speaker, white" not in about_the_speaker
+    about_the_mount = _conflicting(price_list, "price of the wall mount for the beacon mini")
+    assert "Wall mount for Beacon Mini" not in about_the_mount
+    owned = _conflicting(price_list, "beacon mini", accessories=False)
+    assert "Wall mount for Beacon Mini" not in owned
 
 
 def test_a_sentence_said_again_inside_a_longer_one_is_quoted_once() -> None:

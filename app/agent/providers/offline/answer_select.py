@@ -381,7 +381,61 @@ def _title_names(title: str) -> frozenset[str]:
     )
 
 
-def row_conflicts(units: Sequence[Unit], wanted: frozenset[str], content_words: Words) -> list[bool]:
+_ACCESSORY_OF = re.compile(r"\s+for\s+.*$", re.IGNORECASE)  # "Wall mount for Beacon Mini": a mount
+
+
+@dataclass(frozen=True)
+class _Row:
+    """A table row as `row_conflicts` reads it."""
+
+    table: tuple[int, int]  # its block as chunked (passage, block)
+    columns: tuple[str, tuple[str, ...]]  # its table across passages: the article and column names
+    label: set[str]
+    named: bool  # a value names an asked-about word
+    owns: bool  # ...other than as what the row is for ("Wall mount for Beacon Mini" is a mount)
+    names: frozenset[str]  # its label's names (`_label_names`)
+    asked: frozenset[str]  # the asked-about words not in its table's heading or column names
+
+    @classmethod
+    def of(cls, unit: Unit, wanted: frozenset[str], content_words: Words) -> _Row:
+        names, values = zip(*cells(unit.text), strict=True)
+        asked = wanted - content_words(" ".join([unit.heading, *names]))
+        label = _label_value(values)
+        return cls(
+            table=(unit.order[0], unit.block),
+            columns=(unit.article, names),
+            label=content_words(label),
+            named=bool(set().union(*map(content_words, values)) & asked),
+            owns=bool(set().union(*(content_words(_ACCESSORY_OF.sub("", v)) for v in values)) & asked),
+            names=frozenset(content_words(_label_names(_ACCESSORY_OF.sub("", label)))),
+            asked=asked,
+        )
+
+
+_ASIDE = re.compile(r"\([^)]*\)")
+
+
+def _label_names(label: str) -> str:
+    """The capitalised words of a label outside brackets: the names that say which thing a row is
+    about ("Aura", "Pro" in "Aura 2 Pro headphones, navy"), not its description ("navy") nor the
+    examples in brackets ("Card (Visa, Mastercard)")."""
+    return " ".join(word for word in _ASIDE.sub(" ", label).split() if word[:1].isupper())
+
+
+def _other_variant_row(row: _Row, other: _Row) -> bool:
+    """Whether `row` is about another variant than `other`, whose names include or extend its own:
+    `other` adds a name the question names ("Aura 2 Pro" beside "Aura 2" for "the aura 2 pro"), or
+    `row` adds one it does not ("Aura 2 Pro" beside "Aura 2" for "the aura 2 headphones")."""
+    if not other.owns or not other.names & other.asked:
+        return False
+    if row.names < other.names:
+        return bool((other.names - row.names) & row.asked)
+    return other.names < row.names and not (row.names - other.names) & row.asked
+
+
+def row_conflicts(
+    units: Sequence[Unit], wanted: frozenset[str], content_words: Words, *, accessories: bool = True
+) -> list[bool]:
     """Table rows ("Plan: Premium; UK monthly: £9.99") about another entity than the one asked about:
     a row none of whose values the question names, while another row of the same table does; or a
     row whose label is part of another row's label that the question names whole ("Model: Aura 2"
@@ -389,25 +443,31 @@ def row_conflicts(units: Sequence[Unit], wanted: frozenset[str], content_words: 
     asked-about word, such as a plan page's price-by-country table, is about the entity in its
     heading; none of its rows conflicts.) A word of the table's own column names or heading names
     no row ("delivery" for "Option: Evening delivery" under "Delivery options" with its "Delivery
-    time" column): it says what the whole table is about, not which row is asked for."""
-    named: dict[tuple[int, int], bool] = {}
+    time" column): it says what the whole table is about, not which row is asked for.
+
+    Across a table's passages (a long price list is chunked): a row that names the asked entity only
+    as what it is for, beside one that names it as itself ("Wall mount for Beacon Mini" beside
+    "Beacon Mini speaker"), unless `accessories` is False (`wanted` is what the customer owns: the
+    ear cushions for their Aura are about them); and a row about another variant
+    (`_other_variant_row`)."""
+    rows = [_Row.of(unit, wanted, content_words) if _is_row(unit.text) else None for unit in units]
+    present = [row for row in rows if row is not None]
+    named = {row.table for row in present if row.named}
+    owned = {row.columns for row in present if row.owns}
     labels: dict[tuple[int, int], list[set[str]]] = {}
-    rows: list[tuple[tuple[int, int], set[str], bool] | None] = []
-    for unit in units:
-        if not _is_row(unit.text):
-            rows.append(None)
-            continue
-        names, values = zip(*cells(unit.text), strict=True)
-        shared = content_words(" ".join([unit.heading, *names]))
-        match = bool(set().union(*map(content_words, values)) & (wanted - shared))
-        table, label = (unit.order[0], unit.block), content_words(values[0])
-        rows.append((table, label, match))
-        named[table] = named.get(table, False) or match
-        labels.setdefault(table, []).append(label)
+    tables: dict[tuple[str, tuple[str, ...]], list[_Row]] = {}
+    for row in present:
+        labels.setdefault(row.table, []).append(row.label)
+        tables.setdefault(row.columns, []).append(row)
     return [
         row is not None
-        and named[row[0]]
-        and (not row[2] or _named_more_fully(row[1], labels[row[0]], wanted))
+        and row.table in named
+        and (
+            not row.named
+            or _named_more_fully(row.label, labels[row.table], wanted)
+            or (accessories and row.columns in owned and not row.owns)
+            or any(_other_variant_row(row, other) for other in tables[row.columns])
+        )
         for row in rows
     ]
 
@@ -543,8 +603,18 @@ def _label(text: str, content_words: Words) -> set[str]:
 
 
 def _row_label(row: str) -> str:
-    """A table row's label: the value of its first "Column: value" cell."""
-    return cells(row)[0][1]
+    """A table row's label: the value of its first "Column: value" cell that is no stock code."""
+    return _label_value([value for _, value in cells(row)])
+
+
+_IDENTIFIER = re.compile(r"[A-Z0-9]+(?:-[A-Z0-9]+)+|[A-Z]+\d[A-Z0-9]*")
+
+
+def _label_value(values: Sequence[str]) -> str:
+    """The value that names a row: the first one, or the first after a stock code ("KBM-WHT",
+    "SKU123"), which no customer says: a price list's label is its product name."""
+    named = [value for value in values if not _IDENTIFIER.fullmatch(value.strip())]
+    return named[0] if named else values[0]
 
 
 def _named_more_fully(label: set[str], labels: list[set[str]], wanted: frozenset[str]) -> bool:
@@ -888,7 +958,7 @@ def remembered_headings(question: Question, units: Sequence[Unit], content_words
         return np.zeros(len(units))
     titles = {unit.article: content_words(unit.title) for unit in units}
     first = min(units, key=lambda unit: unit.order).article
-    rows = rows_naming(units, wanted, content_words)
+    rows = rows_naming(units, wanted, content_words, accessories=False)
     shares = []
     for i, unit in enumerate(units):
         if rows[i]:
@@ -902,10 +972,12 @@ def remembered_headings(question: Question, units: Sequence[Unit], content_words
     return np.asarray(shares, dtype=np.float64)
 
 
-def rows_naming(units: Sequence[Unit], wanted: frozenset[str], content_words: Words) -> list[bool]:
+def rows_naming(
+    units: Sequence[Unit], wanted: frozenset[str], content_words: Words, *, accessories: bool = True
+) -> list[bool]:
     """Table rows that name a remembered value, in a table whose other rows name other entities
     (the euro row of a price-by-country table for a customer in the Netherlands)."""
-    conflicts = row_conflicts(units, wanted, content_words)
+    conflicts = row_conflicts(units, wanted, content_words, accessories=accessories)
     pairs = list(zip(units, conflicts, strict=True))
     tables = {(unit.order[0], unit.block) for unit, conflict in pairs if conflict}
     return [

@@ -46,6 +46,19 @@ def asks_a_question(text: str) -> bool:
     return bool(_ASKS_A_QUESTION.search(text))
 
 
+# An amount asked for in so many words: "how much", "cost", "price", not the other words of `_ASKS`'
+# PRICE ("charges" of a battery, "pay" of "do you pay bug bounties?")
+_ASKS_THE_PRICE = re.compile(r"\bhow much\b|\b(?:cost|costs|price|prices|priced)\b", _I)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def asks_the_price(question: str) -> bool:
+    """Whether a question asks what something costs, in so many words, and is no yes/no question in
+    any of its sentences ("is there a fee?", "can I pay by Amex?" are answered by yes or no)."""
+    parts = _SENTENCE_END.split(question)
+    return bool(_ASKS_THE_PRICE.search(question)) and not any(_ASKS[YES_NO].search(part) for part in parts)
+
+
 # "When" asks for a time where it opens a question ("when will it arrive?", "when's the cut-off",
 # "delivery when?"), not where it opens a clause of a statement ("the app throws K-402 when I add it").
 _ASKS_WHEN = (

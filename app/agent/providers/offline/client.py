@@ -45,7 +45,14 @@ from app.agent.providers.offline.answer import (
 from app.agent.providers.offline.answer_context import ChunkLookup, TitleLookup, with_sections
 from app.agent.providers.offline.answer_entity import EntityAnswerer, entity_snippets
 from app.agent.providers.offline.answer_select import ELLIPSIS_WORDS, referenced_titles
-from app.agent.providers.offline.answer_types import asks_a_question, needs_help_centre, unstated_measures
+from app.agent.providers.offline.answer_types import (
+    PRICE,
+    asks_a_question,
+    asks_the_price,
+    carried_types,
+    needs_help_centre,
+    unstated_measures,
+)
 from app.agent.providers.offline.intents import IntentModel
 from app.agent.providers.offline.policy import (
     ENTITY_FACTS,
@@ -300,9 +307,9 @@ class OfflineResponder:
         chosen = self._chosen(intent, view)
         if isinstance(chosen, str):
             return chosen or say.decline()
-        title = self._unread_reference(chosen, view)
-        if title:
-            return Step(calls=(ToolCall(conv.SEARCH_TOOL, {"query": title}),))
+        query = self._unread_reference(chosen, view) or self._price_unfound(intent, chosen, view)
+        if query:
+            return Step(calls=(ToolCall(conv.SEARCH_TOOL, {"query": query}),))
         return self._said(intent, view, chosen) or say.decline()
 
     def _answer(self, intent: Intent, view: TurnView, attached: Mapping[str, str] | None = None) -> str:
@@ -317,7 +324,24 @@ class OfflineResponder:
         """The sentences chosen from this turn's passages, or the reply when there is no choice to
         make ("" for nothing found or no passage stating the measurement asked for; an entity's
         selected snippets, quoted whole)."""
-        passages = self._found_passages(view)
+        if self._searched_for_price(intent, view):
+            # the search for the price was made because the first search found none: what it found
+            # answers alone when it states a price ("how much is the Beacon Mini": the price list's
+            # rows, not the set-up sentences that sound closer to the bare product name)
+            found = self._found_passages(view, searches=view.results(conv.SEARCH_TOOL)[-1:])
+            priced = self._chosen_from(found, intent, view, attached)
+            if isinstance(priced, Chosen) and _states_price(intent, priced):
+                return priced
+        return self._chosen_from(self._found_passages(view), intent, view, attached)
+
+    def _chosen_from(
+        self,
+        passages: list[Passage],
+        intent: Intent,
+        view: TurnView,
+        attached: Mapping[str, str] | None,
+    ) -> str | Chosen:
+        """`_chosen` over the given passages."""
         if not passages:
             return ""
         snippets = entity_snippets(passages)
@@ -336,6 +360,13 @@ class OfflineResponder:
         )
         return Chosen(selection, units, passages)
 
+    @staticmethod
+    def _searched_for_price(intent: Intent, view: TurnView) -> bool:
+        """Whether this turn's last search was `_price_unfound`'s, after a first one."""
+        searches = view.results(conv.SEARCH_TOOL)
+        query = price_query(intent.question)
+        return len(searches) == 2 and bool(query) and searches[-1].arguments.get("query") == query
+
     def _said(self, intent: Intent, view: TurnView, chosen: Chosen) -> str:
         """The chosen sentences as the reply, or "" when labelled evidence says the help centre does
         not answer the question or the choice is not confident enough."""
@@ -350,10 +381,12 @@ class OfflineResponder:
         confident = chosen.selection.confident(self.confidence, continues=continues)
         return say.extracted(chosen.selection) if confident else ""
 
-    def _found_passages(self, view: TurnView) -> list[Passage]:
-        """The passages of this turn's searches, with the other sections of the first search's
-        leading articles and of the article a follow-up search looked up (`_unread_reference`)."""
-        searches = [conv.parse_passages(s.result) for s in view.results(conv.SEARCH_TOOL) if not s.failed]
+    def _found_passages(self, view: TurnView, searches: Sequence[ToolStep] | None = None) -> list[Passage]:
+        """The passages of this turn's searches (or of `searches`), with the other sections of the
+        first search's leading articles and of the article a follow-up search looked up
+        (`_unread_reference`, `_price_unfound`)."""
+        steps = view.results(conv.SEARCH_TOOL) if searches is None else searches
+        searches = [conv.parse_passages(s.result) for s in steps if not s.failed]
         if self.chunks is None:
             return [passage for found in searches for passage in found]
         passages = with_sections(searches[0], self.chunks) if searches else []
@@ -377,6 +410,15 @@ class OfflineResponder:
             if doc_id is not None and doc_id not in found:
                 return title
         return ""
+
+    def _price_unfound(self, intent: Intent, chosen: Chosen, view: TurnView) -> str:
+        """The question again with "price" (`price_query`) when it asks the price and no chosen
+        sentence states one: "how much is the Beacon Mini" names the speaker, whose set-up articles
+        the first search found, while the price list says "price". One follow-up search per turn;
+        "" for none."""
+        if len(view.results(conv.SEARCH_TOOL)) != 1 or _states_price(intent, chosen):
+            return ""
+        return price_query(intent.question)
 
     def _labelled_unanswered(self, question: str, selection: Selection) -> bool:
         """Whether labelled evidence says the help centre does not answer this: the question memory's
@@ -498,6 +540,19 @@ class OfflineResponder:
         named = self.router.vocabulary.find(question)
         names = [name for kind, name in attached.items() if kind not in named]
         return Step(calls=(ToolCall(conv.SEARCH_TOOL, {"query": " ".join([query, *names])}),))
+
+
+def price_query(question: str) -> str:
+    """The question with "price", the word a help centre's price list uses where customers ask "how
+    much" or "what does it cost", when it asks the price (`asks_the_price`); "" otherwise."""
+    return f"{question} price" if asks_the_price(question) else ""
+
+
+def _states_price(intent: Intent, chosen: Chosen) -> bool:
+    """Whether a chosen sentence states a price, or the question asks for none."""
+    return not asks_the_price(intent.question) or any(
+        PRICE in carried_types(unit.text) for unit in chosen.selection.units
+    )
 
 
 def _previous_reply(view: TurnView) -> str:
