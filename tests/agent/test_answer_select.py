@@ -1461,4 +1461,23 @@ def test_a_lone_table_row_is_not_followed_by_the_next_row() -> None:
     units = passage_units([passage(1, "Kestrel Club plans compared", "Prices", PLANS, doc_id="plans")])
     plus = next(i for i, unit in enumerate(units) if unit.text.startswith("Plan: Plus"))
     assert units[plus + 1].text.startswith("Plan: Premium")
-    assert continuation(units, [plus], lambda i, j: False) == []
+    assert continuation(units, [plus], np.zeros(len(units)), lambda i, j: False) == []
+
+
+PROMISES = (
+    "* We acknowledge your report within **3 working days**.\n"
+    "* With your permission, we thank you by name on our security acknowledgements page.\n\n"
+    "Kestrel does **not** run a paid bug bounty programme at the moment."
+)
+
+
+def test_a_lone_short_answer_that_ends_its_paragraph_takes_the_best_sentence_of_its_section() -> None:
+    """Nothing follows "Kestrel does not run a paid bug bounty programme": the best other sentence
+    of its section comes with it, the list item scored higher, not the first one."""
+    units = passage_units([passage(1, "Reporting a vulnerability", "What we promise", PROMISES, doc_id="v")])
+    lone = next(i for i, unit in enumerate(units) if "bug bounty" in unit.text)
+    thanks = next(i for i, unit in enumerate(units) if "thank you by name" in unit.text)
+    scores = np.zeros(len(units))
+    scores[thanks] = 0.5
+    assert continuation(units, [lone], scores, lambda i, j: False) == [thanks]
+    assert continuation(units, [lone], scores, lambda i, j: i == thanks) != [thanks]  # said already

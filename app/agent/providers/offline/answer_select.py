@@ -1094,27 +1094,38 @@ def compose(
     chosen.extend(named_row(units, chosen, scores, question, asked_rows))
     chosen.extend(time_limit(units, chosen, scores, similar, conflicts))
     chosen.extend(stated_quantity(units, chosen, scores, similar, conflicts))
-    chosen.extend(continuation(units, chosen, similar))
+    chosen.extend(continuation(units, chosen, scores, similar))
     return Choice(by_article(units, chosen, support))
 
 
 def continuation(
-    units: Sequence[Unit], chosen: Sequence[int], similar: Callable[[int, int], bool]
+    units: Sequence[Unit], chosen: Sequence[int], scores: np.ndarray, similar: Callable[[int, int], bool]
 ) -> list[int]:
     """The sentence after a lone answer shorter than SHORT_REPLY_WORDS, in the same paragraph: "A
     reset removes all paired devices, your sound settings and the multipoint setting." goes on "It
-    does not change the firmware version.", which the customer would ask next. [] for a longer
-    answer, or when the next unit is a step, a table row (about another entity), a question, or says
-    the same again."""
+    does not change the firmware version.", which the customer would ask next. When the answer ends
+    its paragraph, the best-scoring other sentence of its section: "Kestrel does not run a paid bug
+    bounty programme" closes a section whose list says what a researcher gets instead ("we thank you
+    by name"). [] for a longer answer, or when the sentence is a step, a table row (about another
+    entity), a question, or says the same again."""
     if len(chosen) != 1 or len(units[chosen[0]].text.split()) >= SHORT_REPLY_WORDS:
         return []
     lone = units[chosen[0]]
     following = (lone.order[0], lone.order[1] + 1)
+
+    def ends(i: int) -> bool:
+        unit = units[i]
+        return bool(unit.step) or unit.text.endswith("?") or _is_row(unit.text) or similar(i, chosen[0])
+
     for i, unit in enumerate(units):
         if unit.order == following and unit.chunk == lone.chunk and unit.section == lone.section:
-            ends = unit.step or unit.text.endswith("?") or _is_row(unit.text)  # another row: another entity
-            return [] if ends or similar(i, chosen[0]) else [i]
-    return []
+            return [] if ends(i) else [i]
+    section = [
+        i
+        for i, unit in enumerate(units)
+        if i != chosen[0] and unit.cite == lone.cite and unit.section == lone.section and not ends(i)
+    ]
+    return [max(section, key=lambda i: (float(scores[i]), -units[i].order[1]))] if section else []
 
 
 def equally_named_rows(
