@@ -36,11 +36,14 @@ from app.agent.providers.offline.answer_select import (
     refers_away,
 )
 from app.agent.providers.offline.answer_types import (
+    COUNT,
     DURATION,
+    MEASURE,
     PRICE,
     STEPS,
     YES_NO,
     asks_a_question,
+    carried_types,
     question_type,
 )
 from app.knowledge import variants
@@ -82,6 +85,24 @@ def passage(number: int, title: str, section: str, text: str, doc_id: str = "") 
 )
 def test_question_types(question: str, kind: str) -> None:
     assert question_type(question).wants(kind)
+
+
+def test_a_product_name_or_a_time_is_no_count_asked_for() -> None:
+    """ "Beacon Max" names a speaker and "5 min ago" a time: neither asks for a maximum or a minimum
+    (read as one, the count-stating gift card amounts answered a price-match complaint)."""
+    assert not question_type("Saw the Beacon Max £20 cheaper elsewhere, I bought it 3 days ago").wants(COUNT)
+    assert not question_type("can I still cancel my order? placed it 5 min ago").wants(COUNT)
+    assert question_type("what is the maximum number of devices?").wants(COUNT)
+
+
+def test_a_measurement_is_a_kind_of_answer() -> None:
+    """ "How heavy is it" wants the line that states a weight, as "how much" wants a price: the
+    selection's typed choice then prefers "3.1 kg" to the guide's lines that name the product."""
+    assert question_type("how heavy is the beacon max").typed == {MEASURE}
+    assert question_type("how heavy is the beacon max").factual
+    assert MEASURE in carried_types("3.1 kg")
+    assert MEASURE not in carried_types("Thank you for choosing Beacon Max.")
+    assert not question_type("how much is the beacon max").wants(MEASURE)
 
 
 def test_a_when_clause_of_a_statement_asks_for_no_time() -> None:

@@ -25,7 +25,8 @@ YES_NO = "yes_no"
 CONTACT = "contact"
 PLACE = "place"
 PHONE_NUMBER = "phone_number"  # a number to call: "phone support" names the channel, not the number
-ANSWER_TYPES = (PRICE, DURATION, COUNT, STEPS, YES_NO, CONTACT, PLACE, PHONE_NUMBER)
+MEASURE = "measure"  # a weight, a size, a battery's charge (`_MEASURES`)
+ANSWER_TYPES = (PRICE, DURATION, COUNT, STEPS, YES_NO, CONTACT, PLACE, PHONE_NUMBER, MEASURE)
 
 _I = re.IGNORECASE
 # The words a question opens with: interrogatives and the verbs of a yes/no question ("did" and
@@ -78,8 +79,9 @@ _ASKS = {
         r"|valid|date|time ?limits?|time ?frames?)\b",
         _I,
     ),
-    # a "time limit" asks how long, not how many
-    COUNT: re.compile(r"\bhow many\b|\b(?:(?<!time )limit|maximum|minimum|max|min|at most|up to)\b", _I),
+    # a "time limit" asks how long, not how many; "max" and "min" are not read: "Beacon Max" is a
+    # speaker and "5 min ago" a time, far more often than short for a maximum or minimum
+    COUNT: re.compile(r"\bhow many\b|\b(?:(?<!time )limit|maximum|minimum|at most|up to)\b", _I),
     STEPS: re.compile(
         r"\bhow (?:do|can|should|would|shall) (?:i|we|you)\b|\bhow to\b|\bsteps?\b"
         r"|\bwhat (?:do|should) i do\b",
@@ -150,13 +152,13 @@ class QuestionType:
     def typed(self) -> frozenset[str]:
         """The kinds a unit's surface can show (a yes/no or a how-to can be answered in many forms).
         A question for the number to call is answered by a number, not by a sentence naming the phone."""
-        typed = self.kinds & {PRICE, DURATION, COUNT, CONTACT, PHONE_NUMBER}
+        typed = self.kinds & {PRICE, DURATION, COUNT, CONTACT, PHONE_NUMBER, MEASURE}
         return typed - {CONTACT} if PHONE_NUMBER in typed else typed
 
     @property
     def factual(self) -> bool:
         """Whether the question asks for a quantity (the answer should state a number)."""
-        return bool(self.kinds & {PRICE, DURATION, COUNT})
+        return bool(self.kinds & {PRICE, DURATION, COUNT, MEASURE})
 
 
 def question_type(question: str) -> QuestionType:
@@ -219,6 +221,11 @@ _MEASURES = {
         re.compile(r"\d\s?(?:mah|wh)\b", _I),
     ),
 }
+
+
+# ...and a kind of answer like the others: "how heavy is the Beacon Max" is answered by "3.1 kg"
+_ASKS[MEASURE] = re.compile("|".join(f"(?:{asks.pattern})" for asks, _ in _MEASURES.values()), _I)
+_CARRIES[MEASURE] = re.compile("|".join(f"(?:{states.pattern})" for _, states in _MEASURES.values()), _I)
 
 
 def unstated_measures(question: str, texts: Iterable[str]) -> frozenset[str]:
