@@ -1502,3 +1502,20 @@ def test_a_lone_short_answer_that_ends_its_paragraph_takes_the_best_sentence_of_
     scores[thanks] = 0.5
     assert continuation(units, [lone], scores, lambda i, j: False) == [thanks]
     assert continuation(units, [lone], scores, lambda i, j: i == thanks) != [thanks]  # said already
+
+
+def test_the_next_sentence_is_the_next_one_of_its_own_passage_and_section() -> None:
+    """The other sections of a retrieved article share its passage's number, so position 1 of
+    passage 2 may be a sentence of another section: it is not what follows position 0."""
+    from app.agent.providers.offline.answer import Unit
+    from app.agent.providers.offline.answer_select import _condition_after, next_in_paragraph
+
+    deciding = Unit("Yes, you can return it.", "[2]", (2, 0), section="Returns > Opened items", chunk=1)
+    elsewhere = Unit("Only if it is faulty.", "[2]", (2, 1), section="Returns > Gift cards", chunk=3)
+    units = [deciding, elsewhere]
+    assert next_in_paragraph(units, 0) is None
+    assert _condition_after(units, [0], [0, 1]) == []
+    condition = Unit("Only if it is unused.", "[2]", (2, 1), section="Returns > Opened items", chunk=1)
+    units = [deciding, elsewhere, condition]
+    assert next_in_paragraph(units, 0) == 2
+    assert _condition_after(units, [0], [0, 1, 2]) == [2]

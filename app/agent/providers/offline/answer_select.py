@@ -734,16 +734,26 @@ def _steps(units: Sequence[Unit], section: list[int], best: int, question: Quest
 
 def _condition_after(units: Sequence[Unit], chosen: list[int], section: list[int]) -> list[int]:
     """For a yes/no question: the sentence right after the deciding one when it states its condition."""
-    best = units[chosen[0]]
-    for i in section:
-        unit = units[i]
-        if (
-            unit.order == (best.order[0], best.order[1] + 1)
-            and _CONDITION.match(unit.text)
-            and i not in chosen
-        ):
-            return [i]
-    return []
+    following = next_in_paragraph(units, chosen[0])
+    if following is None or following not in section or following in chosen:
+        return []
+    return [following] if _CONDITION.match(units[following].text) else []
+
+
+def next_in_paragraph(units: Sequence[Unit], i: int) -> int | None:
+    """The unit right after unit `i` in its passage and section (None when it ends them). Units of a
+    retrieved article's other sections carry their passage's number, so a position alone may name
+    a sentence of another section."""
+    unit = units[i]
+    following = (unit.order[0], unit.order[1] + 1)
+    return next(
+        (
+            j
+            for j, other in enumerate(units)
+            if other.order == following and other.chunk == unit.chunk and other.section == unit.section
+        ),
+        None,
+    )
 
 
 # --- the default (rule-weighted) choice ----------------------------------------------------
@@ -1111,15 +1121,14 @@ def continuation(
     if len(chosen) != 1 or len(units[chosen[0]].text.split()) >= SHORT_REPLY_WORDS:
         return []
     lone = units[chosen[0]]
-    following = (lone.order[0], lone.order[1] + 1)
 
     def ends(i: int) -> bool:
         unit = units[i]
         return bool(unit.step) or unit.text.endswith("?") or _is_row(unit.text) or similar(i, chosen[0])
 
-    for i, unit in enumerate(units):
-        if unit.order == following and unit.chunk == lone.chunk and unit.section == lone.section:
-            return [] if ends(i) else [i]
+    following = next_in_paragraph(units, chosen[0])
+    if following is not None:
+        return [] if ends(following) else [following]
     section = [
         i
         for i, unit in enumerate(units)
