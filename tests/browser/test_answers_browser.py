@@ -1,7 +1,8 @@
 """Answers that state the fact asked for, in a real browser against a real server (issue 14).
 
 The server runs over the help-centre articles these questions need, near-duplicates included
-(Plus and Premium, Aura 2 and Aura 2 Pro, UK and Ireland delivery, the price list's rows), so
+(Plus and Premium, Aura 2 and Aura 2 Pro, UK and Ireland delivery, the price list's rows, a
+product's set-up article that names it more often than the price list does), so
 choosing the right one is part of what is tested, with the demo's question memory on. The offline
 model answers; nothing is mocked.
 """
@@ -28,6 +29,7 @@ ARTICLES = (
     "orders/delivery-uk.md",
     "orders/delivery-ireland.md",
     "billing/price-list.csv",
+    "troubleshooting/beacon-mini-wifi-setup.md",
 )
 
 
@@ -77,3 +79,18 @@ def test_a_price_list_question_gets_that_product_s_row(new_page, screenshots: Pa
     _expect()(reply).to_contain_text("Floor stand for Beacon Max")
     _expect()(reply).to_contain_text("price_eur: €65.00")
     page.screenshot(path=str(screenshots / "answers-price-list-row.png"), full_page=True)
+
+
+def test_a_product_s_price_comes_from_the_price_list_not_its_set_up_article(
+    new_page, screenshots: Path
+) -> None:
+    """ "how much is the Beacon Mini" names the speaker, whose set-up article the first search
+    finds; the offline model searches again for the price and quotes the speaker's row, not the
+    wall mount's row for it."""
+    page = new_page()
+    ask(page, "how much is the beacon mini")
+    reply = page.locator("#chatbot")
+    _expect()(reply).to_contain_text("Beacon Mini speaker")
+    _expect()(reply).to_contain_text("£49.00")
+    assert "Wall mount" not in reply.inner_text()
+    page.screenshot(path=str(screenshots / "answers-product-price.png"), full_page=True)
