@@ -16,6 +16,7 @@ from app.files.limits import check_parsable, check_size
 from app.files.names import check_filename, declared_kind
 from app.files.sandbox import DEFAULT_LIMITS, ExtractionLimits, extract_markdown
 from app.files.tables import rows_with_header
+from app.files.wrapping import unwrapped
 
 VERBATIM_KINDS = frozenset({"txt", "md", "csv"})  # read as they are; everything else through markitdown
 
@@ -86,4 +87,6 @@ def read_text(
         text = decode_text(data) or ""
     else:
         text = extract_markdown(data, kind=kind, name=name, limits=limits)  # in a sandboxed child
+    if kind == "pdf":  # a PDF's lines are its layout's, not its sentences'
+        text = unwrapped(text)
     return rows_with_header(text) if table_rows and kind in TABLE_KINDS else text
