@@ -1519,3 +1519,17 @@ def test_the_next_sentence_is_the_next_one_of_its_own_passage_and_section() -> N
     units = [deciding, elsewhere, condition]
     assert next_in_paragraph(units, 0) == 2
     assert _condition_after(units, [0], [0, 1, 2]) == [2]
+
+
+def test_a_label_without_names_is_no_variant_of_one_with_names() -> None:
+    """ "your account age requirement" names nothing, so "Deposit must be made within", whose
+    "Deposit" the customer said, does not make it another variant's row (the τ³ referral table)."""
+    from app.agent.providers.offline.answer_select import row_conflicts
+
+    table = (
+        "| Referral detail | Value |\n|---|---|\n| Deposit must be made within | 90 days |\n"
+        "| your account age requirement | 60 days |"
+    )
+    units = passage_units([passage(1, "Navy Blue", "Referral programme", table, doc_id="navy")])
+    wanted = frozenset(content_words("she will deposit $31,000; how long must my account be open?"))
+    assert row_conflicts(units, wanted, content_words) == [False, False]

@@ -401,12 +401,13 @@ class _Row:
         names, values = zip(*cells(unit.text), strict=True)
         asked = wanted - content_words(" ".join([unit.heading, *names]))
         label = _label_value(values)
+        others = [value for value in values if value != label]  # an accessory is named by its label
         return cls(
             table=(unit.order[0], unit.block),
             columns=(unit.article, names),
             label=content_words(label),
             named=bool(set().union(*map(content_words, values)) & asked),
-            owns=bool(set().union(*(content_words(_ACCESSORY_OF.sub("", v)) for v in values)) & asked),
+            owns=bool(content_words(_ACCESSORY_OF.sub("", label)).union(*map(content_words, others)) & asked),
             names=frozenset(content_words(_label_names(_ACCESSORY_OF.sub("", label)))),
             asked=asked,
         )
@@ -426,7 +427,7 @@ def _other_variant_row(row: _Row, other: _Row) -> bool:
     """Whether `row` is about another variant than `other`, whose names include or extend its own:
     `other` adds a name the question names ("Aura 2 Pro" beside "Aura 2" for "the aura 2 pro"), or
     `row` adds one it does not ("Aura 2 Pro" beside "Aura 2" for "the aura 2 headphones")."""
-    if not other.owns or not other.names & other.asked:
+    if not other.owns or not other.names & other.asked or not row.names:  # a label of no names: no variant
         return False
     if row.names < other.names:
         return bool((other.names - row.names) & row.asked)
