@@ -401,14 +401,15 @@ class _Row:
         names, values = zip(*cells(unit.text), strict=True)
         asked = wanted - content_words(" ".join([unit.heading, *names]))
         label = _label_value(values)
-        others = [value for value in values if value != label]  # an accessory is named by its label
+        itself = _ACCESSORY_OF.sub("", label)  # what the row is, not what it is for
+        others = [value for value in values if value != label]
         return cls(
             table=(unit.order[0], unit.block),
             columns=(unit.article, names),
             label=content_words(label),
             named=bool(set().union(*map(content_words, values)) & asked),
-            owns=bool(content_words(_ACCESSORY_OF.sub("", label)).union(*map(content_words, others)) & asked),
-            names=frozenset(content_words(_label_names(_ACCESSORY_OF.sub("", label)))),
+            owns=bool(content_words(itself).union(*map(content_words, others)) & asked),
+            names=frozenset(content_words(_label_names(itself))),
             asked=asked,
         )
 

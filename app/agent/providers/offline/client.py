@@ -328,7 +328,7 @@ class OfflineResponder:
             # the search for the price was made because the first search found none: what it found
             # answers alone when it states a price ("how much is the Beacon Mini": the price list's
             # rows, not the set-up sentences that sound closer to the bare product name)
-            found = self._found_passages(view, searches=view.results(conv.SEARCH_TOOL)[-1:])
+            found = self._found_passages(view, steps=view.results(conv.SEARCH_TOOL)[-1:])
             priced = self._chosen_from(found, intent, view, attached)
             if isinstance(priced, Chosen) and _states_price(intent, priced):
                 return priced
@@ -381,11 +381,11 @@ class OfflineResponder:
         confident = chosen.selection.confident(self.confidence, continues=continues)
         return say.extracted(chosen.selection) if confident else ""
 
-    def _found_passages(self, view: TurnView, searches: Sequence[ToolStep] | None = None) -> list[Passage]:
-        """The passages of this turn's searches (or of `searches`), with the other sections of the
+    def _found_passages(self, view: TurnView, steps: Sequence[ToolStep] | None = None) -> list[Passage]:
+        """The passages of this turn's searches (or of those `steps`), with the other sections of the
         first search's leading articles and of the article a follow-up search looked up
         (`_unread_reference`, `_price_unfound`)."""
-        steps = view.results(conv.SEARCH_TOOL) if searches is None else searches
+        steps = view.results(conv.SEARCH_TOOL) if steps is None else steps
         searches = [conv.parse_passages(s.result) for s in steps if not s.failed]
         if self.chunks is None:
             return [passage for found in searches for passage in found]
