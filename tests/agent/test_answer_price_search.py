@@ -1,5 +1,5 @@
 """A question that asks the price, when no chosen sentence states one, is searched again with the
-word the help centre uses: "how much is the Beacon Mini" names the speaker, so the first search
+word the help centre uses: "what does the Beacon Mini cost" names the speaker, so the first search
 finds its set-up article, while the price list says "price". The offline model answers from what
 the second search found when that states a price.
 
@@ -17,7 +17,7 @@ from tests.agent.conftest import demo_articles_kb
 from tests.agent.test_offline_client import MiniLM
 
 ARTICLES = ("troubleshooting/beacon-mini-wifi-setup.md", "billing/price-list.csv")
-QUESTION = "how much is the beacon mini"
+QUESTION = "how much for a beacon mini"
 SETUP = "troubleshooting/beacon-mini-wifi-setup"
 
 
@@ -27,7 +27,7 @@ def kb(tmp_path_factory: pytest.TempPathFactory):
 
 
 def test_only_a_question_asking_the_price_in_so_many_words_searches_for_it() -> None:
-    assert price_query("how much is the beacon mini") == "how much is the beacon mini price"
+    assert price_query("how much for a beacon mini") == "how much for a beacon mini price"
     assert price_query("what does the pulse watch cost") == "what does the pulse watch cost price"
     assert price_query("how do I reset my speaker") == ""
     # other words for money that ask no price: a battery's charges, a yes/no about paying
@@ -44,7 +44,7 @@ def test_a_price_question_answered_without_a_price_searches_for_the_price(kb) ->
 
     (call,) = responder.step(view).calls
 
-    assert call.name == SEARCH_TOOL and call.arguments["query"] == "how much is the beacon mini price"
+    assert call.name == SEARCH_TOOL and call.arguments["query"] == "how much for a beacon mini price"
     second = kb.search(call.arguments["query"], k=5)
     steps.append(ToolStep(SEARCH_TOOL, call.arguments, format_passages(second, start=len(first) + 1), False))
     reply = responder.step(view).text

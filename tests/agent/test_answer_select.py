@@ -102,7 +102,7 @@ def test_a_measurement_is_a_kind_of_answer() -> None:
     assert question_type("how heavy is the beacon max").factual
     assert MEASURE in carried_types("3.1 kg")
     assert MEASURE not in carried_types("Thank you for choosing Beacon Max.")
-    assert not question_type("how much is the beacon max").wants(MEASURE)
+    assert not question_type("what does the beacon max cost").wants(MEASURE)
 
 
 def test_a_when_clause_of_a_statement_asks_for_no_time() -> None:
@@ -539,7 +539,7 @@ def test_an_accessory_row_is_not_the_product_it_is_for(price_list) -> None:
     """ "Wall mount for Beacon Mini" names the speaker as what the mount is for: beside the speaker's
     own row it answers no question about the speaker, but one about the mount it does; and for a
     customer who told us they own a Beacon Mini, the mount for it is about them (`accessories`)."""
-    about_the_speaker = _conflicting(price_list, "how much is the beacon mini")
+    about_the_speaker = _conflicting(price_list, "what does the beacon mini cost")
     assert "Wall mount for Beacon Mini" in about_the_speaker
     assert "Beacon Mini speaker, white" not in about_the_speaker
     about_the_mount = _conflicting(price_list, "price of the wall mount for the beacon mini")

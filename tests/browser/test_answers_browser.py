@@ -84,11 +84,11 @@ def test_a_price_list_question_gets_that_product_s_row(new_page, screenshots: Pa
 def test_a_product_s_price_comes_from_the_price_list_not_its_set_up_article(
     new_page, screenshots: Path
 ) -> None:
-    """ "how much is the Beacon Mini" names the speaker, whose set-up article the first search
+    """ "what does the Beacon Mini cost" names the speaker, whose set-up article the first search
     finds; the offline model searches again for the price and quotes the speaker's row, not the
     wall mount's row for it."""
     page = new_page()
-    ask(page, "how much is the beacon mini")
+    ask(page, "what does the beacon mini cost")
     reply = page.locator("#chatbot")
     _expect()(reply).to_contain_text("Beacon Mini speaker")
     _expect()(reply).to_contain_text("£49.00")

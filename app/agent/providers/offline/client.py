@@ -326,7 +326,7 @@ class OfflineResponder:
         selected snippets, quoted whole)."""
         if self._searched_for_price(intent, view):
             # the search for the price was made because the first search found none: what it found
-            # answers alone when it states a price ("how much is the Beacon Mini": the price list's
+            # answers alone when it states a price ("what does the Beacon Mini cost": the price list's
             # rows, not the set-up sentences that sound closer to the bare product name)
             found = self._found_passages(view, steps=view.results(conv.SEARCH_TOOL)[-1:])
             priced = self._chosen_from(found, intent, view, attached)
@@ -413,7 +413,7 @@ class OfflineResponder:
 
     def _price_unfound(self, intent: Intent, chosen: Chosen, view: TurnView) -> str:
         """The question again with "price" (`price_query`) when it asks the price and no chosen
-        sentence states one: "how much is the Beacon Mini" names the speaker, whose set-up articles
+        sentence states one: "what does the Beacon Mini cost" names the speaker, whose set-up articles
         the first search found, while the price list says "price". One follow-up search per turn;
         "" for none."""
         if len(view.results(conv.SEARCH_TOOL)) != 1 or _states_price(intent, chosen):
