@@ -21,12 +21,13 @@ _CLOSED = re.compile(r"[.!?:;]\W*$")
 _LAST_WORD = re.compile(r"\b([A-Za-z]+)$")
 _STRUCTURE = re.compile(r"^\s*(?:#|[-*+]\s|\d+[.)]\s|\|)")  # a heading, list item or table row starts anew
 _SPACES = re.compile(r"(?<=\S) {2,}(?=\S)")
+_TABLE_ROW = re.compile(r"^\s*\|")  # a table row is whole: its padding stays, no line joins it
 
 
 def unwrapped(text: str) -> str:
     """The text with each line that goes on (see the module docstring) joined to the next one, and
     the runs of spaces a justified line leaves between words made single (not a table's padding)."""
-    lines = [line if line.lstrip().startswith("|") else _SPACES.sub(" ", line) for line in text.split("\n")]
+    lines = [line if _TABLE_ROW.match(line) else _SPACES.sub(" ", line) for line in text.split("\n")]
     out: list[str] = []
     for line in lines:
         if line.strip() and out and _goes_on(out, line):
@@ -47,7 +48,7 @@ def _goes_on(out: list[str], line: str) -> bool:
         blanks += 1
     else:
         return False
-    if blanks > 1 or _STRUCTURE.match(line) or _CLOSED.search(previous) or previous.lstrip().startswith("|"):
+    if blanks > 1 or _STRUCTURE.match(line) or _CLOSED.search(previous) or _TABLE_ROW.match(previous):
         return False
     if line.lstrip()[:1].islower():
         return True
