@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from app.knowledge.abbreviations import Abbreviations
 from app.knowledge.entities import normalise
 
 _NAME = re.compile(r"\b[A-Z][\w+-]*(?:\s+(?:[A-Z][\w+-]*|\d+[\w]*))*")
@@ -154,6 +155,7 @@ class Vocabulary:
 
     names: dict[str, dict[str, str]] = field(default_factory=dict)  # kind -> normalised -> canonical
     codes: frozenset[str] = frozenset()  # codes the articles explain ("K-402"), upper case
+    abbreviations: Abbreviations = field(default_factory=Abbreviations)  # "amex": American Express
     _patterns: dict[str, re.Pattern[str]] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -194,7 +196,8 @@ class Vocabulary:
         for name in candidates:
             if len(name.split()) > 1 and name.split()[0] in families and name not in plans:
                 names["device"].setdefault(normalise(name), name)
-        return cls(names, frozenset(match.group(0).upper() for match in _CODE.finditer(text)))
+        codes = frozenset(match.group(0).upper() for match in _CODE.finditer(text))
+        return cls(names, codes, Abbreviations.from_text(text))
 
     def documented_codes(self, text: str) -> set[str]:
         """The codes the articles explain that a message quotes ("the app says k-402")."""

@@ -323,6 +323,16 @@ def test_follow_ups_are_read_with_the_previous_question(router: Router) -> None:
     assert follow_up.query.startswith("How much is the Plus plan")
 
 
+def test_a_short_form_of_a_help_centre_name_is_searched_spelled_out(router: Router) -> None:
+    """A short form: "amex" begins the words of "American Express", which the payment table writes; the
+    search and the answer read both."""
+    intent = read_intent("can i pay with amex?", [], {}, router)
+    assert intent.kind == "knowledge"
+    assert "amex (American Express)" in intent.search
+    assert "amex (American Express)" in intent.question
+    assert read_intent("can i pay with more cards?", [], {}, router).search == "can i pay with more cards?"
+
+
 def test_attachments_and_tickets(router: Router) -> None:
     intent = read_intent("What is due? [Attachment 7: invoice.pdf]", [], {}, router)
     assert next((c.name, c.arguments) for c in plan_calls(intent, {}, set(TOOL_NAMES))) == (

@@ -952,6 +952,8 @@ def _plain_intent(
     staff_only = [name for name in OFFER_REASONS if name == "staff_action" or name not in ESCALATION_REASONS]
     asks = asks or any(reading.has(name) for name in staff_only)
     if asks and question:
+        if vocabulary is not None:  # "amex" is searched and answered as American Express too
+            question, text = map(vocabulary.abbreviations.spelled_out, (question, text))
         stated = bool(facts)
         read = read_in_context(question, history, message=text, stated=stated, vocabulary=vocabulary)
         search = search_query(question, message=text, stated=stated)
