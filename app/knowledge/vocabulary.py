@@ -139,6 +139,16 @@ ADJECTIVES: Mapping[str, str] = {
 }
 
 
+_ADJECTIVE = re.compile(r"\b(" + "|".join(ADJECTIVES) + r")\b", re.IGNORECASE)
+
+
+def country_by_adjective(text: str) -> str | None:
+    """The country the first country adjective of `text` names ("german speaking support" ->
+    Germany), for choosing a row or a page; None when it has none."""
+    match = _ADJECTIVE.search(text)
+    return ADJECTIVES[match.group(1).lower()] if match else None
+
+
 @dataclass(frozen=True)
 class Mention:
     """Where a text names a plan, device or country: the kind, the help centre's name, and the span."""

@@ -135,3 +135,32 @@ async def test_a_remembered_device_keeps_another_familys_steps_out(settings, two
 
     assert "ANC button together for 15 seconds" in reply
     assert "paper clip" not in reply and "Beacon" not in reply
+
+
+@pytest.fixture(scope="module")
+def phone_kb(tmp_path_factory: pytest.TempPathFactory):
+    """The demo's contact pages: the phone page's table has a row per store, the Germany, France and
+    Netherlands row a callback."""
+    return demo_articles_kb(
+        tmp_path_factory.mktemp("phone-kb"),
+        ("contact/phone-support.md", "contact/contact-us.md", "contact/service-levels.docx"),
+    )
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["can I ring a dutch speaking agent?", "i need a french speaking agent on the phone, when can I call"],
+)
+async def test_a_country_named_by_its_adjective_picks_its_row(settings, phone_kb, question: str) -> None:
+    """ "dutch speaking" names the Netherlands, so the row for the Netherlands answers, with its hours;
+    the Irish row (+44 ...) and the chat table's general lines do not."""
+    from app.agent.desk import SupportDesk
+
+    service = SupportDesk.from_settings(settings, kb=phone_kb)
+    try:
+        result = await service.reply(service.start_conversation("c-adjective"), question)
+    finally:
+        service.close()
+
+    assert "Call me back" in result.text and "8:00–18:00 CET" in result.text
+    assert "+44" not in result.text

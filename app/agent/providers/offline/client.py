@@ -63,7 +63,7 @@ from app.agent.providers.offline.policy import (
     plan_calls,
     read_intent,
 )
-from app.knowledge.vocabulary import names_device_kind
+from app.knowledge.vocabulary import country_by_adjective, names_device_kind
 
 if TYPE_CHECKING:
     from app.knowledge.base import KnowledgeBase
@@ -438,11 +438,14 @@ class OfflineResponder:
         Netherlands is answered from the Netherlands row, "and returns?" from Germany's article.
         A kind the question names is the question's own value, by the help centre's name for it:
         "I'm in the UK" is about the page titled "... in the United Kingdom" (the selection drops
-        the words the question says itself, so "Premium" for "premium" adds nothing). What the
+        the words the question says itself, so "Premium" for "premium" adds nothing); a country
+        may be named by its adjective ("german speaking support" is the Germany row). What the
         customer told us outranks what an attachment says (an invoice of an order from before
         they moved)."""
         known = {**(attached or {}), **_told(view)}
         named = self.router.vocabulary.find(question)
+        if "country" not in named and (country := country_by_adjective(question)):
+            named["country"] = country
         return [named.get(kind) or known[kind] for kind in ENTITY_FACTS if named.get(kind) or known.get(kind)]
 
     def _other_families(self, question: str, view: TurnView) -> list[str]:
