@@ -333,6 +333,19 @@ def test_a_short_form_of_a_help_centre_name_is_searched_spelled_out(router: Rout
     assert read_intent("can i pay with more cards?", [], {}, router).search == "can i pay with more cards?"
 
 
+@pytest.mark.parametrize(
+    ("text", "asked"),
+    [
+        ("are you guys open on new year's day?", "are you open on new year's day?"),
+        ("folks, where is my parcel", "where is my parcel"),
+        ("what time do you close today mate?", "what time do you close today?"),
+    ],
+)
+def test_a_term_of_address_is_not_searched(router: Router, text: str, asked: str) -> None:
+    intent = read_intent(text, [], {}, router)
+    assert (intent.kind, intent.question, intent.search) == ("knowledge", asked, asked)
+
+
 def test_attachments_and_tickets(router: Router) -> None:
     intent = read_intent("What is due? [Attachment 7: invoice.pdf]", [], {}, router)
     assert next((c.name, c.arguments) for c in plan_calls(intent, {}, set(TOOL_NAMES))) == (
