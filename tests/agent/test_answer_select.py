@@ -1059,6 +1059,22 @@ def test_a_follow_up_on_the_article_just_quoted_needs_only_similarity() -> None:
     assert not Selection((units[1],), 0.3).confident(0.35, continues=True)
 
 
+def test_a_follow_up_answered_with_the_kind_of_fact_asked_for_needs_a_little_less_similarity() -> None:
+    """ "how long before i hear back" after a question about complaints: the row stating the time
+    is in the article the previous reply quoted, and states a duration, yet sounds little like the
+    question. Stating the kind of fact asked for, from the article the dialogue is about, it
+    answers from CONTINUED_TYPED_MARGIN below the threshold; neither alone lowers it."""
+    from app.agent.providers.offline.answer import CONTINUED_TYPED_MARGIN, Selection
+
+    text = "Write to complaints@kestrel.example. We acknowledge your complaint within 2 working days."
+    units = passage_units([passage(1, "Complaints", "Timeline", text, doc_id="contact/complaints")])
+    below = 0.35 - CONTINUED_TYPED_MARGIN
+    assert Selection((units[1],), below, typed=True).confident(0.35, continues=True)
+    assert not Selection((units[1],), below, typed=False).confident(0.35, continues=True)
+    assert not Selection((units[1],), below, typed=True).confident(0.35)
+    assert not Selection((units[1],), below - 0.01, typed=True).confident(0.35, continues=True)
+
+
 def test_a_section_headed_by_the_code_asked_about_adds_its_time_to_the_codes_row() -> None:
     passages = [
         passage(
