@@ -18,9 +18,9 @@ import asyncio
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from agent_framework import AgentSession, ContextProvider, HistoryProvider, Message, SessionContext
+from agent_framework import AgentSession, Content, ContextProvider, HistoryProvider, Message, SessionContext
 
-from app.protocol import format_facts
+from app.protocol import READ_ATTACHMENT_TOOL, format_facts
 
 if TYPE_CHECKING:
     from agent_framework import SupportsAgentRun
@@ -34,6 +34,11 @@ FACTS_SOURCE = "customer_facts"
 MAX_HISTORY_MESSAGES = 40
 STAFF_AUTHOR = "support_team"
 STAFF_PREFIX = "[Support team] "
+# What the model read from the customer's files in an earlier turn stays in the history as the calls
+# and results they were, as in any chat transcript: a later question about the file ("what is the
+# total?" after sending an invoice) is answered from it without reading it again. Only files: a
+# search's passages answered that turn's question.
+REPLAYED_TOOLS = frozenset({READ_ATTACHMENT_TOOL})
 
 
 def bind_session(
@@ -90,10 +95,33 @@ def to_agent_message(record: MessageRecord) -> Message | None:
     return None
 
 
+def replayed_calls(record: MessageRecord) -> list[Message]:
+    """An assistant message's calls of `REPLAYED_TOOLS`, each as the call and its result."""
+    if record.role != "assistant":
+        return []
+    messages = []
+    for i, call in enumerate(c for c in record.tool_calls if c.get("name") in REPLAYED_TOOLS):
+        call_id = f"history-{record.id}-{i}"
+        arguments = call.get("arguments") or {}
+        messages.append(
+            Message("assistant", [Content.from_function_call(call_id, call["name"], arguments=arguments)])
+        )
+        messages.append(
+            Message("tool", [Content.from_function_result(call_id, result=str(call.get("result", "")))])
+        )
+    return messages
+
+
 def history_messages(records: Sequence[MessageRecord], *, before_id: int | None, limit: int) -> list[Message]:
-    """The last `limit` stored messages before this turn's own input, oldest first."""
+    """The last `limit` stored messages before this turn's own input, oldest first, each assistant
+    message after the files it read (`replayed_calls`)."""
     earlier = [r for r in records if before_id is None or r.id < before_id]
-    return [m for r in earlier[-limit:] if (m := to_agent_message(r)) is not None]
+    messages = []
+    for record in earlier[-limit:]:
+        messages.extend(replayed_calls(record))
+        if (message := to_agent_message(record)) is not None:
+            messages.append(message)
+    return messages
 
 
 class StoreHistoryProvider(HistoryProvider):

@@ -112,3 +112,47 @@ def test_json_must_parse_and_text_keeps_its_content() -> None:
     assert check_upload("data.json", b'{"order": 1}', max_bytes=100, allowed=["json"]).text == '{"order": 1}'
     with pytest.raises(InputError):
         check_upload("data.json", b"{not json", max_bytes=100, allowed=["json"])
+
+
+async def test_a_question_after_the_file_is_answered_from_what_was_read(desk) -> None:
+    """The history keeps the file as it was read for the message that sent it, so "when was it
+    shipped?" in the next message is answered from it, without reading it again."""
+    conversation = desk.start_conversation("c-att-later")
+    record = desk.add_attachment(conversation, "delivery.pdf", make_pdf(FACT))
+    await desk.reply(conversation, "here is my delivery note", attachment_ids=[record.id])
+
+    result = await desk.reply(conversation, "when was it shipped?")
+
+    assert "3 March" in result.text
+    assert READ_ATTACHMENT_TOOL not in [call.name for call in result.tool_calls]
+
+
+def test_the_history_replays_the_files_read_but_not_the_searches() -> None:
+    """An assistant message's file reads come back as the call and its result, before its text (as
+    an OpenAI-compatible model expects them); its searches do not (their passages answered that turn)."""
+    from app.agent.context import history_messages
+    from app.store.records import MessageRecord
+
+    read = {
+        "name": READ_ATTACHMENT_TOOL,
+        "arguments": {"attachment_id": 3},
+        "result": "File: a.pdf\n\nTotal: £10",
+    }
+    search = {"name": "search_knowledge_base", "arguments": {"query": "total"}, "result": "[1] passages"}
+    records = [
+        MessageRecord(1, "c", "user", "here it is [Attachment 3: a.pdf]"),
+        MessageRecord(2, "c", "assistant", "Total: £10 (from your attachment).", tool_calls=[read, search]),
+        MessageRecord(3, "c", "user", "and the VAT?"),
+    ]
+
+    messages = history_messages(records, before_id=3, limit=40)
+
+    assert [(m.role, [c.type for c in m.contents]) for m in messages] == [
+        ("user", ["text"]),
+        ("assistant", ["function_call"]),
+        ("tool", ["function_result"]),
+        ("assistant", ["text"]),
+    ]
+    call, result = messages[1].contents[0], messages[2].contents[0]
+    assert (call.name, call.call_id) == (READ_ATTACHMENT_TOOL, result.call_id)
+    assert result.result == read["result"]

@@ -110,6 +110,8 @@ class TurnView:
     instructions: str = ""
     steps: list[ToolStep] = field(default_factory=list)
     available: set[str] = field(default_factory=set)
+    # the text of the files read for the previous message (the history keeps what was read)
+    files_just_read: list[str] = field(default_factory=list)
 
     def results(self, name: str) -> list[ToolStep]:
         """This turn's results of one tool, in call order."""
@@ -137,7 +139,15 @@ def read_turn(messages: Sequence[Message], options: Mapping[str, Any]) -> TurnVi
         instructions=instructions,
         steps=_tool_steps(messages[last_user + 1 :]),
         available=available,
+        files_just_read=_files_read_before(messages[: max(last_user, 0)]),
     )
+
+
+def _files_read_before(earlier: Sequence[Message]) -> list[str]:
+    """The files read after the last of the `earlier` user messages (for the previous message)."""
+    previous = max((i for i, m in enumerate(earlier) if m.role == "user" and m.text.strip()), default=-1)
+    steps = _tool_steps(earlier[previous + 1 :]) if previous >= 0 else []
+    return [step.result for step in steps if step.name == conv.READ_ATTACHMENT_TOOL and not step.failed]
 
 
 def _text_of(instructions: Any) -> str:
@@ -305,12 +315,30 @@ class OfflineResponder:
         # Not knowing twice is not, by itself, a reason to hand over: the decline offers a person and
         # the customer decides (accepting, asking, or saying it is not helping escalates).
         chosen = self._chosen(intent, view)
+        about_a_file = view.files_just_read and asks_a_question(intent.question)
+        if about_a_file and (answer := self._from_file_just_read(intent, view, chosen)):
+            return answer
         if isinstance(chosen, str):
             return chosen or say.decline()
         query = self._unread_reference(chosen, view) or self._price_unfound(intent, chosen, view)
         if query:
             return Step(calls=(ToolCall(conv.SEARCH_TOOL, {"query": query}),))
         return self._said(intent, view, chosen) or say.decline()
+
+    def _from_file_just_read(self, intent: Intent, view: TurnView, chosen: str | Chosen) -> str:
+        """The answer from the file the previous message sent, when its best line answers the
+        question and is closer to it than the help centre's best sentence: "what is the total?" after
+        an invoice is "Total including VAT: £258.70", but "can I get this invoice in my company's
+        name?" is the help centre's; "" otherwise."""
+        units = attachment_units([_without_marker(text) for text in view.files_just_read if text.strip()])
+        if not units:
+            return ""
+        selection = self.answerer.select(intent.question, units)
+        if not selection.confident(self.confidence) or needs_help_centre(intent.question, selection):
+            return ""
+        if isinstance(chosen, Chosen) and chosen.selection.best > selection.best:
+            return ""
+        return say.extracted(selection, from_attachment=True)
 
     def _answer(self, intent: Intent, view: TurnView, attached: Mapping[str, str] | None = None) -> str:
         """The extractive answer from this turn's search results, or "" below the threshold;
