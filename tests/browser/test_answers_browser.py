@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser.conftest import REPO_ROOT, LiveServer, serve_knowledge
-from tests.browser.test_app import ask
+from tests.browser.test_app import ANSWER_TIMEOUT_MS, ask
 
 pytestmark = pytest.mark.browser
 ARTICLES = (
@@ -94,3 +94,29 @@ def test_a_product_s_price_comes_from_the_price_list_not_its_set_up_article(
     _expect()(reply).to_contain_text("£49.00")
     assert "Wall mount" not in reply.inner_text()
     page.screenshot(path=str(screenshots / "answers-product-price.png"), full_page=True)
+
+
+def _send(page, text: str) -> None:
+    """Send a message and wait until its answer has finished (the box is editable again)."""
+    page.locator("#chat-input textarea").fill(text)
+    page.keyboard.press("Enter")
+    _expect()(page.locator("#chatbot")).to_contain_text(text, timeout=10_000)
+    _expect()(page.locator("#chat-input textarea")).to_be_editable(timeout=ANSWER_TIMEOUT_MS)
+
+
+def test_a_question_about_the_invoice_just_sent_is_answered_from_it(new_page, screenshots: Path) -> None:
+    """The invoice comes with one message, "what is the total?" with the next: the conversation keeps
+    the file as it was read, so the total is quoted from it (it used to get the price-match page)."""
+    page = new_page()
+    invoice = REPO_ROOT / "datasets" / "dialogues" / "attachments" / "invoice-KE-4417302.pdf"
+    page.locator("#chat-input input[type=file]").set_input_files(str(invoice))
+    thumbnail = page.locator("#chat-input").get_by_role("listitem", name="File thumbnail")
+    _expect()(thumbnail).to_have_count(1, timeout=20_000)  # uploaded
+    _send(page, "here is my invoice")
+    _expect()(page.locator("#chatbot")).to_contain_text("from your attachment", timeout=ANSWER_TIMEOUT_MS)
+
+    _send(page, "what is the total?")
+
+    last = page.locator("#chatbot .message").last
+    _expect()(last).to_contain_text("£258.70", timeout=ANSWER_TIMEOUT_MS)
+    page.screenshot(path=str(screenshots / "answers-invoice-total.png"), full_page=True)
