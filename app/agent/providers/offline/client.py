@@ -13,7 +13,7 @@ import asyncio
 import json
 import logging
 import re
-from collections.abc import AsyncIterable, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
@@ -330,7 +330,7 @@ class OfflineResponder:
         question and is closer to it than the help centre's best sentence: "what is the total?" after
         an invoice is "Total including VAT: £258.70", but "can I get this invoice in my company's
         name?" is the help centre's; "" otherwise."""
-        units = attachment_units([_without_marker(text) for text in view.files_just_read if text.strip()])
+        units = _file_units(view.files_just_read)
         if not units:
             return ""
         selection = self.answerer.select(intent.question, units)
@@ -502,8 +502,7 @@ class OfflineResponder:
         the file is read: what it says about the customer (an invoice's store) is asked with the
         question and decides which article applies ("send one of these back" from an
         invoice of the German store is answered from the German drop-off article)."""
-        texts = [_without_marker(s.result) for s in view.results(conv.READ_ATTACHMENT_TOOL) if not s.failed]
-        units = attachment_units([text for text in texts if text.strip()])
+        units = _file_units(s.result for s in view.results(conv.READ_ATTACHMENT_TOOL) if not s.failed)
         attached = self._attached_facts(units, view)
         if intent.search and self._may_search(view):
             return self._search(intent.search, intent.question, attached)
@@ -614,6 +613,12 @@ def without_fixed_replies(dialogue: list[str]) -> list[str]:
     """The dialogue without the offline model's fixed declines and hand-overs: they name no subject,
     and as search context they only pull in the contact-support articles."""
     return [text for text in dialogue if not any(phrase in text for phrase in _NO_SUBJECT)]
+
+
+def _file_units(results: Iterable[str]) -> list[Unit]:
+    """The units of the files `read_attachment` returned (its header line left out; blank files none)."""
+    texts = [_without_marker(text) for text in results]
+    return attachment_units([text for text in texts if text.strip()])
 
 
 def _without_marker(text: str) -> str:
